@@ -1,0 +1,53 @@
+// The build keeps the layers: transports (cli, server, web, mcp) -> api ->
+// core (daemon, store, shell) -> common. A wrong import fails `npm run build`.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, dirname, resolve } from 'node:path';
+
+const root = resolve(dirname(new URL(import.meta.url).pathname), '..', 'src');
+const allowed = {
+  common: [],
+  platform: ['common'],
+  wire: ['common', 'platform'],
+  store: ['common'],
+  shell: ['common'],
+  daemon: ['common', 'platform', 'store', 'shell'],
+  api: ['common', 'platform', 'daemon', 'store', 'shell'],
+  server: ['common', 'platform', 'wire', 'api', 'daemon', 'store'],
+  cli: ['common', 'platform', 'wire', 'api'],
+  mcp: ['common', 'platform', 'api'],
+  web: ['common', 'platform', 'api'],
+};
+// The one deliberate exception: `trail daemon` runs the daemon in its own process.
+const exceptions = new Set(['cli/cmd-daemon.ts -> server/main.js']);
+// server/ is the daemon's entry and wiring: it builds the core objects the api runs on.
+
+const problems = [];
+function walk(dir) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p);
+    else if (p.endsWith('.ts')) check(p);
+  }
+}
+function check(file) {
+  const rel = relative(root, file);
+  const layer = rel.split('/')[0];
+  const src = readFileSync(file, 'utf8');
+  const re = /(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+  for (const m of src.matchAll(re)) {
+    const spec = m[1] ?? m[2];
+    if (layer === 'common' && (spec.startsWith('node:') || !spec.startsWith('.')) && spec !== 'zod')
+      problems.push(`${rel}: common/ must not depend on ${spec} (it builds without Node)`);
+    if (!spec.startsWith('.')) continue;
+    const target = relative(root, resolve(dirname(file), spec)).split('/')[0];
+    if (target === layer) continue;
+    const key = `${rel} -> ${relative(root, resolve(dirname(file), spec))}`;
+    if (exceptions.has(key)) continue;
+    if (!(allowed[layer] ?? []).includes(target)) problems.push(`${rel}: ${layer}/ may not import ${target}/ (${spec})`);
+  }
+}
+walk(root);
+if (problems.length) {
+  console.error('layer check failed:\n  ' + problems.join('\n  '));
+  process.exit(1);
+}

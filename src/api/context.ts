@@ -1,0 +1,18 @@
+// What every operation can reach. Built once by the daemon's entry point.
+import type { SessionManager } from '../daemon/sessions.js';
+import type { CommandStore } from '../store/commands.js';
+import type { Paths } from '../platform/paths.js';
+
+export type ApiContext = {
+  manager: SessionManager;
+  commands: CommandStore;
+  sessionNames: () => Map<string, string>;
+  paths: Paths;
+  startedAt: number;
+  version: string;
+  stop: () => void;
+  now: () => number;
+};
+
+/** Who is calling: the CLI user, a browser, or an agent by name. */
+export type Caller = { client: string };

@@ -1,0 +1,9 @@
+// The one table of operations. A transport looks names up here; adding an
+// operation here makes it reachable from every transport.
+import type { Operation } from './define.js';
+import { sessionOps } from './sessions.js';
+import { trailOps } from './trail.js';
+
+export const operations = new Map<string, Operation>(
+  [...sessionOps, ...trailOps].map((op) => [op.name, op as unknown as Operation]),
+);

@@ -1,0 +1,121 @@
+// Operations on sessions, terminals and the daemon itself.
+import { z } from 'zod';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { defineOp } from './define.js';
+import { sessionView, terminalView } from './views.js';
+import { nameFromDir } from '../common/names.js';
+
+const termSpec = {
+  command: z.array(z.string()).min(1).optional(),
+  shell: z.string().optional(),
+  cols: z.number().int().min(2).max(1000).optional(),
+  rows: z.number().int().min(1).max(1000).optional(),
+};
+
+/** The git root above dir, found by looking for .git (no process is started). */
+function gitRoot(dir: string): string | null {
+  let d = resolve(dir);
+  for (;;) {
+    if (existsSync(join(d, '.git'))) return d;
+    const up = dirname(d);
+    if (up === d) return null;
+    d = up;
+  }
+}
+
+export const sessionOps = [
+  defineOp({
+    name: 'daemon.status',
+    summary: 'the running daemon: pid, version, state dir, sessions',
+    input: z.object({}),
+    handler: (ctx) => ({
+      pid: process.pid,
+      version: ctx.version,
+      home: ctx.paths.home,
+      startedAt: ctx.startedAt,
+      sessions: ctx.manager.list().length,
+      terminals: ctx.manager.list().reduce((n, s) => n + s.terminals.length, 0),
+      rss: process.memoryUsage().rss,
+    }),
+  }),
+  defineOp({
+    name: 'daemon.stop',
+    summary: 'stop the daemon (its terminals end)',
+    input: z.object({}),
+    handler: (ctx) => {
+      setTimeout(() => ctx.stop(), 50);
+      return { stopping: true, pid: process.pid };
+    },
+  }),
+  defineOp({
+    name: 'session.list',
+    summary: 'all sessions',
+    input: z.object({}),
+    handler: (ctx) => ctx.manager.list().map(sessionView),
+  }),
+  defineOp({
+    name: 'session.new',
+    summary: 'create a session bound to a directory',
+    input: z.object({ name: z.string().optional(), dir: z.string(), ...termSpec }),
+    handler: (ctx, i) => {
+      const dir = resolve(i.dir);
+      const s = ctx.manager.create(i.name ?? nameFromDir(gitRoot(dir) ?? dir), dir, i);
+      return sessionView(s);
+    },
+  }),
+  defineOp({
+    name: 'session.ensure',
+    summary: 'the session for a directory (its git root), created if missing',
+    input: z.object({ dir: z.string(), ...termSpec }),
+    handler: (ctx, i) => {
+      const root = gitRoot(resolve(i.dir)) ?? resolve(i.dir);
+      const { session, created } = ctx.manager.ensureForDir(root, nameFromDir(basename(root) ? root : '/'), i);
+      return { ...sessionView(session), created };
+    },
+  }),
+  defineOp({
+    name: 'session.kill',
+    summary: 'end a session and its terminals (its trail is kept)',
+    input: z.object({ name: z.string() }),
+    handler: (ctx, i) => {
+      ctx.manager.kill(i.name);
+      return { killed: i.name };
+    },
+  }),
+  defineOp({
+    name: 'session.rename',
+    summary: 'rename a session',
+    input: z.object({ from: z.string(), to: z.string() }),
+    handler: (ctx, i) => sessionView(ctx.manager.rename(i.from, i.to)),
+  }),
+  defineOp({
+    name: 'term.new',
+    summary: 'start another terminal in a session',
+    input: z.object({ session: z.string(), ...termSpec }),
+    handler: (ctx, i) => {
+      const s = ctx.manager.get(i.session);
+      return terminalView(s, ctx.manager.newTerminal(s, i));
+    },
+  }),
+  defineOp({
+    name: 'term.list',
+    summary: "a session's terminals",
+    input: z.object({ session: z.string() }),
+    handler: (ctx, i) => {
+      const s = ctx.manager.get(i.session);
+      return s.terminals.map((t) => terminalView(s, t));
+    },
+  }),
+  defineOp({
+    name: 'term.kill',
+    summary: 'end one terminal of a session',
+    input: z.object({ session: z.string(), terminal: z.string() }),
+    handler: (ctx, i) => {
+      const s = ctx.manager.get(i.session);
+      const t = ctx.manager.terminal(s, i.terminal);
+      t.kill();
+      return { killed: t.id };
+    },
+  }),
+];

@@ -1,0 +1,106 @@
+// Reading the trail: the timeline, one command, search, and "what just broke".
+import { z } from 'zod';
+import { defineOp } from './define.js';
+import { commandView } from './views.js';
+import { parseWhen } from '../common/time.js';
+import { TrailError } from '../common/errors.js';
+import type { ApiContext } from './context.js';
+import type { CommandFilter, CommandRow } from '../store/commands.js';
+
+const filterInput = {
+  session: z.string().optional(),
+  dir: z.string().optional(),
+  failed: z.boolean().optional(),
+  since: z.string().optional(),
+  until: z.string().optional(),
+  branch: z.string().optional(),
+};
+
+function toFilter(ctx: ApiContext, i: z.infer<z.ZodObject<typeof filterInput>>): CommandFilter {
+  const f: CommandFilter = {};
+  if (i.session !== undefined) {
+    const live = ctx.manager.find(i.session);
+    if (live) f.sessionIds = [live.id];
+    else {
+      const ids = [...ctx.sessionNames()].filter(([, n]) => n === `${i.session} (killed)`).map(([id]) => id);
+      if (!ids.length) ctx.manager.get(i.session); // throws the one clear error
+      f.sessionIds = ids;
+    }
+  }
+  if (i.dir) f.dirPrefix = i.dir;
+  if (i.failed) f.failed = true;
+  const now = ctx.now();
+  for (const key of ['since', 'until'] as const) {
+    const v = i[key];
+    if (v === undefined) continue;
+    const t = parseWhen(v, now);
+    if (t === null) throw new TrailError('invalid', `--${key} ${JSON.stringify(v)}: use e.g. 2h, 3d, yesterday, today or 2026-11-20`);
+    f[key] = t;
+  }
+  if (i.branch) f.branch = i.branch;
+  return f;
+}
+
+/** Where the text matched: the field and the line around it. */
+function matchLocation(r: CommandRow, text: string): { field: 'command' | 'output'; line: number; excerpt: string } | null {
+  const needle = text.toLowerCase();
+  if (r.command.toLowerCase().includes(needle)) return { field: 'command', line: 1, excerpt: r.command.split('\n')[0] };
+  const out = r.output;
+  const at = out.toLowerCase().indexOf(needle);
+  if (at < 0) return null;
+  const start = out.lastIndexOf('\n', at) + 1;
+  const endNl = out.indexOf('\n', at);
+  const end = endNl < 0 ? out.length : endNl;
+  let excerpt = out.slice(start, end);
+  if (excerpt.length > 200) {
+    const from = Math.max(0, at - start - 80);
+    excerpt = (from > 0 ? '…' : '') + excerpt.slice(from, from + 200) + '…';
+  }
+  let line = 1;
+  for (let i = out.indexOf('\n'); i >= 0 && i < at; i = out.indexOf('\n', i + 1)) line++;
+  return { field: 'output', line, excerpt };
+}
+
+export const trailOps = [
+  defineOp({
+    name: 'trail.log',
+    summary: 'the timeline of commands, newest last',
+    input: z.object({ ...filterInput, limit: z.number().int().min(1).max(10_000).default(50) }),
+    handler: (ctx, i) => {
+      const names = ctx.sessionNames();
+      return ctx.commands.list(toFilter(ctx, i), i.limit).map((r) => commandView(r, names.get(r.session_id) ?? '?', false));
+    },
+  }),
+  defineOp({
+    name: 'command.show',
+    summary: 'one command with its kept output',
+    input: z.object({ id: z.number().int() }),
+    handler: (ctx, i) => {
+      const r = ctx.commands.get(i.id);
+      if (!r) throw new TrailError('not_found', `no command with id ${i.id} (trail log lists them)`);
+      return commandView(r, ctx.sessionNames().get(r.session_id) ?? '?', true);
+    },
+  }),
+  defineOp({
+    name: 'command.search',
+    summary: 'full-text (substring) search over command lines and output',
+    input: z.object({ text: z.string().min(1), ...filterInput, limit: z.number().int().min(1).max(1000).default(20) }),
+    handler: (ctx, i) => {
+      const names = ctx.sessionNames();
+      return ctx.commands.search(i.text, toFilter(ctx, i), i.limit).map((r) => ({
+        ...commandView(r, names.get(r.session_id) ?? '?', false),
+        match: matchLocation(r, i.text),
+      }));
+    },
+  }),
+  defineOp({
+    name: 'command.last',
+    summary: 'the last (failing) command and its output',
+    input: z.object(filterInput),
+    handler: (ctx, i) => {
+      const r = ctx.commands.last(toFilter(ctx, i));
+      if (!r) throw new TrailError('not_found', i.failed ? 'no failed command in the trail' : 'no command in the trail yet');
+      return commandView(r, ctx.sessionNames().get(r.session_id) ?? '?', true);
+    },
+  }),
+];

@@ -1,0 +1,86 @@
+// Plain-data views of live objects: what every transport returns.
+import type { Session } from '../daemon/sessions.js';
+import type { Terminal } from '../daemon/terminal.js';
+import type { CommandRow } from '../store/commands.js';
+
+export type SessionView = {
+  name: string;
+  dir: string;
+  terminals: number;
+  clients: number;
+  createdAt: number;
+  lastActiveAt: number;
+};
+
+export function sessionView(s: Session): SessionView {
+  return {
+    name: s.name,
+    dir: s.dir,
+    terminals: s.terminals.length,
+    clients: s.terminals.reduce((n, t) => n + t.clientCount, 0),
+    createdAt: s.createdAt,
+    lastActiveAt: s.lastActiveAt,
+  };
+}
+
+export function terminalView(s: Session, t: Terminal) {
+  return {
+    id: t.id,
+    index: t.index,
+    session: s.name,
+    command: t.command,
+    cwd: t.cwd,
+    pid: t.exited ? null : t.pid,
+    cols: t.cols,
+    rows: t.rows,
+    clients: t.clientCount,
+    shell: t.shellKind,
+    integrated: t.integrated,
+    createdAt: t.createdAt,
+    exitedAt: t.exited?.at ?? null,
+    exitCode: t.exited?.code ?? null,
+  };
+}
+
+export type CommandView = {
+  id: number;
+  session: string;
+  terminal: string | null;
+  command: string;
+  cwd: string | null;
+  startedAt: number;
+  endedAt: number | null;
+  durationMs: number | null;
+  exitCode: number | null;
+  git: { root: string | null; branch: string | null; head: string | null; dirty: boolean | null } | null;
+  actor: string;
+  outputBytes: number;
+  outputTruncated: boolean;
+  screen: boolean;
+  output?: string;
+  raw?: string | null;
+};
+
+export function commandView(r: CommandRow, sessionName: string, withOutput: boolean): CommandView {
+  const v: CommandView = {
+    id: r.id,
+    session: sessionName,
+    terminal: r.terminal_id,
+    command: r.command,
+    cwd: r.cwd,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    durationMs: r.duration_ms,
+    exitCode: r.exit_code,
+    git: r.git_root ? { root: r.git_root, branch: r.branch, head: r.head, dirty: r.dirty === null ? null : r.dirty === 1 } : null,
+    actor: r.actor,
+    outputBytes: r.output_bytes,
+    outputTruncated: r.output_truncated === 1,
+    screen: r.screen === 1,
+  };
+  if (withOutput) {
+    v.output = r.output;
+    v.raw = r.raw;
+  }
+  return v;
+}

@@ -1,0 +1,60 @@
+import type { CliCommand } from './command.js';
+import { UsageError } from './command.js';
+import { DaemonClient, ClientError } from './client.js';
+import { json, out, ago } from './output.js';
+import { trailPaths } from '../platform/paths.js';
+
+type Status = { pid: number; version: string; home: string; startedAt: number; sessions: number; terminals: number; rss: number };
+
+export const daemonCommand: CliCommand = {
+  name: 'daemon',
+  summary: 'run the daemon in the foreground, or: status, stop',
+  usage: 'trail daemon [status [--json] | stop]',
+  options: { json: { type: 'boolean' } },
+  run: async ({ values, positionals }) => {
+    const verb = positionals[0];
+    if (verb === undefined || verb === 'run') {
+      const { runDaemon } = await import('../server/main.js');
+      const code = await runDaemon({ foreground: true });
+      if (code !== 0) return code;
+      return new Promise<number>(() => {}); // serve until stopped
+    }
+    let c: DaemonClient;
+    try {
+      c = await DaemonClient.connect({ start: false });
+    } catch (e) {
+      if (e instanceof ClientError && e.code === 'not_running') {
+        if (verb === 'stop') {
+          out('no daemon is running');
+          return 0;
+        }
+        out(`no daemon is running (state dir ${trailPaths().home})`);
+        return 3;
+      }
+      throw e;
+    }
+    try {
+      if (verb === 'status') {
+        const s = await c.call<Status>('daemon.status');
+        if (values.json) json(s);
+        else
+          out(
+            `trail daemon ${s.version}: pid ${s.pid}, up since ${ago(s.startedAt)}, ${s.sessions} session(s), ${s.terminals} terminal(s), ${(s.rss / 1048576).toFixed(1)} MiB, state in ${s.home}`,
+          );
+        return 0;
+      }
+      if (verb === 'stop') {
+        const r = await c.call<{ pid: number }>('daemon.stop');
+        await new Promise<void>((resolve) => {
+          c.sock.once('close', () => resolve());
+          setTimeout(resolve, 3000).unref();
+        });
+        out(`stopped the daemon (pid ${r.pid})`);
+        return 0;
+      }
+      throw new UsageError(`daemon takes status or stop, not ${JSON.stringify(verb)}`);
+    } finally {
+      c.close();
+    }
+  },
+};

@@ -1,0 +1,20 @@
+import type { CliCommand } from './command.js';
+import { call } from './connect.js';
+import { json } from './output.js';
+import { filterInput, filterOptions } from './filters.js';
+import { fullView } from './trail-format.js';
+import type { CommandView } from '../api/views.js';
+
+export const lastCommand: CliCommand = {
+  name: 'last',
+  summary: 'the last command (or the last failing one) with its output: what just broke?',
+  usage: 'trail last [--failed] [--session S] [--raw] [--json]',
+  options: { ...filterOptions, raw: { type: 'boolean' }, all: { type: 'boolean', short: 'a' } },
+  run: async ({ values }) => {
+    const session = values.all ? undefined : process.env.TRAIL_SESSION;
+    const c = await call<CommandView>('command.last', filterInput(values, session));
+    if (values.json) json(c);
+    else process.stdout.write(fullView(c, Boolean(values.raw)));
+    return 0;
+  },
+};

@@ -1,0 +1,30 @@
+import type { CliCommand } from './command.js';
+import { call } from './connect.js';
+import { ago, json, out, table } from './output.js';
+import type { SessionView } from '../api/views.js';
+
+export const lsCommand: CliCommand = {
+  name: 'ls',
+  aliases: ['list'],
+  summary: 'list sessions: name, dir, terminals, clients, created, last active',
+  usage: 'trail ls [--json]',
+  options: { json: { type: 'boolean' } },
+  run: async ({ values }) => {
+    const list = await call<SessionView[]>('session.list');
+    if (values.json) {
+      json(list);
+      return 0;
+    }
+    if (!list.length) {
+      out('no sessions (trail new NAME, or just trail)');
+      return 0;
+    }
+    out(
+      table([
+        ['NAME', 'DIR', 'TERMINALS', 'CLIENTS', 'CREATED', 'ACTIVE'],
+        ...list.map((s) => [s.name, s.dir, String(s.terminals), String(s.clients), ago(s.createdAt), ago(s.lastActiveAt)]),
+      ]),
+    );
+    return 0;
+  },
+};

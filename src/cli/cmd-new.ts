@@ -1,0 +1,27 @@
+import type { CliCommand } from './command.js';
+import { call, termSize } from './connect.js';
+import { attach } from './attach-client.js';
+import { out } from './output.js';
+import type { SessionView } from '../api/views.js';
+
+export const newCommand: CliCommand = {
+  name: 'new',
+  summary: 'create a session (and attach to it, unless -d or no terminal)',
+  usage: 'trail new [NAME] [--dir DIR] [-d] [-- COMMAND...]',
+  options: { dir: { type: 'string' }, detached: { type: 'boolean', short: 'd' }, json: { type: 'boolean' } },
+  run: async ({ values, positionals, rest }) => {
+    const s = await call<SessionView>('session.new', {
+      name: positionals[0],
+      dir: (values.dir as string | undefined) ?? process.cwd(),
+      command: rest.length ? rest : undefined,
+      shell: process.env.SHELL,
+      ...termSize(),
+    });
+    if (values.detached || values.json || !process.stdin.isTTY || !process.stdout.isTTY) {
+      if (values.json) process.stdout.write(JSON.stringify(s) + '\n');
+      else out(`created session ${s.name} in ${s.dir}`);
+      return 0;
+    }
+    return attach({ session: s.name, readOnly: false });
+  },
+};

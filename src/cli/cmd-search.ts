@@ -1,0 +1,44 @@
+import type { CliCommand } from './command.js';
+import { UsageError } from './command.js';
+import { call } from './connect.js';
+import { json, out, paint, clock } from './output.js';
+import { filterInput, filterOptions } from './filters.js';
+import { statusText } from './trail-format.js';
+import type { CommandView } from '../api/views.js';
+
+type Hit = CommandView & { match: { field: 'command' | 'output'; line: number; excerpt: string } | null };
+
+export const searchCommand: CliCommand = {
+  name: 'search',
+  summary: 'find commands by any text of their command line or output (substring)',
+  usage: 'trail search TEXT [--session S] [--dir DIR] [--failed] [--since 2h] [--until …] [--branch B] [-n N] [--json]',
+  options: { ...filterOptions, limit: { type: 'string', short: 'n' } },
+  run: async ({ values, positionals }) => {
+    const text = positionals.join(' ');
+    if (!text) throw new UsageError('search needs some text to look for');
+    const hits = await call<Hit[]>('command.search', {
+      text,
+      ...filterInput(values),
+      limit: values.limit ? Number(values.limit) : 20,
+    });
+    if (values.json) {
+      json(hits);
+      return 0;
+    }
+    if (!hits.length) {
+      out(`nothing in the trail matches ${JSON.stringify(text)}`);
+      return 1;
+    }
+    for (const h of hits) {
+      out(`${paint.dim(`#${h.id}`)} ${clock(h.startedAt)} ${paint.dim(h.session)}  ${h.command.split('\n')[0]}  ${statusText(h)}`);
+      if (h.match?.field === 'output') out(`    output line ${h.match.line}: ${highlight(h.match.excerpt, text)}`);
+    }
+    return 0;
+  },
+};
+
+function highlight(line: string, text: string): string {
+  const i = line.toLowerCase().indexOf(text.toLowerCase());
+  if (i < 0) return line;
+  return line.slice(0, i) + paint.bold(paint.yellow(line.slice(i, i + text.length))) + line.slice(i + text.length);
+}

@@ -1,0 +1,21 @@
+import type { CliCommand } from './command.js';
+import { UsageError } from './command.js';
+import { call } from './connect.js';
+import { json } from './output.js';
+import { fullView } from './trail-format.js';
+import type { CommandView } from '../api/views.js';
+
+export const showCommand: CliCommand = {
+  name: 'show',
+  summary: 'one command with its whole kept output',
+  usage: 'trail show ID [--raw] [--json]',
+  options: { raw: { type: 'boolean' }, json: { type: 'boolean' } },
+  run: async ({ values, positionals }) => {
+    const id = Number((positionals[0] ?? '').replace(/^#/, ''));
+    if (!Number.isInteger(id) || id <= 0) throw new UsageError('show needs a command id (the #N in trail log)');
+    const c = await call<CommandView>('command.show', { id });
+    if (values.json) json(c);
+    else process.stdout.write(fullView(c, Boolean(values.raw)));
+    return 0;
+  },
+};

@@ -1,0 +1,23 @@
+// The filter flags shared by log, search and last.
+import type { Options } from './command.js';
+
+export const filterOptions: Options = {
+  session: { type: 'string', short: 's' },
+  dir: { type: 'string' },
+  failed: { type: 'boolean' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  branch: { type: 'string' },
+  json: { type: 'boolean' },
+};
+
+export function filterInput(values: Record<string, unknown>, session?: string) {
+  return {
+    session: (values.session as string | undefined) ?? session,
+    dir: values.dir as string | undefined,
+    failed: values.failed ? true : undefined,
+    since: values.since as string | undefined,
+    until: values.until as string | undefined,
+    branch: values.branch as string | undefined,
+  };
+}

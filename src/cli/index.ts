@@ -1,0 +1,36 @@
+// The one table of CLI commands: `trail help` reads it. Adding a command is one
+// file and one line here.
+import type { CliCommand } from './command.js';
+import { defaultCommand } from './cmd-default.js';
+import { newCommand } from './cmd-new.js';
+import { attachCommand } from './cmd-attach.js';
+import { lsCommand } from './cmd-ls.js';
+import { killCommand } from './cmd-kill.js';
+import { renameCommand } from './cmd-rename.js';
+import { termCommand } from './cmd-term.js';
+import { logCommand } from './cmd-log.js';
+import { showCommand } from './cmd-show.js';
+import { searchCommand } from './cmd-search.js';
+import { lastCommand } from './cmd-last.js';
+import { initCommand } from './cmd-init.js';
+import { daemonCommand } from './cmd-daemon.js';
+
+export const commands: CliCommand[] = [
+  defaultCommand,
+  newCommand,
+  attachCommand,
+  lsCommand,
+  killCommand,
+  renameCommand,
+  termCommand,
+  logCommand,
+  showCommand,
+  searchCommand,
+  lastCommand,
+  initCommand,
+  daemonCommand,
+];
+
+export function findCommand(name: string): CliCommand | undefined {
+  return commands.find((c) => c.name === name || c.aliases?.includes(name));
+}

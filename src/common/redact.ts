@@ -1,0 +1,52 @@
+// Secret redaction, applied to command lines and output before anything is
+// stored. Unlike Atuin (which drops such commands), the command stays in the
+// trail with the secret replaced, so the work is still findable.
+export type SecretPattern = { name: string; re: RegExp; keep?: number };
+
+// `keep` is the capture group to keep (e.g. the `password=` part of an assignment).
+export const DEFAULT_PATTERNS: SecretPattern[] = [
+  { name: 'aws-access-key-id', re: /\b((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b/g },
+  { name: 'aws-secret', re: /(aws_secret_access_key\s*[=:]\s*["']?)([A-Za-z0-9/+=]{40})/gi, keep: 1 },
+  { name: 'github-token', re: /\b((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,})\b/g },
+  { name: 'github-pat', re: /\b(github_pat_[A-Za-z0-9_]{22,})\b/g },
+  { name: 'gitlab-pat', re: /\b(glpat-[A-Za-z0-9_-]{20,})\b/g },
+  { name: 'slack-token', re: /\b(xox[bpoas]-[A-Za-z0-9-]{10,})\b/g },
+  { name: 'slack-webhook', re: /(https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9+/]{20,})/g },
+  { name: 'stripe-key', re: /\b((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,})\b/g },
+  { name: 'npm-token', re: /\b(npm_[A-Za-z0-9]{36})\b/g },
+  { name: 'netlify-token', re: /\b(nfp_[A-Za-z0-9]{36,})\b/g },
+  { name: 'pulumi-token', re: /\b(pul-[a-f0-9]{40})\b/g },
+  {
+    name: 'private-key',
+    re: /(-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----)[\s\S]*?(-----END[A-Z0-9 ]*PRIVATE KEY-----|$)/g,
+    keep: 1,
+  },
+  {
+    // password=..., TOKEN: ..., "api_key": "...", MY_SECRET=...
+    name: 'assignment',
+    re: /((?:^|[^A-Za-z0-9])[A-Za-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key)[A-Za-z0-9_]*["']?\s*[=:]\s*["']?)([^\s"',;&)}]{4,})/gi,
+    keep: 1,
+  },
+  {
+    // --password VALUE, -p is too ambiguous to guess at
+    name: 'flag',
+    re: /(--(?:password|passwd|token|secret|api-key)\s+["']?)([^\s"']{4,})/gi,
+    keep: 1,
+  },
+];
+
+export const REDACTED = '[REDACTED]';
+
+export function redact(text: string, patterns: SecretPattern[] = DEFAULT_PATTERNS): string {
+  let out = text;
+  for (const p of patterns) {
+    p.re.lastIndex = 0;
+    out = out.replace(p.re, (...m: string[]) => (p.keep ? m[p.keep] + REDACTED : REDACTED));
+  }
+  return out;
+}
+
+/** Extra patterns from the user's config: each a regex source, the whole match is replaced. */
+export function compilePatterns(sources: string[]): SecretPattern[] {
+  return sources.map((src, i) => ({ name: `custom-${i + 1}`, re: new RegExp(src, 'g') }));
+}

@@ -1,0 +1,44 @@
+// The daemon's settings, from $TRAIL_HOME/config.yaml. Every key is optional;
+// a file that does not parse is refused with the key and the reason.
+import { existsSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { z } from 'zod';
+
+export const ConfigSchema = z
+  .object({
+    scrollback: z.number().int().min(0).max(1_000_000).default(10_000),
+    redact: z
+      .object({
+        /** Extra regular expressions whose matches are replaced by [REDACTED]. */
+        patterns: z.array(z.string()).default([]),
+        /** Names of built-in patterns to turn off. */
+        disable: z.array(z.string()).default([]),
+      })
+      .strict()
+      .default({ patterns: [], disable: [] }),
+  })
+  .strict();
+export type Config = z.infer<typeof ConfigSchema>;
+
+export function loadConfig(file: string): Config {
+  if (!existsSync(file)) return ConfigSchema.parse({});
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(file, 'utf8')) ?? {};
+  } catch (e) {
+    throw new Error(`${file}: not valid YAML (${(e as Error).message.split('\n')[0]}); fix or remove the file`);
+  }
+  const r = ConfigSchema.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new Error(`${file}: ${i.path.join('.') || '(top)'}: ${i.message}; fix or remove the file`);
+  }
+  for (const p of r.data.redact.patterns) {
+    try {
+      new RegExp(p);
+    } catch (e) {
+      throw new Error(`${file}: redact.patterns: ${JSON.stringify(p)} is not a valid regular expression (${(e as Error).message})`);
+    }
+  }
+  return r.data;
+}

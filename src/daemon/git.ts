@@ -1,0 +1,85 @@
+// Git context for a directory, read by the daemon from .git directly: the shell
+// hooks never start a process for it. Only "dirty" needs git itself, and that
+// runs in the daemon, off the terminal's path, bounded in time.
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+export type GitContext = { root: string; branch: string | null; head: string | null; dirty: boolean | null };
+
+async function findGitDir(dir: string): Promise<{ root: string; gitDir: string } | null> {
+  let d = resolve(dir);
+  for (;;) {
+    const dotgit = join(d, '.git');
+    try {
+      const st = await fs.stat(dotgit);
+      if (st.isDirectory()) return { root: d, gitDir: dotgit };
+      if (st.isFile()) {
+        // worktrees and submodules: "gitdir: <path>"
+        const m = /^gitdir:\s*(.+)\s*$/m.exec(await fs.readFile(dotgit, 'utf8'));
+        if (m) return { root: d, gitDir: resolve(d, m[1]) };
+      }
+    } catch {
+      /* not here */
+    }
+    const up = dirname(d);
+    if (up === d) return null;
+    d = up;
+  }
+}
+
+async function resolveRef(gitDir: string, ref: string): Promise<string | null> {
+  const candidates = [gitDir];
+  try {
+    const common = (await fs.readFile(join(gitDir, 'commondir'), 'utf8')).trim();
+    candidates.push(resolve(gitDir, common));
+  } catch {
+    /* not a worktree */
+  }
+  for (const g of candidates) {
+    try {
+      return (await fs.readFile(join(g, ref), 'utf8')).trim();
+    } catch {
+      /* try packed-refs */
+    }
+    try {
+      const packed = await fs.readFile(join(g, 'packed-refs'), 'utf8');
+      for (const line of packed.split('\n')) {
+        const [sha, name] = line.split(' ');
+        if (name === ref) return sha;
+      }
+    } catch {
+      /* none */
+    }
+  }
+  return null;
+}
+
+function isDirty(root: string): Promise<boolean | null> {
+  return new Promise((done) => {
+    execFile(
+      'git',
+      ['-C', root, 'status', '--porcelain', '--untracked-files=normal'],
+      { timeout: 2000, maxBuffer: 1 << 20 },
+      (err, stdout) => done(err ? null : stdout.length > 0),
+    );
+  });
+}
+
+export async function gitContext(dir: string): Promise<GitContext | null> {
+  const found = await findGitDir(dir);
+  if (!found) return null;
+  let branch: string | null = null;
+  let head: string | null = null;
+  try {
+    const h = (await fs.readFile(join(found.gitDir, 'HEAD'), 'utf8')).trim();
+    if (h.startsWith('ref: ')) {
+      const ref = h.slice(5);
+      branch = ref.replace(/^refs\/heads\//, '');
+      head = await resolveRef(found.gitDir, ref);
+    } else head = h;
+  } catch {
+    /* unreadable HEAD */
+  }
+  return { root: found.root, branch, head, dirty: await isDirty(found.root) };
+}

@@ -1,0 +1,262 @@
+// A terminal: one PTY, its screen mirror, its recorder and the clients that
+// watch it. The PTY's bytes go to attached clients first; the mirror and the
+// recorder come after and never make the shell wait except through bounded
+// backpressure (the PTY is paused, never buffered without limit).
+import * as pty from 'node-pty';
+import { randomBytes } from 'node:crypto';
+import { Mirror } from './mirror.js';
+import { Recorder, type CommandRecord } from './recorder.js';
+import { MarkScanner } from '../shell/marks.js';
+import { launchFor, type ShellKind } from '../shell/integration.js';
+
+/** What the daemon needs from an attached client, whatever carries it. */
+export interface ClientSink {
+  readonly id: string;
+  readonly name: string;
+  readonly readOnly: boolean;
+  data(buf: Buffer): void;
+  /** Bytes queued to this client and not yet sent. */
+  backlog(): number;
+  onDrain(fn: () => void): void;
+  exited(info: { terminal: string; code: number | null; signal: number | null; remaining: number }): void;
+  detached(reason: string): void;
+}
+
+const MIRROR_HIGH = 8 * 1024 * 1024;
+const MIRROR_LOW = 1 * 1024 * 1024;
+const CLIENT_HIGH = 2 * 1024 * 1024;
+/** A client this far behind is cut off rather than made to stall everyone. */
+const CLIENT_LIMIT = 64 * 1024 * 1024;
+export const CLEAR_FOR_SNAPSHOT = '\x1b[H\x1b[2J\x1b[3J\x1b[0m';
+
+export type TerminalOptions = {
+  id: string;
+  index: number;
+  sessionId: string;
+  sessionName: string;
+  cwd: string;
+  command?: string[];
+  shell: string;
+  env: Record<string, string>;
+  cols: number;
+  rows: number;
+  scrollback: number;
+  tmpFile: string;
+  onCommand: (rec: CommandRecord) => void;
+  onExit: (t: Terminal, code: number | null, signal: number | null) => void;
+};
+
+export class Terminal {
+  readonly id: string;
+  readonly index: number;
+  readonly createdAt = Date.now();
+  readonly command: string[];
+  readonly cwd: string;
+  readonly shellKind: ShellKind | null;
+  readonly pid: number;
+  cols: number;
+  rows: number;
+  exited: { code: number | null; signal: number | null; at: number } | null = null;
+  private pty: pty.IPty;
+  readonly mirror: Mirror;
+  private recorder: Recorder;
+  private scanner: MarkScanner;
+  private clients = new Set<ClientSink>();
+  private joining = new Map<ClientSink, Buffer[]>();
+  /** Clients in the order they last asked for a size; the last one's size wins. */
+  private sizeOrder: { sink: ClientSink; cols: number; rows: number }[] = [];
+  private paused = false;
+
+  constructor(private opts: TerminalOptions) {
+    this.id = opts.id;
+    this.index = opts.index;
+    this.cwd = opts.cwd;
+    this.cols = opts.cols;
+    this.rows = opts.rows;
+    const nonce = randomBytes(12).toString('hex');
+    const launch = launchFor({
+      command: opts.command,
+      shell: opts.shell,
+      nonce,
+      env: {
+        ...opts.env,
+        TERM: 'xterm-256color',
+        COLORTERM: 'truecolor',
+        TRAIL_SESSION: opts.sessionName,
+        TRAIL_TERMINAL: opts.id,
+        TRAIL_TMP: opts.tmpFile,
+      },
+    });
+    this.shellKind = launch.kind;
+    this.command = [launch.file, ...launch.args];
+    this.scanner = new MarkScanner(launch.kind ? nonce : null);
+    this.mirror = new Mirror(opts.cols, opts.rows, opts.scrollback);
+    this.recorder = new Recorder({ sessionId: opts.sessionId, terminalId: opts.id }, this.mirror, opts.onCommand, opts.cwd);
+    // encoding: null hands us Buffers: no UTF-8 decoding on the hot path.
+    this.pty = pty.spawn(launch.file, launch.args, {
+      name: 'xterm-256color',
+      cols: opts.cols,
+      rows: opts.rows,
+      cwd: opts.cwd,
+      env: launch.env,
+      encoding: null,
+    } as pty.IPtyForkOptions);
+    this.pid = this.pty.pid;
+    this.pty.onData((d) => this.ingest(d as unknown as Buffer));
+    this.pty.onExit(({ exitCode, signal }) => this.handleExit(exitCode, signal ?? null));
+  }
+
+  get integrated(): boolean {
+    return this.recorder.integrated;
+  }
+
+  get clientCount(): number {
+    return this.clients.size + this.joining.size;
+  }
+
+  private ingest(buf: Buffer): void {
+    for (const c of this.clients) {
+      c.data(buf);
+      if (c.backlog() > CLIENT_LIMIT) c.detached('client too slow: more than 64 MiB of output unsent');
+    }
+    for (const q of this.joining.values()) q.push(buf);
+
+    const marks = this.scanner.scan(buf);
+    if (marks.length === 0) {
+      this.mirror.write(buf);
+      this.recorder.output(buf);
+    } else {
+      // Split the mirror's input at each mark so the recorder can read the
+      // screen exactly as it was when the mark came.
+      let pos = 0;
+      for (const { mark, start } of marks) {
+        if (start > pos) {
+          const seg = buf.subarray(pos, start);
+          this.mirror.write(seg);
+          this.recorder.output(seg);
+          pos = start;
+        }
+        this.recorder.mark(mark);
+      }
+      if (pos < buf.length) {
+        const seg = buf.subarray(pos);
+        this.mirror.write(seg);
+        this.recorder.output(seg);
+      }
+    }
+    this.applyBackpressure();
+  }
+
+  private applyBackpressure(): void {
+    if (this.paused) return;
+    let over = this.mirror.pending > MIRROR_HIGH;
+    for (const c of this.clients) if (c.backlog() > CLIENT_HIGH) over = true;
+    if (!over) return;
+    this.paused = true;
+    this.pty.pause();
+    this.waitToResume();
+  }
+
+  private waitToResume(): void {
+    const check = () => {
+      if (!this.paused) return;
+      for (const c of this.clients)
+        if (c.backlog() > CLIENT_HIGH / 2) {
+          c.onDrain(check);
+          return;
+        }
+      if (this.mirror.pending > MIRROR_LOW) {
+        this.mirror.whenDrained(check);
+        return;
+      }
+      this.paused = false;
+      if (!this.exited) this.pty.resume();
+    };
+    check();
+  }
+
+  /** Adds a client: it gets the screen and scrollback, then the live stream, with nothing lost between. */
+  attach(sink: ClientSink, size: { cols: number; rows: number } | null): void {
+    if (size && !sink.readOnly) this.requestSize(sink, size.cols, size.rows);
+    this.joining.set(sink, []);
+    this.mirror.at(() => {
+      const queued = this.joining.get(sink);
+      if (!queued) return; // left while joining
+      this.joining.delete(sink);
+      sink.data(Buffer.from(CLEAR_FOR_SNAPSHOT + this.mirror.serialize(), 'utf8'));
+      for (const b of queued) sink.data(b);
+      this.clients.add(sink);
+      if (this.exited) sink.exited({ terminal: this.id, code: this.exited.code, signal: this.exited.signal, remaining: 0 });
+    });
+  }
+
+  detach(sink: ClientSink): void {
+    this.clients.delete(sink);
+    this.joining.delete(sink);
+    const before = this.sizeOrder.length;
+    this.sizeOrder = this.sizeOrder.filter((s) => s.sink !== sink);
+    if (this.sizeOrder.length !== before && this.sizeOrder.length > 0) {
+      const last = this.sizeOrder[this.sizeOrder.length - 1];
+      this.resize(last.cols, last.rows);
+    }
+    if (this.paused) this.waitToResume();
+  }
+
+  input(sink: ClientSink, data: Buffer): void {
+    if (sink.readOnly || this.exited) return;
+    this.pty.write(data as unknown as string);
+  }
+
+  /** Types text as if from a keyboard (used by the api, e.g. for agents). */
+  write(data: string): void {
+    if (!this.exited) this.pty.write(data);
+  }
+
+  /** The most recent client to attach or resize sets the size (tmux's window-size latest). */
+  requestSize(sink: ClientSink, cols: number, rows: number): void {
+    if (sink.readOnly) return;
+    this.sizeOrder = this.sizeOrder.filter((s) => s.sink !== sink);
+    this.sizeOrder.push({ sink, cols, rows });
+    this.resize(cols, rows);
+  }
+
+  private resize(cols: number, rows: number): void {
+    if (this.exited || (cols === this.cols && rows === this.rows)) return;
+    this.cols = cols;
+    this.rows = rows;
+    this.pty.resize(cols, rows);
+    this.mirror.resize(cols, rows);
+  }
+
+  kill(): void {
+    if (this.exited) return;
+    try {
+      this.pty.kill('SIGHUP');
+    } catch {
+      /* already gone */
+    }
+  }
+
+  private handleExit(code: number | null, signal: number | null): void {
+    this.exited = { code, signal, at: Date.now() };
+    this.recorder.close();
+    this.opts.onExit(this, code, signal);
+  }
+
+  /** Tells every client the terminal ended; remaining = terminals left in the session. */
+  notifyExit(remaining: number): void {
+    const info = { terminal: this.id, code: this.exited?.code ?? null, signal: this.exited?.signal ?? null, remaining };
+    // Let the last output reach the clients first.
+    this.mirror.at(() => {
+      for (const c of this.clients) c.exited(info);
+    });
+  }
+
+  sinks(): ClientSink[] {
+    return [...this.clients, ...this.joining.keys()];
+  }
+
+  dispose(): void {
+    this.mirror.dispose();
+  }
+}

@@ -1,0 +1,38 @@
+// One daemon per state dir: the lock file holds the running daemon's pid.
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+
+export type LockResult = { ok: true } | { ok: false; pid: number };
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function takeLock(file: string): LockResult {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return { ok: true };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
+      if (Number.isFinite(pid) && pid !== process.pid && alive(pid)) return { ok: false, pid };
+      unlinkSync(file); // left by a daemon that died
+    }
+  }
+  return { ok: false, pid: -1 };
+}
+
+export function releaseLock(file: string): void {
+  try {
+    if (readFileSync(file, 'utf8') === String(process.pid)) unlinkSync(file);
+  } catch {
+    /* gone */
+  }
+}

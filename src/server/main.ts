@@ -1,0 +1,152 @@
+// The daemon's entry point: it only wires things up. State dir and lock,
+// config, store, session manager, then the socket.
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { trailPaths } from '../platform/paths.js';
+import { loadConfig } from '../daemon/config.js';
+import { openDb, type Db } from '../store/db.js';
+import { SessionStore, sessionNames } from '../store/sessions.js';
+import { CommandStore } from '../store/commands.js';
+import { SessionManager } from '../daemon/sessions.js';
+import { DEFAULT_PATTERNS, compilePatterns } from '../common/redact.js';
+import { serveSocket } from './socket.js';
+import { releaseLock, takeLock } from './lock.js';
+import type { ApiContext } from '../api/context.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export async function runDaemon(opts: { foreground: boolean }): Promise<number> {
+  const paths = trailPaths();
+  const log = (line: string) => {
+    const stamped = `${new Date().toISOString()} ${line}\n`;
+    try {
+      appendFileSync(paths.log, stamped);
+    } catch {
+      /* the log is best effort */
+    }
+    if (opts.foreground) process.stderr.write(stamped);
+  };
+  const die = (why: string): number => {
+    process.stderr.write(`trail daemon: ${why}\n`);
+    log(`not started: ${why}`);
+    return 1;
+  };
+
+  try {
+    mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    return die(`cannot create the state dir ${paths.home}: ${(e as Error).message}; set TRAIL_HOME to a writable directory`);
+  }
+  const st = statSync(paths.home);
+  if (typeof process.getuid === 'function' && st.uid !== process.getuid())
+    return die(`the state dir ${paths.home} belongs to another user (uid ${st.uid}); set TRAIL_HOME to a directory of your own`);
+  if ((st.mode & 0o077) !== 0) chmodSync(paths.home, 0o700);
+
+  let lock;
+  try {
+    lock = takeLock(paths.lock);
+  } catch (e) {
+    return die(`cannot write ${paths.lock}: ${(e as Error).message}; is ${paths.home} writable?`);
+  }
+  if (!lock.ok) {
+    process.stderr.write(`trail daemon: already running (pid ${lock.pid}) on ${paths.socket}\n`);
+    return 1;
+  }
+
+  let config;
+  try {
+    config = loadConfig(paths.config);
+  } catch (e) {
+    releaseLock(paths.lock);
+    return die((e as Error).message);
+  }
+
+  let db: Db;
+  try {
+    db = openDb(paths.db);
+  } catch (e) {
+    releaseLock(paths.lock);
+    return die(`cannot open the store ${paths.db}: ${(e as Error).message}`);
+  }
+
+  const runDir = join(paths.home, 'run');
+  mkdirSync(runDir, { recursive: true, mode: 0o700 });
+  const secrets = [...DEFAULT_PATTERNS.filter((p) => !config.redact.disable.includes(p.name)), ...compilePatterns(config.redact.patterns)];
+  const env = { ...process.env } as Record<string, string>;
+  delete env.TRAIL_NONCE;
+  const commands = new CommandStore(db);
+  const manager = new SessionManager({
+    sessions: new SessionStore(db),
+    commands,
+    scrollback: config.scrollback,
+    secrets,
+    runDir,
+    env,
+    log,
+  });
+
+  let stopping = false;
+  const server = serveSocket(
+    {
+      manager,
+      commands,
+      sessionNames: () => sessionNames(db),
+      paths,
+      startedAt: Date.now(),
+      version: VERSION,
+      stop: () => stop('asked to stop'),
+      now: Date.now,
+    } satisfies ApiContext,
+    log,
+  );
+
+  function stop(why: string): void {
+    if (stopping) return;
+    stopping = true;
+    log(`stopping: ${why}`);
+    manager.shutdown();
+    server.close();
+    try {
+      unlinkSync(paths.socket);
+    } catch {
+      /* gone */
+    }
+    releaseLock(paths.lock);
+    setTimeout(() => {
+      db.close();
+      process.exit(0);
+    }, 200).unref();
+  }
+
+  if (existsSync(paths.socket)) unlinkSync(paths.socket); // we hold the lock: any socket here is stale
+  const oldMask = process.umask(0o177);
+  const ok = await new Promise<boolean>((resolve) => {
+    server.once('error', (e) => {
+      process.umask(oldMask);
+      resolve(false);
+      die(`cannot listen on ${paths.socket}: ${(e as Error).message}`);
+    });
+    server.listen(paths.socket, () => resolve(true));
+  });
+  if (!ok) {
+    releaseLock(paths.lock);
+    return 1;
+  }
+  process.umask(oldMask);
+  chmodSync(paths.socket, 0o600);
+  server.on('error', (e) => log(`socket error: ${(e as Error).message}`));
+  log(`trail daemon ${VERSION} (pid ${process.pid}) listening on ${paths.socket}`);
+
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => {}); // the terminal that started us going away is no reason to stop
+  process.on('uncaughtException', (e) => log(`internal error (daemon goes on): ${e.stack ?? e.message}`));
+  process.on('unhandledRejection', (e) => log(`internal error (daemon goes on): ${(e as Error)?.stack ?? String(e)}`));
+  return 0;
+}
+
+// Run directly (as the CLI does when it starts a detached daemon).
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  const code = await runDaemon({ foreground: process.argv.includes('--foreground') });
+  if (code !== 0) process.exit(code);
+}

@@ -1,0 +1,53 @@
+// How a terminal's program is started: the user's shell with our integration
+// injected (never by editing their rc files), or a given command as it is.
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+
+export type ShellKind = 'bash' | 'zsh' | 'fish';
+export const SUPPORTED_SHELLS: ShellKind[] = ['bash', 'zsh', 'fish'];
+
+export const scriptsDir = fileURLToPath(new URL('./scripts/', import.meta.url));
+
+export type Launch = {
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+  kind: ShellKind | null;
+};
+
+export function shellKind(file: string): ShellKind | null {
+  const b = basename(file).replace(/^-/, '');
+  return (SUPPORTED_SHELLS as string[]).includes(b) ? (b as ShellKind) : null;
+}
+
+/**
+ * The program line for a terminal. With no command, the user's shell runs as a
+ * login shell (as tmux does) with our hooks; an explicit command runs bare.
+ */
+export function launchFor(opts: { command?: string[]; shell: string; env: Record<string, string>; nonce: string }): Launch {
+  const env = { ...opts.env };
+  if (opts.command && opts.command.length > 0) {
+    return { file: opts.command[0], args: opts.command.slice(1), env, kind: null };
+  }
+  const kind = shellKind(opts.shell);
+  if (!kind) return { file: opts.shell, args: ['-l'], env, kind: null };
+  env.TRAIL_NONCE = opts.nonce;
+  switch (kind) {
+    case 'bash':
+      env.TRAIL_BASH_LOGIN = '1';
+      return { file: opts.shell, args: ['--init-file', scriptsDir + 'trail.bash'], env, kind };
+    case 'zsh':
+      if (env.ZDOTDIR) env.TRAIL_USER_ZDOTDIR = env.ZDOTDIR;
+      env.ZDOTDIR = scriptsDir + 'zsh';
+      return { file: opts.shell, args: ['-l'], env, kind };
+    case 'fish':
+      return { file: opts.shell, args: ['-l', '--init-command', `source '${scriptsDir}trail.fish'`], env, kind };
+  }
+}
+
+/** The integration script for a shell, as `trail init SHELL` prints it. */
+export function integrationScript(kind: ShellKind): string {
+  const file = kind === 'zsh' ? 'trail.zsh' : kind === 'bash' ? 'trail.bash' : 'trail.fish';
+  return readFileSync(scriptsDir + file, 'utf8');
+}

@@ -1,0 +1,65 @@
+# trail shell integration for fish: prompt and command marks with builtins only.
+# Sourced by `fish --init-command` after the user's config.fish.
+if set -q __trail_loaded
+    exit 0
+end
+set -g __trail_loaded 1
+set -g __trail_nonce $TRAIL_NONCE
+set -e TRAIL_NONCE
+set -e TRAIL_TMP
+if test -z "$__trail_nonce"
+    exit 0
+end
+set -g __trail_state start
+
+# Escape $argv[1]: backslash, ';' and bytes <= 0x20 or 0x7f become \xHH.
+function __trail_esc
+    set -l s (string replace -a -- '\\' '\\\\' $argv[1] | string collect)
+    set s (string replace -a -- \n '\\x0a' $s | string collect)
+    set s (string replace -a -- ';' '\\x3b' $s)
+    set s (string replace -a -- ' ' '\\x20' $s)
+    set s (string replace -a -- \t '\\x09' $s)
+    set s (string replace -a -- \r '\\x0d' $s)
+    set s (string replace -a -- \e '\\x1b' $s)
+    set s (string replace -a -- \a '\\x07' $s)
+    printf '%s' $s
+end
+
+function __trail_preexec --on-event fish_preexec
+    # fish keeps a line with a leading space out of history: keep it out of the trail too
+    if string match -q -- ' *' $argv[1]
+        set -g __trail_state hidden
+        return
+    end
+    set -g __trail_state running
+    printf '\e]633;E;%s;%s\a\e]633;C;%s\a' (__trail_esc $argv[1]) $__trail_nonce $__trail_nonce
+end
+
+function __trail_postexec --on-event fish_postexec
+    set -l st $status
+    if test "$__trail_state" = running
+        printf '\e]633;D;%s;%s\a' $st $__trail_nonce
+    end
+    set -g __trail_state done
+end
+
+function __trail_set_status
+    return $argv[1]
+end
+
+if functions -q fish_prompt
+    functions -c fish_prompt __trail_user_prompt
+else
+    function __trail_user_prompt
+        printf '%s> ' (prompt_pwd)
+    end
+end
+
+function fish_prompt
+    set -l st $status
+    printf '\e]633;P;Cwd=%s;%s\a' (__trail_esc $PWD) $__trail_nonce
+    printf '\e]633;A;%s\a' $__trail_nonce
+    __trail_set_status $st
+    __trail_user_prompt
+    printf '\e]633;B;%s\a' $__trail_nonce
+end

@@ -1,0 +1,66 @@
+# trail shell integration for zsh: prompt and command marks with builtins only.
+# Sourced from our .zshrc shim after the user's own .zshrc.
+[[ -n ${__trail_loaded-} ]] && return 0
+typeset -g __trail_loaded=1
+typeset -g __trail_nonce=${TRAIL_NONCE-}
+unset TRAIL_NONCE TRAIL_TMP
+[[ -z $__trail_nonce ]] && return 0
+
+typeset -g __trail_state=start
+
+# Escape $1 into REPLY: backslash, ';' and bytes <= 0x20 or 0x7f become \xHH.
+__trail_esc() {
+  emulate -L zsh
+  local s=$1 c h i
+  s=${s//\\/\\\\}
+  s=${s//;/\\x3b}
+  s=${s// /\\x20}
+  s=${s//$'\n'/\\x0a}
+  if [[ $s == *[$'\001'-$'\037'$'\177']* ]]; then
+    for i in {1..31} 127; do
+      c=${(#)i}
+      if [[ $s == *$c* ]]; then
+        printf -v h '\\x%02x' $i
+        s=${s//$c/$h}
+      fi
+    done
+  fi
+  REPLY=$s
+}
+
+__trail_preexec() {
+  # $1 is the line as typed; a leading space under hist_ignore_space is the
+  # user's way of saying "keep this out of history", and so out of the trail.
+  if [[ -o histignorespace && $1 == ' '* ]]; then
+    __trail_state=hidden
+    return
+  fi
+  __trail_state=running
+  __trail_esc "$1"
+  builtin printf '\e]633;E;%s;%s\a\e]633;C;%s\a' "$REPLY" "$__trail_nonce" "$__trail_nonce"
+}
+
+__trail_precmd() {
+  local st=$?
+  if [[ $__trail_state == running ]]; then
+    builtin printf '\e]633;D;%s;%s\a' "$st" "$__trail_nonce"
+  fi
+  __trail_state=prompt
+  __trail_esc "$PWD"
+  builtin printf '\e]633;P;Cwd=%s;%s\a' "$REPLY" "$__trail_nonce"
+  return $st
+}
+
+# Last precmd: wrap whatever PS1 the user's hooks left.
+__trail_prompt() {
+  local st=$?
+  if [[ $PS1 != "$__trail_ps1" ]]; then
+    __trail_ps1="%{"$'\e'"]633;A;${__trail_nonce}"$'\a'"%}${PS1}%{"$'\e'"]633;B;${__trail_nonce}"$'\a'"%}"
+    PS1=$__trail_ps1
+  fi
+  return $st
+}
+
+typeset -ga precmd_functions preexec_functions
+precmd_functions=(__trail_precmd ${precmd_functions:#__trail_*} __trail_prompt)
+preexec_functions=(${preexec_functions:#__trail_*} __trail_preexec)

@@ -1,0 +1,4 @@
+ZDOTDIR=$__trail_user_zdotdir
+[[ -r $ZDOTDIR/.zprofile ]] && source $ZDOTDIR/.zprofile
+__trail_user_zdotdir=$ZDOTDIR
+ZDOTDIR=$__trail_zdotdir

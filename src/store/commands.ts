@@ -1,0 +1,136 @@
+// The command trail: insert, list, read back and search.
+import type { Db } from './db.js';
+
+export type CommandRow = {
+  id: number;
+  session_id: string;
+  terminal_id: string | null;
+  command: string;
+  cwd: string | null;
+  started_at: number;
+  ended_at: number | null;
+  duration_ms: number | null;
+  exit_code: number | null;
+  git_root: string | null;
+  branch: string | null;
+  head: string | null;
+  dirty: number | null;
+  actor: string;
+  output: string;
+  output_bytes: number;
+  output_truncated: number;
+  raw: string | null;
+  screen: number;
+};
+
+export type NewCommand = Omit<CommandRow, 'id'>;
+
+export type CommandFilter = {
+  sessionIds?: string[];
+  dirPrefix?: string;
+  failed?: boolean;
+  since?: number;
+  until?: number;
+  branch?: string;
+};
+
+const LIST_COLUMNS =
+  'c.id, c.session_id, c.terminal_id, c.command, c.cwd, c.started_at, c.ended_at, c.duration_ms, c.exit_code, c.git_root, c.branch, c.head, c.dirty, c.actor, c.output_bytes, c.output_truncated, c.screen';
+
+export class CommandStore {
+  private insertStmt;
+  constructor(private db: Db) {
+    this.insertStmt = db.prepare(`INSERT INTO commands (session_id, terminal_id, command, cwd, started_at, ended_at, duration_ms, exit_code,
+      git_root, branch, head, dirty, actor, output, output_bytes, output_truncated, raw, screen)
+      VALUES (@session_id, @terminal_id, @command, @cwd, @started_at, @ended_at, @duration_ms, @exit_code,
+      @git_root, @branch, @head, @dirty, @actor, @output, @output_bytes, @output_truncated, @raw, @screen)`);
+  }
+
+  insert(c: NewCommand): number {
+    return Number(this.insertStmt.run(c).lastInsertRowid);
+  }
+
+  insertMany(rows: NewCommand[]): void {
+    this.db.transaction((rs: NewCommand[]) => {
+      for (const r of rs) this.insertStmt.run(r);
+    })(rows);
+  }
+
+  get(id: number): CommandRow | undefined {
+    return this.db.prepare('SELECT * FROM commands WHERE id = ?').get(id) as CommandRow | undefined;
+  }
+
+  /** The newest `limit` commands matching the filter, returned oldest first. */
+  list(f: CommandFilter, limit: number): CommandRow[] {
+    const { where, params } = whereClause(f);
+    const rows = this.db
+      .prepare(`SELECT ${LIST_COLUMNS} FROM commands c ${where ? 'WHERE ' + where : ''} ORDER BY c.started_at DESC, c.id DESC LIMIT ?`)
+      .all(...params, limit) as CommandRow[];
+    return rows.reverse();
+  }
+
+  last(f: CommandFilter): CommandRow | undefined {
+    const { where, params } = whereClause(f);
+    return this.db
+      .prepare(`SELECT * FROM commands c ${where ? 'WHERE ' + where : ''} ORDER BY c.started_at DESC, c.id DESC LIMIT 1`)
+      .get(...params) as CommandRow | undefined;
+  }
+
+  /**
+   * Substring search over command lines and output, newest first. Three or more
+   * characters use the trigram index; shorter text falls back to a scan.
+   */
+  search(text: string, f: CommandFilter, limit: number): CommandRow[] {
+    const { where, params } = whereClause(f);
+    const extra = where ? ` AND ${where}` : '';
+    if ([...text].length >= 3) {
+      const phrase = '"' + text.replace(/"/g, '""') + '"';
+      return this.db
+        .prepare(
+          `SELECT c.* FROM commands_fts JOIN commands c ON c.id = commands_fts.rowid
+           WHERE commands_fts MATCH ?${extra} ORDER BY c.started_at DESC, c.id DESC LIMIT ?`,
+        )
+        .all(phrase, ...params, limit) as CommandRow[];
+    }
+    const like = '%' + text.replace(/[\\%_]/g, (m) => '\\' + m) + '%';
+    return this.db
+      .prepare(
+        `SELECT c.* FROM commands c WHERE (c.command LIKE ? ESCAPE '\\' OR c.output LIKE ? ESCAPE '\\')${extra}
+         ORDER BY c.started_at DESC, c.id DESC LIMIT ?`,
+      )
+      .all(like, like, ...params, limit) as CommandRow[];
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT count(*) n FROM commands').get() as { n: number }).n;
+  }
+}
+
+function whereClause(f: CommandFilter): { where: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (f.sessionIds) {
+    parts.push(`c.session_id IN (${f.sessionIds.map(() => '?').join(',') || 'NULL'})`);
+    params.push(...f.sessionIds);
+  }
+  if (f.dirPrefix) {
+    const p = f.dirPrefix.replace(/\/+$/, '') || '/';
+    parts.push(`(c.cwd = ? OR substr(c.cwd, 1, ?) = ?)`);
+    const withSlash = p === '/' ? '/' : p + '/';
+    params.push(p, withSlash.length, withSlash);
+  }
+  if (f.failed) parts.push('c.exit_code IS NOT NULL AND c.exit_code <> 0');
+  if (f.since !== undefined) {
+    parts.push('c.started_at >= ?');
+    params.push(f.since);
+  }
+  if (f.until !== undefined) {
+    parts.push('c.started_at <= ?');
+    params.push(f.until);
+  }
+  if (f.branch) {
+    parts.push('c.branch = ?');
+    params.push(f.branch);
+  }
+  return { where: parts.join(' AND '), params };
+}

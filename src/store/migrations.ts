@@ -1,0 +1,77 @@
+// Schema history. Append only: never edit a migration that has shipped.
+export const migrations: string[] = [
+  // 1: sessions, terminals and the event trail
+  `
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    dir TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_active_at INTEGER NOT NULL,
+    killed_at INTEGER
+  );
+  CREATE TABLE terminals (
+    id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    idx INTEGER NOT NULL,
+    command TEXT NOT NULL,
+    cwd TEXT NOT NULL,
+    shell TEXT,
+    created_at INTEGER NOT NULL,
+    exited_at INTEGER,
+    exit_code INTEGER
+  );
+  CREATE INDEX terminals_session ON terminals(session_id);
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    terminal_id TEXT,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    actor TEXT,
+    data TEXT
+  );
+  CREATE INDEX events_session ON events(session_id, at);
+  `,
+  // 2: commands with their output, and full-text search over both.
+  // Trigram FTS gives substring matches ("rror" finds "error"), which word
+  // tokenizers cannot.
+  `
+  CREATE TABLE commands (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    terminal_id TEXT,
+    command TEXT NOT NULL,
+    cwd TEXT,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    duration_ms INTEGER,
+    exit_code INTEGER,
+    git_root TEXT,
+    branch TEXT,
+    head TEXT,
+    dirty INTEGER,
+    actor TEXT NOT NULL DEFAULT 'user',
+    output TEXT NOT NULL DEFAULT '',
+    output_bytes INTEGER NOT NULL DEFAULT 0,
+    output_truncated INTEGER NOT NULL DEFAULT 0,
+    raw TEXT,
+    screen INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX commands_session ON commands(session_id, started_at);
+  CREATE INDEX commands_started ON commands(started_at);
+  CREATE VIRTUAL TABLE commands_fts USING fts5(
+    command, output, content='commands', content_rowid='id', tokenize='trigram'
+  );
+  CREATE TRIGGER commands_ai AFTER INSERT ON commands BEGIN
+    INSERT INTO commands_fts(rowid, command, output) VALUES (new.id, new.command, new.output);
+  END;
+  CREATE TRIGGER commands_ad AFTER DELETE ON commands BEGIN
+    INSERT INTO commands_fts(commands_fts, rowid, command, output) VALUES ('delete', old.id, old.command, old.output);
+  END;
+  CREATE TRIGGER commands_au AFTER UPDATE OF command, output ON commands BEGIN
+    INSERT INTO commands_fts(commands_fts, rowid, command, output) VALUES ('delete', old.id, old.command, old.output);
+    INSERT INTO commands_fts(rowid, command, output) VALUES (new.id, new.command, new.output);
+  END;
+  `,
+];

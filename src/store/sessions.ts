@@ -1,0 +1,91 @@
+// Queries for sessions, terminals and events. Plain data in, plain rows out.
+import type { Db } from './db.js';
+
+export type SessionRow = {
+  id: string;
+  name: string;
+  dir: string;
+  created_at: number;
+  last_active_at: number;
+  killed_at: number | null;
+};
+
+export type TerminalRow = {
+  id: string;
+  session_id: string;
+  idx: number;
+  command: string;
+  cwd: string;
+  shell: string | null;
+  created_at: number;
+  exited_at: number | null;
+  exit_code: number | null;
+};
+
+export class SessionStore {
+  private stmts;
+  constructor(private db: Db) {
+    this.stmts = {
+      insertSession: db.prepare(
+        'INSERT INTO sessions (id, name, dir, created_at, last_active_at) VALUES (@id, @name, @dir, @created_at, @last_active_at)',
+      ),
+      liveSessions: db.prepare('SELECT * FROM sessions WHERE killed_at IS NULL ORDER BY created_at'),
+      sessionByName: db.prepare('SELECT * FROM sessions WHERE name = ? AND killed_at IS NULL'),
+      anySessionByName: db.prepare('SELECT * FROM sessions WHERE name = ?'),
+      rename: db.prepare('UPDATE sessions SET name = ? WHERE id = ?'),
+      kill: db.prepare('UPDATE sessions SET killed_at = ?, name = ? WHERE id = ?'),
+      touch: db.prepare('UPDATE sessions SET last_active_at = ? WHERE id = ?'),
+      insertTerminal: db.prepare(
+        'INSERT INTO terminals (id, session_id, idx, command, cwd, shell, created_at) VALUES (@id, @session_id, @idx, @command, @cwd, @shell, @created_at)',
+      ),
+      exitTerminal: db.prepare('UPDATE terminals SET exited_at = ?, exit_code = ? WHERE id = ?'),
+      orphanTerminals: db.prepare('UPDATE terminals SET exited_at = ? WHERE exited_at IS NULL'),
+      insertEvent: db.prepare(
+        'INSERT INTO events (session_id, terminal_id, at, kind, actor, data) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      events: db.prepare('SELECT * FROM events WHERE session_id = ? ORDER BY id'),
+    };
+  }
+
+  insertSession(row: Omit<SessionRow, 'killed_at'>): void {
+    this.stmts.insertSession.run(row);
+  }
+  liveSessions(): SessionRow[] {
+    return this.stmts.liveSessions.all() as SessionRow[];
+  }
+  byName(name: string): SessionRow | undefined {
+    return this.stmts.sessionByName.get(name) as SessionRow | undefined;
+  }
+  rename(id: string, name: string): void {
+    this.stmts.rename.run(name, id);
+  }
+  /** A killed session keeps its trail; its name is freed for reuse. */
+  kill(id: string, name: string, at: number): void {
+    this.stmts.kill.run(at, `${name}#killed-${at}`, id);
+  }
+  touch(id: string, at: number): void {
+    this.stmts.touch.run(at, id);
+  }
+  insertTerminal(row: Omit<TerminalRow, 'exited_at' | 'exit_code'>): void {
+    this.stmts.insertTerminal.run(row);
+  }
+  exitTerminal(id: string, at: number, code: number | null): void {
+    this.stmts.exitTerminal.run(at, code, id);
+  }
+  /** Terminals left running by a daemon that died are marked ended at start. */
+  closeOrphans(at: number): number {
+    return this.stmts.orphanTerminals.run(at).changes;
+  }
+  event(sessionId: string, terminalId: string | null, at: number, kind: string, actor: string | null, data?: unknown): void {
+    this.stmts.insertEvent.run(sessionId, terminalId, at, kind, actor, data === undefined ? null : JSON.stringify(data));
+  }
+  events(sessionId: string): { kind: string; at: number; actor: string | null; terminal_id: string | null; data: string | null }[] {
+    return this.stmts.events.all(sessionId) as never;
+  }
+}
+
+/** Every session's id and name, killed ones too (their trail outlives them). */
+export function sessionNames(db: Db): Map<string, string> {
+  const rows = db.prepare('SELECT id, name, killed_at FROM sessions').all() as { id: string; name: string; killed_at: number | null }[];
+  return new Map(rows.map((r) => [r.id, r.killed_at ? r.name.replace(/#killed-\d+$/, '') + ' (killed)' : r.name]));
+}
