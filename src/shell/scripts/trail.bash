@@ -37,7 +37,7 @@ builtin unset __trail_i __trail_o __trail_c
 
 # Escape $1 into __trail_out: backslash, ';', space and controls become \xHH.
 __trail_esc() {
-  builtin local s=$1 c h
+  local s="$1" c h
   s=${s//\\/\\\\}
   s=${s//;/\\x3b}
   s=${s// /\\x20}
@@ -63,16 +63,16 @@ __trail_preexec() {
   [[ $__trail_state == prompt ]] || return 0
   [[ -n "${COMP_LINE-}" || -n "${READLINE_POINT+set}" ]] && return 0
   [[ $BASH_COMMAND == __trail_precmd* ]] && return 0
-  builtin local line=""
+  local line=""
   if [[ -o history ]]; then
     if (( HISTCMD >= __trail_hc && __trail_hc > 0 )); then
-      builtin local HISTTIMEFORMAT=
+      local HISTTIMEFORMAT=
       builtin history 1 >| "$__trail_tmp" && builtin read -r -d '' line < "$__trail_tmp"
     else
       # not added: ignorespace, or ignoredups/erasedups of the same line
-      builtin local HISTTIMEFORMAT=
+      local HISTTIMEFORMAT=
       builtin history 1 >| "$__trail_tmp" && builtin read -r -d '' line < "$__trail_tmp"
-      builtin local body=${line#"${line%%[![:space:]]*}"}
+      local body="${line#"${line%%[![:space:]]*}"}"
       body=${body#"${body%%[!0-9]*}"}; body=${body#\*}; body=${body#  }; body=${body%$'\n'}
       if [[ "$body" != "$BASH_COMMAND"* ]]; then
         __trail_state=hidden
@@ -93,7 +93,7 @@ __trail_preexec() {
 }
 
 __trail_precmd() {
-  builtin local status=$?
+  local status=$?
   if [[ $__trail_state == running ]]; then
     builtin printf '\e]633;D;%s;%s\a' "$status" "$__trail_nonce"
   fi
@@ -105,7 +105,7 @@ __trail_precmd() {
 
 # Last in PROMPT_COMMAND: wrap whatever PS1 the user's hooks left, then arm preexec.
 __trail_prompt() {
-  builtin local status=$?
+  local status=$?
   if [[ "$PS1" != "$__trail_ps1" ]]; then
     __trail_ps1="\[\e]633;A;${__trail_nonce}\a\]${PS1}\[\e]633;B;${__trail_nonce}\a\]"
     PS1=$__trail_ps1

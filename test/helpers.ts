@@ -1,0 +1,169 @@
+// Test helpers: a real daemon on a temporary TRAIL_HOME, the real CLI, and real
+// PTYs for attach clients, read back through a headless xterm as a person sees them.
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as pty from 'node-pty';
+import xtermHeadless from '@xterm/headless';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BIN = join(ROOT, 'bin', 'trail.js');
+export const DAEMON = join(ROOT, 'dist', 'src', 'server', 'main.js');
+
+export type Env = Record<string, string>;
+
+export class Sandbox {
+  readonly dir = mkdtempSync(join(tmpdir(), 'trail-test-'));
+  readonly home = join(this.dir, 'state');
+  readonly userHome = join(this.dir, 'home');
+  readonly env: Env;
+  private daemon: ChildProcess | null = null;
+
+  constructor(extra: Env = {}) {
+    rmSync(this.userHome, { recursive: true, force: true });
+    mkdirSync(this.userHome, { recursive: true });
+    // A plain prompt the tests can wait for; /etc/profile would set its own otherwise.
+    writeFileSync(join(this.userHome, '.bashrc'), "PS1='$ '\n");
+    const base = { ...process.env } as Env;
+    for (const k of Object.keys(base)) if (k.startsWith('TRAIL_') || k === 'TMUX' || k === 'ZDOTDIR') delete base[k];
+    this.env = {
+      ...base,
+      TRAIL_HOME: this.home,
+      HOME: this.userHome,
+      SHELL: '/bin/bash',
+      LANG: 'C.UTF-8',
+      ...extra,
+    };
+  }
+
+  /** Writes a file in the user's home (rc files). */
+  file(name: string, text: string): string {
+    const p = join(this.userHome, name);
+    writeFileSync(p, text);
+    return p;
+  }
+
+  async startDaemon(): Promise<void> {
+    this.daemon = spawn(process.execPath, [DAEMON], { env: this.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const sock = join(this.home, 'daemon.sock');
+    for (let i = 0; i < 400; i++) {
+      if (existsSync(sock)) return;
+      await sleep(25);
+    }
+    throw new Error('daemon did not start');
+  }
+
+  trail(args: string[], opts: { env?: Env; input?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = execFile(process.execPath, [BIN, ...args], { env: { ...this.env, ...opts.env }, timeout: 30_000 }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+      if (opts.input !== undefined) child.stdin!.end(opts.input);
+      else child.stdin!.end();
+    });
+  }
+
+  async json<T>(args: string[]): Promise<T> {
+    const r = await this.trail(args);
+    if (r.code !== 0) throw new Error(`trail ${args.join(' ')} failed: ${r.stderr}`);
+    return JSON.parse(r.stdout) as T;
+  }
+
+  attach(args: string[], size = { cols: 100, rows: 30 }, env: Env = {}): PtyClient {
+    return new PtyClient(process.execPath, [BIN, ...args], { ...this.env, ...env }, size);
+  }
+
+  async cleanup(): Promise<void> {
+    await this.trail(['daemon', 'stop']);
+    this.daemon?.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+
+/** A program running in a real PTY, with its screen kept by a headless xterm. */
+export class PtyClient {
+  readonly proc: pty.IPty;
+  readonly term: InstanceType<typeof xtermHeadless.Terminal>;
+  raw = '';
+  exitCode: number | null = null;
+  readonly exited: Promise<number>;
+
+  constructor(file: string, args: string[], env: Env, size: { cols: number; rows: number }) {
+    this.term = new xtermHeadless.Terminal({ cols: size.cols, rows: size.rows, scrollback: 20000, allowProposedApi: true });
+    this.proc = pty.spawn(file, args, { cols: size.cols, rows: size.rows, env, name: 'xterm-256color', cwd: env.HOME });
+    this.proc.onData((d) => {
+      this.raw += d;
+      this.term.write(d);
+    });
+    this.exited = new Promise((resolve) =>
+      this.proc.onExit(({ exitCode }) => {
+        this.exitCode = exitCode;
+        resolve(exitCode);
+      }),
+    );
+  }
+
+  type(s: string): void {
+    this.proc.write(s);
+  }
+
+  /** Lines of the visible screen. */
+  async screen(): Promise<string> {
+    await new Promise<void>((r) => this.term.write('', r));
+    const b = this.term.buffer.active;
+    const lines: string[] = [];
+    for (let y = 0; y < this.term.rows; y++) lines.push(b.getLine(b.viewportY + y)?.translateToString(true) ?? '');
+    return lines.join('\n');
+  }
+
+  /** Scrollback and screen, all of it. */
+  async allText(): Promise<string> {
+    await new Promise<void>((r) => this.term.write('', r));
+    const b = this.term.buffer.active;
+    const lines: string[] = [];
+    for (let y = 0; y < b.length; y++) lines.push(b.getLine(y)?.translateToString(true) ?? '');
+    return lines.join('\n');
+  }
+
+  async waitFor(pred: string | RegExp | ((s: string) => boolean), what: 'screen' | 'all' | 'raw' = 'screen', timeout = 10_000): Promise<string> {
+    const test = typeof pred === 'string' ? (s: string) => s.includes(pred) : pred instanceof RegExp ? (s: string) => pred.test(s) : pred;
+    const end = Date.now() + timeout;
+    let last = '';
+    while (Date.now() < end) {
+      last = what === 'raw' ? this.raw : what === 'all' ? await this.allText() : await this.screen();
+      if (test(last)) return last;
+      await sleep(30);
+    }
+    throw new Error(`timed out waiting for ${String(pred)}; ${what} was:\n${last.slice(-3000)}`);
+  }
+
+  kill(): void {
+    try {
+      this.proc.kill();
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, what: string, timeout = 10_000): Promise<T> {
+  const end = Date.now() + timeout;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(50);
+  }
+  throw new Error(`timed out: ${what}${last ? ` (${(last as Error).message})` : ''}`);
+}

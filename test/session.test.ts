@@ -1,0 +1,270 @@
+// The foundation as a user meets it: a real daemon, real bash in real PTYs,
+// the real CLI attaching, detaching and coming back.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { join } from 'node:path';
+import { chownSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { Sandbox, eventually, sleep } from './helpers.js';
+
+type SessionJson = { name: string; dir: string; terminals: number; clients: number; createdAt: number; lastActiveAt: number };
+
+describe('sessions and attach', () => {
+  const sb = new Sandbox();
+  before(async () => {
+    await sb.startDaemon();
+  });
+  after(async () => {
+    await sb.cleanup();
+  });
+
+  test('type in a session, detach, attach again: the output is on screen and in the scrollback', async () => {
+    const r = await sb.trail(['new', 'work', '-d', '--dir', sb.userHome]);
+    assert.equal(r.code, 0, r.stderr);
+    const a = sb.attach(['attach', 'work']);
+    await a.waitFor('$ ');
+    a.type('for i in $(seq 1 120); do echo "line-$i"; done; echo MARK-ONE\r');
+    await a.waitFor('MARK-ONE\n$');
+    a.type('\x1c'); // Ctrl-\ detaches
+    assert.equal(await a.exited, 0);
+    assert.match(a.raw, /\[detached from work\]/);
+    // the session goes on without any client
+    const list = await sb.json<SessionJson[]>(['ls', '--json']);
+    assert.equal(list.find((s) => s.name === 'work')?.clients, 0);
+
+    const b = sb.attach(['attach', 'work']);
+    const screen = await b.waitFor('MARK-ONE');
+    assert.match(screen, /line-120/);
+    const all = await b.allText();
+    assert.match(all, /line-1\n/, 'early lines are in the scrollback');
+    assert.ok(all.indexOf('line-1\n') < all.indexOf('line-120'), 'scrollback keeps order');
+    b.type('echo again-$((40+2))\r');
+    await b.waitFor('again-42');
+    b.type('\x1c');
+    await b.exited;
+  });
+
+  test('two clients see the same output; a read-only client cannot type', async () => {
+    await sb.trail(['new', 'pair', '-d', '--dir', sb.userHome]);
+    const a = sb.attach(['attach', 'pair']);
+    const ro = sb.attach(['attach', 'pair', '--read-only']);
+    await a.waitFor('$ ');
+    await ro.waitFor('$ ');
+    a.type('echo shared-$((6*7))\r');
+    await a.waitFor('shared-42');
+    await ro.waitFor('shared-42');
+    ro.type('echo from-read-only\r');
+    await sleep(500);
+    assert.doesNotMatch(await a.screen(), /from-read-only/);
+    assert.doesNotMatch(await ro.screen(), /from-read-only/);
+    const list = await sb.json<SessionJson[]>(['ls', '--json']);
+    assert.equal(list.find((s) => s.name === 'pair')?.clients, 2);
+    ro.type('\x1c');
+    a.type('\x1c');
+    await Promise.all([a.exited, ro.exited]);
+  });
+
+  test('the shell exiting ends the terminal and the client says so', async () => {
+    await sb.trail(['new', 'short', '-d', '--dir', sb.userHome]);
+    const a = sb.attach(['attach', 'short']);
+    await a.waitFor('$ ');
+    a.type('exit 3\r');
+    assert.equal(await a.exited, 0);
+    assert.match(a.raw, /exited with code 3/);
+    const terms = await sb.json<unknown[]>(['term', 'ls', 'short', '--json']);
+    assert.equal(terms.length, 0);
+  });
+
+  test('ls --json lists name, dir, terminals, clients and times', async () => {
+    await sb.trail(['new', 'listed', '-d', '--dir', sb.dir]);
+    const list = await sb.json<SessionJson[]>(['ls', '--json']);
+    const s = list.find((x) => x.name === 'listed');
+    assert.ok(s);
+    assert.equal(s.dir, sb.dir);
+    assert.equal(s.terminals, 1);
+    assert.equal(typeof s.createdAt, 'number');
+    assert.ok(s.lastActiveAt >= s.createdAt);
+  });
+
+  test('unknown session: one line naming it and the existing ones, exit 1', async () => {
+    const r = await sb.trail(['attach', 'nope'], {});
+    assert.equal(r.code, 1);
+    const k = await sb.trail(['kill', 'nope']);
+    assert.equal(k.code, 1);
+    assert.equal(k.stderr.trim().split('\n').length, 1);
+    assert.match(k.stderr, /no session named "nope"; sessions: .*work/);
+  });
+
+  test('names with / or control characters are refused with the rule', async () => {
+    const r = await sb.trail(['new', 'a/b', '-d']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /refused: a name is 1-64 characters, with no "\/"/);
+    const c = await sb.trail(['new', 'bad\x07name', '-d']);
+    assert.equal(c.code, 1);
+    assert.match(c.stderr, /control characters/);
+  });
+
+  test('rename and kill', async () => {
+    await sb.trail(['new', 'old', '-d', '--dir', sb.userHome]);
+    assert.equal((await sb.trail(['rename', 'old', 'new-name'])).code, 0);
+    let names = (await sb.json<SessionJson[]>(['ls', '--json'])).map((s) => s.name);
+    assert.ok(names.includes('new-name') && !names.includes('old'));
+    const exists = await sb.trail(['rename', 'new-name', 'work']);
+    assert.match(exists.stderr, /exists already/);
+    assert.equal((await sb.trail(['kill', 'new-name'])).code, 0);
+    names = (await sb.json<SessionJson[]>(['ls', '--json'])).map((s) => s.name);
+    assert.ok(!names.includes('new-name'));
+  });
+
+  test('terminals: new, ls, switch while attached, kill', async () => {
+    await sb.trail(['new', 'multi', '-d', '--dir', sb.userHome]);
+    const t = await sb.json<{ index: number; id: string }>(['term', 'new', 'multi', '--json']);
+    assert.equal(t.index, 1);
+    const a = sb.attach(['attach', 'multi', '-t', '0']);
+    await a.waitFor('$ ');
+    a.type('echo in-zero\r');
+    await a.waitFor('in-zero');
+    a.type('\x1dn'); // prefix, n: next terminal
+    await a.waitFor((s) => !s.includes('in-zero'));
+    a.type('echo in-one\r');
+    await a.waitFor('in-one');
+    a.type('\x1d0');
+    await a.waitFor('in-zero');
+    a.type('\x1c');
+    await a.exited;
+    const r = await sb.trail(['term', 'kill', 'multi', '1']);
+    assert.equal(r.code, 0, r.stderr);
+    await eventually(async () => (await sb.json<unknown[]>(['term', 'ls', 'multi', '--json'])).length === 1, 'terminal 1 gone');
+  });
+
+  test('the window size follows the most recent client', async () => {
+    await sb.trail(['new', 'sized', '-d', '--dir', sb.userHome]);
+    const a = sb.attach(['attach', 'sized'], { cols: 90, rows: 25 });
+    await a.waitFor('$ ');
+    a.type('stty size\r');
+    await a.waitFor('25 90');
+    const b = sb.attach(['attach', 'sized'], { cols: 70, rows: 20 });
+    await b.waitFor('$ ');
+    b.type('stty size\r');
+    await b.waitFor('20 70');
+    b.type('\x1c');
+    await b.exited;
+    a.type('stty size\r');
+    await a.waitFor(/25 90[\s\S]*25 90/);
+    a.type('\x1c');
+    await a.exited;
+  });
+
+  test('garbage, oversize and half frames close that connection only', async () => {
+    await sb.trail(['new', 'steady', '-d', '--dir', sb.userHome]);
+    const watcher = sb.attach(['attach', 'steady']);
+    await watcher.waitFor('$ ');
+    const sock = join(sb.home, 'daemon.sock');
+    const sendRaw = (bytes: Buffer, end = true) =>
+      new Promise<string>((resolve) => {
+        const s = net.connect(sock);
+        let got = '';
+        s.on('data', (d) => (got += d.toString('latin1')));
+        s.on('close', () => resolve(got));
+        s.on('error', () => resolve(got));
+        s.write(bytes);
+        if (!end) setTimeout(() => s.destroy(), 300);
+      });
+    const garbage = await sendRaw(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    assert.match(garbage, /frame length \d+ is out of range/);
+    const big = Buffer.alloc(5);
+    big.writeUInt32BE(0x7fffffff, 0);
+    big[4] = 1;
+    assert.match(await sendRaw(big), /out of range/);
+    const badJson = Buffer.concat([Buffer.from([0, 0, 0, 4, 1]), Buffer.from('{{{')]);
+    assert.match(await sendRaw(badJson), /not valid JSON/);
+    const noHello = Buffer.from(JSON.stringify({ t: 'call', id: 1, op: 'session.list', input: {} }));
+    const h = Buffer.alloc(5);
+    h.writeUInt32BE(noHello.length + 1, 0);
+    h[4] = 1;
+    assert.match(await sendRaw(Buffer.concat([h, noHello])), /first message must be hello/);
+    await sendRaw(Buffer.from([0, 0, 0, 50, 1, 0x7b]), false); // half a frame, then gone
+    // the daemon and the attached client carry on
+    watcher.type('echo still-here\r');
+    await watcher.waitFor('still-here');
+    const list = await sb.json<SessionJson[]>(['ls', '--json']);
+    assert.ok(list.some((s) => s.name === 'steady'));
+    watcher.type('\x1c');
+    await watcher.exited;
+  });
+
+  test('a client of another protocol version is told to restart the daemon', async () => {
+    const body = Buffer.from(JSON.stringify({ t: 'hello', version: 999, client: 'future' }));
+    const h = Buffer.alloc(5);
+    h.writeUInt32BE(body.length + 1, 0);
+    h[4] = 1;
+    const got = await new Promise<string>((resolve) => {
+      const s = net.connect(join(sb.home, 'daemon.sock'));
+      let out = '';
+      s.on('data', (d) => (out += d));
+      s.on('close', () => resolve(out));
+      s.write(Buffer.concat([h, body]));
+    });
+    assert.match(got, /daemon is protocol version 1, client is 999: restart the daemon/);
+  });
+
+  test('a second daemon start reports the running one', async () => {
+    const r = await sb.trail(['daemon']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /already running \(pid \d+\)/);
+    const st = await sb.trail(['daemon', 'status']);
+    assert.match(st.stdout, /trail daemon .* pid \d+/);
+  });
+
+  test('the socket is owner-only in an owner-only directory', () => {
+    assert.equal(statSync(join(sb.home, 'daemon.sock')).mode & 0o777, 0o600);
+    assert.equal(statSync(sb.home).mode & 0o777, 0o700);
+  });
+});
+
+describe('daemon lifecycle', () => {
+  test('the CLI starts the daemon on demand; stop stops it; sessions are remembered', async () => {
+    const sb = new Sandbox();
+    try {
+      const r = await sb.trail(['new', 'auto', '-d', '--dir', sb.userHome]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match((await sb.trail(['daemon', 'status'])).stdout, /1 session/);
+      assert.match((await sb.trail(['daemon', 'stop'])).stdout, /stopped the daemon/);
+      assert.equal((await sb.trail(['daemon', 'status'])).code, 3);
+      // a new daemon knows the session and gives it a fresh shell on attach
+      const list = await sb.json<SessionJson[]>(['ls', '--json']);
+      assert.deepEqual(list.map((s) => s.name), ['auto']);
+      const a = sb.attach(['attach', 'auto']);
+      a.type('echo revived\r');
+      await a.waitFor('revived');
+      a.type('\x1c');
+      await a.exited;
+    } finally {
+      await sb.cleanup();
+    }
+  });
+
+  test('a daemon that cannot start says why in one line', async () => {
+    const sb = new Sandbox();
+    try {
+      writeFileSync(join(sb.dir, 'afile'), 'x');
+      const r = await sb.trail(['ls'], { env: { TRAIL_HOME: join(sb.dir, 'afile', 'state') } });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /cannot create the state dir .*afile\/state.*set TRAIL_HOME/);
+      const other = join(sb.dir, 'others');
+      mkdirSync(other, { mode: 0o700 });
+      chownSync(other, 65534, 65534);
+      const o = await sb.trail(['daemon'], { env: { TRAIL_HOME: other } });
+      assert.equal(o.code, 1);
+      assert.match(o.stderr, /belongs to another user/);
+      const badConfig = join(sb.dir, 'badcfg');
+      mkdirSync(badConfig, { mode: 0o700 });
+      writeFileSync(join(badConfig, 'config.yaml'), 'scrollback: lots\n');
+      const c = await sb.trail(['ls'], { env: { TRAIL_HOME: badConfig } });
+      assert.equal(c.code, 1);
+      assert.match(c.stderr, /could not start: .*config.yaml: scrollback: .*fix or remove the file/);
+    } finally {
+      await sb.cleanup();
+    }
+  });
+});
