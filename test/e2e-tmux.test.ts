@@ -1,0 +1,52 @@
+// A person's first minutes with trail, driven through tmux (send-keys and
+// capture-pane) on a private tmux server: run `trail` in a project, work,
+// close the window, come back.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, Sandbox, eventually } from './helpers.js';
+
+test('trail in tmux: start in a project, close the window, come back to the same shell', async () => {
+  const sb = new Sandbox();
+  const sock = `trail-e2e-${process.pid}`;
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', sock, '-f', '/dev/null', ...args], { env: sb.env, encoding: 'utf8' });
+  const project = join(sb.dir, 'myproject');
+  mkdirSync(project);
+  let last = '';
+  const pane = async (want: string | RegExp) =>
+    eventually(async () => {
+      const text = (last = tmux('capture-pane', '-p', '-t', 'w'));
+      return (typeof want === 'string' ? text.includes(want) : want.test(text)) ? text : null;
+    }, `pane to show ${want}`).catch((e: Error) => {
+      throw new Error(`${e.message}; the pane showed:\n${last}`);
+    });
+  try {
+    const envArgs = Object.entries({ TRAIL_HOME: sb.home, HOME: sb.userHome, SHELL: '/bin/bash' }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    tmux('new-session', '-d', '-s', 'w', '-x', '100', '-y', '30', ...envArgs, '-c', project, `node ${BIN}; echo CLIENT-LEFT; sleep 600`);
+    await pane(/^\$/m);
+    tmux('send-keys', '-t', 'w', 'cd sub 2>/dev/null || mkdir sub && cd sub && export KEEP=warm && pwd', 'Enter');
+    await pane(/myproject\/sub\n/);
+    // Close the window entirely, as a person closes a terminal.
+    tmux('kill-session', '-t', 'w');
+    const list = JSON.parse(execFileSync(process.execPath, [BIN, 'ls', '--json'], { env: sb.env, encoding: 'utf8' }));
+    assert.equal(list.length, 1);
+    assert.equal(list[0].name, 'myproject');
+    // Come back: `trail` in the same directory finds the same session, same shell.
+    tmux('new-session', '-d', '-s', 'w', '-x', '100', '-y', '30', ...envArgs, '-c', project, `node ${BIN}; echo CLIENT-LEFT; sleep 600`);
+    await pane(/myproject\/sub/);
+    tmux('send-keys', '-t', 'w', 'echo "still $KEEP in $(basename $PWD)"', 'Enter');
+    await pane('still warm in sub');
+    tmux('send-keys', '-t', 'w', 'C-\\');
+    const after = await pane('CLIENT-LEFT');
+    assert.match(after, /\[detached from myproject\]/);
+  } finally {
+    try {
+      tmux('kill-server');
+    } catch {
+      /* already gone */
+    }
+    await sb.cleanup();
+  }
+});
