@@ -1,6 +1,7 @@
 // Turns terminal output into the text a person saw: escape sequences removed,
 // carriage-return overwrites (progress bars) and backspaces applied per line.
 export function stripAnsi(input: string): string {
+  // Trailing spaces are invisible on a terminal (and zsh's PROMPT_SP pads with them): drop them.
   const lines: string[] = [];
   let line: string[] = [];
   let col = 0;
@@ -12,7 +13,7 @@ export function stripAnsi(input: string): string {
       continue;
     }
     if (c === 0x0a) {
-      lines.push(line.join(''));
+      lines.push(line.join('').trimEnd());
       line = [];
       col = 0;
       continue;
@@ -32,7 +33,8 @@ export function stripAnsi(input: string): string {
     if (c < 0x20 || c === 0x7f || (c >= 0x80 && c < 0xa0)) continue;
     put(input[i]);
   }
-  if (line.length) lines.push(line.join(''));
+  if (line.length) lines.push(line.join('').trimEnd());
+  while (lines.length && lines[lines.length - 1] === '') lines.pop();
   return lines.join('\n');
 
   function put(ch: string): void {

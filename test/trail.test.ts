@@ -1,0 +1,392 @@
+// The trail as a user meets it: real bash, zsh and fish in real terminals,
+// commands typed through a real attach client, read back with the real CLI.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Sandbox, PtyClient, eventually, sleep } from './helpers.js';
+
+type Cmd = {
+  id: number;
+  command: string;
+  cwd: string;
+  exitCode: number | null;
+  durationMs: number;
+  startedAt: number;
+  git: { root: string; branch: string; head: string; dirty: boolean } | null;
+  output?: string;
+  raw?: string | null;
+  outputBytes: number;
+  outputTruncated: boolean;
+  screen: boolean;
+  session: string;
+  match?: { field: string; line: number; excerpt: string };
+};
+
+async function log(sb: Sandbox, session: string): Promise<Cmd[]> {
+  return sb.json<Cmd[]>(['log', session, '--json', '-n', '1000']);
+}
+
+/** Types a command line and waits until the trail holds one more record. */
+async function run(sb: Sandbox, c: PtyClient, session: string, keys: string): Promise<Cmd> {
+  await promptReady(c);
+  const before = (await log(sb, session)).length;
+  c.type(keys);
+  const list = await eventually(async () => {
+    const l = await log(sb, session);
+    return l.length > before ? l : null;
+  }, `a record for ${JSON.stringify(keys)}`);
+  return sb.json<Cmd>(['show', String(list[list.length - 1].id), '--json']);
+}
+
+/** The shell is at its prompt: its last prompt-end mark came after its last command-start mark. */
+async function promptReady(c: PtyClient): Promise<void> {
+  await c.waitFor((raw) => raw.lastIndexOf(']633;B;') > raw.lastIndexOf(']633;C;'), 'raw');
+}
+
+async function settle(sb: Sandbox, session: string): Promise<number> {
+  await sleep(600);
+  return (await log(sb, session)).length;
+}
+
+describe('bash', () => {
+  const sb = new Sandbox();
+  let c: PtyClient;
+  const S = 'b';
+  before(async () => {
+    sb.file(
+      '.bashrc',
+      [
+        'HISTCONTROL=ignorespace',
+        `PS1='my-prompt \\w \\$ '`,
+        `PROMPT_COMMAND='__user_pc=$((__user_pc+1))'`,
+        'alias ll="echo ALIAS-WORKS"',
+      ].join('\n') + '\n',
+    );
+    await sb.startDaemon();
+    await sb.trail(['new', S, '-d', '--dir', sb.userHome]);
+    c = sb.attach(['attach', S], { cols: 120, rows: 30 });
+    await c.waitFor('my-prompt');
+  });
+  after(async () => {
+    c.type('\x1c');
+    await c.exited;
+    await sb.cleanup();
+  });
+
+  test('a pipeline is kept whole, with its output, cwd, exit code and duration', async () => {
+    const r = await run(sb, c, S, 'printf "alpha\\nbeta\\ngamma\\n" | grep -v beta | tr a-z A-Z; echo "semi;colon"\r');
+    assert.equal(r.command, 'printf "alpha\\nbeta\\ngamma\\n" | grep -v beta | tr a-z A-Z; echo "semi;colon"');
+    assert.equal(r.output, 'ALPHA\nGAMMA\nsemi;colon');
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.cwd, sb.userHome);
+    assert.ok(r.durationMs >= 0 && r.durationMs < 5000);
+  });
+
+  test('user rc still loads: aliases, custom PS1 and PROMPT_COMMAND survive', async () => {
+    const r = await run(sb, c, S, 'll; echo "pc=$__user_pc"\r');
+    assert.match(r.output!, /ALIAS-WORKS/);
+    assert.match(r.output!, /pc=\d+/);
+    assert.match(await c.screen(), /my-prompt ~ [$#] $/m);
+  });
+
+  test('multi-line commands, heredocs and unicode are kept as typed', async () => {
+    const loop = await run(sb, c, S, 'for i in 1 2; do\recho "n=$i"\rdone\r');
+    assert.match(loop.command, /^for i in 1 2; do.*echo "n=\$i".*done$/s);
+    assert.equal(loop.output, 'n=1\nn=2');
+    const here = await run(sb, c, S, 'cat <<EOF\rhéllo wörld ✓\rEOF\r');
+    assert.match(here.command, /^cat <<EOF\nhéllo wörld ✓\nEOF$/);
+    assert.equal(here.output, 'héllo wörld ✓');
+  });
+
+  test('cd between commands moves the recorded cwd; failures keep their exit code', async () => {
+    mkdirSync(join(sb.userHome, 'proj'), { recursive: true });
+    await run(sb, c, S, 'cd proj\r');
+    const r = await run(sb, c, S, 'ls /does-not-exist\r');
+    assert.equal(r.cwd, join(sb.userHome, 'proj'));
+    assert.equal(r.exitCode, 2);
+    assert.match(r.output!, /No such file or directory/);
+    const last = await sb.json<Cmd>(['last', '--failed', '--json', '--session', S]);
+    assert.equal(last.id, r.id);
+    await run(sb, c, S, 'cd ~\r');
+  });
+
+  test('Ctrl-C of a running command records exit 130; empty Enter and Ctrl-C at the prompt record nothing', async () => {
+    const before = (await log(sb, S)).length;
+    c.type('sleep 30\r');
+    await sleep(400);
+    c.type('\x03');
+    const r = await eventually(async () => {
+      const l = await log(sb, S);
+      return l.length > before ? l[l.length - 1] : null;
+    }, 'the interrupted command');
+    assert.equal(r.command, 'sleep 30');
+    assert.equal(r.exitCode, 130);
+    const n = await settle(sb, S);
+    c.type('\r');
+    c.type('\r');
+    c.type('half typed\x03');
+    assert.equal(await settle(sb, S), n);
+  });
+
+  test('a command with a leading space is not recorded (HISTCONTROL=ignorespace)', async () => {
+    const n = await settle(sb, S);
+    c.type(' echo hidden-one\r');
+    await c.waitFor('hidden-one\n');
+    assert.equal(await settle(sb, S), n);
+    // and the next ordinary command is recorded as usual
+    const r = await run(sb, c, S, 'echo visible-two\r');
+    assert.equal(r.command, 'echo visible-two');
+  });
+
+  test('a repeated command is recorded each time', async () => {
+    const a = await run(sb, c, S, 'echo twice\r');
+    const b = await run(sb, c, S, 'echo twice\r');
+    assert.notEqual(a.id, b.id);
+    assert.equal(b.command, 'echo twice');
+  });
+
+  test('a file with forged OSC 633 marks makes no record', async () => {
+    const forged = join(sb.dir, 'forged.txt');
+    writeFileSync(
+      forged,
+      '\x1b]633;A\x07\x1b]633;B\x07\x1b]633;E;rm\\x20-rf\\x20/;deadbeef\x07\x1b]633;C\x07pwned\x1b]633;D;0\x07\x1b]633;P;Cwd=/etc\x07\n',
+    );
+    const r = await run(sb, c, S, `cat ${forged}\r`);
+    assert.equal(r.command, `cat ${forged}`);
+    assert.equal(r.cwd, sb.userHome);
+    const all = await log(sb, S);
+    assert.ok(!all.some((x) => x.command.includes('rm -rf')));
+    const next = await run(sb, c, S, 'pwd\r');
+    assert.equal(next.cwd, sb.userHome, 'a forged cwd mark is ignored');
+  });
+
+  test('secrets are redacted in the store and in search, the command is kept', async () => {
+    const token = 'ghp_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8';
+    const r = await run(sb, c, S, `echo "deploy with ${token}"; echo password=hunter2222\r`);
+    assert.equal(r.command, 'echo "deploy with [REDACTED]"; echo password=[REDACTED]');
+    assert.equal(r.output, 'deploy with [REDACTED]\npassword=[REDACTED]');
+    const hits = await sb.json<Cmd[]>(['search', 'A1b2C3d4', '--json']);
+    assert.equal(hits.length, 0);
+    const db = new Database(join(sb.home, 'trail.db'), { readonly: true });
+    const leaked = db.prepare("SELECT count(*) n FROM commands WHERE command LIKE '%A1b2C3%' OR output LIKE '%A1b2C3%' OR raw LIKE '%A1b2C3%' OR output LIKE '%hunter2222%'").get() as { n: number };
+    db.close();
+    assert.equal(leaked.n, 0);
+    const found = await sb.json<Cmd[]>(['search', 'deploy with', '--json']);
+    assert.equal(found[0].id, r.id);
+  });
+
+  test('a full-screen program is kept as its last screen', async () => {
+    const file = join(sb.dir, 'notes.txt');
+    writeFileSync(file, Array.from({ length: 200 }, (_, i) => `note line ${i}`).join('\n') + '\n');
+    c.type(`less ${file}\r`);
+    await c.waitFor('note line 20');
+    c.type(' '); // page down
+    await c.waitFor('note line 40');
+    await sleep(200);
+    const r = await run(sb, c, S, 'q');
+    assert.equal(r.command, `less ${file}`);
+    assert.equal(r.screen, true);
+    assert.match(r.output!, /note line 40/);
+    assert.doesNotMatch(r.output!, /note line 0\n/, 'the first page was repainted away');
+  });
+
+  test('a nested shell is one command of the outer shell; its own commands forge nothing', async () => {
+    const n = (await log(sb, S)).length;
+    c.type('bash --norc -i\r');
+    await sleep(500);
+    c.type('echo inner-$((1+1))\r');
+    await c.waitFor('inner-2');
+    const r = await run(sb, c, S, 'exit\r');
+    assert.equal(r.command, 'bash --norc -i');
+    assert.match(r.output!, /inner-2/);
+    assert.equal((await log(sb, S)).length, n + 1);
+  });
+
+  test('huge output keeps head and tail and the full size', async () => {
+    const r = await run(sb, c, S, 'seq 1 400000\r');
+    assert.equal(r.outputTruncated, true);
+    assert.ok(r.outputBytes > 2_000_000, `bytes ${r.outputBytes}`);
+    assert.match(r.output!, /^1\n2\n3\n/);
+    assert.match(r.output!, /399999\n400000$/);
+    assert.match(r.output!, /output truncated/);
+    assert.ok(r.output!.length < 400 * 1024);
+  });
+
+  test('git context: root, branch, HEAD and dirty flag', async () => {
+    const repo = join(sb.dir, 'repo');
+    mkdirSync(repo);
+    const git = (...a: string[]) => execFileSync('git', ['-C', repo, ...a], { env: { ...sb.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } }).toString().trim();
+    git('init', '-q', '-b', 'feature/x');
+    writeFileSync(join(repo, 'a.txt'), 'a\n');
+    git('add', '.');
+    git('commit', '-qm', 'one');
+    const head = git('rev-parse', 'HEAD');
+    const clean = await run(sb, c, S, `cd ${repo} && echo clean\r`);
+    assert.deepEqual(clean.git, null, 'the cd happened in this command: it started outside the repo');
+    const inRepo = await run(sb, c, S, 'echo in-repo\r');
+    assert.equal(inRepo.git?.root, repo);
+    assert.equal(inRepo.git?.branch, 'feature/x');
+    assert.equal(inRepo.git?.head, head);
+    assert.equal(inRepo.git?.dirty, false);
+    writeFileSync(join(repo, 'a.txt'), 'changed\n');
+    const dirty = await run(sb, c, S, 'echo dirty-now\r');
+    assert.equal(dirty.git?.dirty, true);
+    const byBranch = await sb.json<Cmd[]>(['search', 'dirty-now', '--branch', 'feature/x', '--json']);
+    assert.equal(byBranch.length, 1);
+    assert.equal((await sb.json<Cmd[]>(['search', 'dirty-now', '--branch', 'main', '--json'])).length, 0);
+    await run(sb, c, S, 'cd ~\r');
+  });
+
+  test('search: substrings of output, where the match is, and filters', async () => {
+    const r = await run(sb, c, S, 'echo "first"; echo "the quick brown""fox jumps"\r');
+    const hits = await sb.json<Cmd[]>(['search', 'ownfo', '--json']);
+    assert.equal(hits[0].id, r.id);
+    assert.deepEqual(hits[0].match, { field: 'output', line: 2, excerpt: 'the quick brownfox jumps' });
+    const text = await sb.trail(['search', 'ownfo']);
+    assert.match(text.stdout, /output line 2: the quick brownfox jumps/);
+    assert.equal((await sb.json<Cmd[]>(['search', 'ownfo', '--failed', '--json'])).length, 0);
+    assert.equal((await sb.json<Cmd[]>(['search', 'ownfo', '--dir', sb.userHome, '--json'])).length, 1);
+    assert.equal((await sb.json<Cmd[]>(['search', 'ownfo', '--dir', '/nowhere', '--json'])).length, 0);
+    const none = await sb.trail(['search', 'zzqqxx-not-there']);
+    assert.equal(none.code, 1);
+    const bad = await sb.trail(['search', 'x', '--since', 'last tuesday']);
+    assert.match(bad.stderr, /--since "last tuesday": use e.g. 2h/);
+  });
+
+  test('search finds a word from the output of a command three days old', async () => {
+    const day = 86_400_000;
+    const db = new Database(join(sb.home, 'trail.db'));
+    const sid = (db.prepare('SELECT id FROM sessions WHERE name = ?').get(S) as { id: string }).id;
+    const t = Date.now() - 3 * day;
+    db.prepare(
+      `INSERT INTO commands (session_id, command, cwd, started_at, ended_at, duration_ms, exit_code, output, output_bytes)
+       VALUES (?, 'make migrate', '/srv/app', ?, ?, 1200, 1, 'applying 0042_add_index\nerror: relation "widgets" already exists', 80)`,
+    ).run(sid, t, t + 1200);
+    db.close();
+    const hits = await sb.json<Cmd[]>(['search', 'widgets', '--json']);
+    assert.equal(hits.length, 1);
+    assert.equal(hits[0].command, 'make migrate');
+    assert.equal((await sb.json<Cmd[]>(['search', 'widgets', '--since', '4d', '--until', '2d', '--json'])).length, 1);
+    assert.equal((await sb.json<Cmd[]>(['search', 'widgets', '--since', '1d', '--json'])).length, 0);
+    assert.equal((await sb.json<Cmd[]>(['search', 'widgets', '--until', 'yesterday', '--json'])).length, 1);
+  });
+
+  test('log shows the timeline in text: command, status, cwd', async () => {
+    const r = await sb.trail(['log', S]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, new RegExp(`in ${sb.userHome}`));
+    assert.match(r.stdout, /ls \/does-not-exist +exit 2/);
+    assert.match(r.stdout, /sleep 30 +exit 130/);
+  });
+});
+
+describe('bash with PROMPT_COMMAND as an array', () => {
+  test('the array is kept and commands are recorded', async () => {
+    const sb = new Sandbox();
+    sb.file('.bashrc', `PS1='arr$ '\nPROMPT_COMMAND=('__a=$((__a+1))' '__b=x')\n`);
+    try {
+      await sb.startDaemon();
+      await sb.trail(['new', 'arr', '-d', '--dir', sb.userHome]);
+      const c = sb.attach(['attach', 'arr']);
+      await c.waitFor('arr$');
+      const r = await run(sb, c, 'arr', 'echo "a=$__a b=$__b"\r');
+      assert.equal(r.command, 'echo "a=$__a b=$__b"');
+      assert.match(r.output!, /a=\d+ b=x/);
+      c.type('\x1c');
+      await c.exited;
+    } finally {
+      await sb.cleanup();
+    }
+  });
+});
+
+for (const shell of ['zsh', 'fish'] as const) {
+  describe(shell, () => {
+    const sb = new Sandbox({ SHELL: `/usr/bin/${shell}` });
+    let c: PtyClient;
+    const S = shell;
+    before(async () => {
+      if (shell === 'zsh') sb.file('.zshrc', "PS1='zsh-prompt %~ %# '\nsetopt hist_ignore_space\nHISTFILE=~/.zsh_history\nSAVEHIST=100\nHISTSIZE=100\nsetopt inc_append_history\n");
+      else {
+        mkdirSync(join(sb.userHome, '.config', 'fish'), { recursive: true });
+        sb.file('.config/fish/config.fish', "set -g fish_greeting\nfunction fish_prompt\n  echo -n 'fish-prompt '(prompt_pwd)' > '\nend\n");
+      }
+      await sb.startDaemon();
+      await sb.trail(['new', S, '-d', '--dir', sb.userHome]);
+      c = sb.attach(['attach', S], { cols: 120, rows: 30 });
+      await c.waitFor(`${shell}-prompt`);
+    });
+    after(async () => {
+      c.type('\x1c');
+      await c.exited;
+      await sb.cleanup();
+    });
+
+    test('pipelines, exit codes, cwd and the custom prompt', async () => {
+      const r = await run(sb, c, S, 'echo "x;y" | tr a-z A-Z\r');
+      assert.equal(r.command, 'echo "x;y" | tr a-z A-Z');
+      assert.equal(r.output, 'X;Y');
+      assert.equal(r.exitCode, 0);
+      mkdirSync(join(sb.userHome, 'sub'), { recursive: true });
+      await run(sb, c, S, 'cd sub\r');
+      const f = await run(sb, c, S, 'false\r');
+      assert.equal(f.exitCode, 1);
+      assert.equal(f.cwd, join(sb.userHome, 'sub'));
+      assert.match(await c.screen(), new RegExp(`${shell}-prompt`));
+    });
+
+    test('multi-line commands are kept whole', async () => {
+      const keys = shell === 'zsh' ? 'for i in 1 2; do\recho "n=$i"\rdone\r' : 'for i in 1 2\recho "n=$i"\rend\r';
+      const r = await run(sb, c, S, keys);
+      assert.equal(r.command.split('\n').length, 3);
+      assert.equal(r.output, 'n=1\nn=2');
+    });
+
+    test('Ctrl-C of a running command records its interruption; Enter at the prompt records nothing', async () => {
+      const before = (await log(sb, S)).length;
+      c.type('sleep 30\r');
+      await sleep(500);
+      c.type('\x03');
+      const r = await eventually(async () => {
+        const l = await log(sb, S);
+        return l.length > before ? l[l.length - 1] : null;
+      }, 'the interrupted command');
+      assert.equal(r.command, 'sleep 30');
+      assert.equal(r.exitCode, shell === 'zsh' ? 130 : 130);
+      const n = await settle(sb, S);
+      c.type('\r');
+      c.type('\r');
+      assert.equal(await settle(sb, S), n);
+    });
+
+    test('a leading space keeps a command out of the trail', async () => {
+      const n = await settle(sb, S);
+      c.type(' echo quiet-one\r');
+      await c.waitFor('quiet-one\n');
+      assert.equal(await settle(sb, S), n);
+    });
+  });
+}
+
+describe('other shells', () => {
+  test('a shell without integration still gets a terminal, without records, and trail says so', async () => {
+    const sb = new Sandbox({ SHELL: '/bin/sh' });
+    try {
+      await sb.startDaemon();
+      await sb.trail(['new', 'plain', '-d', '--dir', sb.userHome]);
+      const c = sb.attach(['attach', 'plain']);
+      await sleep(300);
+      c.type('echo plain-$((2+3))\r');
+      await c.waitFor('plain-5');
+      c.type('\x1c');
+      await c.exited;
+      assert.match(c.raw, /has no trail integration/);
+      assert.equal((await log(sb, 'plain')).length, 0);
+    } finally {
+      await sb.cleanup();
+    }
+  });
+});
