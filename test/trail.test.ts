@@ -30,8 +30,8 @@ async function log(sb: Sandbox, session: string): Promise<Cmd[]> {
 }
 
 /** Types a command line and waits until the trail holds one more record. */
-async function run(sb: Sandbox, c: PtyClient, session: string, keys: string): Promise<Cmd> {
-  await promptReady(c);
+async function run(sb: Sandbox, c: PtyClient, session: string, keys: string, atPrompt = true): Promise<Cmd> {
+  if (atPrompt) await promptReady(c);
   const before = (await log(sb, session)).length;
   c.type(keys);
   const list = await eventually(async () => {
@@ -186,7 +186,7 @@ describe('bash', () => {
     c.type(' '); // page down
     await c.waitFor('note line 40');
     await sleep(200);
-    const r = await run(sb, c, S, 'q');
+    const r = await run(sb, c, S, 'q', false);
     assert.equal(r.command, `less ${file}`);
     assert.equal(r.screen, true);
     assert.match(r.output!, /note line 40/);
@@ -199,7 +199,7 @@ describe('bash', () => {
     await sleep(500);
     c.type('echo inner-$((1+1))\r');
     await c.waitFor('inner-2');
-    const r = await run(sb, c, S, 'exit\r');
+    const r = await run(sb, c, S, 'exit\r', false);
     assert.equal(r.command, 'bash --norc -i');
     assert.match(r.output!, /inner-2/);
     assert.equal((await log(sb, S)).length, n + 1);

@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MarkScanner, decodeParam, encodeParam } from './marks.js';
+
+test('parameter escaping round-trips backslashes, semicolons, controls and unicode', () => {
+  for (const s of ['plain', 'a;b', 'back\\slash', 'new\nline\ttab', 'ünï ✓ 😀', '\x1b]0;x\x07', ' lead', '\\x41 literal']) {
+    const enc = encodeParam(s);
+    assert.doesNotMatch(enc, /[;\x00-\x20\x7f]/);
+    assert.equal(decodeParam(enc), s);
+  }
+  assert.equal(decodeParam('a\\x3bb\\\\c'), 'a;b\\c');
+});
+
+test('signed marks are trusted, unsigned ones are not', () => {
+  const sc = new MarkScanner('N1');
+  const found = sc.scan(Buffer.from('x\x1b]633;E;ls\\x20-la;N1\x07y\x1b]633;D;0\x07'));
+  assert.deepEqual(found, [
+    { mark: { kind: 'osc633', code: 'E', params: ['ls -la'], trusted: true }, start: 1 },
+    { mark: { kind: 'osc633', code: 'D', params: ['0'], trusted: false }, start: 23 },
+  ]);
+  // a terminal whose shell we did not set up trusts no 633 mark at all
+  assert.deepEqual(new MarkScanner(null).scan(Buffer.from('\x1b]633;A;N1\x07'))[0].mark, { kind: 'osc633', code: 'A', params: ['N1'], trusted: false });
+});
+
+test('a mark split across chunks is found once, ST-terminated marks too', () => {
+  const sc = new MarkScanner('N');
+  assert.deepEqual(sc.scan(Buffer.from('out\x1b]633;P;Cwd=/ho')), []);
+  const f = sc.scan(Buffer.from('me;N\x1b\\more'));
+  assert.deepEqual(f, [{ mark: { kind: 'osc633', code: 'P', params: ['Cwd=/home'], trusted: true }, start: 0 }]);
+});
+
+test('OSC 133, OSC 7 and alternate-screen switches', () => {
+  const sc = new MarkScanner(null);
+  const f = sc.scan(Buffer.from('\x1b]133;D;2\x07\x1b]7;file://host/tmp/a%20b\x07\x1b[?1049h\x1b[?1049l\x1b]0;title\x07'));
+  assert.deepEqual(
+    f.map((x) => x.mark),
+    [
+      { kind: 'osc133', code: 'D', params: ['2'] },
+      { kind: 'cwd', dir: '/tmp/a b' },
+      { kind: 'altscreen', on: true },
+      { kind: 'altscreen', on: false },
+    ],
+  );
+});
