@@ -84,10 +84,15 @@ export const trailOps = [
   defineOp({
     name: 'command.search',
     summary: 'full-text (substring) search over command lines and output',
-    input: z.object({ text: z.string().min(1), ...filterInput, limit: z.number().int().min(1).max(1000).default(20) }),
+    input: z.object({
+      text: z.string().min(1),
+      in: z.enum(['all', 'command', 'output']).default('all'),
+      ...filterInput,
+      limit: z.number().int().min(1).max(1000).default(20),
+    }),
     handler: (ctx, i) => {
       const names = ctx.sessionNames();
-      return ctx.commands.search(i.text, toFilter(ctx, i), i.limit).map((r) => ({
+      return ctx.commands.search(i.text, toFilter(ctx, i), i.limit, i.in).map((r) => ({
         ...commandView(r, names.get(r.session_id) ?? '?', false),
         match: matchLocation(r, i.text),
       }));

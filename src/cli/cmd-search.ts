@@ -11,13 +11,14 @@ type Hit = CommandView & { match: { field: 'command' | 'output'; line: number; e
 export const searchCommand: CliCommand = {
   name: 'search',
   summary: 'find commands by any text of their command line or output (substring)',
-  usage: 'trail search TEXT [--session S] [--dir DIR] [--failed] [--since 2h] [--until …] [--branch B] [-n N] [--json]',
-  options: { ...filterOptions, limit: { type: 'string', short: 'n' } },
+  usage: 'trail search TEXT [--in command|output] [--session S] [--dir DIR] [--failed] [--since 2h] [--until …] [--branch B] [-n N] [--json]',
+  options: { ...filterOptions, limit: { type: 'string', short: 'n' }, in: { type: 'string' } },
   run: async ({ values, positionals }) => {
     const text = positionals.join(' ');
     if (!text) throw new UsageError('search needs some text to look for');
     const hits = await call<Hit[]>('command.search', {
       text,
+      in: (values.in as string | undefined) ?? 'all',
       ...filterInput(values),
       limit: values.limit ? Number(values.limit) : 20,
     });

@@ -25,6 +25,8 @@ export type CommandRow = {
 
 export type NewCommand = Omit<CommandRow, 'id'>;
 
+export type SearchField = 'all' | 'command' | 'output';
+
 export type CommandFilter = {
   sessionIds?: string[];
   dirPrefix?: string;
@@ -77,28 +79,31 @@ export class CommandStore {
   }
 
   /**
-   * Substring search over command lines and output, newest first. Three or more
-   * characters use the trigram index; shorter text falls back to a scan.
+   * Substring search over command lines and/or output, newest first. Three or
+   * more characters use the trigram index; shorter text falls back to a scan.
    */
-  search(text: string, f: CommandFilter, limit: number): CommandRow[] {
+  search(text: string, f: CommandFilter, limit: number, field: SearchField = 'all'): CommandRow[] {
     const { where, params } = whereClause(f);
     const extra = where ? ` AND ${where}` : '';
     if ([...text].length >= 3) {
       const phrase = '"' + text.replace(/"/g, '""') + '"';
+      const match = field === 'all' ? phrase : `${field} : ${phrase}`;
+      // Newest first by rowid, which the FTS index walks backwards without
+      // collecting every match: a common word stays as fast as a rare one.
       return this.db
         .prepare(
-          `SELECT c.* FROM commands_fts JOIN commands c ON c.id = commands_fts.rowid
-           WHERE commands_fts MATCH ?${extra} ORDER BY c.started_at DESC, c.id DESC LIMIT ?`,
+          `SELECT c.* FROM (SELECT rowid AS id FROM commands_fts WHERE commands_fts MATCH ? ORDER BY rowid DESC) m
+           JOIN commands c ON c.id = m.id WHERE 1${extra} LIMIT ?`,
         )
-        .all(phrase, ...params, limit) as CommandRow[];
+        .all(match, ...params, limit) as CommandRow[];
     }
     const like = '%' + text.replace(/[\\%_]/g, (m) => '\\' + m) + '%';
+    const cond =
+      field === 'command' ? "c.command LIKE ? ESCAPE '\\'" : field === 'output' ? "c.output LIKE ? ESCAPE '\\'" : "(c.command LIKE ? ESCAPE '\\' OR c.output LIKE ? ESCAPE '\\')";
+    const likes = field === 'all' ? [like, like] : [like];
     return this.db
-      .prepare(
-        `SELECT c.* FROM commands c WHERE (c.command LIKE ? ESCAPE '\\' OR c.output LIKE ? ESCAPE '\\')${extra}
-         ORDER BY c.started_at DESC, c.id DESC LIMIT ?`,
-      )
-      .all(like, like, ...params, limit) as CommandRow[];
+      .prepare(`SELECT c.* FROM commands c WHERE ${cond}${extra} ORDER BY c.id DESC LIMIT ?`)
+      .all(...likes, ...params, limit) as CommandRow[];
   }
 
   count(): number {

@@ -1,0 +1,27 @@
+// `npm run bench [-- NAME...]`: runs the benchmarks and prints each figure
+// beside its baseline from the same run. Names: throughput latency reattach memory hooks search.
+import { throughput, latency, reattach, memory } from './terminal.js';
+import { hooks } from './hooks.js';
+import { search } from './search.js';
+
+const quick = process.env.BENCH_QUICK === '1';
+const all: Record<string, () => Promise<string[]>> = {
+  throughput: () => throughput(quick ? 20 : 100, quick ? 1 : 3),
+  latency: () => latency(quick ? 200 : 2000),
+  reattach: () => reattach(10_000, quick ? 3 : 10),
+  memory: () => memory(10),
+  hooks: () => hooks(quick ? 100 : 1000),
+  search: () => search(Number(process.env.BENCH_SEARCH_COMMANDS ?? (quick ? 20_000 : 1_000_000)), Number(process.env.BENCH_SEARCH_OUTPUT_BYTES ?? 2000)),
+};
+const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(all);
+console.log(`trail benchmarks, ${new Date().toISOString()}, node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+for (const n of names) {
+  const f = all[n];
+  if (!f) {
+    console.error(`unknown benchmark ${n}; have: ${Object.keys(all).join(' ')}`);
+    process.exit(2);
+  }
+  for (const line of await f()) console.log(line);
+  console.log('');
+}
+process.exit(0);

@@ -1,0 +1,184 @@
+// The foundation's four figures, each against tmux (and the raw PTY) in the same run.
+import { openSync, writeSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import * as pty from 'node-pty';
+import { BIN, World, median, pct, ratio, rssKiB, sleep } from './lib.js';
+
+function makeFile(path: string, mb: number): number {
+  const line = 'The quick brown fox jumps over the lazy dog; 0123456789 abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMN\n';
+  const block = line.repeat(Math.floor((1 << 20) / line.length));
+  const fd = openSync(path, 'w');
+  let total = 0;
+  while (total < mb * 1e6) total += writeSync(fd, block);
+  closeSync(fd);
+  return total;
+}
+
+async function timeCat(o: import('./lib.js').Outer, file: string): Promise<number> {
+  const t0 = performance.now();
+  o.type(`cat ${file}; echo DONE$((6*7))MARK\r`);
+  await o.waitFor('DONE42MARK');
+  return performance.now() - t0;
+}
+
+export async function throughput(mb: number, runs: number): Promise<string[]> {
+  const w = new World();
+  const file = join(w.dir, 'big.txt');
+  const bytes = makeFile(file, mb);
+  const out: string[] = [];
+  try {
+    await w.startDaemon();
+    // the ceiling: node-pty alone draining `cat`
+    const rawMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      await new Promise<void>((resolve) => {
+        const p = pty.spawn('/bin/cat', [file], { cols: 120, rows: 40, encoding: null } as pty.IPtyForkOptions);
+        p.onData(() => {});
+        p.onExit(() => resolve());
+      });
+      rawMs.push(performance.now() - t0);
+    }
+    w.trail('new', 'rec', '-d', '--dir', w.userHome);
+    w.trail('new', 'norec', '-d', '--dir', w.userHome, '--', 'bash', '--norc', '-i');
+    w.tmuxSession('tp');
+    const clients = {
+      'trail (recording on)': w.outer(process.execPath, [BIN, 'attach', 'rec']),
+      'trail (recording off)': w.outer(process.execPath, [BIN, 'attach', 'norec']),
+      'tmux 3.3a': w.outer('tmux', ['-L', w.tmuxSock, 'attach', '-t', 'tp']),
+    };
+    await sleep(1500);
+    const times: Record<string, number[]> = {};
+    for (let i = 0; i < runs; i++)
+      for (const [name, o] of Object.entries(clients)) (times[name] ??= []).push(await timeCat(o, file));
+    const mbps = (ms: number) => bytes / 1e6 / (ms / 1000);
+    const rawM = mbps(median(rawMs));
+    const tmuxM = mbps(median(times['tmux 3.3a']));
+    const recOff = mbps(median(times['trail (recording off)']));
+    out.push(`throughput: cat of ${(bytes / 1e6).toFixed(0)} MB to an attached client, median of ${runs}`);
+    out.push(`  node-pty alone (ceiling)   ${rawM.toFixed(1)} MB/s`);
+    for (const [name, ms] of Object.entries(times)) {
+      const m = mbps(median(ms));
+      out.push(`  ${name.padEnd(26)} ${m.toFixed(1)} MB/s   ${ratio(m, tmuxM)} tmux   ${ratio(m, rawM)} ceiling`);
+    }
+    out.push(`  recording on / off: ${ratio(mbps(median(times['trail (recording on)'])), recOff)} (goal ≥ 0.90×)`);
+    for (const o of Object.values(clients)) o.kill();
+  } finally {
+    w.stop();
+  }
+  return out;
+}
+
+async function echoLatency(o: import('./lib.js').Outer, n: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (i % 100 === 99) {
+      o.type('\r');
+      await o.waitFor('\n');
+    }
+    const wait = o.waitFor('x');
+    const t0 = performance.now();
+    o.type('x');
+    await wait;
+    samples.push(performance.now() - t0);
+  }
+  return samples.sort((a, b) => a - b);
+}
+
+export async function latency(n: number): Promise<string[]> {
+  const w = new World();
+  const out: string[] = [];
+  try {
+    await w.startDaemon();
+    w.trail('new', 'lat', '-d', '--dir', w.userHome, '--', 'cat');
+    w.tmuxSession('lat', 120, 40, 'cat');
+    const t = w.outer(process.execPath, [BIN, 'attach', 'lat']);
+    const x = w.outer('tmux', ['-L', w.tmuxSock, 'attach', '-t', 'lat']);
+    await sleep(1500);
+    await echoLatency(t, 50); // warm up
+    await echoLatency(x, 50);
+    const ts = await echoLatency(t, n);
+    const xs = await echoLatency(x, n);
+    out.push(`keystroke echo latency: one byte in, its echo out at the client, ${n} keystrokes`);
+    out.push(`  trail      p50 ${pct(ts, 50).toFixed(3)} ms   p99 ${pct(ts, 99).toFixed(3)} ms`);
+    out.push(`  tmux 3.3a  p50 ${pct(xs, 50).toFixed(3)} ms   p99 ${pct(xs, 99).toFixed(3)} ms`);
+    out.push(`  trail / tmux: p50 ${ratio(pct(ts, 50), pct(xs, 50))}, p99 ${ratio(pct(ts, 99), pct(xs, 99))} (lower is better; goal p99 ≤ 1.00×)`);
+    t.kill();
+    x.kill();
+  } finally {
+    w.stop();
+  }
+  return out;
+}
+
+export async function reattach(lines: number, runs: number): Promise<string[]> {
+  const w = new World();
+  const out: string[] = [];
+  try {
+    await w.startDaemon();
+    w.trail('new', 'ra', '-d', '--dir', w.userHome);
+    w.tmuxSession('ra', 120, 40);
+    const fill = `seq -f 'scrollback line %g with some text to make it a realistic width' 1 ${lines}; echo END$((1))MARK\r`;
+    const t = w.outer(process.execPath, [BIN, 'attach', 'ra']);
+    const x = w.outer('tmux', ['-L', w.tmuxSock, 'attach', '-t', 'ra']);
+    await sleep(1500);
+    t.type(fill);
+    x.type(fill);
+    await Promise.all([t.waitFor('END1MARK'), x.waitFor('END1MARK')]);
+    await sleep(500);
+    t.kill();
+    x.kill();
+    await sleep(300);
+    const measure = async (file: string, args: string[]) => {
+      const ms: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const t0 = performance.now();
+        const o = w.outer(file, args);
+        await o.waitFor('END1MARK');
+        ms.push(performance.now() - t0);
+        o.kill();
+        await sleep(200);
+      }
+      return ms.sort((a, b) => a - b);
+    };
+    const tm = await measure(process.execPath, [BIN, 'attach', 'ra']);
+    const xm = await measure('tmux', ['-L', w.tmuxSock, 'attach', '-t', 'ra']);
+    out.push(`reattach: start of the attach command to the full screen drawn, ${lines} lines of scrollback, ${runs} runs`);
+    out.push(`  trail attach  median ${median(tm).toFixed(1)} ms   worst ${tm[tm.length - 1].toFixed(1)} ms   (goal ≤ 100 ms; includes the whole scrollback)`);
+    out.push(`  tmux attach   median ${median(xm).toFixed(1)} ms   worst ${xm[xm.length - 1].toFixed(1)} ms   (visible screen only)`);
+    out.push(`  trail / tmux: ${ratio(median(tm), median(xm))}`);
+  } finally {
+    w.stop();
+  }
+  return out;
+}
+
+export async function memory(extra: number): Promise<string[]> {
+  const w = new World();
+  const out: string[] = [];
+  try {
+    await w.startDaemon();
+    w.trail('new', 'm', '-d', '--dir', w.userHome);
+    w.tmuxSession('m');
+    const tmuxPid = Number(w.tmux('display-message', '-p', '-t', 'm', '#{pid}').trim());
+    await sleep(2000);
+    const t1 = rssKiB(w.daemonPid);
+    const x1 = rssKiB(tmuxPid);
+    for (let i = 0; i < extra; i++) {
+      w.trail('term', 'new', 'm');
+      w.tmux('new-window', '-t', 'm', 'bash');
+    }
+    await sleep(3000);
+    const t2 = rssKiB(w.daemonPid);
+    const x2 = rssKiB(tmuxPid);
+    const per = (a: number, b: number) => (b - a) / extra;
+    out.push(`memory: server RSS with one idle terminal, then per added idle terminal (${extra} added)`);
+    out.push(`  trail daemon  ${(t1 / 1024).toFixed(1)} MiB   +${(per(t1, t2) / 1024).toFixed(2)} MiB per terminal`);
+    out.push(`  tmux server   ${(x1 / 1024).toFixed(1)} MiB   +${(per(x1, x2) / 1024).toFixed(2)} MiB per terminal`);
+    out.push(`  trail / tmux: idle ${ratio(t1, x1)}, per terminal ${ratio(per(t1, t2), per(x1, x2))}`);
+  } finally {
+    w.stop();
+  }
+  return out;
+}
+
