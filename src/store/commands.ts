@@ -79,31 +79,30 @@ export class CommandStore {
   }
 
   /**
-   * Substring search over command lines and/or output, newest first. Three or
-   * more characters use the trigram index; shorter text falls back to a scan.
+   * Substring search over command lines and/or output, newest first (by id,
+   * which is the order commands ended in). The trigram index finds candidate
+   * rows for a LIKE pattern and walks them newest first, so a common word stops
+   * at `limit` instead of collecting every match; instr() then checks the exact
+   * text. LIKE's own wildcards cannot be escaped without losing the index, so
+   * they split the pattern and instr() does the exact check.
    */
   search(text: string, f: CommandFilter, limit: number, field: SearchField = 'all'): CommandRow[] {
     const { where, params } = whereClause(f);
     const extra = where ? ` AND ${where}` : '';
-    if ([...text].length >= 3) {
-      const phrase = '"' + text.replace(/"/g, '""') + '"';
-      const match = field === 'all' ? phrase : `${field} : ${phrase}`;
-      // Newest first by rowid, which the FTS index walks backwards without
-      // collecting every match: a common word stays as fast as a rare one.
-      return this.db
+    const like = '%' + text.split(/[%_]/).filter(Boolean).join('%') + '%';
+    const columns = field === 'all' ? (['command', 'output'] as const) : ([field] as const);
+    const byId = new Map<number, CommandRow>();
+    for (const col of columns) {
+      const rows = this.db
         .prepare(
-          `SELECT c.* FROM (SELECT rowid AS id FROM commands_fts WHERE commands_fts MATCH ? ORDER BY rowid DESC) m
-           JOIN commands c ON c.id = m.id WHERE 1${extra} LIMIT ?`,
+          `SELECT c.* FROM commands_fts f JOIN commands c ON c.id = f.rowid
+           WHERE f.${col} LIKE ? AND instr(lower(c.${col}), lower(?)) > 0${extra}
+           ORDER BY f.rowid DESC LIMIT ?`,
         )
-        .all(match, ...params, limit) as CommandRow[];
+        .all(like, text, ...params, limit) as CommandRow[];
+      for (const r of rows) byId.set(r.id, r);
     }
-    const like = '%' + text.replace(/[\\%_]/g, (m) => '\\' + m) + '%';
-    const cond =
-      field === 'command' ? "c.command LIKE ? ESCAPE '\\'" : field === 'output' ? "c.output LIKE ? ESCAPE '\\'" : "(c.command LIKE ? ESCAPE '\\' OR c.output LIKE ? ESCAPE '\\')";
-    const likes = field === 'all' ? [like, like] : [like];
-    return this.db
-      .prepare(`SELECT c.* FROM commands c WHERE ${cond}${extra} ORDER BY c.id DESC LIMIT ?`)
-      .all(...likes, ...params, limit) as CommandRow[];
+    return [...byId.values()].sort((a, b) => b.id - a.id).slice(0, limit);
   }
 
   count(): number {
