@@ -141,6 +141,13 @@ describe('bash', () => {
     assert.equal(r.command, 'echo visible-two');
   });
 
+  test('show --raw keeps the colours', async () => {
+    const r = await run(sb, c, S, "printf '\\e[31mred-text\\e[0m\\n'\r");
+    assert.equal(r.output, 'red-text');
+    const raw = await sb.trail(['show', String(r.id), '--raw']);
+    assert.ok(raw.stdout.includes('\x1b[31mred-text\x1b[0m'), JSON.stringify(raw.stdout));
+  });
+
   test('a repeated command is recorded each time', async () => {
     const a = await run(sb, c, S, 'echo twice\r');
     const b = await run(sb, c, S, 'echo twice\r');
@@ -372,6 +379,37 @@ for (const shell of ['zsh', 'fish'] as const) {
 }
 
 describe('other shells', () => {
+  test("OSC 133 and OSC 7 from a shell trail did not set up (a user's own prompt integration) are recorded", async () => {
+    const sb = new Sandbox();
+    // What a starship- or fish-4-style setup emits: 133 A/B around the prompt, C before output, D with the status, 7 for cwd.
+    const rc = sb.file(
+      'rc133',
+      [
+        "PS1='\\[\\e]133;A\\a\\]own> \\[\\e]133;B\\a\\]'",
+        "PS0='\\e]133;C\\a'",
+        'PROMPT_COMMAND=\'printf "\\e]133;D;%s\\a\\e]7;file://$HOSTNAME$PWD\\a" "$?"\'',
+      ].join('\n') + '\n',
+    );
+    try {
+      await sb.startDaemon();
+      mkdirSync(join(sb.userHome, 'elsewhere'));
+      await sb.trail(['new', 'own', '-d', '--dir', sb.userHome, '--', 'bash', '--rcfile', rc, '-i']);
+      const c = sb.attach(['attach', 'own']);
+      await c.waitFor('own>');
+      c.type('cd elsewhere\r');
+      await c.waitFor(/own> .*\n.*own> /s);
+      const r = await run(sb, c, 'own', 'ls /nonexistent-dir-133\r', false);
+      assert.equal(r.command, 'ls /nonexistent-dir-133');
+      assert.equal(r.exitCode, 2);
+      assert.equal(r.cwd, join(sb.userHome, 'elsewhere'));
+      assert.match(r.output!, /No such file or directory/);
+      c.type('\x1c');
+      await c.exited;
+    } finally {
+      await sb.cleanup();
+    }
+  });
+
   test('a shell without integration still gets a terminal, without records, and trail says so', async () => {
     const sb = new Sandbox({ SHELL: '/bin/sh' });
     try {
