@@ -37,10 +37,21 @@ export class DaemonClient {
         sock.destroy();
         return;
       }
+      // Terminal bytes from one socket read go out in one write: stdout on a
+      // tty is synchronous, so fewer, larger writes keep the client fast.
+      let data: Buffer[] = [];
+      const flush = () => {
+        if (data.length) this.onData?.(data.length === 1 ? data[0] : Buffer.concat(data));
+        data = [];
+      };
       for (const f of frames) {
-        if (f.kind === FRAME_DATA) this.onData?.(f.data);
-        else this.dispatch(f.value as ServerMessage);
+        if (f.kind === FRAME_DATA) data.push(f.data);
+        else {
+          flush();
+          this.dispatch(f.value as ServerMessage);
+        }
       }
+      flush();
     });
     sock.on('close', () => {
       this.failAll(new ClientError('the daemon closed the connection'));
