@@ -4,7 +4,8 @@
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { FRAME_DATA, FrameDecoder, encodeHeader, encodeJson } from '../wire/frames.js';
-import { ClientMessage, PROTOCOL_VERSION, type ServerMessage } from '../wire/protocol.js';
+import { PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '../wire/protocol.js';
+import { ClientMessageSchema } from '../wire/protocol-schema.js';
 import { invoke, errorShape } from '../api/define.js';
 import { operations } from '../api/index.js';
 import { Attachment } from '../api/attach.js';
@@ -65,7 +66,7 @@ class Connection {
         this.attachment.input(f.data);
         continue;
       }
-      const parsed = ClientMessage.safeParse(f.value);
+      const parsed = ClientMessageSchema.safeParse(f.value);
       if (!parsed.success) {
         const i = parsed.error.issues[0];
         return this.fail('protocol', `bad message: ${i.path.join('.') || 'message'}: ${i.message}`);

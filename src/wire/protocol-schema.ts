@@ -1,0 +1,25 @@
+// The daemon's check of everything a client sends (see protocol.ts).
+import { z } from 'zod';
+import type { ClientMessage } from './protocol.js';
+
+const size = z.object({ cols: z.number().int().min(2).max(1000), rows: z.number().int().min(1).max(1000) });
+
+export const ClientMessageSchema = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('hello'), version: z.number().int(), client: z.string().max(200) }),
+  z.object({ t: z.literal('call'), id: z.number().int(), op: z.string().max(100), input: z.unknown() }),
+  z.object({
+    t: z.literal('attach'),
+    session: z.string().max(200),
+    terminal: z.string().max(100).optional(),
+    readOnly: z.boolean().default(false),
+    client: z.string().max(200),
+    ...size.shape,
+  }),
+  z.object({ t: z.literal('resize'), ...size.shape }),
+  z.object({ t: z.literal('switch'), to: z.union([z.enum(['next', 'prev', 'new']), z.string().max(100)]) }),
+  z.object({ t: z.literal('detach') }),
+]);
+
+
+// The schema and the hand-written type must agree: this fails to compile if they drift.
+export const schemaMatchesType: (m: z.infer<typeof ClientMessageSchema>) => ClientMessage = (m) => m;
