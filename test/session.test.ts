@@ -40,8 +40,17 @@ describe('sessions and attach', () => {
     assert.ok(all.indexOf('line-1\n') < all.indexOf('line-120'), 'scrollback keeps order');
     b.type('echo again-$((40+2))\r');
     await b.waitFor('again-42');
+    // Output that comes while nobody is attached is there on the next attach
+    // (the screen is snapshotted ahead of time while idle; new output must replace that).
+    b.type('sleep 1.5; echo late-$((50+5))\r');
+    await sleep(200);
     b.type('\x1c');
     await b.exited;
+    await sleep(2500);
+    const c = sb.attach(['attach', 'work']);
+    await c.waitFor('late-55');
+    c.type('\x1c');
+    await c.exited;
   });
 
   test('two clients see the same output; a read-only client cannot type', async () => {

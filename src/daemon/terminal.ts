@@ -66,6 +66,10 @@ export class Terminal {
   /** Clients in the order they last asked for a size; the last one's size wins. */
   private sizeOrder: { sink: ClientSink; cols: number; rows: number }[] = [];
   private paused = false;
+  /** Counts what changes the screen (output, resizes): a snapshot is good while it is unchanged. */
+  private seq = 0;
+  private snapshotCache: { seq: number; text: string } | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(private opts: TerminalOptions) {
     this.id = opts.id;
@@ -115,6 +119,7 @@ export class Terminal {
   }
 
   private ingest(buf: Buffer): void {
+    this.seq++;
     for (const c of this.clients) {
       c.data(buf);
       if (c.backlog() > CLIENT_LIMIT) c.detached('client too slow: more than 64 MiB of output unsent');
@@ -145,6 +150,31 @@ export class Terminal {
       }
     }
     this.applyBackpressure();
+    if (this.clients.size === 0 && this.joining.size === 0) this.snapshotWhenIdle();
+  }
+
+  /**
+   * A terminal nobody watches is the one a person will come back to: once its
+   * output settles, serialize its screen and scrollback ahead of time so the
+   * next attach sends it at once (a 10,000-line serialize takes ~70 ms).
+   */
+  private snapshotWhenIdle(): void {
+    if (this.idleTimer) this.idleTimer.refresh();
+    else
+      this.idleTimer = setTimeout(() => {
+        this.idleTimer = null;
+        if (this.clients.size > 0 || this.joining.size > 0 || this.exited) return;
+        this.snapshot(() => {});
+      }, 500).unref();
+  }
+
+  /** The serialized screen and scrollback at this point of the stream, cached while nothing changes. */
+  private snapshot(use: (text: string) => void): void {
+    const seq = this.seq;
+    this.mirror.at(() => {
+      if (this.snapshotCache?.seq !== seq) this.snapshotCache = { seq, text: this.mirror.serialize() };
+      use(this.snapshotCache.text);
+    });
   }
 
   private applyBackpressure(): void {
@@ -179,11 +209,11 @@ export class Terminal {
   attach(sink: ClientSink, size: { cols: number; rows: number } | null): void {
     if (size && !sink.readOnly) this.requestSize(sink, size.cols, size.rows);
     this.joining.set(sink, []);
-    this.mirror.at(() => {
+    this.snapshot((text) => {
       const queued = this.joining.get(sink);
       if (!queued) return; // left while joining
       this.joining.delete(sink);
-      sink.data(Buffer.from(CLEAR_FOR_SNAPSHOT + this.mirror.serialize(), 'utf8'));
+      sink.data(Buffer.from(CLEAR_FOR_SNAPSHOT + text, 'utf8'));
       for (const b of queued) sink.data(b);
       this.clients.add(sink);
       if (this.exited) sink.exited({ terminal: this.id, code: this.exited.code, signal: this.exited.signal, remaining: 0 });
@@ -200,16 +230,12 @@ export class Terminal {
       this.resize(last.cols, last.rows);
     }
     if (this.paused) this.waitToResume();
+    if (this.clients.size === 0 && this.joining.size === 0 && !this.exited) this.snapshotWhenIdle();
   }
 
   input(sink: ClientSink, data: Buffer): void {
     if (sink.readOnly || this.exited) return;
     this.pty.write(data as unknown as string);
-  }
-
-  /** Types text as if from a keyboard (used by the api, e.g. for agents). */
-  write(data: string): void {
-    if (!this.exited) this.pty.write(data);
   }
 
   /** The most recent client to attach or resize sets the size (tmux's window-size latest). */
@@ -224,6 +250,7 @@ export class Terminal {
     if (this.exited || (cols === this.cols && rows === this.rows)) return;
     this.cols = cols;
     this.rows = rows;
+    this.seq++;
     this.pty.resize(cols, rows);
     this.mirror.resize(cols, rows);
   }
@@ -257,6 +284,8 @@ export class Terminal {
   }
 
   dispose(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.snapshotCache = null;
     this.mirror.dispose();
   }
 }
