@@ -1,86 +1,120 @@
-// The screen mirror: a headless xterm fed with everything the PTY prints, so a
-// client attaching later gets the current screen and the scrollback.
-import xtermHeadless from '@xterm/headless';
-import serializePkg from '@xterm/addon-serialize';
+// The screen mirror of one terminal: a headless xterm fed with everything the
+// PTY prints, so a client attaching later gets the current screen and the
+// scrollback. The parsing runs on the mirror thread (mirror-worker.ts); this
+// side posts bytes in order and asks questions that are answered at exactly
+// that point of the stream.
+import { Worker } from 'node:worker_threads';
+import type { FromWorker, MirrorQuery, ToWorker } from './mirror-protocol.js';
 
-const { Terminal } = xtermHeadless;
-const { SerializeAddon } = serializePkg as unknown as { SerializeAddon: new () => import('@xterm/addon-serialize').SerializeAddon };
+/** One thread serves every terminal's mirror. */
+class MirrorThread {
+  private worker: Worker | null = null;
+  private nextQ = 1;
+  private answers = new Map<number, (v: unknown) => void>();
+  private acks = new Map<string, (bytes: number) => void>();
+  onError: (message: string) => void = () => {};
 
-export class Mirror {
-  private term: InstanceType<typeof Terminal>;
-  private serializer: import('@xterm/addon-serialize').SerializeAddon;
-  /** Bytes written but not yet parsed: the basis for PTY backpressure. */
-  pending = 0;
-  private onDrained: (() => void) | null = null;
-
-  constructor(cols: number, rows: number, readonly scrollback: number) {
-    this.term = new Terminal({ cols, rows, scrollback, allowProposedApi: true });
-    this.serializer = new SerializeAddon();
-    this.term.loadAddon(this.serializer as never);
+  private get w(): Worker {
+    if (!this.worker) {
+      const w = new Worker(new URL('./mirror-worker.js', import.meta.url));
+      w.unref();
+      w.on('message', (m: FromWorker) => {
+        if (m.op === 'ack') this.acks.get(m.id)?.(m.bytes);
+        else if (m.op === 'answer') {
+          const f = this.answers.get(m.q);
+          this.answers.delete(m.q);
+          f?.(m.value);
+        } else this.onError(m.message);
+      });
+      w.on('error', (e) => this.onError(`mirror thread failed: ${e.stack ?? e.message}`));
+      this.worker = w;
+    }
+    return this.worker;
   }
 
-  write(data: Buffer): void {
-    this.pending += data.length;
-    this.term.write(data, () => {
-      this.pending -= data.length;
-      if (this.pending === 0 && this.onDrained) {
-        const f = this.onDrained;
-        this.onDrained = null;
-        f();
+  post(m: ToWorker): void {
+    this.w.postMessage(m);
+  }
+
+  query<T>(id: string, kind: MirrorQuery): Promise<T> {
+    const q = this.nextQ++;
+    return new Promise<T>((resolve) => {
+      this.answers.set(q, resolve as (v: unknown) => void);
+      this.post({ op: 'query', id, q, kind });
+    });
+  }
+
+  onAck(id: string, f: ((bytes: number) => void) | null): void {
+    if (f) this.acks.set(id, f);
+    else this.acks.delete(id);
+  }
+}
+
+export const mirrorThread = new MirrorThread();
+
+export class Mirror {
+  /** Bytes posted but not yet parsed: the basis for PTY backpressure. */
+  pending = 0;
+  private drained: (() => void)[] = [];
+
+  constructor(
+    private id: string,
+    cols: number,
+    rows: number,
+    readonly scrollback: number,
+  ) {
+    mirrorThread.post({ op: 'create', id, cols, rows, scrollback });
+    mirrorThread.onAck(id, (bytes) => {
+      this.pending -= bytes;
+      if (this.pending <= 0 && this.drained.length) {
+        const fs = this.drained;
+        this.drained = [];
+        for (const f of fs) f();
       }
     });
   }
 
-  /** Runs fn when everything written so far has been parsed, before later data. */
-  at(fn: () => void): void {
-    this.term.write('', fn);
+  write(data: Buffer): void {
+    this.pending += data.length;
+    mirrorThread.post({ op: 'write', id: this.id, data });
   }
 
   whenDrained(fn: () => void): void {
-    if (this.pending === 0) fn();
-    else this.onDrained = fn;
+    if (this.pending <= 0) fn();
+    else this.drained.push(fn);
   }
 
   resize(cols: number, rows: number): void {
-    this.term.resize(cols, rows);
+    mirrorThread.post({ op: 'resize', id: this.id, cols, rows });
   }
 
-  /** Screen plus scrollback as escape sequences that redraw it on a real terminal. */
-  serialize(): string {
-    return this.serializer.serialize({ scrollback: this.scrollback });
+  /** Screen plus scrollback as escape sequences that redraw it, as of everything written so far. */
+  serialize(): Promise<string> {
+    return mirrorThread.query<string>(this.id, 'serialize');
   }
 
-  /** The text of the active screen (not the scrollback), trailing blank lines dropped. */
-  screenText(): string {
-    const buf = this.term.buffer.active;
-    const lines: string[] = [];
-    for (let y = 0; y < this.term.rows; y++) lines.push(buf.getLine(buf.viewportY + y)?.translateToString(true) ?? '');
-    while (lines.length && lines[lines.length - 1] === '') lines.pop();
-    return lines.join('\n');
+  /** The text of the active screen (not the scrollback), as of everything written so far. */
+  screenText(): Promise<string> {
+    return mirrorThread.query<string>(this.id, 'screenText');
   }
 
-  /** Absolute position of the cursor, for reading back what was typed between two marks. */
-  cursor(): { y: number; x: number } {
-    const buf = this.term.buffer.active;
-    return { y: buf.baseY + buf.cursorY, x: buf.cursorX };
+  /** Remembers where the prompt ended, to read back what was typed after it. */
+  markPromptEnd(): void {
+    void mirrorThread.query(this.id, 'markPromptEnd');
   }
 
-  textBetween(from: { y: number; x: number }, to: { y: number; x: number }): string {
-    const buf = this.term.buffer.active;
-    let out = '';
-    for (let y = from.y; y <= to.y; y++) {
-      const line = buf.getLine(y);
-      if (!line) continue;
-      const start = y === from.y ? from.x : 0;
-      const end = y === to.y ? to.x : undefined;
-      const text = line.translateToString(y !== to.y, start, end);
-      out += text;
-      if (y !== to.y && !buf.getLine(y + 1)?.isWrapped) out += '\n';
-    }
-    return out.trimEnd();
+  /** What was typed since the marked prompt end (for shells that do not send the command line). */
+  typedSincePromptEnd(): Promise<string | null> {
+    return mirrorThread.query<string | null>(this.id, 'typedSincePromptEnd');
+  }
+
+  /** Resolves once everything written so far is parsed (answers arrive in order). */
+  sync(): Promise<void> {
+    return mirrorThread.query<void>(this.id, 'sync');
   }
 
   dispose(): void {
-    this.term.dispose();
+    mirrorThread.onAck(this.id, null);
+    mirrorThread.post({ op: 'dispose', id: this.id });
   }
 }

@@ -40,7 +40,6 @@ export class Recorder {
   private cwd: string | null;
   private pendingLine: string | null = null;
   private running: Running | null = null;
-  private promptEnd: { y: number; x: number } | null = null;
   private dropped = false;
 
   constructor(
@@ -108,14 +107,14 @@ export class Recorder {
         if (this.running) this.finish(null);
         return;
       case 'B':
-        this.mirror.at(() => (this.promptEnd = this.mirror.cursor()));
+        this.mirror.markPromptEnd();
         return;
       case 'C': {
         // No command line in OSC 133: read back what was typed after the prompt.
         this.start(null);
         const r = this.running!;
-        this.mirror.at(() => {
-          if (this.promptEnd) r.command = this.mirror.textBetween(this.promptEnd, this.mirror.cursor());
+        void this.mirror.typedSincePromptEnd().then((typed) => {
+          if (typed) r.command = typed;
         });
         return;
       }
@@ -146,11 +145,9 @@ export class Recorder {
       r.inAlt = true;
       return;
     }
-    // The mirror has parsed up to (not including) the switch back: its screen is the program's last.
-    this.mirror.at(() => {
-      r.lastScreen = this.mirror.screenText();
-      r.inAlt = false;
-    });
+    // Asked before the switch back is written: the answer is the program's last screen.
+    r.inAlt = false;
+    void this.mirror.screenText().then((text) => (r.lastScreen = text));
   }
 
   private finish(exitCode: number | null): void {
@@ -158,9 +155,11 @@ export class Recorder {
     if (!r) return;
     this.running = null;
     const endedAt = this.now();
-    // Queue behind every mirror read already asked for, so the record is whole.
-    this.mirror.at(() => {
-      if (r.inAlt) r.lastScreen = this.mirror.screenText();
+    // Answers come in the order asked: this one comes after every screen read
+    // already asked for, so the record is whole.
+    const screen = r.inAlt ? this.mirror.screenText() : this.mirror.sync().then(() => null);
+    void screen.then((text) => {
+      if (text !== null) r.lastScreen = text;
       void this.complete(r, endedAt, exitCode);
     });
   }

@@ -10,6 +10,7 @@ import { redact, type SecretPattern } from '../common/redact.js';
 import type { SessionStore } from '../store/sessions.js';
 import type { CommandStore } from '../store/commands.js';
 import { Terminal, type ClientSink } from './terminal.js';
+import { mirrorThread } from './mirror.js';
 import type { CommandRecord } from './recorder.js';
 
 export type Session = {
@@ -38,6 +39,7 @@ export class SessionManager {
   private byId = new Map<string, Session>();
 
   constructor(private deps: ManagerDeps) {
+    mirrorThread.onError = deps.log;
     const now = Date.now();
     const orphans = deps.sessions.closeOrphans(now);
     if (orphans) deps.log(`marked ${orphans} terminal(s) of an earlier daemon as ended`);

@@ -94,7 +94,7 @@ export class Terminal {
     this.shellKind = launch.kind;
     this.command = [launch.file, ...launch.args];
     this.scanner = new MarkScanner(launch.kind ? nonce : null);
-    this.mirror = new Mirror(opts.cols, opts.rows, opts.scrollback);
+    this.mirror = new Mirror(opts.id, opts.cols, opts.rows, opts.scrollback);
     this.recorder = new Recorder({ sessionId: opts.sessionId, terminalId: opts.id }, this.mirror, opts.onCommand, opts.cwd);
     // encoding: null hands us Buffers: no UTF-8 decoding on the hot path.
     this.pty = pty.spawn(launch.file, launch.args, {
@@ -171,9 +171,10 @@ export class Terminal {
   /** The serialized screen and scrollback at this point of the stream, cached while nothing changes. */
   private snapshot(use: (text: string) => void): void {
     const seq = this.seq;
-    this.mirror.at(() => {
-      if (this.snapshotCache?.seq !== seq) this.snapshotCache = { seq, text: this.mirror.serialize() };
-      use(this.snapshotCache.text);
+    if (this.snapshotCache?.seq === seq) return use(this.snapshotCache.text);
+    void this.mirror.serialize().then((text) => {
+      this.snapshotCache = { seq, text };
+      use(text);
     });
   }
 
@@ -274,7 +275,7 @@ export class Terminal {
   notifyExit(remaining: number): void {
     const info = { terminal: this.id, code: this.exited?.code ?? null, signal: this.exited?.signal ?? null, remaining };
     // Let the last output reach the clients first.
-    this.mirror.at(() => {
+    void this.mirror.sync().then(() => {
       for (const c of this.clients) c.exited(info);
     });
   }
