@@ -46,6 +46,19 @@ async function promptReady(c: PtyClient): Promise<void> {
   await c.waitFor((raw) => raw.lastIndexOf(']633;B;') > raw.lastIndexOf(']633;C;'), 'raw');
 }
 
+/** Runs `sleep 30`, presses Ctrl-C while it runs, and returns its record. */
+async function interrupted(sb: Sandbox, c: PtyClient, session: string): Promise<Cmd> {
+  await promptReady(c);
+  const before = (await log(sb, session)).length;
+  c.type('sleep 30\r');
+  await sleep(500);
+  c.type('\x03');
+  return eventually(async () => {
+    const l = await log(sb, session);
+    return l.length > before ? l[l.length - 1] : null;
+  }, 'the interrupted command');
+}
+
 async function settle(sb: Sandbox, session: string): Promise<number> {
   await sleep(600);
   return (await log(sb, session)).length;
@@ -114,14 +127,7 @@ describe('bash', () => {
   });
 
   test('Ctrl-C of a running command records exit 130; empty Enter and Ctrl-C at the prompt record nothing', async () => {
-    const before = (await log(sb, S)).length;
-    c.type('sleep 30\r');
-    await sleep(400);
-    c.type('\x03');
-    const r = await eventually(async () => {
-      const l = await log(sb, S);
-      return l.length > before ? l[l.length - 1] : null;
-    }, 'the interrupted command');
+    const r = await interrupted(sb, c, S);
     assert.equal(r.command, 'sleep 30');
     assert.equal(r.exitCode, 130);
     const n = await settle(sb, S);
@@ -353,16 +359,9 @@ for (const shell of ['zsh', 'fish'] as const) {
     });
 
     test('Ctrl-C of a running command records its interruption; Enter at the prompt records nothing', async () => {
-      const before = (await log(sb, S)).length;
-      c.type('sleep 30\r');
-      await sleep(500);
-      c.type('\x03');
-      const r = await eventually(async () => {
-        const l = await log(sb, S);
-        return l.length > before ? l[l.length - 1] : null;
-      }, 'the interrupted command');
+      const r = await interrupted(sb, c, S);
       assert.equal(r.command, 'sleep 30');
-      assert.equal(r.exitCode, shell === 'zsh' ? 130 : 130);
+      assert.equal(r.exitCode, 130);
       const n = await settle(sb, S);
       c.type('\r');
       c.type('\r');
