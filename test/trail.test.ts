@@ -297,9 +297,9 @@ describe('bash', () => {
 });
 
 describe('bash with PROMPT_COMMAND as an array', () => {
-  test('the array is kept and commands are recorded', async () => {
+  test('the array is kept and commands are recorded, repeated ones under ignoredups too', async () => {
     const sb = new Sandbox();
-    sb.file('.bashrc', `PS1='arr$ '\nPROMPT_COMMAND=('__a=$((__a+1))' '__b=x')\n`);
+    sb.file('.bashrc', `PS1='arr$ '\nHISTCONTROL=ignoreboth\nPROMPT_COMMAND=('__a=$((__a+1))' '__b=x')\n`);
     try {
       await sb.startDaemon();
       await sb.trail(['new', 'arr', '-d', '--dir', sb.userHome]);
@@ -308,6 +308,10 @@ describe('bash with PROMPT_COMMAND as an array', () => {
       const r = await run(sb, c, 'arr', 'echo "a=$__a b=$__b"\r');
       assert.equal(r.command, 'echo "a=$__a b=$__b"');
       assert.match(r.output!, /a=\d+ b=x/);
+      // ignoredups keeps the second one out of history, not out of the trail
+      const again = await run(sb, c, 'arr', 'echo "a=$__a b=$__b"\r');
+      assert.notEqual(again.id, r.id);
+      assert.equal(again.command, r.command);
       c.type('\x1c');
       await c.exited;
     } finally {
