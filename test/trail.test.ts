@@ -355,6 +355,13 @@ for (const shell of ['zsh', 'fish'] as const) {
       assert.match(await c.screen(), new RegExp(`${shell}-prompt`));
     });
 
+    test("the user's own environment is left as it was: no ZDOTDIR of ours, history file theirs, no nonce", async () => {
+      const keys = shell === 'zsh' ? 'echo "zd=${ZDOTDIR-unset} hf=$HISTFILE n=${TRAIL_NONCE-none}"\r' : 'echo "n=$TRAIL_NONCE" (set -q TRAIL_NONCE; and echo leaked; or echo none)\r';
+      const r = await run(sb, c, S, keys);
+      if (shell === 'zsh') assert.equal(r.output, `zd=unset hf=${sb.userHome}/.zsh_history n=none`);
+      else assert.equal(r.output, 'n= none');
+    });
+
     test('multi-line commands are kept whole', async () => {
       const keys = shell === 'zsh' ? 'for i in 1 2; do\recho "n=$i"\rdone\r' : 'for i in 1 2\recho "n=$i"\rend\r';
       const r = await run(sb, c, S, keys);
