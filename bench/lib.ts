@@ -53,7 +53,7 @@ export class World {
   }
 
   tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-L', this.tmuxSock, '-f', '/dev/null', ...args], { env: this.env, encoding: 'utf8' });
+    return execFileSync('tmux', ['-L', this.tmuxSock, '-f', '/dev/null', ...args], { env: this.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
   /** A tmux session running bash with the same rc as trail's terminals. */

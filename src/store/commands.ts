@@ -95,7 +95,7 @@ export class CommandStore {
     for (const col of columns) {
       const rows = this.db
         .prepare(
-          `SELECT c.* FROM commands_fts f JOIN commands c ON c.id = f.rowid
+          `SELECT c.* FROM ${col === 'command' ? 'commands_cmd_fts' : 'commands_out_fts'} f JOIN commands c ON c.id = f.rowid
            WHERE f.${col} LIKE ? AND instr(lower(c.${col}), lower(?)) > 0${extra}
            ORDER BY f.rowid DESC LIMIT ?`,
         )
