@@ -1,6 +1,6 @@
 // Shell-hook overhead: the time from Enter to the next prompt for a no-op
 // command, with trail's hooks and without, in the same shell and rc files.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pty from 'node-pty';
 import { World, pct, sleep } from './lib.js';
@@ -38,21 +38,31 @@ async function roundTrips(file: string, args: string[], env: Record<string, stri
 
 export async function hooks(n: number): Promise<string[]> {
   const w = new World();
-  const out: string[] = [`shell hook overhead: Enter to next prompt for \`true\`, ${n} prompts each; added = with hooks - without`];
+  const out: string[] = [`shell hook overhead: Enter to next prompt for \`true\`, 3 × ${n} prompts each, alternating; added = with hooks - without`];
   try {
     writeFileSync(join(w.userHome, '.bashrc'), `PS1='${PROMPT}'\n`);
     writeFileSync(join(w.userHome, '.zshrc'), `PS1='${PROMPT}'\n`);
     mkdirSync(join(w.userHome, '.config', 'fish'), { recursive: true });
+    // Without this fish's first start parses man pages in the background (CPU noise).
+    mkdirSync(join(w.userHome, '.local', 'share', 'fish', 'generated_completions'), { recursive: true });
     writeFileSync(join(w.userHome, '.config', 'fish', 'config.fish'), `set -g fish_greeting\nfunction fish_prompt; printf '${PROMPT}'; end\n`);
-    const hookEnv = { ...w.env, TRAIL_NONCE: 'benchnonce', TRAIL_TMP: join(w.dir, 'hist.tmp') };
+    // as the daemon does: the scratch file on tmpfs
+    const hookEnv = { ...w.env, TRAIL_NONCE: 'benchnonce', TRAIL_TMP: join(existsSync('/dev/shm') ? '/dev/shm' : w.dir, `trail-bench-${process.pid}.tmp`) };
     const cases: [string, [string, string[], Record<string, string>], [string, string[], Record<string, string>]][] = [
       ['bash', ['bash', ['--init-file', join(scriptsDir, 'trail.bash')], hookEnv], ['bash', ['-i'], w.env]],
       ['zsh', ['zsh', ['-i'], { ...hookEnv, ZDOTDIR: join(scriptsDir, 'zsh') }], ['zsh', ['-i'], w.env]],
       ['fish', ['fish', ['--init-command', `source '${join(scriptsDir, 'trail.fish')}'`], hookEnv], ['fish', [], w.env]],
     ];
     for (const [name, hooked, plain] of cases) {
-      const without = await roundTrips(plain[0], plain[1], plain[2], n);
-      const withH = await roundTrips(hooked[0], hooked[1], hooked[2], n);
+      // Alternate the two, three rounds each, so drift on the machine hits both alike.
+      const without: number[] = [];
+      const withH: number[] = [];
+      for (let round = 0; round < 3; round++) {
+        without.push(...(await roundTrips(plain[0], plain[1], plain[2], n)));
+        withH.push(...(await roundTrips(hooked[0], hooked[1], hooked[2], n)));
+      }
+      without.sort((a, b) => a - b);
+      withH.sort((a, b) => a - b);
       const added50 = pct(withH, 50) - pct(without, 50);
       const added99 = pct(withH, 99) - pct(without, 99);
       out.push(

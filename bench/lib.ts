@@ -77,7 +77,12 @@ export class World {
     } catch {
       /* not running */
     }
-    rmSync(this.dir, { recursive: true, force: true });
+    // fish may still be writing completions in the background: retry, and never fail on cleanup
+    try {
+      rmSync(this.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch {
+      /* left in the temp dir */
+    }
   }
 }
 

@@ -26,6 +26,8 @@ export class Sandbox {
     mkdirSync(this.userHome, { recursive: true });
     // A plain prompt the tests can wait for; /etc/profile would set its own otherwise.
     writeFileSync(join(this.userHome, '.bashrc'), "PS1='$ '\n");
+    // fish would otherwise parse every man page in the background on its first start
+    mkdirSync(join(this.userHome, '.local', 'share', 'fish', 'generated_completions'), { recursive: true });
     const base = { ...process.env } as Env;
     for (const k of Object.keys(base)) if (k.startsWith('TRAIL_') || k === 'TMUX' || k === 'ZDOTDIR') delete base[k];
     this.env = {
@@ -78,7 +80,12 @@ export class Sandbox {
   async cleanup(): Promise<void> {
     await this.trail(['daemon', 'stop']);
     this.daemon?.kill();
-    rmSync(this.dir, { recursive: true, force: true });
+    // fish may still be writing completions in the background: retry, and never fail on cleanup
+    try {
+      rmSync(this.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch {
+      /* left in the temp dir */
+    }
   }
 }
 

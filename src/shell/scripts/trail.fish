@@ -12,12 +12,16 @@ if test -z "$__trail_nonce"
 end
 set -g __trail_state start
 
-# Escape $argv[1]: backslash, ';' and bytes <= 0x20 or 0x7f become \xHH.
+# Escape $argv[1]: backslash, ';' and control characters become \xHH. Most
+# lines have none of them: one regex test, then out as they are.
 function __trail_esc
+    if not string match -qr -- '[\\\\;\x01-\x1f\x7f]' $argv[1]
+        printf '%s' $argv[1]
+        return
+    end
     set -l s (string replace -a -- '\\' '\\\\' $argv[1] | string collect)
     set s (string replace -a -- \n '\\x0a' $s | string collect)
     set s (string replace -a -- ';' '\\x3b' $s)
-    set s (string replace -a -- ' ' '\\x20' $s)
     set s (string replace -a -- \t '\\x09' $s)
     set s (string replace -a -- \r '\\x0d' $s)
     set s (string replace -a -- \e '\\x1b' $s)
@@ -57,7 +61,11 @@ end
 
 function fish_prompt
     set -l st $status
-    printf '\e]633;P;Cwd=%s;%s\a' (__trail_esc $PWD) $__trail_nonce
+    if test "$PWD" != "$__trail_pwd"
+        set -g __trail_pwd $PWD
+        set -g __trail_pwd_esc (__trail_esc $PWD)
+    end
+    printf '\e]633;P;Cwd=%s;%s\a' $__trail_pwd_esc $__trail_nonce
     printf '\e]633;A;%s\a' $__trail_nonce
     __trail_set_status $st
     __trail_user_prompt
