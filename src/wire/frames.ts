@@ -60,15 +60,27 @@ export class FrameDecoder {
 
   private peek(n: number): Buffer {
     if (this.chunks[0].length >= n) return this.chunks[0].subarray(0, n);
-    return Buffer.concat(this.chunks).subarray(0, n);
+    return Buffer.concat(this.chunks, n);
   }
 
   private take(n: number): Buffer {
-    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
-    const head = all.subarray(0, n);
-    const rest = all.subarray(n);
-    this.chunks = rest.length ? [rest] : [];
-    this.buffered = rest.length;
-    return head;
+    const first = this.chunks[0];
+    if (first.length >= n) {
+      // The common case: the frame lies in one read; no copy.
+      const head = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      this.buffered -= n;
+      return head;
+    }
+    // The frame spans reads: join just the reads it needs.
+    let have = 0;
+    let k = 0;
+    while (have < n) have += this.chunks[k++].length;
+    const joined = Buffer.concat(this.chunks.slice(0, k), have);
+    const rest = joined.subarray(n);
+    this.chunks = rest.length ? [rest, ...this.chunks.slice(k)] : this.chunks.slice(k);
+    this.buffered -= n;
+    return joined.subarray(0, n);
   }
 }
