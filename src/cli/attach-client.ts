@@ -7,8 +7,10 @@ import type { ServerMessage } from '../wire/protocol.js';
 
 // Undo whatever modes the program inside may have left on: alternate screen,
 // mouse reporting, bracketed paste, application keys, hidden cursor, colours.
+// The scroll region reset sits between cursor save and restore: on its own it
+// moves the cursor home, and our goodbye line would land on top of the screen.
 const RESTORE =
-  '\x1b[?1049l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l\x1b[?2004l\x1b[?1004l\x1b[?1l\x1b>\x1b[?25h\x1b[0m\x1b[r';
+  '\x1b[?1049l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l\x1b[?2004l\x1b[?1004l\x1b[?1l\x1b>\x1b[?25h\x1b[0m\x1b7\x1b[r\x1b8';
 
 export type AttachOptions = {
   session: string;
