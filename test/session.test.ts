@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { join } from 'node:path';
 import { chownSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { Sandbox, eventually, sleep } from './helpers.js';
 
 type SessionJson = { name: string; dir: string; terminals: number; clients: number; createdAt: number; lastActiveAt: number };
@@ -68,6 +69,17 @@ describe('sessions and attach', () => {
     assert.doesNotMatch(await ro.screen(), /from-read-only/);
     const list = await sb.json<SessionJson[]>(['ls', '--json']);
     assert.equal(list.find((s) => s.name === 'pair')?.clients, 2);
+    // attaches are facts in the trail, with who and how
+    const db = new Database(join(sb.home, 'trail.db'), { readonly: true });
+    const events = db
+      .prepare("SELECT e.kind, e.actor, e.data FROM events e JOIN sessions s ON s.id = e.session_id WHERE s.name = 'pair' ORDER BY e.id")
+      .all() as { kind: string; actor: string | null; data: string }[];
+    db.close();
+    assert.deepEqual(events.map((e) => e.kind).slice(0, 2), ['session.created', 'terminal.started']);
+    const attached = events.filter((e) => e.kind === 'client.attached');
+    assert.equal(attached.length, 2);
+    assert.ok(attached.every((e) => e.actor?.startsWith('cli:')));
+    assert.deepEqual(attached.map((e) => JSON.parse(e.data).readOnly).sort(), [false, true]);
     ro.type('\x1c');
     a.type('\x1c');
     await Promise.all([a.exited, ro.exited]);

@@ -105,9 +105,6 @@ export class CommandStore {
     return [...byId.values()].sort((a, b) => b.id - a.id).slice(0, limit);
   }
 
-  count(): number {
-    return (this.db.prepare('SELECT count(*) n FROM commands').get() as { n: number }).n;
-  }
 }
 
 function whereClause(f: CommandFilter): { where: string; params: unknown[] } {

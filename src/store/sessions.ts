@@ -43,7 +43,6 @@ export class SessionStore {
       insertEvent: db.prepare(
         'INSERT INTO events (session_id, terminal_id, at, kind, actor, data) VALUES (?, ?, ?, ?, ?, ?)',
       ),
-      events: db.prepare('SELECT * FROM events WHERE session_id = ? ORDER BY id'),
     };
   }
 
@@ -78,9 +77,6 @@ export class SessionStore {
   }
   event(sessionId: string, terminalId: string | null, at: number, kind: string, actor: string | null, data?: unknown): void {
     this.stmts.insertEvent.run(sessionId, terminalId, at, kind, actor, data === undefined ? null : JSON.stringify(data));
-  }
-  events(sessionId: string): { kind: string; at: number; actor: string | null; terminal_id: string | null; data: string | null }[] {
-    return this.stmts.events.all(sessionId) as never;
   }
 }
 
