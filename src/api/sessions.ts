@@ -1,7 +1,7 @@
 // Operations on sessions, terminals and the daemon itself.
 import { z } from 'zod';
 import { existsSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { defineOp } from './define.js';
 import { sessionView, terminalView } from './views.js';
 import { nameFromDir } from '../common/names.js';
@@ -70,7 +70,7 @@ export const sessionOps = [
     input: z.object({ dir: z.string(), ...termSpec }),
     handler: (ctx, i) => {
       const root = gitRoot(resolve(i.dir)) ?? resolve(i.dir);
-      const { session, created } = ctx.manager.ensureForDir(root, nameFromDir(basename(root) ? root : '/'), i);
+      const { session, created } = ctx.manager.ensureForDir(root, nameFromDir(root), i);
       return { ...sessionView(session), created };
     },
   }),
