@@ -3,10 +3,6 @@ export function out(line = ''): void {
   process.stdout.write(line + '\n');
 }
 
-export function err(line: string): void {
-  process.stderr.write(`trail: ${line}\n`);
-}
-
 export function json(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
