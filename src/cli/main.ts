@@ -8,7 +8,7 @@ import { attachHelp } from './attach-client.js';
 
 function help(): string {
   const lines = ['trail: keeps technical work warm: persistent sessions, their command trail, and more', '', 'usage:'];
-  for (const c of commands) lines.push(`  ${c.usage.padEnd(48)} ${c.summary}`);
+  for (const c of commands) lines.push(`  ${c.usage}`, `      ${c.summary}`);
   lines.push('', attachHelp(), 'state: $TRAIL_HOME (default ~/.local/state/trail)');
   return lines.join('\n');
 }
