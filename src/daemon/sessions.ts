@@ -140,6 +140,7 @@ export class SessionManager {
       tmpFile: join(this.deps.runDir, id),
       onCommand: (rec) => this.saveCommand(rec),
       onExit: (term, code, signal) => this.terminalExited(s, term, code, signal),
+      log: this.deps.log,
     });
     s.terminals.push(t);
     const now = Date.now();

@@ -6,7 +6,7 @@ import * as pty from 'node-pty';
 import { randomBytes } from 'node:crypto';
 import { Mirror } from './mirror.js';
 import { Recorder, type CommandRecord } from './recorder.js';
-import { MarkScanner } from '../shell/marks.js';
+import { MarkScanner, type FoundMark } from '../shell/marks.js';
 import { launchFor, type ShellKind } from '../shell/integration.js';
 
 /** What the daemon needs from an attached client, whatever carries it. */
@@ -44,6 +44,7 @@ export type TerminalOptions = {
   tmpFile: string;
   onCommand: (rec: CommandRecord) => void;
   onExit: (t: Terminal, code: number | null, signal: number | null) => void;
+  log: (line: string) => void;
 };
 
 export class Terminal {
@@ -126,7 +127,14 @@ export class Terminal {
     }
     for (const q of this.joining.values()) q.push(buf);
 
-    const marks = this.scanner.scan(buf);
+    let marks: FoundMark[];
+    try {
+      marks = this.scanner.scan(buf);
+    } catch (e) {
+      // A fault in mark parsing must never cost the mirror its bytes.
+      this.opts.log(`terminal ${this.id}: mark scanner failed, chunk not recorded: ${(e as Error).message}`);
+      marks = [];
+    }
     if (marks.length === 0) {
       this.mirror.write(buf);
       this.recorder.output(buf);

@@ -42,3 +42,22 @@ test('OSC 133, OSC 7 and alternate-screen switches', () => {
     ],
   );
 });
+
+test('a read that ends on a lone ESC, or inside ESC [ ?, loses no mark', () => {
+  const stream = Buffer.from('out\x1b]633;C;N\x07text\x1b[?1049hfull\x1b[?1049lback\x1b]633;D;0;N\x07');
+  const whole = new MarkScanner('N').scan(stream).map((f) => f.mark);
+  assert.equal(whole.length, 4);
+  for (let cut = 1; cut < stream.length; cut++) {
+    const sc = new MarkScanner('N');
+    const marks = [...sc.scan(stream.subarray(0, cut)), ...sc.scan(stream.subarray(cut))].map((f) => f.mark);
+    assert.deepEqual(marks, whole, `cut at ${cut}`);
+  }
+});
+
+test('a DEC private mode at the very end of a read is no alternate-screen switch and no error', () => {
+  const sc = new MarkScanner('N');
+  assert.deepEqual(sc.scan(Buffer.from('prompt\x1b[?2004l')), []);
+  assert.deepEqual(sc.scan(Buffer.from('\x1b[?1l\x1b>')), []);
+  assert.deepEqual(sc.scan(Buffer.from('x\x1b[?1049')).length, 0);
+  assert.deepEqual(sc.scan(Buffer.from('h')).map((f) => f.mark), [{ kind: 'altscreen', on: true }]);
+});

@@ -50,49 +50,59 @@ export function encodeParam(s: string): string {
 }
 
 export class MarkScanner {
-  private carry: Buffer | null = null;
+  /** The start of a sequence cut off at the end of the last chunk (a lone ESC, half an OSC). */
+  private partial: Buffer | null = null;
 
   constructor(private nonce: string | null) {}
 
   /** Marks in this chunk, with the offset where each one starts (0 for one begun in an earlier chunk). */
   scan(chunk: Buffer): FoundMark[] {
-    if (this.carry === null && chunk.indexOf(ESC) === -1) return [];
+    if (this.partial === null && chunk.indexOf(ESC) === -1) return [];
+    // A sequence cut at a read boundary is scanned again with the next read.
+    const carried = this.partial ? this.partial.length : 0;
+    const data = this.partial ? Buffer.concat([this.partial, chunk]) : chunk;
+    this.partial = null;
+    const at = (i: number) => Math.max(0, i - carried);
     const found: FoundMark[] = [];
     let from = 0;
-    if (this.carry) {
-      const end = findOscEnd(chunk, 0);
-      if (end === -1) {
-        this.carry = this.carry.length + chunk.length > MAX_OSC ? null : Buffer.concat([this.carry, chunk]);
-        return [];
-      }
-      const body = Buffer.concat([this.carry, chunk.subarray(0, end.bodyEnd)]);
-      this.carry = null;
-      const m = this.parseOsc(body);
-      if (m) found.push({ mark: m, start: 0 });
-      from = end.next;
-    }
     for (;;) {
-      const i = chunk.indexOf(ESC, from);
+      const i = data.indexOf(ESC, from);
       if (i === -1) break;
-      const next = chunk[i + 1];
-      if (next === undefined) break;
+      const next = data[i + 1];
+      if (next === undefined) {
+        this.keep(data, i);
+        break;
+      }
       if (next === 0x5d /* ] */) {
-        const end = findOscEnd(chunk, i + 2);
+        const end = findOscEnd(data, i + 2);
         if (end === -1) {
-          const rest = chunk.subarray(i + 2);
-          this.carry = rest.length > MAX_OSC ? null : Buffer.from(rest);
+          this.keep(data, i);
           break;
         }
-        const m = this.parseOsc(chunk.subarray(i + 2, end.bodyEnd));
-        if (m) found.push({ mark: m, start: i });
+        const m = this.parseOsc(data.subarray(i + 2, end.bodyEnd));
+        if (m) found.push({ mark: m, start: at(i) });
         from = end.next;
-      } else if (next === 0x5b /* [ */ && chunk[i + 2] === 0x3f /* ? */) {
-        const alt = matchAlt(chunk, i);
-        if (alt !== null) found.push({ mark: { kind: 'altscreen', on: alt }, start: i });
-        from = i + 3;
+      } else if (next === 0x5b /* [ */) {
+        // Only "ESC [ ? digits h|l" matters; keep it whole if the read cut it.
+        let j = i + 2;
+        while (j < data.length && j < i + 12 && ((data[j] >= 0x30 && data[j] <= 0x39) || data[j] === 0x3f)) j++;
+        if (j === data.length) {
+          this.keep(data, i);
+          break;
+        }
+        if (data[i + 2] === 0x3f) {
+          const alt = matchAlt(data, i);
+          if (alt !== null) found.push({ mark: { kind: 'altscreen', on: alt }, start: at(i) });
+        }
+        from = i + 2;
       } else from = i + 1;
     }
     return found;
+  }
+
+  private keep(data: Buffer, i: number): void {
+    const rest = data.subarray(i);
+    this.partial = rest.length > MAX_OSC ? null : Buffer.from(rest);
   }
 
   private parseOsc(body: Buffer): Mark | null {
@@ -137,7 +147,8 @@ function findOscEnd(buf: Buffer, from: number): { bodyEnd: number; next: number 
 }
 
 function matchAlt(buf: Buffer, i: number): boolean | null {
-  for (const p of ALT_ON) if (buf.compare(p, 0, p.length, i, i + p.length) === 0) return true;
-  for (const p of ALT_OFF) if (buf.compare(p, 0, p.length, i, i + p.length) === 0) return false;
+  const has = (p: Buffer) => i + p.length <= buf.length && buf.compare(p, 0, p.length, i, i + p.length) === 0;
+  for (const p of ALT_ON) if (has(p)) return true;
+  for (const p of ALT_OFF) if (has(p)) return false;
   return null;
 }
