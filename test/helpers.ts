@@ -48,7 +48,10 @@ export class Sandbox {
   }
 
   async startDaemon(): Promise<void> {
-    this.daemon = spawn(process.execPath, [DAEMON], { env: this.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    // The daemon logs to its state dir; the test process holds no pipe to it, so
+    // a daemon left running can never keep a test file from finishing.
+    this.daemon = spawn(process.execPath, [DAEMON], { env: this.env, stdio: 'ignore' });
+    this.daemon.unref();
     const sock = join(this.home, 'daemon.sock');
     for (let i = 0; i < 400; i++) {
       if (existsSync(sock)) return;
@@ -115,6 +118,20 @@ export class PtyClient {
 
   type(s: string): void {
     this.proc.write(s);
+  }
+
+  /** The client's exit code, or an error naming what it showed if it has not left in time. */
+  async left(timeout = 15_000): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    const t = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the client did not exit; it showed:\n${this.raw.slice(-2000)}`)), timeout);
+    });
+    try {
+      return await Promise.race([this.exited, t]);
+    } finally {
+      clearTimeout(timer);
+      this.kill();
+    }
   }
 
   /** Lines of the visible screen. */

@@ -27,7 +27,7 @@ describe('sessions and attach', () => {
     a.type('for i in $(seq 1 120); do echo "line-$i"; done; echo MARK-ONE\r');
     await a.waitFor('MARK-ONE\n$');
     a.type('\x1c'); // Ctrl-\ detaches
-    assert.equal(await a.exited, 0);
+    assert.equal(await a.left(), 0);
     assert.match(a.raw, /\[detached from work\]/);
     // the session goes on without any client
     const list = await sb.json<SessionJson[]>(['ls', '--json']);
@@ -46,12 +46,12 @@ describe('sessions and attach', () => {
     b.type('sleep 1.5; echo late-$((50+5))\r');
     await sleep(200);
     b.type('\x1c');
-    await b.exited;
+    await b.left();
     await sleep(2500);
     const c = sb.attach(['attach', 'work']);
     await c.waitFor('late-55');
     c.type('\x1c');
-    await c.exited;
+    await c.left();
   });
 
   test('two clients see the same output; a read-only client cannot type', async () => {
@@ -82,7 +82,7 @@ describe('sessions and attach', () => {
     assert.deepEqual(attached.map((e) => JSON.parse(e.data).readOnly).sort(), [false, true]);
     ro.type('\x1c');
     a.type('\x1c');
-    await Promise.all([a.exited, ro.exited]);
+    await Promise.all([a.left(), ro.left()]);
   });
 
   test('the shell exiting ends the terminal and the client says so', async () => {
@@ -90,7 +90,7 @@ describe('sessions and attach', () => {
     const a = sb.attach(['attach', 'short']);
     await a.waitFor('$ ');
     a.type('exit 3\r');
-    assert.equal(await a.exited, 0);
+    assert.equal(await a.left(), 0);
     assert.match(a.raw, /exited with code 3/);
     const terms = await sb.json<unknown[]>(['term', 'ls', 'short', '--json']);
     assert.equal(terms.length, 0);
@@ -152,7 +152,7 @@ describe('sessions and attach', () => {
     a.type('\x1d0');
     await a.waitFor('in-zero');
     a.type('\x1c');
-    await a.exited;
+    await a.left();
     const r = await sb.trail(['term', 'kill', 'multi', '1']);
     assert.equal(r.code, 0, r.stderr);
     await eventually(async () => (await sb.json<unknown[]>(['term', 'ls', 'multi', '--json'])).length === 1, 'terminal 1 gone');
@@ -169,11 +169,11 @@ describe('sessions and attach', () => {
     b.type('stty size\r');
     await b.waitFor('20 70');
     b.type('\x1c');
-    await b.exited;
+    await b.left();
     a.type('stty size\r');
     await a.waitFor(/25 90[\s\S]*25 90/);
     a.type('\x1c');
-    await a.exited;
+    await a.left();
   });
 
   test('garbage, oversize and half frames close that connection only', async () => {
@@ -211,7 +211,7 @@ describe('sessions and attach', () => {
     const list = await sb.json<SessionJson[]>(['ls', '--json']);
     assert.ok(list.some((s) => s.name === 'steady'));
     watcher.type('\x1c');
-    await watcher.exited;
+    await watcher.left();
   });
 
   test('a client of another protocol version is told to restart the daemon', async () => {
@@ -259,7 +259,7 @@ describe('daemon lifecycle', () => {
       a.type('echo revived\r');
       await a.waitFor('revived');
       a.type('\x1c');
-      await a.exited;
+      await a.left();
     } finally {
       await sb.cleanup();
     }

@@ -85,7 +85,7 @@ describe('bash', () => {
   });
   after(async () => {
     c.type('\x1c');
-    await c.exited;
+    await c.left();
     await sb.cleanup();
   });
 
@@ -313,7 +313,7 @@ describe('bash with PROMPT_COMMAND as an array', () => {
       assert.notEqual(again.id, r.id);
       assert.equal(again.command, r.command);
       c.type('\x1c');
-      await c.exited;
+      await c.left();
     } finally {
       await sb.cleanup();
     }
@@ -338,7 +338,7 @@ for (const shell of ['zsh', 'fish'] as const) {
     });
     after(async () => {
       c.type('\x1c');
-      await c.exited;
+      await c.left();
       await sb.cleanup();
     });
 
@@ -414,7 +414,7 @@ describe('other shells', () => {
       assert.equal(r.cwd, join(sb.userHome, 'elsewhere'));
       assert.match(r.output!, /No such file or directory/);
       c.type('\x1c');
-      await c.exited;
+      await c.left();
     } finally {
       await sb.cleanup();
     }
@@ -430,7 +430,7 @@ describe('other shells', () => {
       c.type('echo plain-$((2+3))\r');
       await c.waitFor('plain-5');
       c.type('\x1c');
-      await c.exited;
+      await c.left();
       assert.match(c.raw, /has no trail integration/);
       assert.equal((await log(sb, 'plain')).length, 0);
     } finally {
