@@ -119,7 +119,10 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
   );
 
   function stop(why: string): void {
-    if (stopping) return;
+    if (stopping) {
+      if (why.startsWith('SIG')) process.exit(0); // asked twice: go now
+      return;
+    }
     stopping = true;
     log(`stopping: ${why}`);
     manager.shutdown();
@@ -131,10 +134,11 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
     }
     releaseLock(paths.lock);
     rmSync(runDir, { recursive: true, force: true });
+    // Not unref'd: the daemon must leave even if a terminal's handle lingers.
     setTimeout(() => {
       db.close();
       process.exit(0);
-    }, 200).unref();
+    }, 200);
   }
 
   if (existsSync(paths.socket)) unlinkSync(paths.socket); // we hold the lock: any socket here is stale
