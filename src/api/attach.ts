@@ -28,10 +28,6 @@ export class Attachment {
     return { session: this.session.name, terminal: terminalView(this.session, this.term), terminals: this.session.terminals.length };
   }
 
-  get terminalId(): string {
-    return this.term.id;
-  }
-
   private join(): void {
     this.term.attach(this.sink, this.size);
     this.ctx.manager.clientEvent(this.session, this.term, this.sink, 'client.attached');
@@ -64,8 +60,13 @@ export class Attachment {
     this.join();
   }
 
-  /** After the current terminal exited: move to another live one if there is one. */
-  followAfterExit(): boolean {
+  /**
+   * The terminal this client watches exited: move to another live terminal of
+   * the session if there is one (as tmux moves to another window). Returns
+   * false when the client should be told the session has no terminal left.
+   */
+  followAfterExit(exitedTerminal: string): boolean {
+    if (exitedTerminal !== this.term.id) return false;
     const live = this.session.terminals.filter((t) => !t.exited && t !== this.term);
     if (!live.length) return false;
     this.term.detach(this.sink);

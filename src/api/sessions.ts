@@ -1,7 +1,7 @@
 // Operations on sessions, terminals and the daemon itself.
 import { z } from 'zod';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { gitRoot } from '../daemon/git.js';
 import { defineOp } from './define.js';
 import { sessionView, terminalView } from './views.js';
 import { nameFromDir } from '../common/names.js';
@@ -12,17 +12,6 @@ const termSpec = {
   cols: z.number().int().min(2).max(1000).optional(),
   rows: z.number().int().min(1).max(1000).optional(),
 };
-
-/** The git root above dir, found by looking for .git (no process is started). */
-function gitRoot(dir: string): string | null {
-  let d = resolve(dir);
-  for (;;) {
-    if (existsSync(join(d, '.git'))) return d;
-    const up = dirname(d);
-    if (up === d) return null;
-    d = up;
-  }
-}
 
 export const sessionOps = [
   defineOp({

@@ -2,10 +2,21 @@
 // hooks never start a process for it. Only "dirty" needs git itself, and that
 // runs in the daemon, off the terminal's path, bounded in time.
 import { execFile } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 export type GitContext = { root: string; branch: string | null; head: string | null; dirty: boolean | null };
+
+/** The git root above dir (a .git directory or file), found without starting a process. */
+export function gitRoot(dir: string): string | null {
+  let d = resolve(dir);
+  for (;;) {
+    if (existsSync(join(d, '.git'))) return d;
+    const up = dirname(d);
+    if (up === d) return null;
+    d = up;
+  }
+}
 
 async function findGitDir(dir: string): Promise<{ root: string; gitDir: string } | null> {
   let d = resolve(dir);

@@ -152,7 +152,7 @@ class Connection {
         else sock.once('drain', fn);
       },
       exited: (info) => {
-        if (info.remaining > 0 && this.attachment?.terminalId === info.terminal && this.attachment.followAfterExit()) {
+        if (this.attachment?.followAfterExit(info.terminal)) {
           this.send({ t: 'notice', message: `terminal ${info.terminal} exited (code ${info.code ?? '?'}); switched to another terminal` });
           this.send({ t: 'attached', ...this.attachment.info });
           return;
