@@ -158,6 +158,23 @@ describe('sessions and attach', () => {
     await eventually(async () => (await sb.json<unknown[]>(['term', 'ls', 'multi', '--json'])).length === 1, 'terminal 1 gone');
   });
 
+  test('when a terminal exits, its clients move to another terminal of the session', async () => {
+    await sb.trail(['new', 'follow', '-d', '--dir', sb.userHome]);
+    await sb.trail(['term', 'new', 'follow']);
+    const a = sb.attach(['attach', 'follow', '-t', '0']);
+    await a.waitFor('$ ');
+    a.type('echo marker-zero\r');
+    await a.waitFor('marker-zero');
+    a.type('\x1d1'); // to terminal 1
+    await a.waitFor((s) => !s.includes('marker-zero'));
+    a.type('exit\r');
+    await a.waitFor('marker-zero'); // back on terminal 0, still attached
+    a.type('echo still-attached\r');
+    await a.waitFor('still-attached');
+    a.type('\x1c');
+    assert.equal(await a.left(), 0);
+  });
+
   test('the window size follows the most recent client', async () => {
     await sb.trail(['new', 'sized', '-d', '--dir', sb.userHome]);
     const a = sb.attach(['attach', 'sized'], { cols: 90, rows: 25 });
