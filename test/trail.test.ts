@@ -29,6 +29,21 @@ async function log(sb: Sandbox, session: string): Promise<Cmd[]> {
   return sb.json<Cmd[]>(['log', session, '--json', '-n', '1000']);
 }
 
+/** A daemon, a session in the user's home, and a client attached at its first prompt. */
+async function openSession(sb: Sandbox, session: string, prompt: string): Promise<PtyClient> {
+  await sb.startDaemon();
+  await sb.trail(['new', session, '-d', '--dir', sb.userHome]);
+  const c = sb.attach(['attach', session], { cols: 120, rows: 30 });
+  await c.waitFor(prompt);
+  return c;
+}
+
+async function closeSession(sb: Sandbox, c: PtyClient): Promise<void> {
+  c.type('\x1c');
+  await c.left();
+  await sb.cleanup();
+}
+
 /** Types a command line and waits until the trail holds one more record. */
 async function run(sb: Sandbox, c: PtyClient, session: string, keys: string, atPrompt = true): Promise<Cmd> {
   if (atPrompt) await promptReady(c);
@@ -78,16 +93,9 @@ describe('bash', () => {
         'alias ll="echo ALIAS-WORKS"',
       ].join('\n') + '\n',
     );
-    await sb.startDaemon();
-    await sb.trail(['new', S, '-d', '--dir', sb.userHome]);
-    c = sb.attach(['attach', S], { cols: 120, rows: 30 });
-    await c.waitFor('my-prompt');
+    c = await openSession(sb, S, 'my-prompt');
   });
-  after(async () => {
-    c.type('\x1c');
-    await c.left();
-    await sb.cleanup();
-  });
+  after(() => closeSession(sb, c));
 
   test('a pipeline is kept whole, with its output, cwd, exit code and duration', async () => {
     const r = await run(sb, c, S, 'printf "alpha\\nbeta\\ngamma\\n" | grep -v beta | tr a-z A-Z; echo "semi;colon"\r');
@@ -334,16 +342,9 @@ for (const shell of ['zsh', 'fish'] as const) {
         mkdirSync(join(sb.userHome, '.config', 'fish'), { recursive: true });
         sb.file('.config/fish/config.fish', "set -g fish_greeting\nfunction fish_prompt\n  echo -n 'fish-prompt '(prompt_pwd)' > '\nend\n");
       }
-      await sb.startDaemon();
-      await sb.trail(['new', S, '-d', '--dir', sb.userHome]);
-      c = sb.attach(['attach', S], { cols: 120, rows: 30 });
-      await c.waitFor(`${shell}-prompt`);
+      c = await openSession(sb, S, `${shell}-prompt`);
     });
-    after(async () => {
-      c.type('\x1c');
-      await c.left();
-      await sb.cleanup();
-    });
+    after(() => closeSession(sb, c));
 
     test('pipelines, exit codes, cwd and the custom prompt', async () => {
       const r = await run(sb, c, S, 'echo "x;y" | tr a-z A-Z\r');
