@@ -135,6 +135,9 @@ describe('sessions and attach', () => {
     assert.equal((await sb.trail(['kill', 'new-name'])).code, 0);
     names = (await sb.json<SessionJson[]>(['ls', '--json'])).map((s) => s.name);
     assert.ok(!names.includes('new-name'));
+    // the name is free again; a new session may take it
+    assert.equal((await sb.trail(['new', 'new-name', '-d', '--dir', sb.userHome])).code, 0);
+    assert.equal((await sb.trail(['kill', 'new-name'])).code, 0);
   });
 
   test('terminals: new, ls, switch while attached, kill', async () => {

@@ -118,7 +118,7 @@ export class SessionManager {
       for (const c of t.sinks()) c.detached(`session ${s.name} was killed`);
       t.kill();
     }
-    this.deps.sessions.kill(s.id, s.name, now);
+    this.deps.sessions.kill(s.id, now);
     this.deps.sessions.event(s.id, null, now, 'session.killed', null);
   }
 

@@ -4,12 +4,14 @@ export const migrations: string[] = [
   `
   CREATE TABLE sessions (
     id TEXT PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
     dir TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     last_active_at INTEGER NOT NULL,
     killed_at INTEGER
   );
+  -- a name is taken only while its session lives; killed sessions keep theirs with their trail
+  CREATE UNIQUE INDEX sessions_live_name ON sessions(name) WHERE killed_at IS NULL;
   CREATE TABLE terminals (
     id TEXT PRIMARY KEY,
     session_id TEXT NOT NULL REFERENCES sessions(id),

@@ -30,10 +30,8 @@ export class SessionStore {
         'INSERT INTO sessions (id, name, dir, created_at, last_active_at) VALUES (@id, @name, @dir, @created_at, @last_active_at)',
       ),
       liveSessions: db.prepare('SELECT * FROM sessions WHERE killed_at IS NULL ORDER BY created_at'),
-      sessionByName: db.prepare('SELECT * FROM sessions WHERE name = ? AND killed_at IS NULL'),
-      anySessionByName: db.prepare('SELECT * FROM sessions WHERE name = ?'),
       rename: db.prepare('UPDATE sessions SET name = ? WHERE id = ?'),
-      kill: db.prepare('UPDATE sessions SET killed_at = ?, name = ? WHERE id = ?'),
+      kill: db.prepare('UPDATE sessions SET killed_at = ? WHERE id = ?'),
       touch: db.prepare('UPDATE sessions SET last_active_at = ? WHERE id = ?'),
       insertTerminal: db.prepare(
         'INSERT INTO terminals (id, session_id, idx, command, cwd, shell, created_at) VALUES (@id, @session_id, @idx, @command, @cwd, @shell, @created_at)',
@@ -52,15 +50,12 @@ export class SessionStore {
   liveSessions(): SessionRow[] {
     return this.stmts.liveSessions.all() as SessionRow[];
   }
-  byName(name: string): SessionRow | undefined {
-    return this.stmts.sessionByName.get(name) as SessionRow | undefined;
-  }
   rename(id: string, name: string): void {
     this.stmts.rename.run(name, id);
   }
-  /** A killed session keeps its trail; its name is freed for reuse. */
-  kill(id: string, name: string, at: number): void {
-    this.stmts.kill.run(at, `${name}#killed-${at}`, id);
+  /** A killed session keeps its trail and name; the name is free for a new session. */
+  kill(id: string, at: number): void {
+    this.stmts.kill.run(at, id);
   }
   touch(id: string, at: number): void {
     this.stmts.touch.run(at, id);
@@ -83,5 +78,5 @@ export class SessionStore {
 /** Every session's id and name, killed ones too (their trail outlives them). */
 export function sessionNames(db: Db): Map<string, string> {
   const rows = db.prepare('SELECT id, name, killed_at FROM sessions').all() as { id: string; name: string; killed_at: number | null }[];
-  return new Map(rows.map((r) => [r.id, r.killed_at ? r.name.replace(/#killed-\d+$/, '') + ' (killed)' : r.name]));
+  return new Map(rows.map((r) => [r.id, r.killed_at ? `${r.name} (killed)` : r.name]));
 }
