@@ -158,7 +158,7 @@ export async function reattach(lines: number, runs: number): Promise<string[]> {
           if (s.includes('END1MARK')) resolve();
           tail = s.slice(-16);
         };
-        c.send({ t: 'attach', session: 'ra', readOnly: false, client: 'bench', cols: 120, rows: 40 });
+        c.send({ t: 'attach', session: 'ra', readOnly: false, client: 'bench', cols: 120, rows: 40, keys: { detach: 0x1c, prefix: 0x1d } });
       });
       pm.push(performance.now() - t0);
       c.close();

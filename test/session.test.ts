@@ -4,9 +4,11 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { join } from 'node:path';
-import { chownSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { Sandbox, eventually, sleep } from './helpers.js';
+import { PROTOCOL_VERSION } from '../src/wire/protocol.js';
+import { DaemonClient } from '../src/cli/client.js';
 
 type SessionJson = { name: string; dir: string; terminals: number; clients: number; createdAt: number; lastActiveAt: number };
 
@@ -178,6 +180,74 @@ describe('sessions and attach', () => {
     assert.equal(await a.left(), 0);
   });
 
+  test('the daemon works the client terminal itself: output and keys flow while the client process is stopped', async () => {
+    await sb.trail(['new', 'direct', '-d', '--dir', sb.userHome]);
+    const a = sb.attach(['attach', 'direct']);
+    await a.waitFor('$ ');
+    process.kill(a.proc.pid, 'SIGSTOP');
+    try {
+      a.type('echo direct-$((20+1))\r');
+      await a.waitFor('direct-21');
+    } finally {
+      process.kill(a.proc.pid, 'SIGCONT');
+    }
+    a.type('\x1c');
+    assert.equal(await a.left(), 0);
+    assert.match(a.raw, /\[detached from direct\]/);
+  });
+
+  test('with TRAIL_ATTACH_RELAY=1 the client relays: typing, switching and detaching work the same', async () => {
+    await sb.trail(['new', 'relayed', '-d', '--dir', sb.userHome]);
+    await sb.trail(['term', 'new', 'relayed']);
+    const a = sb.attach(['attach', 'relayed', '-t', '0'], undefined, { TRAIL_ATTACH_RELAY: '1' });
+    await a.waitFor('$ ');
+    a.type('echo relay-$((30+3))\r');
+    await a.waitFor('relay-33');
+    a.type('\x1d1');
+    await a.waitFor((s) => !s.includes('relay-33'));
+    a.type('\x1d0');
+    await a.waitFor('relay-33');
+    // A stopped relaying client passes nothing: the bytes really go through it.
+    process.kill(a.proc.pid, 'SIGSTOP');
+    a.type('echo paused-$((40+4))\r');
+    await sleep(600);
+    assert.doesNotMatch(await a.screen(), /paused-44/);
+    process.kill(a.proc.pid, 'SIGCONT');
+    await a.waitFor('paused-44');
+    a.type('\x1c');
+    assert.equal(await a.left(), 0);
+    assert.match(a.raw, /\[detached from relayed\]/);
+  });
+
+  test('a terminal claim that does not match is refused: the client is told to relay, and the log says why', async () => {
+    await sb.trail(['new', 'claim', '-d', '--dir', sb.userHome]);
+    process.env.TRAIL_HOME = sb.home;
+    const c = await DaemonClient.connect({ start: false, client: 'test' });
+    try {
+      const attached = await new Promise<{ direct: boolean }>((resolve) => {
+        c.onMessage = (m) => {
+          if (m.t === 'attached') resolve(m);
+        };
+        // our own pid, but a device and inode that are not our stdin's
+        c.send({ t: 'attach', session: 'claim', readOnly: false, client: 'test', cols: 80, rows: 24, keys: { detach: 0x1c, prefix: 0x1d }, tty: { pid: process.pid, dev: 1, ino: 1 } });
+      });
+      assert.equal(attached.direct, false);
+      const got = await new Promise<string>((resolve) => {
+        let s = '';
+        c.onData = (b) => {
+          s += b.toString();
+          if (s.includes('claim-55')) resolve(s);
+        };
+        c.sendData(Buffer.from('echo claim-$((50+5))\r'));
+      });
+      assert.match(got, /claim-55/);
+      await eventually(async () => /relaying instead of using its terminal directly/.test(readFileSync(join(sb.home, 'daemon.log'), 'utf8')), 'the log names the refusal');
+    } finally {
+      c.close();
+      delete process.env.TRAIL_HOME;
+    }
+  });
+
   test('the window size follows the most recent client', async () => {
     await sb.trail(['new', 'sized', '-d', '--dir', sb.userHome]);
     const a = sb.attach(['attach', 'sized'], { cols: 90, rows: 25 });
@@ -246,7 +316,7 @@ describe('sessions and attach', () => {
       s.on('close', () => resolve(out));
       s.write(Buffer.concat([h, body]));
     });
-    assert.match(got, /daemon is protocol version 1, client is 999: restart the daemon/);
+    assert.match(got, new RegExp(`daemon is protocol version ${PROTOCOL_VERSION}, client is 999: restart the daemon`));
   });
 
   test('a second daemon start reports the running one', async () => {

@@ -1,6 +1,10 @@
-// The attach client: the local terminal in raw mode, passing bytes both ways.
+// The attach client: puts the local terminal in raw mode and hands it to the
+// daemon, which reads keys from it and writes output to it directly (as tmux's
+// server does); where the daemon cannot open it, the client relays the bytes.
 // Detach key (default Ctrl-\, as dtach and abduco) leaves the session running;
-// the prefix key (default Ctrl-]) then n/p/c/0-9 switches terminals.
+// the prefix key (default Ctrl-]) then n/p/c/0-9 switches terminals. The daemon
+// applies both keys.
+import { fstatSync } from 'node:fs';
 import { DaemonClient, ClientError } from './client.js';
 import { parseKey, keyName } from './keys.js';
 import type { ServerMessage } from '../wire/protocol.js';
@@ -46,12 +50,13 @@ export async function attach(opts: AttachOptions): Promise<number> {
 
   return await new Promise<number>((resolve) => {
     let done = false;
-    let prefixed = false;
+    let relaying = false;
     const notices = new Set<string>();
+    const relay = (chunk: Buffer) => client.sendData(chunk);
     const finish = (code: number, message: string) => {
       if (done) return;
       done = true;
-      stdin.off('data', onInput);
+      stdin.off('data', relay);
       stdout.off('resize', onResize);
       try {
         stdin.setRawMode(false);
@@ -66,40 +71,6 @@ export async function attach(opts: AttachOptions): Promise<number> {
       });
     };
 
-    const onInput = (chunk: Buffer) => {
-      if (opts.readOnly) {
-        // A read-only client can still leave.
-        if (chunk.includes(detachByte)) finish(0, `[detached from ${sessionName}]`);
-        return;
-      }
-      let start = 0;
-      for (let i = 0; i < chunk.length; i++) {
-        const b = chunk[i];
-        if (prefixed) {
-          prefixed = false;
-          start = i + 1;
-          const ch = String.fromCharCode(b);
-          if (b === prefixByte) client.sendData(Buffer.from([prefixByte]));
-          else if (ch === 'n') client.send({ t: 'switch', to: 'next' });
-          else if (ch === 'p') client.send({ t: 'switch', to: 'prev' });
-          else if (ch === 'c') client.send({ t: 'switch', to: 'new' });
-          else if (ch >= '0' && ch <= '9') client.send({ t: 'switch', to: ch });
-          else if (ch === 'd') return finish(0, `[detached from ${sessionName}]`);
-          continue;
-        }
-        if (b === detachByte) {
-          if (i > start) client.sendData(chunk.subarray(start, i));
-          return finish(0, `[detached from ${sessionName}]`);
-        }
-        if (b === prefixByte) {
-          if (i > start) client.sendData(chunk.subarray(start, i));
-          prefixed = true;
-          start = i + 1;
-        }
-      }
-      if (start < chunk.length) client.sendData(start === 0 ? chunk : chunk.subarray(start));
-    };
-
     const onResize = () => client.send({ t: 'resize', cols: stdout.columns, rows: stdout.rows });
 
     client.onData = (b) => stdout.write(b);
@@ -110,6 +81,11 @@ export async function attach(opts: AttachOptions): Promise<number> {
           sessionName = m.session;
           terminalLabel = `terminal ${m.terminal.index}`;
           if (m.terminal.shell === null) notices.add(`note: terminal ${m.terminal.index} runs ${m.terminal.command[0]}, which has no trail integration (bash, zsh and fish do): its commands are not recorded`);
+          if (!m.direct && !relaying) {
+            relaying = true;
+            stdin.on('data', relay);
+            stdin.resume();
+          }
           return;
         case 'notice':
           // Printed on leaving, so the screen being drawn is not disturbed.
@@ -121,15 +97,13 @@ export async function attach(opts: AttachOptions): Promise<number> {
             `[${terminalLabel} of ${sessionName} exited${m.code !== null ? ` with code ${m.code}` : m.signal ? ` on signal ${m.signal}` : ''}; no terminals left]`,
           );
         case 'detached':
-          return finish(0, `[detached from ${sessionName}: ${m.reason}]`);
+          return finish(0, m.reason === 'key' ? `[detached from ${sessionName}]` : `[detached from ${sessionName}: ${m.reason}]`);
         case 'error':
           return finish(1, `trail: ${m.message}`);
       }
     };
 
     stdin.setRawMode(true);
-    stdin.resume();
-    stdin.on('data', onInput);
     stdout.on('resize', onResize);
     client.send({
       t: 'attach',
@@ -139,8 +113,26 @@ export async function attach(opts: AttachOptions): Promise<number> {
       client: `cli:${process.env.USER ?? 'user'}`,
       cols: stdout.columns || 80,
       rows: stdout.rows || 24,
+      keys: { detach: detachByte, prefix: prefixByte },
+      tty: ownTty(),
     });
   });
+}
+
+/**
+ * This process's terminal, for the daemon to open: stdin and stdout must be
+ * the same tty. TRAIL_ATTACH_RELAY=1 keeps the bytes going through the client.
+ */
+function ownTty(): { pid: number; dev: number; ino: number } | undefined {
+  if (process.env.TRAIL_ATTACH_RELAY === '1' || process.platform !== 'linux') return undefined;
+  try {
+    const i = fstatSync(0);
+    const o = fstatSync(1);
+    if (i.rdev !== o.rdev || i.ino !== o.ino) return undefined;
+    return { pid: process.pid, dev: i.rdev, ino: i.ino };
+  } catch {
+    return undefined;
+  }
 }
 
 export function attachHelp(): string {

@@ -9,6 +9,8 @@ import { ClientMessageSchema } from '../wire/protocol-schema.js';
 import { invoke, errorShape } from '../api/define.js';
 import { operations } from '../api/index.js';
 import { Attachment } from '../api/attach.js';
+import { KeyFilter } from '../api/key-filter.js';
+import { TtyLink } from './tty-link.js';
 import type { ApiContext } from '../api/context.js';
 import type { ClientSink } from '../daemon/terminal.js';
 
@@ -22,7 +24,11 @@ class Connection {
   private client = 'unknown';
   private attachment: Attachment | null = null;
   private sink: ClientSink | null = null;
+  private keys: KeyFilter | null = null;
+  /** The client's terminal, when the daemon reads and writes it directly. */
+  private tty: TtyLink | null = null;
   private closed = false;
+  private ending = false;
 
   constructor(
     private sock: net.Socket,
@@ -63,7 +69,7 @@ class Connection {
       if (this.closed) return;
       if (f.kind === FRAME_DATA) {
         if (!this.attachment) return this.fail('protocol', 'terminal data before attach');
-        this.attachment.input(f.data);
+        this.onKeys(f.data);
         continue;
       }
       const parsed = ClientMessageSchema.safeParse(f.value);
@@ -101,16 +107,34 @@ class Connection {
       }
       case 'attach': {
         if (this.attachment) return this.fail('protocol', 'already attached');
+        if (m.tty) {
+          try {
+            this.ctx.manager.get(m.session); // fail before touching the client's terminal
+          } catch (e) {
+            return this.attachFailed(e);
+          }
+          try {
+            this.tty = TtyLink.open(m.tty);
+          } catch (e) {
+            this.log(`${m.client}: relaying instead of using its terminal directly: ${(e as Error).message}`);
+          }
+        }
+        this.keys = new KeyFilter(m.keys, m.readOnly);
         this.sink = this.makeSink(m.client, m.readOnly);
         try {
           this.attachment = new Attachment(this.ctx, this.sink, m);
         } catch (e) {
-          const err = errorShape(e);
-          this.send({ t: 'error', code: err.code, message: err.message });
-          this.sink = null;
-          return;
+          return this.attachFailed(e);
         }
-        this.send({ t: 'attached', ...this.attachment.info });
+        this.tty?.listen(
+          (b) => this.onKeys(b),
+          () => {
+            // The terminal hung up (window closed): the client is gone too.
+            this.cleanup();
+            this.sock.destroy();
+          },
+        );
+        this.send({ t: 'attached', ...this.attachment.info, direct: this.tty !== null });
         return;
       }
       case 'resize':
@@ -118,23 +142,74 @@ class Connection {
         return;
       case 'switch':
         if (!this.attachment) return this.fail('protocol', 'switch before attach');
-        try {
-          this.attachment.switchTo(m.to);
-          this.send({ t: 'attached', ...this.attachment.info });
-        } catch (e) {
-          this.send({ t: 'notice', message: errorShape(e).message });
-        }
-        return;
+        return this.switchTo(m.to);
       case 'detach':
-        this.cleanup();
-        this.send({ t: 'detached', reason: 'detached' });
-        this.sock.end();
-        return;
+        return this.endWith({ t: 'detached', reason: 'detached' });
     }
+  }
+
+  private attachFailed(e: unknown): void {
+    const err = errorShape(e);
+    this.tty?.destroy();
+    this.tty = null;
+    this.keys = null;
+    this.sink = null;
+    this.send({ t: 'error', code: err.code, message: err.message });
+  }
+
+  private switchTo(to: string): void {
+    if (!this.attachment) return;
+    try {
+      this.attachment.switchTo(to);
+      this.send({ t: 'attached', ...this.attachment.info, direct: this.tty !== null });
+    } catch (e) {
+      this.send({ t: 'notice', message: errorShape(e).message });
+    }
+  }
+
+  /** Keys from the client, read from its terminal or relayed: trail's own keys are taken out. */
+  private onKeys(chunk: Buffer): void {
+    if (!this.attachment || !this.keys) return;
+    for (const a of this.keys.push(chunk)) {
+      if (a.kind === 'data') this.attachment.input(a.data);
+      else if (a.kind === 'switch') this.switchTo(a.to);
+      else return this.endWith({ t: 'detached', reason: 'key' });
+    }
+  }
+
+  /**
+   * Ends the attachment with a last message. The daemon lets go of the client's
+   * terminal first (its output flushed), so whatever the client prints on
+   * leaving comes after the last byte of the session.
+   */
+  private endWith(msg: ServerMessage): void {
+    if (this.ending) return;
+    this.ending = true;
+    const link = this.tty;
+    this.tty = null;
+    this.cleanup();
+    const send = () => {
+      this.send(msg);
+      this.sock.end();
+    };
+    if (link) void link.close().then(send);
+    else send();
   }
 
   private makeSink(name: string, readOnly: boolean): ClientSink {
     const sock = this.sock;
+    const tty = this.tty;
+    if (tty)
+      return {
+        id: randomBytes(4).toString('hex'),
+        name,
+        readOnly,
+        data: (buf) => tty.write(buf),
+        backlog: () => tty.backlog(),
+        onDrain: (fn) => tty.onDrain(fn),
+        exited: (info) => this.exited(info),
+        detached: (reason) => this.endWith({ t: 'detached', reason }),
+      };
     return {
       id: randomBytes(4).toString('hex'),
       name,
@@ -151,28 +226,26 @@ class Connection {
         if (sock.destroyed) fn();
         else sock.once('drain', fn);
       },
-      exited: (info) => {
-        if (this.attachment?.followAfterExit(info.terminal)) {
-          this.send({ t: 'notice', message: `terminal ${info.terminal} exited (code ${info.code ?? '?'}); switched to another terminal` });
-          this.send({ t: 'attached', ...this.attachment.info });
-          return;
-        }
-        this.send({ t: 'exit', ...info });
-        this.cleanup();
-        sock.end();
-      },
-      detached: (reason) => {
-        this.send({ t: 'detached', reason });
-        this.cleanup();
-        sock.end();
-      },
+      exited: (info) => this.exited(info),
+      detached: (reason) => this.endWith({ t: 'detached', reason }),
     };
+  }
+
+  private exited(info: { terminal: string; code: number | null; signal: number | null; remaining: number }): void {
+    if (this.attachment?.followAfterExit(info.terminal)) {
+      this.send({ t: 'notice', message: `terminal ${info.terminal} exited (code ${info.code ?? '?'}); switched to another terminal` });
+      this.send({ t: 'attached', ...this.attachment.info, direct: this.tty !== null });
+      return;
+    }
+    this.endWith({ t: 'exit', ...info });
   }
 
   private cleanup(): void {
     const a = this.attachment;
     this.attachment = null;
     if (a) a.leave();
+    this.tty?.destroy();
+    this.tty = null;
   }
 }
 

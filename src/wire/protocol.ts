@@ -3,13 +3,25 @@
 // version is told to restart the daemon instead of receiving garbage. The zod
 // schema that checks client messages lives in protocol-schema.ts, so the CLI
 // does not load zod (it costs the attach client ~80 ms of start-up).
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** What a client may send; validated by the daemon with the zod schema in protocol-schema.ts. */
 export type ClientMessage =
   | { t: 'hello'; version: number; client: string }
   | { t: 'call'; id: number; op: string; input: unknown }
-  | { t: 'attach'; session: string; terminal?: string; readOnly: boolean; client: string; cols: number; rows: number }
+  | {
+      t: 'attach';
+      session: string;
+      terminal?: string;
+      readOnly: boolean;
+      client: string;
+      cols: number;
+      rows: number;
+      /** trail's own keys (bytes); the daemon takes them out of the input. */
+      keys: { detach: number; prefix: number };
+      /** The client's terminal, for the daemon to read and write directly: its pid (fd 0), device and inode. */
+      tty?: { pid: number; dev: number; ino: number };
+    }
   | { t: 'resize'; cols: number; rows: number }
   | { t: 'switch'; to: string }
   | { t: 'detach' };
@@ -35,8 +47,10 @@ export type ServerMessage =
   | { t: 'hello'; version: number; daemonPid: number }
   | { t: 'result'; id: number; ok: true; value: unknown }
   | { t: 'result'; id: number; ok: false; error: { code: string; message: string } }
-  | { t: 'attached'; session: string; terminal: TerminalInfo; terminals: number }
+  /** direct: the daemon reads and writes the client's terminal itself; otherwise the client relays. */
+  | { t: 'attached'; session: string; terminal: TerminalInfo; terminals: number; direct: boolean }
   | { t: 'notice'; message: string }
   | { t: 'exit'; terminal: string; code: number | null; signal: number | null; remaining: number }
+  /** reason 'key': the person pressed the detach key. */
   | { t: 'detached'; reason: string }
   | { t: 'error'; code: string; message: string };
