@@ -5,16 +5,88 @@ import { parentPort } from 'node:worker_threads';
 import xtermHeadless from '@xterm/headless';
 import serializePkg from '@xterm/addon-serialize';
 import type { MirrorQuery, ToWorker, FromWorker } from './mirror-protocol.js';
+import { skippableBytes, dropFront } from './mirror-skip.js';
 
 const { Terminal } = xtermHeadless;
 const { SerializeAddon } = serializePkg as unknown as { SerializeAddon: new () => import('@xterm/addon-serialize').SerializeAddon };
 
 type Entry = {
+  id: string;
   term: InstanceType<typeof Terminal>;
   serializer: import('@xterm/addon-serialize').SerializeAddon;
   scrollback: number;
   promptEnd: { y: number; x: number } | null;
+  /** Bytes handed to xterm and not yet parsed. */
+  inParser: number;
+  /** What waits beyond that: output, and questions to answer at their point of the stream. */
+  queue: (Buffer | (() => void))[];
+  queuedBytes: number;
+  /** Queue size at the last look for something to skip that found nothing. */
+  lookedAt: number;
 };
+
+/** xterm gets this much at a time; the rest waits in our queue, where it can be skipped. */
+const PARSER_SHARE = 512 * 1024;
+/** Only a queue this long is worth scanning for lines that would scroll away. */
+const SKIP_MIN = 2 * 1024 * 1024;
+
+type Internals = { _core?: { _inputHandler?: { _parser?: { currentState?: number } }; buffer?: { scrollTop: number; scrollBottom: number } } };
+
+/** At rest between sequences, with a full-screen scroll region: the state in which plain text may be dropped. */
+function atRest(e: Entry): boolean {
+  const core = (e.term as unknown as Internals)._core;
+  const state = core?._inputHandler?._parser?.currentState;
+  const buf = core?.buffer;
+  return state === 0 && !!buf && buf.scrollTop === 0 && buf.scrollBottom === e.term.rows - 1;
+}
+
+function feed(e: Entry, data: Buffer): void {
+  const n = data.length;
+  e.inParser += n;
+  e.term.write(data, () => {
+    e.inParser -= n;
+    post({ op: 'ack', id: e.id, bytes: n });
+    pump(e);
+  });
+}
+
+function pump(e: Entry): void {
+  if (e.queuedBytes >= SKIP_MIN && e.queuedBytes >= e.lookedAt + SKIP_MIN / 2 && typeof e.queue[0] !== 'function') {
+    // The parser's state is known only once it has parsed all it was given.
+    if (e.inParser > 0) return;
+    const lead: Buffer[] = [];
+    for (const q of e.queue) {
+      if (typeof q === 'function') break;
+      lead.push(q);
+    }
+    const n = atRest(e) ? skippableBytes(lead, e.scrollback + 2 * e.term.rows + 2) : 0;
+    if (n > 0) {
+      dropFront(e.queue as Buffer[], n);
+      e.queuedBytes -= n;
+      e.lookedAt = 0;
+      post({ op: 'ack', id: e.id, bytes: n });
+    } else e.lookedAt = e.queuedBytes;
+  }
+  while (e.queue.length && e.inParser < PARSER_SHARE) {
+    const q = e.queue.shift()!;
+    if (typeof q === 'function') e.term.write('', q);
+    else {
+      e.queuedBytes -= q.length;
+      feed(e, q);
+    }
+  }
+  if (e.queuedBytes < e.lookedAt) e.lookedAt = e.queuedBytes;
+}
+
+function enqueue(e: Entry, item: Buffer | (() => void)): void {
+  if (e.queue.length === 0 && e.inParser < PARSER_SHARE) {
+    if (typeof item === 'function') e.term.write('', item);
+    else feed(e, item);
+    return;
+  }
+  e.queue.push(item);
+  if (typeof item !== 'function') e.queuedBytes += item.length;
+}
 const mirrors = new Map<string, Entry>();
 const port = parentPort!;
 const post = (m: FromWorker) => port.postMessage(m);
@@ -67,7 +139,7 @@ port.on('message', (m: ToWorker) => {
       const term = new Terminal({ cols: m.cols, rows: m.rows, scrollback: m.scrollback, allowProposedApi: true });
       const serializer = new SerializeAddon();
       term.loadAddon(serializer as never);
-      mirrors.set(m.id, { term, serializer, scrollback: m.scrollback, promptEnd: null });
+      mirrors.set(m.id, { id: m.id, term, serializer, scrollback: m.scrollback, promptEnd: null, inParser: 0, queue: [], queuedBytes: 0, lookedAt: 0 });
       return;
     }
     const e = mirrors.get(m.id);
@@ -76,16 +148,15 @@ port.on('message', (m: ToWorker) => {
       return;
     }
     switch (m.op) {
-      case 'write': {
-        const n = m.data.length;
-        e.term.write(m.data, () => post({ op: 'ack', id: m.id, bytes: n }));
+      case 'write':
+        enqueue(e, Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
         return;
-      }
       case 'resize':
-        e.term.resize(m.cols, m.rows);
+        // at its point of the stream, after the output that came before it
+        enqueue(e, () => e.term.resize(m.cols, m.rows));
         return;
       case 'query':
-        e.term.write('', () => {
+        enqueue(e, () => {
           let value: unknown = null;
           try {
             value = answer(e, m.kind);
