@@ -7,7 +7,7 @@ import { search } from './search.js';
 const quick = process.env.BENCH_QUICK === '1';
 const all: Record<string, () => Promise<string[]>> = {
   throughput: () => throughput(quick ? 20 : 100, quick ? 1 : 3),
-  latency: () => latency(quick ? 200 : 2000),
+  latency: () => latency(quick ? 200 : 2000, quick),
   reattach: () => reattach(10_000, quick ? 3 : 10),
   memory: () => memory(10),
   hooks: () => hooks(quick ? 100 : 1000),
