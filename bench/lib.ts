@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import * as pty from 'node-pty';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const BIN = join(ROOT, 'bin', 'trail.js');
+export const BIN = join(ROOT, 'bin', 'trail.cjs');
 export const DAEMON = join(ROOT, 'dist', 'src', 'server', 'main.js');
 
 export function sleep(ms: number): Promise<void> {

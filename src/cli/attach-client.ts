@@ -44,7 +44,7 @@ export async function attach(opts: AttachOptions): Promise<number> {
   if (detachByte === null) throw new ClientError(`detach key ${JSON.stringify(detachSpec)} is not a key: write it like C-\\ or ^]`);
   if (prefixByte === null) throw new ClientError(`prefix key ${JSON.stringify(prefixSpec)} is not a key: write it like C-] or ^b`);
 
-  const client = await DaemonClient.connect({ client: `cli:${process.env.USER ?? 'user'}` });
+  const client = await DaemonClient.connect({ client: `cli:${process.env.USER ?? 'user'}`, wait: false });
   let sessionName = opts.session;
   let terminalLabel = '';
 

@@ -26,6 +26,8 @@ export class DaemonClient {
   onMessage: ((m: ServerMessage) => void) | null = null;
   onData: ((b: Buffer) => void) | null = null;
   onClose: (() => void) | null = null;
+  /** A hello sent without waiting for its answer (see connect's `wait`). */
+  private unansweredHello = false;
 
   private constructor(readonly sock: net.Socket) {
     sock.on('data', (c) => {
@@ -61,6 +63,10 @@ export class DaemonClient {
   }
 
   private dispatch(m: ServerMessage): void {
+    if (this.unansweredHello && m.t === 'hello') {
+      this.unansweredHello = false;
+      return;
+    }
     if (m.t === 'result') {
       const w = this.waiting.get(m.id);
       if (!w) return;
@@ -104,8 +110,13 @@ export class DaemonClient {
     this.sock.end();
   }
 
-  /** Connects, starting the daemon first if none is running. */
-  static async connect(opts: { start?: boolean; client?: string } = {}): Promise<DaemonClient> {
+  /**
+   * Connects, starting the daemon first if none is running. With `wait: false`
+   * the hello is sent and not waited for: the next message goes right behind
+   * it (the daemon answers in order; a version mismatch then arrives as an
+   * error message), which saves attaching a round trip.
+   */
+  static async connect(opts: { start?: boolean; client?: string; wait?: boolean } = {}): Promise<DaemonClient> {
     const paths = trailPaths();
     let sock = await tryConnect(paths.socket);
     if (!sock) {
@@ -113,7 +124,10 @@ export class DaemonClient {
       sock = await startDaemon(paths);
     }
     const c = new DaemonClient(sock);
-    await c.handshake(opts.client ?? 'cli');
+    if (opts.wait === false) {
+      c.unansweredHello = true;
+      c.send({ t: 'hello', version: PROTOCOL_VERSION, client: opts.client ?? 'cli' });
+    } else await c.handshake(opts.client ?? 'cli');
     return c;
   }
 

@@ -57,9 +57,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-const code = await main(process.argv.slice(2));
-if (code !== 0 || !(process.argv[2] === 'daemon' && (process.argv[3] === undefined || process.argv[3] === 'run'))) {
-  process.exitCode = code;
-  // Let pending writes to stdout finish, then leave (sockets may hold the loop open).
-  process.stdout.write('', () => process.exit(code));
-}
+// No top-level await: the build bundles this file as CommonJS (see scripts/bundle-cli.mjs).
+void main(process.argv.slice(2)).then((code) => {
+  if (code !== 0 || !(process.argv[2] === 'daemon' && (process.argv[3] === undefined || process.argv[3] === 'run'))) {
+    process.exitCode = code;
+    // Let pending writes to stdout finish, then leave (sockets may hold the loop open).
+    process.stdout.write('', () => process.exit(code));
+  }
+});

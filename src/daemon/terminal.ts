@@ -27,6 +27,8 @@ const MIRROR_LOW = 1 * 1024 * 1024;
 const CLIENT_HIGH = 2 * 1024 * 1024;
 /** A client this far behind is cut off rather than made to stall everyone. */
 const CLIENT_LIMIT = 64 * 1024 * 1024;
+/** Output quiet this long counts as settled: time to serialize the screen ahead of the next attach. */
+const SETTLE_MS = 500;
 export const CLEAR_FOR_SNAPSHOT = '\x1b[H\x1b[2J\x1b[3J\x1b[0m';
 
 export type TerminalOptions = {
@@ -71,6 +73,7 @@ export class Terminal {
   private seq = 0;
   private snapshotCache: { seq: number; text: string } | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
+  private lastOutputAt = 0;
 
   constructor(private opts: TerminalOptions) {
     this.id = opts.id;
@@ -158,6 +161,7 @@ export class Terminal {
       }
     }
     this.applyBackpressure();
+    this.lastOutputAt = performance.now();
     if (this.clients.size === 0 && this.joining.size === 0) this.snapshotWhenIdle();
   }
 
@@ -167,13 +171,16 @@ export class Terminal {
    * next attach sends it at once (a 10,000-line serialize takes ~70 ms).
    */
   private snapshotWhenIdle(): void {
-    if (this.idleTimer) this.idleTimer.refresh();
-    else
-      this.idleTimer = setTimeout(() => {
-        this.idleTimer = null;
-        if (this.clients.size > 0 || this.joining.size > 0 || this.exited) return;
-        this.snapshot(() => {});
-      }, 500).unref();
+    // Settled means 500 ms without output; a client that leaves a quiet
+    // terminal should not make the next attach wait for that long.
+    if (this.idleTimer) return; // it re-arms itself while output goes on
+    const wait = Math.max(0, SETTLE_MS - (performance.now() - this.lastOutputAt));
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.clients.size > 0 || this.joining.size > 0 || this.exited) return;
+      if (performance.now() - this.lastOutputAt < SETTLE_MS) return this.snapshotWhenIdle();
+      this.snapshot(() => {});
+    }, wait).unref();
   }
 
   /** The serialized screen and scrollback at this point of the stream, cached while nothing changes. */
