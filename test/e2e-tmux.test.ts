@@ -4,9 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, Sandbox, eventually } from './helpers.js';
+import { BIN, ROOT, Sandbox, eventually } from './helpers.js';
 
 test('trail in tmux: start in a project, close the window, come back to the same shell', async () => {
   const sb = new Sandbox();
@@ -42,6 +42,44 @@ test('trail in tmux: start in a project, close the window, come back to the same
     const after = await pane('CLIENT-LEFT');
     // The goodbye line comes below the session's last output, where the cursor was, not on top of it.
     assert.match(after, /still warm in sub\n(.*\n)*\[detached from myproject\]\n(.*\n)*CLIENT-LEFT/);
+  } finally {
+    try {
+      tmux('kill-server');
+    } catch {
+      /* already gone */
+    }
+    await sb.cleanup();
+  }
+});
+
+test("the README's quick-start command opens a session, as a person would type it", async () => {
+  // The first line of the quick start is `npm install && <run command>   # …`;
+  // npm install has run (we are its tests), so type the rest in the checkout.
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const line = /## Quick start\s+```sh\n(.*)\n/.exec(readme)?.[1] ?? '';
+  const run = /^npm install && (.*?)\s+#/.exec(line)?.[1];
+  assert.ok(run, `the quick start's first line is "npm install && <command>  # …", not ${JSON.stringify(line)}`);
+  const sb = new Sandbox();
+  const sock = `trail-readme-${process.pid}`;
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', sock, '-f', '/dev/null', ...args], { env: sb.env, encoding: 'utf8' });
+  let last = '';
+  const pane = async (want: string | RegExp) =>
+    eventually(async () => {
+      const text = (last = tmux('capture-pane', '-p', '-t', 'r'));
+      return (typeof want === 'string' ? text.includes(want) : want.test(text)) ? text : null;
+    }, `pane to show ${want}`).catch((e: Error) => {
+      throw new Error(`${e.message}; the pane showed:\n${last}`);
+    });
+  try {
+    // An empty npm cache, as on a fresh machine (npx keeps links to checkouts it has run).
+    const fresh = { TRAIL_HOME: sb.home, HOME: sb.userHome, SHELL: '/bin/bash', npm_config_cache: join(sb.dir, 'npm-cache') };
+    const envArgs = Object.entries(fresh).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    tmux('new-session', '-d', '-s', 'r', '-x', '100', '-y', '30', ...envArgs, '-c', ROOT, `${run}; echo CLIENT-LEFT; sleep 600`);
+    await pane(/^\$/m);
+    tmux('send-keys', '-t', 'r', 'echo quick-$((6*7))', 'Enter');
+    await pane('quick-42');
+    tmux('send-keys', '-t', 'r', 'C-\\');
+    await pane(/\[detached from .+\]\n(.*\n)*CLIENT-LEFT/);
   } finally {
     try {
       tmux('kill-server');
