@@ -8,20 +8,33 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, ROOT, Sandbox, eventually } from './helpers.js';
 
-test('trail in tmux: start in a project, close the window, come back to the same shell', async () => {
-  const sb = new Sandbox();
-  const sock = `trail-e2e-${process.pid}`;
+/** A private tmux server for one test: run commands, and wait for the pane to show something. */
+function tmuxDriver(sb: Sandbox, name: string, target: string) {
+  const sock = `trail-${name}-${process.pid}`;
   const tmux = (...args: string[]) => execFileSync('tmux', ['-L', sock, '-f', '/dev/null', ...args], { env: sb.env, encoding: 'utf8' });
-  const project = join(sb.dir, 'myproject');
-  mkdirSync(project);
   let last = '';
   const pane = async (want: string | RegExp) =>
     eventually(async () => {
-      const text = (last = tmux('capture-pane', '-p', '-t', 'w'));
+      const text = (last = tmux('capture-pane', '-p', '-t', target));
       return (typeof want === 'string' ? text.includes(want) : want.test(text)) ? text : null;
     }, `pane to show ${want}`).catch((e: Error) => {
       throw new Error(`${e.message}; the pane showed:\n${last}`);
     });
+  const stop = () => {
+    try {
+      tmux('kill-server');
+    } catch {
+      /* already gone */
+    }
+  };
+  return { tmux, pane, stop };
+}
+
+test('trail in tmux: start in a project, close the window, come back to the same shell', async () => {
+  const sb = new Sandbox();
+  const { tmux, pane, stop } = tmuxDriver(sb, 'e2e', 'w');
+  const project = join(sb.dir, 'myproject');
+  mkdirSync(project);
   try {
     const envArgs = Object.entries({ TRAIL_HOME: sb.home, HOME: sb.userHome, SHELL: '/bin/bash' }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     tmux('new-session', '-d', '-s', 'w', '-x', '100', '-y', '30', ...envArgs, '-c', project, `node ${BIN}; echo CLIENT-LEFT; sleep 600`);
@@ -43,11 +56,7 @@ test('trail in tmux: start in a project, close the window, come back to the same
     // The goodbye line comes below the session's last output, where the cursor was, not on top of it.
     assert.match(after, /still warm in sub\n(.*\n)*\[detached from myproject\]\n(.*\n)*CLIENT-LEFT/);
   } finally {
-    try {
-      tmux('kill-server');
-    } catch {
-      /* already gone */
-    }
+    stop();
     await sb.cleanup();
   }
 });
@@ -60,16 +69,7 @@ test("the README's quick-start command opens a session, as a person would type i
   const run = /^npm install && (.*?)\s+#/.exec(line)?.[1];
   assert.ok(run, `the quick start's first line is "npm install && <command>  # …", not ${JSON.stringify(line)}`);
   const sb = new Sandbox();
-  const sock = `trail-readme-${process.pid}`;
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', sock, '-f', '/dev/null', ...args], { env: sb.env, encoding: 'utf8' });
-  let last = '';
-  const pane = async (want: string | RegExp) =>
-    eventually(async () => {
-      const text = (last = tmux('capture-pane', '-p', '-t', 'r'));
-      return (typeof want === 'string' ? text.includes(want) : want.test(text)) ? text : null;
-    }, `pane to show ${want}`).catch((e: Error) => {
-      throw new Error(`${e.message}; the pane showed:\n${last}`);
-    });
+  const { tmux, pane, stop } = tmuxDriver(sb, 'readme', 'r');
   try {
     // An empty npm cache, as on a fresh machine (npx keeps links to checkouts it has run).
     const fresh = { TRAIL_HOME: sb.home, HOME: sb.userHome, SHELL: '/bin/bash', npm_config_cache: join(sb.dir, 'npm-cache') };
@@ -81,11 +81,7 @@ test("the README's quick-start command opens a session, as a person would type i
     tmux('send-keys', '-t', 'r', 'C-\\');
     await pane(/\[detached from .+\]\n(.*\n)*CLIENT-LEFT/);
   } finally {
-    try {
-      tmux('kill-server');
-    } catch {
-      /* already gone */
-    }
+    stop();
     await sb.cleanup();
   }
 });
