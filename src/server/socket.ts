@@ -14,6 +14,9 @@ import { TtyLink } from './tty-link.js';
 import type { ApiContext } from '../api/context.js';
 import type { ClientSink } from '../daemon/terminal.js';
 
+/** Where an attached client's terminal bytes go: its own tty (TtyLink), or down the socket. */
+type Output = Pick<TtyLink, 'write' | 'backlog' | 'onDrain'>;
+
 export function serveSocket(ctx: ApiContext, log: (line: string) => void): net.Server {
   return net.createServer((sock) => new Connection(sock, ctx, log));
 }
@@ -23,7 +26,6 @@ class Connection {
   private greeted = false;
   private client = 'unknown';
   private attachment: Attachment | null = null;
-  private sink: ClientSink | null = null;
   private keys: KeyFilter | null = null;
   /** The client's terminal, when the daemon reads and writes it directly. */
   private tty: TtyLink | null = null;
@@ -109,20 +111,14 @@ class Connection {
         if (this.attachment) return this.fail('protocol', 'already attached');
         if (m.tty) {
           try {
-            this.ctx.manager.get(m.session); // fail before touching the client's terminal
-          } catch (e) {
-            return this.attachFailed(e);
-          }
-          try {
             this.tty = TtyLink.open(m.tty);
           } catch (e) {
             this.log(`${m.client}: relaying instead of using its terminal directly: ${(e as Error).message}`);
           }
         }
         this.keys = new KeyFilter(m.keys, m.readOnly);
-        this.sink = this.makeSink(m.client, m.readOnly);
         try {
-          this.attachment = new Attachment(this.ctx, this.sink, m);
+          this.attachment = new Attachment(this.ctx, this.makeSink(m.client, m.readOnly), m);
         } catch (e) {
           return this.attachFailed(e);
         }
@@ -153,7 +149,6 @@ class Connection {
     this.tty?.destroy();
     this.tty = null;
     this.keys = null;
-    this.sink = null;
     this.send({ t: 'error', code: err.code, message: err.message });
   }
 
@@ -197,24 +192,24 @@ class Connection {
   }
 
   private makeSink(name: string, readOnly: boolean): ClientSink {
-    const sock = this.sock;
-    const tty = this.tty;
-    if (tty)
-      return {
-        id: randomBytes(4).toString('hex'),
-        name,
-        readOnly,
-        data: (buf) => tty.write(buf),
-        backlog: () => tty.backlog(),
-        onDrain: (fn) => tty.onDrain(fn),
-        exited: (info) => this.exited(info),
-        detached: (reason) => this.endWith({ t: 'detached', reason }),
-      };
+    const out = this.tty ?? this.socketOutput();
     return {
       id: randomBytes(4).toString('hex'),
       name,
       readOnly,
-      data: (buf) => {
+      data: (buf) => out.write(buf),
+      backlog: () => out.backlog(),
+      onDrain: (fn) => out.onDrain(fn),
+      exited: (info) => this.exited(info),
+      detached: (reason) => this.endWith({ t: 'detached', reason }),
+    };
+  }
+
+  /** Terminal bytes framed down the socket, for a client that relays them itself. */
+  private socketOutput(): Output {
+    const sock = this.sock;
+    return {
+      write: (buf) => {
         if (sock.destroyed) return;
         sock.cork();
         sock.write(encodeHeader(FRAME_DATA, buf.length));
@@ -226,8 +221,6 @@ class Connection {
         if (sock.destroyed) fn();
         else sock.once('drain', fn);
       },
-      exited: (info) => this.exited(info),
-      detached: (reason) => this.endWith({ t: 'detached', reason }),
     };
   }
 

@@ -56,11 +56,6 @@ export class TtyLink {
     });
   }
 
-  /** Stops taking keys: what is typed next stays for whoever reads the terminal after us. */
-  stopReading(): void {
-    this.stream.pause();
-  }
-
   write(buf: Buffer): void {
     if (!this.gone) this.stream.write(buf);
   }
@@ -76,7 +71,8 @@ export class TtyLink {
 
   /** Flushes what is queued (bounded), then closes the daemon's handle on the terminal. */
   close(): Promise<void> {
-    this.stopReading();
+    // Take no more keys: what is typed next stays for whoever reads the terminal after us.
+    this.stream.pause();
     return new Promise((resolve) => {
       if (this.gone) return resolve();
       const done = () => {
