@@ -8,9 +8,9 @@
 // longer exist. The cut is made just before a CR LF, so the cursor column is
 // reset as it would have been.
 
-/** True for bytes that may be dropped: printable text (UTF-8 included), TAB, BS, CR, LF. */
-function plainUntil(buf: Buffer, from: number): number {
-  for (let i = from; i < buf.length; i++) {
+/** Where the plain text at the start of buf ends: printable text (UTF-8 included), TAB, BS, CR, LF. */
+function plainUntil(buf: Buffer): number {
+  for (let i = 0; i < buf.length; i++) {
     const b = buf[i];
     if (b >= 0x20 && b !== 0x7f && b !== 0xc2) continue;
     if (b === 0x0a || b === 0x0d || b === 0x09 || b === 0x08) continue;
@@ -27,25 +27,18 @@ function plainUntil(buf: Buffer, from: number): number {
  * know the parser is at rest (ground state) before the first byte.
  */
 export function skippableBytes(queued: readonly Buffer[], keepLines: number): number {
-  // The plain run at the front of the queue, as (chunk, end) pairs.
-  let total = 0;
-  let plainEnd = 0; // bytes of plain text from the front
+  // The plain run at the front of the queue, and where each of its chunks starts.
+  const starts: number[] = [];
+  let plainEnd = 0;
   for (const c of queued) {
-    const p = plainUntil(c, 0);
-    plainEnd = total + p;
-    total += c.length;
+    starts.push(plainEnd);
+    const p = plainUntil(c);
+    plainEnd += p;
     if (p < c.length) break;
   }
   if (plainEnd === 0) return 0;
   // Walk backwards from the end of the plain run counting line feeds; the cut
   // goes before the CR of a CR LF once enough line feeds lie after it.
-  const starts: number[] = [];
-  let s = 0;
-  for (const c of queued) {
-    starts.push(s);
-    s += c.length;
-    if (s >= plainEnd) break;
-  }
   let ci = starts.length - 1;
   let lfs = 0;
   let afterIsLf = false;

@@ -79,13 +79,9 @@ function pump(e: Entry): void {
 }
 
 function enqueue(e: Entry, item: Buffer | (() => void)): void {
-  if (e.queue.length === 0 && e.inParser < PARSER_SHARE) {
-    if (typeof item === 'function') e.term.write('', item);
-    else feed(e, item);
-    return;
-  }
   e.queue.push(item);
   if (typeof item !== 'function') e.queuedBytes += item.length;
+  pump(e);
 }
 const mirrors = new Map<string, Entry>();
 const port = parentPort!;
