@@ -196,6 +196,25 @@ describe('sessions and attach', () => {
     assert.match(a.raw, /\[detached from direct\]/);
   });
 
+  test('a client stopped with kill (SIGTERM) detaches cleanly: terminal restored, session kept', async () => {
+    await sb.trail(['new', 'killed-client', '-d', '--dir', sb.userHome]);
+    const a = sb.attach(['attach', 'killed-client']);
+    await a.waitFor('$ ');
+    a.type('echo before-kill-$((60+1))\r');
+    await a.waitFor('before-kill-61');
+    process.kill(a.proc.pid, 'SIGTERM');
+    assert.equal(await a.left(), 0);
+    assert.match(a.raw, /\[detached from killed-client: SIGTERM\]/);
+    // the modes are reset before the goodbye line (cursor shown, scroll region reset)
+    assert.match(a.raw, /\x1b\[\?25h[\s\S]*\[detached from killed-client/);
+    const list = await sb.json<SessionJson[]>(['ls', '--json']);
+    assert.equal(list.find((s) => s.name === 'killed-client')?.clients, 0);
+    const b = sb.attach(['attach', 'killed-client']);
+    await b.waitFor('before-kill-61');
+    b.type('\x1c');
+    await b.left();
+  });
+
   test('with TRAIL_ATTACH_RELAY=1 the client relays: typing, switching and detaching work the same', async () => {
     await sb.trail(['new', 'relayed', '-d', '--dir', sb.userHome]);
     await sb.trail(['term', 'new', 'relayed']);

@@ -51,6 +51,8 @@ export async function attach(opts: AttachOptions): Promise<number> {
   return await new Promise<number>((resolve) => {
     let done = false;
     let relaying = false;
+    /** The signal that asked us to leave, while the daemon lets go of the terminal. */
+    let leaving: NodeJS.Signals | null = null;
     const notices = new Set<string>();
     const relay = (chunk: Buffer) => client.sendData(chunk);
     const finish = (code: number, message: string) => {
@@ -58,6 +60,8 @@ export async function attach(opts: AttachOptions): Promise<number> {
       done = true;
       stdin.off('data', relay);
       stdout.off('resize', onResize);
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
       try {
         stdin.setRawMode(false);
       } catch {
@@ -72,6 +76,17 @@ export async function attach(opts: AttachOptions): Promise<number> {
     };
 
     const onResize = () => client.send({ t: 'resize', cols: stdout.columns, rows: stdout.rows });
+
+    // `kill` (or a tool stopping us) must leave the terminal usable, as a
+    // detach key would: the daemon lets go of the terminal first, then we
+    // restore it. (SIGHUP needs nothing: the terminal is gone, and our
+    // closing socket tells the daemon.)
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (done || leaving) return;
+      leaving = sig;
+      client.send({ t: 'detach' });
+      setTimeout(() => finish(0, `[detached from ${sessionName}: ${sig}]`), 2000).unref();
+    };
 
     client.onData = (b) => stdout.write(b);
     client.onClose = () => finish(1, `[lost the connection to the trail daemon; the session may still be running: trail ls]`);
@@ -97,6 +112,7 @@ export async function attach(opts: AttachOptions): Promise<number> {
             `[${terminalLabel} of ${sessionName} exited${m.code !== null ? ` with code ${m.code}` : m.signal ? ` on signal ${m.signal}` : ''}; no terminals left]`,
           );
         case 'detached':
+          if (leaving) return finish(0, `[detached from ${sessionName}: ${leaving}]`);
           return finish(0, m.reason === 'key' ? `[detached from ${sessionName}]` : `[detached from ${sessionName}: ${m.reason}]`);
         case 'error':
           return finish(1, `trail: ${m.message}`);
@@ -105,6 +121,8 @@ export async function attach(opts: AttachOptions): Promise<number> {
 
     stdin.setRawMode(true);
     stdout.on('resize', onResize);
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
     client.send({
       t: 'attach',
       session: opts.session,
