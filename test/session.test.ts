@@ -365,8 +365,10 @@ describe('daemon lifecycle', () => {
       const list = await sb.json<SessionJson[]>(['ls', '--json']);
       assert.deepEqual(list.map((s) => s.name), ['auto']);
       const a = sb.attach(['attach', 'auto']);
-      a.type('echo revived\r');
-      await a.waitFor('revived');
+      // typed only once attached: keys typed earlier meet a cooked tty, where Ctrl-\ is SIGQUIT
+      await a.waitFor('$ ');
+      a.type('echo revived-$((40+2))\r');
+      await a.waitFor('revived-42');
       a.type('\x1c');
       await a.left();
     } finally {

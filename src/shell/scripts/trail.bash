@@ -84,6 +84,12 @@ __trail_preexec() {
     line=${line#\*}
     line=${line#  }
     line=${line%$'\n'}
+    # A line typed with a leading space under ignorespace is hidden whatever
+    # bash's history did with it (multi-line continuations skip HISTCONTROL).
+    if [[ $line == ' '* && ( :$HISTCONTROL: == *:ignorespace:* || :$HISTCONTROL: == *:ignoreboth:* ) ]]; then
+      __trail_state=hidden
+      return 0
+    fi
   else
     line=$BASH_COMMAND
   fi
