@@ -10,6 +10,7 @@ import * as pty from 'node-pty';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'trail.cjs');
+export const LAUNCHER = join(ROOT, 'bin', 'trail');
 export const DAEMON = join(ROOT, 'dist', 'src', 'server', 'main.js');
 
 export function sleep(ms: number): Promise<void> {

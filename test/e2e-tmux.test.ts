@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, ROOT, Sandbox, eventually } from './helpers.js';
+import { BIN, LAUNCHER, ROOT, Sandbox, eventually } from './helpers.js';
 
 /** A private tmux server for one test: run commands, and wait for the pane to show something. */
 function tmuxDriver(sb: Sandbox, name: string, target: string) {
@@ -37,7 +37,7 @@ test('trail in tmux: start in a project, close the window, come back to the same
   mkdirSync(project);
   try {
     const envArgs = Object.entries({ TRAIL_HOME: sb.home, HOME: sb.userHome, SHELL: '/bin/bash' }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    tmux('new-session', '-d', '-s', 'w', '-x', '100', '-y', '30', ...envArgs, '-c', project, `node ${BIN}; echo CLIENT-LEFT; sleep 600`);
+    tmux('new-session', '-d', '-s', 'w', '-x', '100', '-y', '30', ...envArgs, '-c', project, `${LAUNCHER}; echo CLIENT-LEFT; sleep 600`);
     await pane(/^\$/m);
     tmux('send-keys', '-t', 'w', 'cd sub 2>/dev/null || mkdir sub && cd sub && export KEEP=warm && pwd', 'Enter');
     await pane(/myproject\/sub\n/);
@@ -47,7 +47,7 @@ test('trail in tmux: start in a project, close the window, come back to the same
     assert.equal(list.length, 1);
     assert.equal(list[0].name, 'myproject');
     // Come back: `trail` in the same directory finds the same session, same shell.
-    tmux('new-session', '-d', '-s', 'w', '-x', '100', '-y', '30', ...envArgs, '-c', project, `node ${BIN}; echo CLIENT-LEFT; sleep 600`);
+    tmux('new-session', '-d', '-s', 'w', '-x', '100', '-y', '30', ...envArgs, '-c', project, `${LAUNCHER}; echo CLIENT-LEFT; sleep 600`);
     await pane(/myproject\/sub/);
     tmux('send-keys', '-t', 'w', 'echo "still $KEEP in $(basename $PWD)"', 'Enter');
     await pane('still warm in sub');

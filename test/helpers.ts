@@ -10,6 +10,8 @@ import xtermHeadless from '@xterm/headless';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'trail.cjs');
+/** The `trail` command as installed: the sh launcher in front of BIN. */
+export const LAUNCHER = join(ROOT, 'bin', 'trail');
 export const DAEMON = join(ROOT, 'dist', 'src', 'server', 'main.js');
 
 export type Env = Record<string, string>;

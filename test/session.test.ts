@@ -3,10 +3,11 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { join } from 'node:path';
-import { chownSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { chownSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { Sandbox, eventually, sleep } from './helpers.js';
+import { LAUNCHER, PtyClient, Sandbox, eventually, sleep } from './helpers.js';
 import { PROTOCOL_VERSION } from '../src/wire/protocol.js';
 import { DaemonClient } from '../src/cli/client.js';
 
@@ -395,6 +396,30 @@ describe('daemon lifecycle', () => {
       const c = await sb.trail(['ls'], { env: { TRAIL_HOME: badConfig } });
       assert.equal(c.code, 1);
       assert.match(c.stderr, /could not start: .*config.yaml: scrollback: .*fix or remove the file/);
+    } finally {
+      await sb.cleanup();
+    }
+  });
+
+  test('bin/trail runs the CLI without NODE_EXTRA_CA_CERTS and hands it back to the shells', async () => {
+    const sb = new Sandbox();
+    try {
+      const certs = join(sb.dir, 'extra-ca.pem');
+      writeFileSync(certs, '');
+      // installed the way npm links a bin: a symlink to the launcher
+      mkdirSync(join(sb.dir, 'bin'));
+      const trail = join(sb.dir, 'bin', 'trail');
+      symlinkSync(LAUNCHER, trail);
+      const env = { ...sb.env, NODE_EXTRA_CA_CERTS: certs, PATH: `${dirname(process.execPath)}:${sb.env.PATH}` };
+      execFileSync(trail, ['new', 'ca', '-d', '--dir', sb.userHome], { env });
+      const c = new PtyClient(trail, ['attach', 'ca'], env, { cols: 100, rows: 30 });
+      await c.waitFor('$ ');
+      const clientEnv = readFileSync(`/proc/${c.proc.pid}/environ`, 'utf8').split('\0');
+      assert.ok(!clientEnv.some((v) => v.startsWith('NODE_EXTRA_CA_CERTS=')), 'the attach client started with NODE_EXTRA_CA_CERTS');
+      c.type('echo "ca=$NODE_EXTRA_CA_CERTS saved=${TRAIL_SAVED_NODE_EXTRA_CA_CERTS-none}"\r');
+      await c.waitFor(`ca=${certs} saved=none`);
+      c.type('\x1c');
+      await c.left();
     } finally {
       await sb.cleanup();
     }

@@ -6,6 +6,14 @@ import { UsageError } from './command.js';
 import { ClientError } from './client.js';
 import { attachHelp } from './attach-client.js';
 
+// bin/trail started us without NODE_EXTRA_CA_CERTS (see there); whatever we
+// start gets it back.
+const savedCaCerts = process.env.TRAIL_SAVED_NODE_EXTRA_CA_CERTS;
+if (savedCaCerts !== undefined) {
+  process.env.NODE_EXTRA_CA_CERTS = savedCaCerts;
+  delete process.env.TRAIL_SAVED_NODE_EXTRA_CA_CERTS;
+}
+
 function help(): string {
   const lines = ['trail: keeps technical work warm: persistent sessions, their command trail, and more', '', 'usage:'];
   for (const c of commands) lines.push(`  ${c.usage}`, `      ${c.summary}`);
