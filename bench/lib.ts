@@ -43,7 +43,9 @@ export class World {
   }
 
   async startDaemon(): Promise<void> {
-    const p = spawn(process.execPath, [DAEMON], { env: this.env, stdio: 'ignore', detached: true });
+    // BENCH_DAEMON_FLAGS: node flags for the daemon alone, for experiments (e.g. V8 tiering).
+    const flags = (process.env.BENCH_DAEMON_FLAGS ?? '').split(' ').filter(Boolean);
+    const p = spawn(process.execPath, [...flags, DAEMON], { env: this.env, stdio: 'ignore', detached: true });
     p.unref();
     this.daemonPid = p.pid!;
     for (let i = 0; i < 400 && !existsSync(join(this.home, 'daemon.sock')); i++) await sleep(25);

@@ -57,6 +57,22 @@ describe('sessions and attach', () => {
     await c.left();
   });
 
+  test('a large paste reaches the program whole and in order', async () => {
+    // more than the PTY takes at once, so part of it waits in the daemon's queue
+    const data = Array.from({ length: 40_000 }, (_, i) => `paste line ${i}\n`).join('');
+    const out = join(sb.dir, 'pasted.txt');
+    const script = `stty raw -echo; echo READY; head -c ${data.length} > '${out}'; echo PASTED-$((6*7)); sleep 60`;
+    await sb.trail(['new', 'paste', '-d', '--dir', sb.userHome, '--', 'sh', '-c', script]);
+    const a = sb.attach(['attach', 'paste']);
+    await a.waitFor('READY');
+    a.type(data);
+    await a.waitFor('PASTED-42', 'screen', 30_000);
+    assert.ok(readFileSync(out, 'utf8') === data, 'the pasted bytes arrived changed, reordered or cut');
+    a.type('\x1c');
+    await a.left();
+    await sb.trail(['kill', 'paste']);
+  });
+
   test('two clients see the same output; a read-only client cannot type', async () => {
     await sb.trail(['new', 'pair', '-d', '--dir', sb.userHome]);
     const a = sb.attach(['attach', 'pair']);
