@@ -4,8 +4,8 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { chownSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { LAUNCHER, PtyClient, Sandbox, eventually, sleep } from './helpers.js';
 import { PROTOCOL_VERSION } from '../src/wire/protocol.js';
@@ -389,6 +389,46 @@ describe('daemon lifecycle', () => {
       a.type('\x1c');
       await a.left();
     } finally {
+      await sb.cleanup();
+    }
+  });
+
+  test('a daemon that did not stop cleanly leaves no scratch dir behind after the next start', async () => {
+    const sb = new Sandbox();
+    try {
+      await sb.trail(['new', 'crash', '-d', '--dir', sb.userHome]);
+      const first = readFileSync(join(sb.home, 'run-dir'), 'utf8').trim();
+      assert.ok(statSync(first).isDirectory());
+      process.kill(Number(readFileSync(join(sb.home, 'daemon.lock'), 'utf8')), 'SIGKILL');
+      await eventually(async () => ((await sb.trail(['daemon', 'status'])).code === 3 ? true : null), 'the daemon to be gone');
+      assert.ok(existsSync(first), 'a killed daemon cannot clean up: the dir is still there');
+      assert.equal((await sb.trail(['ls'])).code, 0); // starts the next daemon
+      assert.ok(!existsSync(first), `${first} was left behind`);
+      const second = readFileSync(join(sb.home, 'run-dir'), 'utf8').trim();
+      assert.notEqual(second, first);
+      assert.ok(statSync(second).isDirectory());
+      assert.match(readFileSync(join(sb.home, 'daemon.log'), 'utf8'), /removed .* the scratch dir a daemon that did not stop cleanly left/);
+      await sb.trail(['daemon', 'stop']);
+      assert.ok(!existsSync(second), 'a clean stop removes its scratch dir');
+    } finally {
+      await sb.cleanup();
+    }
+  });
+
+  test('a lock naming a pid that is now another program does not keep the daemon from starting', async () => {
+    const sb = new Sandbox();
+    const other = spawn('sleep', ['30']);
+    try {
+      mkdirSync(sb.home, { recursive: true, mode: 0o700 });
+      writeFileSync(join(sb.home, 'daemon.lock'), String(other.pid)); // as after a reboot
+      const r = await sb.trail(['ls']);
+      assert.equal(r.code, 0, r.stderr);
+      const st = await sb.trail(['daemon', 'status']);
+      assert.equal(st.code, 0);
+      assert.match(st.stdout, /trail daemon .*: pid \d+/);
+      assert.doesNotMatch(st.stdout, new RegExp(`pid ${other.pid}\\b`));
+    } finally {
+      other.kill();
       await sb.cleanup();
     }
   });

@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-export type Paths = { home: string; socket: string; db: string; log: string; lock: string; config: string };
+export type Paths = { home: string; socket: string; db: string; log: string; lock: string; config: string; runDirNote: string };
 
 export function trailPaths(env: NodeJS.ProcessEnv = process.env): Paths {
   const home =
@@ -15,5 +15,6 @@ export function trailPaths(env: NodeJS.ProcessEnv = process.env): Paths {
     log: join(home, 'daemon.log'),
     lock: join(home, 'daemon.lock'),
     config: join(home, 'config.yaml'),
+    runDirNote: join(home, 'run-dir'),
   };
 }

@@ -6,9 +6,20 @@ export type LockResult = { ok: true } | { ok: false; pid: number };
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (process.platform !== 'linux') return true;
+  // A killed daemon stays a zombie until its parent reaps it, and after a
+  // reboot its pid may belong to anything: neither is a daemon still running.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false;
+    // the daemon runs as `node …/server/main.js`, or in the foreground as `trail daemon`
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return args.some((a) => a.endsWith('server/main.js') || /(^|\/)trail[^/]*$/.test(a));
+  } catch {
+    return false;
   }
 }
 

@@ -1,7 +1,6 @@
 // The daemon's entry point: it only wires things up. State dir and lock,
 // config, store, session manager, then the socket.
-import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { trailPaths } from '../platform/paths.js';
 import { loadConfig } from '../daemon/config.js';
 import { openDb, type Db } from '../store/db.js';
@@ -11,28 +10,10 @@ import { SessionManager } from '../daemon/sessions.js';
 import { DEFAULT_PATTERNS, compilePatterns } from '../common/redact.js';
 import { serveSocket } from './socket.js';
 import { releaseLock, takeLock } from './lock.js';
+import { closeRunDir, openRunDir } from './run-dir.js';
 import type { ApiContext } from '../api/context.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
-/**
- * Scratch files for the shells (bash hands its history line over through one).
- * On tmpfs when there is one: rewriting a small file on ext4 costs ~170 µs,
- * on tmpfs ~14 µs, and this happens at every command. A private 0700 dir.
- */
-function makeRunDir(home: string): string {
-  for (const base of ['/dev/shm', process.env.XDG_RUNTIME_DIR]) {
-    if (!base) continue;
-    try {
-      return mkdtempSync(join(base, `trail-${process.getuid?.() ?? 'u'}-`));
-    } catch {
-      /* not usable: try the next */
-    }
-  }
-  const dir = join(home, 'run');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return dir;
-}
 
 export async function runDaemon(opts: { foreground: boolean }): Promise<number> {
   const paths = trailPaths();
@@ -88,7 +69,7 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
     return die(`cannot open the store ${paths.db}: ${(e as Error).message}`);
   }
 
-  const runDir = makeRunDir(paths.home);
+  const runDir = openRunDir(paths.home, paths.runDirNote, log);
   const secrets = [...DEFAULT_PATTERNS.filter((p) => !config.redact.disable.includes(p.name)), ...compilePatterns(config.redact.patterns)];
   const env = { ...process.env } as Record<string, string>;
   delete env.TRAIL_NONCE;
@@ -133,7 +114,7 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
       /* gone */
     }
     releaseLock(paths.lock);
-    rmSync(runDir, { recursive: true, force: true });
+    closeRunDir(runDir, paths.runDirNote);
     // Not unref'd: the daemon must leave even if a terminal's handle lingers.
     setTimeout(() => {
       db.close();
