@@ -130,7 +130,7 @@ class Connection {
             this.sock.destroy();
           },
         );
-        this.send({ t: 'attached', ...this.attachment.info, direct: this.tty !== null });
+        this.sendAttached(this.attachment);
         return;
       }
       case 'resize':
@@ -142,6 +142,11 @@ class Connection {
       case 'detach':
         return this.endWith({ t: 'detached', reason: 'detached' });
     }
+  }
+
+  /** Where the client is now, and whether the daemon works its terminal (else the client relays). */
+  private sendAttached(a: Attachment): void {
+    this.send({ t: 'attached', ...a.info, direct: this.tty !== null });
   }
 
   private attachFailed(e: unknown): void {
@@ -156,7 +161,7 @@ class Connection {
     if (!this.attachment) return;
     try {
       this.attachment.switchTo(to);
-      this.send({ t: 'attached', ...this.attachment.info, direct: this.tty !== null });
+      this.sendAttached(this.attachment);
     } catch (e) {
       this.send({ t: 'notice', message: errorShape(e).message });
     }
@@ -227,7 +232,7 @@ class Connection {
   private exited(info: { terminal: string; code: number | null; signal: number | null; remaining: number }): void {
     if (this.attachment?.followAfterExit(info.terminal)) {
       this.send({ t: 'notice', message: `terminal ${info.terminal} exited (code ${info.code ?? '?'}); switched to another terminal` });
-      this.send({ t: 'attached', ...this.attachment.info, direct: this.tty !== null });
+      this.sendAttached(this.attachment);
       return;
     }
     this.endWith({ t: 'exit', ...info });
