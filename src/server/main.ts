@@ -2,6 +2,7 @@
 // config, store, session manager, then the socket.
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { trailPaths } from '../platform/paths.js';
+import { ownedByAnother } from '../platform/owner.js';
 import { loadConfig } from '../daemon/config.js';
 import { openDb, type Db } from '../store/db.js';
 import { SessionStore, sessionNames } from '../store/sessions.js';
@@ -38,7 +39,7 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
     return die(`cannot create the state dir ${paths.home}: ${(e as Error).message}; set TRAIL_HOME to a writable directory`);
   }
   const st = statSync(paths.home);
-  if (typeof process.getuid === 'function' && st.uid !== process.getuid())
+  if (ownedByAnother(st))
     return die(`the state dir ${paths.home} belongs to another user (uid ${st.uid}); set TRAIL_HOME to a directory of your own`);
   if ((st.mode & 0o077) !== 0) chmodSync(paths.home, 0o700);
 

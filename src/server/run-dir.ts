@@ -5,8 +5,9 @@
 // /dev/shm (tmpfs is memory, and nothing else would ever clean it).
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
+import { ownedByAnother, userTag } from '../platform/owner.js';
 
-const prefix = () => `trail-${process.getuid?.() ?? 'u'}-`;
+const prefix = `trail-${userTag}-`;
 
 /** Call with the daemon's lock held: no other daemon of this state dir is alive. */
 export function openRunDir(home: string, note: string, log: (line: string) => void): string {
@@ -29,7 +30,7 @@ function makeRunDir(home: string): string {
   for (const base of ['/dev/shm', process.env.XDG_RUNTIME_DIR]) {
     if (!base) continue;
     try {
-      return mkdtempSync(join(base, prefix()));
+      return mkdtempSync(join(base, prefix));
     } catch {
       /* not usable: try the next */
     }
@@ -47,10 +48,10 @@ function removeLeftOver(home: string, note: string, log: (line: string) => void)
     return; // none noted: the last daemon stopped cleanly, or never ran
   }
   // Only ever a dir this code makes, and only the user's own.
-  const ours = isAbsolute(dir) && (basename(dir).startsWith(prefix()) || dir === join(home, 'run'));
+  const ours = isAbsolute(dir) && (basename(dir).startsWith(prefix) || dir === join(home, 'run'));
   try {
     const st = lstatSync(dir);
-    if (!ours || !st.isDirectory() || (typeof process.getuid === 'function' && st.uid !== process.getuid())) {
+    if (!ours || !st.isDirectory() || ownedByAnother(st)) {
       log(`left alone ${dir}, named in ${note}: not a scratch dir of ours`);
       return;
     }

@@ -7,6 +7,7 @@
 // relays the bytes itself over the socket.
 import { openSync, fstatSync, readlinkSync, statSync, closeSync, constants } from 'node:fs';
 import tty from 'node:tty';
+import { ownedByAnother } from '../platform/owner.js';
 
 export type TtyClaim = { pid: number; dev: number; ino: number };
 
@@ -34,7 +35,7 @@ export class TtyLink {
       const st = fstatSync(fd);
       if (!tty.isatty(fd) || !st.isCharacterDevice()) throw new Error('not a terminal');
       if (st.rdev !== claim.dev || st.ino !== claim.ino) throw new Error('not the terminal the client has');
-      if (typeof process.getuid === 'function' && st.uid !== process.getuid()) throw new Error('terminal owned by another user');
+      if (ownedByAnother(st)) throw new Error('terminal owned by another user');
       // libuv reopens a tty by its name to make it non-blocking; where the name
       // does not lead back to this device it would fall back to blocking writes.
       const name = readlinkSync(`/proc/self/fd/${fd}`);
