@@ -71,7 +71,7 @@ test("the README's quick-start command opens a session, as a person would type i
   const sb = new Sandbox();
   const { tmux, pane, stop } = tmuxDriver(sb, 'readme', 'r');
   try {
-    // An empty npm cache, as on a fresh machine (npx keeps links to checkouts it has run).
+    // An empty npm cache, as on a fresh machine, in case the quick start ever goes through npm again.
     const fresh = { TRAIL_HOME: sb.home, HOME: sb.userHome, SHELL: '/bin/bash', npm_config_cache: join(sb.dir, 'npm-cache') };
     const envArgs = Object.entries(fresh).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     tmux('new-session', '-d', '-s', 'r', '-x', '100', '-y', '30', ...envArgs, '-c', ROOT, `${run}; echo CLIENT-LEFT; sleep 600`);
