@@ -15,6 +15,11 @@ export class KeyFilter {
     private readOnly: boolean,
   ) {}
 
+  /** The prefix key came last: the next key is trail's. */
+  get pending(): boolean {
+    return this.prefixed;
+  }
+
   push(chunk: Buffer): KeyAction[] {
     const { detach, prefix } = this.keys;
     // A read-only client can only leave.

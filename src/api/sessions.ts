@@ -1,5 +1,6 @@
 // Operations on sessions, terminals and the daemon itself.
 import { z } from 'zod';
+import { relayMode } from '../platform/relay.js';
 import { resolve } from 'node:path';
 import { gitRoot } from '../daemon/git.js';
 import { defineOp } from './define.js';
@@ -26,6 +27,7 @@ export const sessionOps = [
       sessions: ctx.manager.list().length,
       terminals: ctx.manager.list().reduce((n, s) => n + s.terminals.length, 0),
       rss: process.memoryUsage().rss,
+      relay: relayMode(),
     }),
   }),
   defineOp({

@@ -4,7 +4,7 @@ import { DaemonClient, ClientError } from './client.js';
 import { json, out, ago } from './output.js';
 import { trailPaths } from '../platform/paths.js';
 
-type Status = { pid: number; version: string; home: string; startedAt: number; sessions: number; terminals: number; rss: number };
+type Status = { pid: number; version: string; home: string; startedAt: number; sessions: number; terminals: number; rss: number; relay: string };
 
 export const daemonCommand: CliCommand = {
   name: 'daemon',
@@ -39,7 +39,7 @@ export const daemonCommand: CliCommand = {
         if (values.json) json(s);
         else
           out(
-            `trail daemon ${s.version}: pid ${s.pid}, up since ${ago(s.startedAt)}, ${s.sessions} session(s), ${s.terminals} terminal(s), ${(s.rss / 1048576).toFixed(1)} MiB, state in ${s.home}`,
+            `trail daemon ${s.version}: pid ${s.pid}, up since ${ago(s.startedAt)}, ${s.sessions} session(s), ${s.terminals} terminal(s), ${(s.rss / 1048576).toFixed(1)} MiB, bytes moved by ${s.relay === 'native' ? 'the native relay' : `JavaScript (${s.relay})`}, state in ${s.home}`,
           );
         return 0;
       }

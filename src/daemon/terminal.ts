@@ -8,12 +8,15 @@ import { Mirror } from './mirror.js';
 import { Recorder, type CommandRecord } from './recorder.js';
 import { MarkScanner, type FoundMark } from '../shell/marks.js';
 import { launchFor, type ShellKind } from '../shell/integration.js';
+import { relayPty, type RelayClient, type RelayPty } from '../platform/relay.js';
 
 /** What the daemon needs from an attached client, whatever carries it. */
 export interface ClientSink {
   readonly id: string;
   readonly name: string;
   readonly readOnly: boolean;
+  /** Set when the client's own terminal is in the native relay: it gets keys and output without JavaScript. */
+  readonly relay?: RelayClient;
   data(buf: Buffer): void;
   /** Bytes queued to this client and not yet sent. */
   backlog(): number;
@@ -74,6 +77,12 @@ export class Terminal {
   private snapshotCache: { seq: number; text: string } | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
   private lastOutputAt = 0;
+  /** The native relay reads and writes this PTY (null: node-pty's streams do). */
+  private relay: RelayPty | null = null;
+  /** The relay's number of the last output chunk ingested here. */
+  private relaySeq = 0;
+  /** Relay clients the relay feeds itself; the others here get each chunk from ingest. */
+  private live = new Set<ClientSink>();
 
   constructor(private opts: TerminalOptions) {
     this.id = opts.id;
@@ -110,8 +119,35 @@ export class Terminal {
       encoding: null,
     } as pty.IPtyForkOptions);
     this.pid = this.pty.pid;
-    this.pty.onData((d) => this.ingest(d as unknown as Buffer));
+    this.relay = this.takeOver();
+    if (!this.relay) this.pty.onData((d) => this.ingest(d as unknown as Buffer));
     this.pty.onExit(({ exitCode, signal }) => this.handleExit(exitCode, signal ?? null));
+  }
+
+  /**
+   * Gives the PTY's master to the native relay. node-pty's own read stream
+   * must then never read (it would take bytes from the relay): its _read is
+   * emptied before the tick in which the stream would first start reading.
+   * When the relay sees the end, the stream is destroyed so that node-pty
+   * reports the exit at once instead of after its 200 ms close timeout.
+   */
+  private takeOver(): RelayPty | null {
+    const internals = this.pty as unknown as { _socket?: { _read?: unknown; destroy(): void }; fd?: unknown };
+    const sock = internals._socket;
+    if (!sock || typeof sock._read !== 'function' || typeof internals.fd !== 'number') return null;
+    const relay = relayPty(internals.fd, {
+      output: (buf, seq) => {
+        this.relaySeq = seq;
+        this.ingest(buf);
+      },
+      end: () => sock.destroy(),
+    });
+    if (relay) sock._read = () => {};
+    return relay;
+  }
+
+  get relayed(): boolean {
+    return this.relay !== null;
   }
 
   get integrated(): boolean {
@@ -125,6 +161,12 @@ export class Terminal {
   private ingest(buf: Buffer): void {
     this.seq++;
     for (const c of this.clients) {
+      if (c.relay) {
+        if (this.live.has(c)) continue;
+        c.data(buf);
+        this.goLive(c);
+        continue;
+      }
       c.data(buf);
       if (c.backlog() > CLIENT_LIMIT) c.detached('client too slow: more than 64 MiB of output unsent');
     }
@@ -193,13 +235,21 @@ export class Terminal {
     });
   }
 
+  /** A relay client that has had every chunk so far: from now on the relay writes the output to it. */
+  private goLive(c: ClientSink): void {
+    if (this.relay && c.relay?.goLive(this.relaySeq)) this.live.add(c);
+  }
+
+  // Relay clients are left out here: the relay stops reading a PTY itself
+  // while one of its clients is more than 2 MiB behind.
   private applyBackpressure(): void {
     if (this.paused) return;
     let over = this.mirror.pending > MIRROR_HIGH;
-    for (const c of this.clients) if (c.backlog() > CLIENT_HIGH) over = true;
+    for (const c of this.clients) if (!c.relay && c.backlog() > CLIENT_HIGH) over = true;
     if (!over) return;
     this.paused = true;
-    this.pty.pause();
+    if (this.relay) this.relay.pause(true);
+    else this.pty.pause();
     this.waitToResume();
   }
 
@@ -207,7 +257,7 @@ export class Terminal {
     const check = () => {
       if (!this.paused) return;
       for (const c of this.clients)
-        if (c.backlog() > CLIENT_HIGH / 2) {
+        if (!c.relay && c.backlog() > CLIENT_HIGH / 2) {
           c.onDrain(check);
           return;
         }
@@ -216,7 +266,8 @@ export class Terminal {
         return;
       }
       this.paused = false;
-      if (!this.exited) this.pty.resume();
+      if (this.relay) this.relay.pause(false);
+      else if (!this.exited) this.pty.resume();
     };
     check();
   }
@@ -224,6 +275,8 @@ export class Terminal {
   /** Adds a client: it gets the screen and scrollback, then the live stream, with nothing lost between. */
   attach(sink: ClientSink, size: { cols: number; rows: number } | null): void {
     if (size && !sink.readOnly) this.requestSize(sink, size.cols, size.rows);
+    // Its keys go straight to this PTY from now on; its output waits for the snapshot.
+    sink.relay?.bind(this.relay);
     this.joining.set(sink, []);
     this.snapshot((text) => {
       const queued = this.joining.get(sink);
@@ -232,11 +285,14 @@ export class Terminal {
       sink.data(Buffer.from(CLEAR_FOR_SNAPSHOT + text, 'utf8'));
       for (const b of queued) sink.data(b);
       this.clients.add(sink);
+      if (sink.relay) this.goLive(sink);
       if (this.exited) sink.exited({ terminal: this.id, code: this.exited.code, signal: this.exited.signal, remaining: 0 });
     });
   }
 
   detach(sink: ClientSink): void {
+    if (sink.relay && (this.clients.has(sink) || this.joining.has(sink))) sink.relay.bind(null);
+    this.live.delete(sink);
     this.clients.delete(sink);
     this.joining.delete(sink);
     const before = this.sizeOrder.length;
@@ -251,7 +307,8 @@ export class Terminal {
 
   input(sink: ClientSink, data: Buffer): void {
     if (sink.readOnly || this.exited) return;
-    this.pty.write(data as unknown as string);
+    if (this.relay) this.relay.write(data);
+    else this.pty.write(data as unknown as string);
   }
 
   /** The most recent client to attach or resize sets the size (tmux's window-size latest). */
@@ -267,7 +324,11 @@ export class Terminal {
     this.cols = cols;
     this.rows = rows;
     this.seq++;
-    this.pty.resize(cols, rows);
+    try {
+      this.pty.resize(cols, rows);
+    } catch {
+      // The PTY ended and its exit is on the way; the mirror still follows.
+    }
     this.mirror.resize(cols, rows);
   }
 
@@ -282,6 +343,8 @@ export class Terminal {
 
   private handleExit(code: number | null, signal: number | null): void {
     this.exited = { code, signal, at: Date.now() };
+    this.relay?.remove();
+    this.relay = null;
     this.recorder.close();
     this.opts.onExit(this, code, signal);
   }
@@ -300,6 +363,8 @@ export class Terminal {
   }
 
   dispose(): void {
+    this.relay?.remove();
+    this.relay = null;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.snapshotCache = null;
     this.mirror.dispose();

@@ -1,6 +1,7 @@
 // The daemon's entry point: it only wires things up. State dir and lock,
 // config, store, session manager, then the socket.
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { relayMode } from '../platform/relay.js';
 import { trailPaths } from '../platform/paths.js';
 import { ownedByAnother } from '../platform/owner.js';
 import { loadConfig } from '../daemon/config.js';
@@ -140,7 +141,7 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
   process.umask(oldMask);
   chmodSync(paths.socket, 0o600);
   server.on('error', (e) => log(`socket error: ${(e as Error).message}`));
-  log(`trail daemon ${VERSION} (pid ${process.pid}) listening on ${paths.socket}`);
+  log(`trail daemon ${VERSION} (pid ${process.pid}) listening on ${paths.socket}; byte relay: ${relayMode()}`);
 
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -10,12 +10,12 @@ import { invoke, errorShape } from '../api/define.js';
 import { operations } from '../api/index.js';
 import { Attachment } from '../api/attach.js';
 import { KeyFilter } from '../api/key-filter.js';
-import { TtyLink } from './tty-link.js';
+import { openClientTty, type ClientTty } from './tty-link.js';
 import type { ApiContext } from '../api/context.js';
 import type { ClientSink } from '../daemon/terminal.js';
 
-/** Where an attached client's terminal bytes go: its own tty (TtyLink), or down the socket. */
-type Output = Pick<TtyLink, 'write' | 'backlog' | 'onDrain'>;
+/** Where an attached client's terminal bytes go: its own tty, or down the socket. */
+type Output = Pick<ClientTty, 'write' | 'backlog' | 'onDrain'>;
 
 export function serveSocket(ctx: ApiContext, log: (line: string) => void): net.Server {
   return net.createServer((sock) => new Connection(sock, ctx, log));
@@ -28,7 +28,7 @@ class Connection {
   private attachment: Attachment | null = null;
   private keys: KeyFilter | null = null;
   /** The client's terminal, when the daemon reads and writes it directly. */
-  private tty: TtyLink | null = null;
+  private tty: ClientTty | null = null;
   private closed = false;
   private ending = false;
 
@@ -111,7 +111,7 @@ class Connection {
         if (this.attachment) return this.fail('protocol', 'already attached');
         if (m.tty) {
           try {
-            this.tty = TtyLink.open(m.tty);
+            this.tty = openClientTty(m.tty, m.readOnly, m.keys);
           } catch (e) {
             this.log(`${m.client}: relaying instead of using its terminal directly: ${(e as Error).message}`);
           }
@@ -167,14 +167,21 @@ class Connection {
     }
   }
 
-  /** Keys from the client, read from its terminal or relayed: trail's own keys are taken out. */
-  private onKeys(chunk: Buffer): void {
-    if (!this.attachment || !this.keys) return;
+  /**
+   * Keys from the client, read from its terminal or relayed: trail's own keys
+   * are taken out. True while the prefix key waits for the key after it.
+   */
+  private onKeys(chunk: Buffer): boolean {
+    if (!this.attachment || !this.keys) return false;
     for (const a of this.keys.push(chunk)) {
       if (a.kind === 'data') this.attachment.input(a.data);
       else if (a.kind === 'switch') this.switchTo(a.to);
-      else return this.endWith({ t: 'detached', reason: 'key' });
+      else {
+        this.endWith({ t: 'detached', reason: 'key' });
+        return false;
+      }
     }
+    return this.keys.pending;
   }
 
   /**
@@ -202,6 +209,7 @@ class Connection {
       id: randomBytes(4).toString('hex'),
       name,
       readOnly,
+      relay: this.tty?.relay,
       data: (buf) => out.write(buf),
       backlog: () => out.backlog(),
       onDrain: (fn) => out.onDrain(fn),

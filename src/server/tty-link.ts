@@ -5,16 +5,125 @@
 // proves it by device and inode; anything that does not match (another mount
 // or pid namespace, not a tty, another owner) is refused, and the client then
 // relays the bytes itself over the socket.
+//
+// Two ways to work the terminal: the native relay (platform/relay.ts), which
+// moves keys and output on its own thread, or a Node tty stream (TtyLink).
 import { openSync, fstatSync, readlinkSync, statSync, closeSync, constants } from 'node:fs';
 import tty from 'node:tty';
 import { ownedByAnother } from '../platform/owner.js';
+import { relayClient, type RelayClient } from '../platform/relay.js';
+import type { AttachKeys } from '../api/key-filter.js';
 
 export type TtyClaim = { pid: number; dev: number; ino: number };
 
 /** How long leaving waits for output still queued to a stuck terminal. */
 const FLUSH_MS = 2000;
 
-export class TtyLink {
+/** The client's terminal as the connection uses it, whichever way it is worked. */
+export interface ClientTty {
+  /** Set when the native relay works the terminal. */
+  readonly relay?: RelayClient;
+  /** Keys typed (input returns true while it waits for more of one of trail's keys); gone() on hang-up. */
+  listen(input: (b: Buffer) => boolean, gone: () => void): void;
+  write(buf: Buffer): void;
+  backlog(): number;
+  onDrain(fn: () => void): void;
+  /** Flushes what is queued (bounded), then lets go of the terminal. */
+  close(): Promise<void>;
+  destroy(): void;
+}
+
+/** Opens the terminal the client claims, or throws saying why it cannot. */
+export function openClientTty(claim: TtyClaim, readOnly: boolean, keys: AttachKeys): ClientTty {
+  const fd = openClaimed(claim);
+  try {
+    return RelayLink.create(fd, readOnly, keys) ?? TtyLink.create(fd);
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+}
+
+function openClaimed(claim: TtyClaim): number {
+  if (process.platform !== 'linux') throw new Error('direct terminal access needs Linux /proc');
+  const fd = openSync(`/proc/${claim.pid}/fd/0`, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    if (!tty.isatty(fd) || !st.isCharacterDevice()) throw new Error('not a terminal');
+    if (st.rdev !== claim.dev || st.ino !== claim.ino) throw new Error('not the terminal the client has');
+    if (ownedByAnother(st)) throw new Error('terminal owned by another user');
+    return fd;
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+}
+
+/** The terminal worked by the native relay's thread. */
+class RelayLink implements ClientTty {
+  private input: ((b: Buffer) => boolean) | null = null;
+  private early: [Buffer, number][] = [];
+  private onGone: (() => void) | null = null;
+  private gone = false;
+
+  private constructor(readonly relay: RelayClient) {}
+
+  /** Null when this daemon has no native relay. */
+  static create(fd: number, readOnly: boolean, keys: AttachKeys): RelayLink | null {
+    let link: RelayLink | null = null;
+    const relay = relayClient(fd, readOnly, keys, {
+      keys: (b, seq) => link?.keys(b, seq),
+      gone: () => link?.hungUp(),
+    });
+    // Events come through the event loop, so none can arrive before this line.
+    return relay ? (link = new RelayLink(relay)) : null;
+  }
+
+  private hungUp(): void {
+    if (this.gone) return;
+    this.gone = true;
+    if (this.onGone) this.onGone();
+    else this.early.length = 0; // listen() will hear of it
+  }
+
+  private keys(b: Buffer, seq: number): void {
+    if (!this.input) return void this.early.push([b, seq]);
+    // Keys held back for one of trail's own go on to the shell only once it is decided.
+    if (!this.input(b)) this.relay.release(seq);
+  }
+
+  listen(input: (b: Buffer) => boolean, gone: () => void): void {
+    this.input = input;
+    this.onGone = gone;
+    if (this.gone) return gone();
+    for (const [b, seq] of this.early.splice(0)) this.keys(b, seq);
+  }
+
+  write(buf: Buffer): void {
+    this.relay.write(buf);
+  }
+
+  backlog(): number {
+    return this.relay.backlog();
+  }
+
+  onDrain(fn: () => void): void {
+    fn(); // the relay holds its own backlog rule (see Terminal.applyBackpressure)
+  }
+
+  close(): Promise<void> {
+    this.gone = true;
+    return this.relay.remove(FLUSH_MS);
+  }
+
+  destroy(): void {
+    this.gone = true;
+    void this.relay.remove(0);
+  }
+}
+
+/** The terminal worked through a Node tty stream, when there is no native relay. */
+export class TtyLink implements ClientTty {
   private stream: tty.ReadStream;
   private gone = false;
 
@@ -27,28 +136,16 @@ export class TtyLink {
     this.stream.on('error', () => {});
   }
 
-  /** Opens the terminal the client claims, or throws saying why it cannot. */
-  static open(claim: TtyClaim): TtyLink {
-    if (process.platform !== 'linux') throw new Error('direct terminal access needs Linux /proc');
-    const fd = openSync(`/proc/${claim.pid}/fd/0`, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
-    try {
-      const st = fstatSync(fd);
-      if (!tty.isatty(fd) || !st.isCharacterDevice()) throw new Error('not a terminal');
-      if (st.rdev !== claim.dev || st.ino !== claim.ino) throw new Error('not the terminal the client has');
-      if (ownedByAnother(st)) throw new Error('terminal owned by another user');
-      // libuv reopens a tty by its name to make it non-blocking; where the name
-      // does not lead back to this device it would fall back to blocking writes.
-      const name = readlinkSync(`/proc/self/fd/${fd}`);
-      if (statSync(name).rdev !== st.rdev) throw new Error(`${name} is another device here`);
-      return new TtyLink(fd);
-    } catch (e) {
-      closeSync(fd);
-      throw e;
-    }
+  static create(fd: number): TtyLink {
+    // libuv reopens a tty by its name to make it non-blocking; where the name
+    // does not lead back to this device it would fall back to blocking writes.
+    const name = readlinkSync(`/proc/self/fd/${fd}`);
+    if (statSync(name).rdev !== fstatSync(fd).rdev) throw new Error(`${name} is another device here`);
+    return new TtyLink(fd);
   }
 
   /** Keys typed; gone() when the terminal hangs up. */
-  listen(input: (b: Buffer) => void, gone: () => void): void {
+  listen(input: (b: Buffer) => boolean, gone: () => void): void {
     this.stream.on('data', input);
     this.stream.on('close', () => {
       if (this.gone) return; // closed by us

@@ -1,0 +1,673 @@
+// The byte relay: one native thread that moves keys from attached clients'
+// terminals to the PTYs and PTY output back to them, as tmux's server loop
+// does, without passing through V8. JavaScript gets a copy of every output
+// chunk (for the screen mirror and the recorder) and every key chunk that may
+// hold one of trail's own keys (detach, prefix), and stays in charge: it binds
+// a client to a PTY, feeds it the snapshot, and only then lets the relay write
+// the live stream to it (clientGoLive), so nothing is lost or doubled between.
+//
+// Why native: measured in session 3, the daemon's own per-key work in
+// JavaScript is 10-40 us, but every new client brings new object shapes to the
+// stream code, V8 deoptimizes and recompiles it, and the echo waits for a CPU
+// behind V8's helper threads (p99 2.3 ms against tmux's 0.5-1 ms).
+//
+// All state sits behind one mutex; the thread holds it while it reads and
+// writes (non-blocking fds, so briefly) and never while it polls. Calls from
+// JavaScript take the same mutex and write directly when nothing is queued, so
+// a key from a relayed client or a snapshot costs no thread hop.
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define READ_SIZE 65536
+/* A client this far behind stops the PTY it watches until it is down to LOW. */
+#define CLIENT_HIGH (2u << 20)
+#define CLIENT_LOW (1u << 20)
+/* Output handed to JavaScript and not yet taken: above this the PTY waits. */
+#define JS_HIGH (4u << 20)
+
+enum { EV_OUTPUT = 1, EV_EOF = 2, EV_INPUT = 3, EV_GONE = 4, EV_CLOSED = 5 };
+
+typedef struct chunk {
+  struct chunk *next;
+  size_t len, off;
+  char data[];
+} chunk;
+
+typedef struct {
+  chunk *head, *tail;
+  size_t bytes;
+} queue;
+
+typedef struct {
+  uint32_t id; /* 0: free slot */
+  int fd;      /* our own dup of the master; closed on remove or end of file */
+  int paused;  /* by JavaScript (mirror backpressure) */
+  int over;    /* a client watching it is too far behind */
+  int eof;
+  uint64_t seq; /* output chunks read */
+  size_t js_pending;
+  queue in; /* keys not yet taken by the PTY */
+} pty_t;
+
+typedef struct {
+  uint32_t id;
+  int fd;
+  int read_only;
+  unsigned char detach, prefix;
+  uint32_t pty; /* bound PTY, 0 for none */
+  int live;     /* the relay writes the bound PTY's output to it */
+  int diverted; /* keys go to JavaScript until it releases them */
+  uint64_t in_seq, divert_seq;
+  int dead;     /* hung up, or a write failed */
+  int removing; /* flushing its output, then closed */
+  int64_t deadline;
+  queue out;
+} client_t;
+
+typedef struct event {
+  struct event *next;
+  int kind;
+  uint32_t id;
+  uint64_t seq;
+  size_t len;
+  char data[];
+} event;
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t thread;
+static int started;
+static int wake_fds[2] = {-1, -1};
+static napi_threadsafe_function tsfn;
+static pty_t *ptys;
+static size_t nptys;
+static client_t *clients;
+static size_t nclients;
+static uint32_t next_id = 1;
+
+static int64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void wake(void) {
+  char c = 1;
+  ssize_t r = write(wake_fds[1], &c, 1); /* EAGAIN: a wake is already pending */
+  (void)r;
+}
+
+static int q_push(queue *q, const char *p, size_t n) {
+  chunk *c = malloc(sizeof(chunk) + n);
+  if (!c) return -1;
+  c->next = NULL;
+  c->len = n;
+  c->off = 0;
+  memcpy(c->data, p, n);
+  if (q->tail) q->tail->next = c;
+  else q->head = c;
+  q->tail = c;
+  q->bytes += n;
+  return 0;
+}
+
+static void q_clear(queue *q) {
+  chunk *c = q->head;
+  while (c) {
+    chunk *n = c->next;
+    free(c);
+    c = n;
+  }
+  q->head = q->tail = NULL;
+  q->bytes = 0;
+}
+
+/* Writes what is queued: 0 when done or the fd is full, -1 on a hard error. */
+static int q_flush(queue *q, int fd) {
+  while (q->head) {
+    chunk *c = q->head;
+    ssize_t w = write(fd, c->data + c->off, c->len - c->off);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+      return -1;
+    }
+    c->off += (size_t)w;
+    q->bytes -= (size_t)w;
+    if (c->off < c->len) return 0;
+    q->head = c->next;
+    if (!q->head) q->tail = NULL;
+    free(c);
+  }
+  return 0;
+}
+
+/* Writes at once if nothing is queued ahead, queues the rest: -1 on a hard error. */
+static int q_send(queue *q, int fd, const char *p, size_t n) {
+  if (!q->head) {
+    while (n > 0) {
+      ssize_t w = write(fd, p, n);
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+        return -1;
+      }
+      p += w;
+      n -= (size_t)w;
+    }
+  }
+  return n > 0 ? q_push(q, p, n) : 0;
+}
+
+static pty_t *find_pty(uint32_t id) {
+  if (!id) return NULL;
+  for (size_t i = 0; i < nptys; i++)
+    if (ptys[i].id == id) return &ptys[i];
+  return NULL;
+}
+
+static client_t *find_client(uint32_t id) {
+  if (!id) return NULL;
+  for (size_t i = 0; i < nclients; i++)
+    if (clients[i].id == id) return &clients[i];
+  return NULL;
+}
+
+/* Events are made under the lock and sent after it, in order. */
+typedef struct {
+  event *head, *tail;
+} evlist;
+
+static void ev_add(evlist *l, int kind, uint32_t id, uint64_t seq, const char *p, size_t n) {
+  event *e = malloc(sizeof(event) + n);
+  if (!e) return; /* out of memory: the copy is lost, the relay goes on */
+  e->next = NULL;
+  e->kind = kind;
+  e->id = id;
+  e->seq = seq;
+  e->len = n;
+  if (n) memcpy(e->data, p, n);
+  if (l->tail) l->tail->next = e;
+  else l->head = e;
+  l->tail = e;
+}
+
+static void ev_send(evlist *l) {
+  event *e = l->head;
+  while (e) {
+    event *n = e->next;
+    if (napi_call_threadsafe_function(tsfn, e, napi_tsfn_nonblocking) != napi_ok) free(e);
+    e = n;
+  }
+  l->head = l->tail = NULL;
+}
+
+static void client_dead(client_t *c, evlist *ev) {
+  if (c->dead) return;
+  c->dead = 1;
+  c->live = 0;
+  q_clear(&c->out);
+  if (!c->removing) ev_add(ev, EV_GONE, c->id, 0, NULL, 0);
+}
+
+static void pty_end(pty_t *p, evlist *ev) {
+  if (p->eof) return;
+  p->eof = 1;
+  close(p->fd);
+  p->fd = -1;
+  q_clear(&p->in);
+  ev_add(ev, EV_EOF, p->id, p->seq, NULL, 0);
+}
+
+static void pty_output(pty_t *p, const char *buf, size_t n, evlist *ev) {
+  p->seq++;
+  for (size_t i = 0; i < nclients; i++) {
+    client_t *c = &clients[i];
+    if (c->id && c->live && c->pty == p->id && !c->dead)
+      if (q_send(&c->out, c->fd, buf, n) < 0) client_dead(c, ev);
+  }
+  p->js_pending += n;
+  ev_add(ev, EV_OUTPUT, p->id, p->seq, buf, n);
+}
+
+static void client_input(client_t *c, const char *buf, size_t n, evlist *ev) {
+  pty_t *p = find_pty(c->pty);
+  int special = memchr(buf, c->detach, n) || memchr(buf, c->prefix, n);
+  if (c->read_only || c->diverted || special || !p || p->eof) {
+    c->diverted = 1;
+    c->divert_seq = ++c->in_seq;
+    ev_add(ev, EV_INPUT, c->id, c->divert_seq, buf, n);
+    return;
+  }
+  if (q_send(&p->in, p->fd, buf, n) < 0) q_clear(&p->in); /* EIO: the shell is gone */
+}
+
+static size_t max_backlog(uint32_t pty) {
+  size_t m = 0;
+  for (size_t i = 0; i < nclients; i++)
+    if (clients[i].id && clients[i].pty == pty && clients[i].out.bytes > m) m = clients[i].out.bytes;
+  return m;
+}
+
+static int pty_readable(pty_t *p) {
+  size_t b = max_backlog(p->id);
+  if (p->over && b < CLIENT_LOW) p->over = 0;
+  else if (!p->over && b > CLIENT_HIGH) p->over = 1;
+  return !p->eof && !p->paused && !p->over && p->js_pending < JS_HIGH;
+}
+
+enum { T_WAKE, T_PTY, T_CLIENT };
+
+static void *loop(void *arg) {
+  (void)arg;
+  static char buf[READ_SIZE];
+  struct pollfd *fds = NULL;
+  int *kinds = NULL;
+  uint32_t *ids = NULL;
+  size_t cap = 0;
+  for (;;) {
+    evlist ev = {0};
+    pthread_mutex_lock(&mu);
+    size_t need = 1 + nptys + nclients;
+    if (need > cap) {
+      cap = need * 2;
+      fds = realloc(fds, cap * sizeof *fds);
+      kinds = realloc(kinds, cap * sizeof *kinds);
+      ids = realloc(ids, cap * sizeof *ids);
+    }
+    size_t n = 0;
+    fds[n] = (struct pollfd){.fd = wake_fds[0], .events = POLLIN};
+    kinds[n++] = T_WAKE;
+    for (size_t i = 0; i < nptys; i++) {
+      pty_t *p = &ptys[i];
+      if (!p->id || p->eof) continue;
+      short e = (pty_readable(p) ? POLLIN : 0) | (p->in.head ? POLLOUT : 0);
+      if (!e) continue;
+      fds[n] = (struct pollfd){.fd = p->fd, .events = e};
+      kinds[n] = T_PTY;
+      ids[n++] = p->id;
+    }
+    int64_t timeout = -1, now = now_ms();
+    for (size_t i = 0; i < nclients; i++) {
+      client_t *c = &clients[i];
+      if (!c->id) continue;
+      if (c->removing && (c->dead || !c->out.head || now >= c->deadline)) {
+        close(c->fd);
+        ev_add(&ev, EV_CLOSED, c->id, 0, NULL, 0);
+        q_clear(&c->out);
+        memset(c, 0, sizeof *c);
+        continue;
+      }
+      if (c->dead) continue;
+      if (c->removing) {
+        int64_t left = c->deadline - now;
+        if (timeout < 0 || left < timeout) timeout = left;
+      }
+      /* A hang-up shows as POLLHUP whatever is asked for; input stops while leaving. */
+      fds[n] = (struct pollfd){.fd = c->fd, .events = (c->removing ? 0 : POLLIN) | (c->out.head ? POLLOUT : 0)};
+      kinds[n] = T_CLIENT;
+      ids[n++] = c->id;
+    }
+    pthread_mutex_unlock(&mu);
+    ev_send(&ev);
+
+    int r = poll(fds, n, (int)timeout);
+    if (r < 0 && errno != EINTR) continue;
+
+    pthread_mutex_lock(&mu);
+    for (size_t k = 0; k < n && r > 0; k++) {
+      short re = fds[k].revents;
+      if (!re) continue;
+      if (kinds[k] == T_WAKE) {
+        char drain[256];
+        while (read(wake_fds[0], drain, sizeof drain) > 0) {
+        }
+      } else if (kinds[k] == T_PTY) {
+        pty_t *p = find_pty(ids[k]);
+        if (!p || p->eof) continue; /* removed meanwhile */
+        if (re & POLLOUT && q_flush(&p->in, p->fd) < 0) q_clear(&p->in);
+        if (re & (POLLIN | POLLHUP | POLLERR)) {
+          ssize_t got = read(p->fd, buf, sizeof buf);
+          if (got > 0) pty_output(p, buf, (size_t)got, &ev);
+          else if (got == 0 || (errno != EAGAIN && errno != EINTR)) pty_end(p, &ev); /* EIO: the last slave closed */
+        }
+      } else {
+        client_t *c = find_client(ids[k]);
+        if (!c || c->dead) continue;
+        if (re & POLLOUT && q_flush(&c->out, c->fd) < 0) client_dead(c, &ev);
+        if (c->dead) continue;
+        if (!c->removing && re & (POLLIN | POLLHUP | POLLERR)) {
+          ssize_t got = read(c->fd, buf, sizeof buf);
+          if (got > 0) client_input(c, buf, (size_t)got, &ev);
+          else if (got == 0 || (errno != EAGAIN && errno != EINTR)) client_dead(c, &ev);
+        } else if (c->removing && re & (POLLHUP | POLLERR)) client_dead(c, &ev);
+      }
+    }
+    pthread_mutex_unlock(&mu);
+    ev_send(&ev);
+  }
+  return NULL;
+}
+
+/* ---- JavaScript side ---- */
+
+static void call_js(napi_env env, napi_value cb, void *ctx, void *data) {
+  (void)ctx;
+  event *e = data;
+  if (env && cb) {
+    napi_value argv[4], undef;
+    napi_get_undefined(env, &undef);
+    napi_create_uint32(env, (uint32_t)e->kind, &argv[0]);
+    napi_create_uint32(env, e->id, &argv[1]);
+    napi_create_double(env, (double)e->seq, &argv[2]);
+    if (e->kind == EV_OUTPUT || e->kind == EV_INPUT) {
+      void *out;
+      napi_create_buffer_copy(env, e->len, e->data, &out, &argv[3]);
+    } else argv[3] = undef;
+    napi_call_function(env, undef, cb, 4, argv, NULL);
+  }
+  if (e->kind == EV_OUTPUT) {
+    pthread_mutex_lock(&mu);
+    pty_t *p = find_pty(e->id);
+    if (p) {
+      int was = p->js_pending >= JS_HIGH;
+      p->js_pending -= e->len < p->js_pending ? e->len : p->js_pending;
+      if (was && p->js_pending < JS_HIGH) wake();
+    }
+    pthread_mutex_unlock(&mu);
+  }
+  free(e);
+}
+
+#define ARGS(n)                                                   \
+  size_t argc = n;                                                \
+  napi_value argv[n];                                             \
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+
+static napi_value throw_err(napi_env env, const char *msg) {
+  napi_throw_error(env, NULL, msg);
+  return NULL;
+}
+
+static uint32_t arg_u32(napi_env env, napi_value v) {
+  uint32_t x = 0;
+  napi_get_value_uint32(env, v, &x);
+  return x;
+}
+
+static napi_value u32(napi_env env, uint32_t x) {
+  napi_value v;
+  napi_create_uint32(env, x, &v);
+  return v;
+}
+
+static napi_value boolean(napi_env env, int b) {
+  napi_value v;
+  napi_get_boolean(env, b, &v);
+  return v;
+}
+
+static int set_nonblock(int fd) {
+  int fl = fcntl(fd, F_GETFL);
+  return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* start(onEvent): once per process. */
+static napi_value js_start(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  if (started) return throw_err(env, "relay already started");
+  if (pipe(wake_fds) < 0) return throw_err(env, "relay: pipe failed");
+  for (int i = 0; i < 2; i++) {
+    fcntl(wake_fds[i], F_SETFD, FD_CLOEXEC);
+    set_nonblock(wake_fds[i]);
+  }
+  napi_value name;
+  napi_create_string_utf8(env, "trail-relay", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_threadsafe_function(env, argv[0], NULL, name, 0, 1, NULL, NULL, NULL, call_js, &tsfn) != napi_ok)
+    return throw_err(env, "relay: cannot make the event queue");
+  /* The relay must not keep the daemon's event loop alive on its own. */
+  napi_unref_threadsafe_function(env, tsfn);
+  if (pthread_create(&thread, NULL, loop, NULL) != 0) return throw_err(env, "relay: cannot start its thread");
+  pthread_detach(thread);
+  started = 1;
+  return NULL;
+}
+
+static void *grow(void *arr, size_t *n, size_t size) {
+  void *a = realloc(arr, (*n + 1) * size);
+  if (!a) return NULL;
+  memset((char *)a + *n * size, 0, size);
+  (*n)++;
+  return a;
+}
+
+/* ptyAdd(fd) -> id: the relay reads its own duplicate of the master from now on. */
+static napi_value js_pty_add(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  int fd = fcntl((int)arg_u32(env, argv[0]), F_DUPFD_CLOEXEC, 3);
+  if (fd < 0) return throw_err(env, "relay: cannot duplicate the PTY's fd");
+  set_nonblock(fd);
+  pthread_mutex_lock(&mu);
+  pty_t *p = NULL;
+  for (size_t i = 0; i < nptys && !p; i++)
+    if (!ptys[i].id) p = &ptys[i];
+  if (!p) {
+    pty_t *a = grow(ptys, &nptys, sizeof *ptys);
+    if (!a) {
+      pthread_mutex_unlock(&mu);
+      close(fd);
+      return throw_err(env, "relay: out of memory");
+    }
+    ptys = a;
+    p = &ptys[nptys - 1];
+  }
+  memset(p, 0, sizeof *p);
+  p->id = next_id++;
+  p->fd = fd;
+  uint32_t id = p->id;
+  pthread_mutex_unlock(&mu);
+  wake();
+  return u32(env, id);
+}
+
+static napi_value js_pty_remove(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  pthread_mutex_lock(&mu);
+  pty_t *p = find_pty(arg_u32(env, argv[0]));
+  if (p) {
+    if (p->fd >= 0) close(p->fd);
+    q_clear(&p->in);
+    memset(p, 0, sizeof *p);
+  }
+  pthread_mutex_unlock(&mu);
+  wake();
+  return NULL;
+}
+
+static int get_buffer(napi_env env, napi_value v, char **p, size_t *n) {
+  return napi_get_buffer_info(env, v, (void **)p, n) == napi_ok;
+}
+
+/* ptyWrite(id, buf): in order with the keys the relay writes itself. */
+static napi_value js_pty_write(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  char *b;
+  size_t n;
+  if (!get_buffer(env, argv[1], &b, &n)) return throw_err(env, "relay: ptyWrite needs a Buffer");
+  pthread_mutex_lock(&mu);
+  pty_t *p = find_pty(arg_u32(env, argv[0]));
+  int queued = 0;
+  if (p && !p->eof && n) {
+    if (q_send(&p->in, p->fd, b, n) < 0) q_clear(&p->in);
+    queued = p->in.head != NULL;
+  }
+  pthread_mutex_unlock(&mu);
+  if (queued) wake();
+  return NULL;
+}
+
+static napi_value js_pty_pause(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  bool paused = false;
+  napi_get_value_bool(env, argv[1], &paused);
+  pthread_mutex_lock(&mu);
+  pty_t *p = find_pty(arg_u32(env, argv[0]));
+  if (p) p->paused = paused;
+  pthread_mutex_unlock(&mu);
+  if (!paused) wake();
+  return NULL;
+}
+
+/* clientAdd(fd, readOnly, detachByte, prefixByte) -> id: the relay owns the fd from now on. */
+static napi_value js_client_add(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  int fd = (int)arg_u32(env, argv[0]);
+  bool ro = false;
+  napi_get_value_bool(env, argv[1], &ro);
+  set_nonblock(fd);
+  fcntl(fd, F_SETFD, FD_CLOEXEC);
+  pthread_mutex_lock(&mu);
+  client_t *c = NULL;
+  for (size_t i = 0; i < nclients && !c; i++)
+    if (!clients[i].id) c = &clients[i];
+  if (!c) {
+    client_t *a = grow(clients, &nclients, sizeof *clients);
+    if (!a) {
+      pthread_mutex_unlock(&mu);
+      return throw_err(env, "relay: out of memory");
+    }
+    clients = a;
+    c = &clients[nclients - 1];
+  }
+  memset(c, 0, sizeof *c);
+  c->id = next_id++;
+  c->fd = fd;
+  c->read_only = ro;
+  c->detach = (unsigned char)arg_u32(env, argv[2]);
+  c->prefix = (unsigned char)arg_u32(env, argv[3]);
+  uint32_t id = c->id;
+  pthread_mutex_unlock(&mu);
+  wake();
+  return u32(env, id);
+}
+
+/* clientBind(id, ptyId | 0): keys go to that PTY; its output is fed by JavaScript until clientGoLive. */
+static napi_value js_client_bind(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  pthread_mutex_lock(&mu);
+  client_t *c = find_client(arg_u32(env, argv[0]));
+  if (c) {
+    c->pty = arg_u32(env, argv[1]);
+    c->live = 0;
+  }
+  pthread_mutex_unlock(&mu);
+  return NULL;
+}
+
+/* clientGoLive(id, seq) -> bool: live when the JavaScript side has fed it every chunk up to the PTY's last. */
+static napi_value js_client_go_live(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  double seq = 0;
+  napi_get_value_double(env, argv[1], &seq);
+  int ok = 0;
+  pthread_mutex_lock(&mu);
+  client_t *c = find_client(arg_u32(env, argv[0]));
+  pty_t *p = c ? find_pty(c->pty) : NULL;
+  if (c && p && !c->dead && !c->removing && (double)p->seq == seq) ok = c->live = 1;
+  pthread_mutex_unlock(&mu);
+  return boolean(env, ok);
+}
+
+static napi_value js_client_write(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  char *b;
+  size_t n;
+  if (!get_buffer(env, argv[1], &b, &n)) return throw_err(env, "relay: clientWrite needs a Buffer");
+  evlist ev = {0};
+  pthread_mutex_lock(&mu);
+  client_t *c = find_client(arg_u32(env, argv[0]));
+  int queued = 0;
+  if (c && !c->dead && n) {
+    if (q_send(&c->out, c->fd, b, n) < 0) client_dead(c, &ev);
+    queued = c->out.head != NULL;
+  }
+  pthread_mutex_unlock(&mu);
+  if (ev.head) ev_send(&ev);
+  if (queued) wake();
+  return NULL;
+}
+
+/* clientRelease(id, seq): JavaScript has handled the diverted keys up to seq. */
+static napi_value js_client_release(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  double seq = 0;
+  napi_get_value_double(env, argv[1], &seq);
+  pthread_mutex_lock(&mu);
+  client_t *c = find_client(arg_u32(env, argv[0]));
+  if (c && (double)c->divert_seq == seq) c->diverted = 0;
+  pthread_mutex_unlock(&mu);
+  return NULL;
+}
+
+static napi_value js_client_backlog(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  pthread_mutex_lock(&mu);
+  client_t *c = find_client(arg_u32(env, argv[0]));
+  double b = c ? (double)c->out.bytes : 0;
+  pthread_mutex_unlock(&mu);
+  napi_value v;
+  napi_create_double(env, b, &v);
+  return v;
+}
+
+/* clientRemove(id, flushMs): no more keys; output flushed (bounded), then the fd is closed and EV_CLOSED sent. */
+static napi_value js_client_remove(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  pthread_mutex_lock(&mu);
+  client_t *c = find_client(arg_u32(env, argv[0]));
+  if (c && !c->removing) {
+    c->removing = 1;
+    c->pty = 0;
+    c->live = 0;
+    c->deadline = now_ms() + arg_u32(env, argv[1]);
+  }
+  pthread_mutex_unlock(&mu);
+  wake();
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  struct {
+    const char *name;
+    napi_callback fn;
+  } fns[] = {
+      {"start", js_start},
+      {"ptyAdd", js_pty_add},
+      {"ptyRemove", js_pty_remove},
+      {"ptyWrite", js_pty_write},
+      {"ptyPause", js_pty_pause},
+      {"clientAdd", js_client_add},
+      {"clientBind", js_client_bind},
+      {"clientGoLive", js_client_go_live},
+      {"clientWrite", js_client_write},
+      {"clientRelease", js_client_release},
+      {"clientBacklog", js_client_backlog},
+      {"clientRemove", js_client_remove},
+  };
+  for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+    napi_value f;
+    napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f);
+    napi_set_named_property(env, exports, fns[i].name, f);
+  }
+  return exports;
+}
+
+NAPI_MODULE(trail_relay, init)

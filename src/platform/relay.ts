@@ -1,0 +1,149 @@
+// The native byte relay (native/relay.c): a thread that moves keys and output
+// between attached clients' terminals and the PTYs without V8 in the way, so
+// the echo does not wait on JavaScript's compiler or collector. This module
+// loads it and hands out typed handles; without it (not built, another OS,
+// TRAIL_RELAY=js) the daemon moves every byte in JavaScript, as before.
+import { createRequire } from 'node:module';
+
+type Native = {
+  start(onEvent: (kind: number, id: number, seq: number, buf?: Buffer) => void): void;
+  ptyAdd(fd: number): number;
+  ptyRemove(id: number): void;
+  ptyWrite(id: number, buf: Buffer): void;
+  ptyPause(id: number, paused: boolean): void;
+  clientAdd(fd: number, readOnly: boolean, detach: number, prefix: number): number;
+  clientBind(id: number, pty: number): void;
+  clientGoLive(id: number, seq: number): boolean;
+  clientWrite(id: number, buf: Buffer): void;
+  clientRelease(id: number, seq: number): void;
+  clientBacklog(id: number): number;
+  clientRemove(id: number, flushMs: number): void;
+};
+
+const EV_OUTPUT = 1;
+const EV_EOF = 2;
+const EV_INPUT = 3;
+const EV_GONE = 4;
+const EV_CLOSED = 5;
+
+export type PtyEvents = {
+  /** A chunk the PTY wrote; seq counts chunks, and clientGoLive compares against it. */
+  output(buf: Buffer, seq: number): void;
+  /** The PTY's last slave closed; the relay has let go of its fd. */
+  end(): void;
+};
+
+export type ClientEvents = {
+  /** Keys the relay did not send on: they may hold trail's own keys. Release them when handled. */
+  keys(buf: Buffer, seq: number): void;
+  /** The terminal hung up. */
+  gone(): void;
+};
+
+export class RelayPty {
+  constructor(
+    private n: Native,
+    readonly id: number,
+  ) {}
+  write(buf: Buffer): void {
+    this.n.ptyWrite(this.id, buf);
+  }
+  pause(paused: boolean): void {
+    this.n.ptyPause(this.id, paused);
+  }
+  remove(): void {
+    ptys.delete(this.id);
+    this.n.ptyRemove(this.id);
+  }
+}
+
+export class RelayClient {
+  private closing: Promise<void> | null = null;
+  constructor(
+    private n: Native,
+    readonly id: number,
+  ) {}
+  /** Keys go to this PTY (null: all keys to JavaScript); its output is fed by write() until goLive. */
+  bind(pty: RelayPty | null): void {
+    this.n.clientBind(this.id, pty?.id ?? 0);
+  }
+  /** The relay writes the bound PTY's output itself from now on, if this client has had every chunk up to seq. */
+  goLive(seq: number): boolean {
+    return this.n.clientGoLive(this.id, seq);
+  }
+  write(buf: Buffer): void {
+    this.n.clientWrite(this.id, buf);
+  }
+  release(seq: number): void {
+    this.n.clientRelease(this.id, seq);
+  }
+  backlog(): number {
+    return this.n.clientBacklog(this.id);
+  }
+  /** No more keys; queued output is flushed (at most flushMs), then the terminal is closed. */
+  remove(flushMs: number): Promise<void> {
+    if (!this.closing) {
+      this.closing = new Promise((resolve) => closers.set(this.id, resolve));
+      this.n.clientRemove(this.id, flushMs);
+    }
+    return this.closing;
+  }
+}
+
+const ptys = new Map<number, PtyEvents>();
+const clients = new Map<number, ClientEvents>();
+const closers = new Map<number, () => void>();
+let loaded: { native: Native | null; why: string } | null = null;
+
+function dispatch(kind: number, id: number, seq: number, buf?: Buffer): void {
+  try {
+    if (kind === EV_OUTPUT) ptys.get(id)?.output(buf!, seq);
+    else if (kind === EV_EOF) ptys.get(id)?.end();
+    else if (kind === EV_INPUT) clients.get(id)?.keys(buf!, seq);
+    else if (kind === EV_GONE) clients.get(id)?.gone();
+    else if (kind === EV_CLOSED) {
+      clients.delete(id);
+      closers.get(id)?.();
+      closers.delete(id);
+    }
+  } catch (e) {
+    // An exception here would surface inside the native queue's callback.
+    process.emitWarning(`relay event ${kind} for ${id}: ${(e as Error).stack ?? e}`);
+  }
+}
+
+function load(): { native: Native | null; why: string } {
+  if (loaded) return loaded;
+  if (process.env.TRAIL_RELAY === 'js') return (loaded = { native: null, why: 'TRAIL_RELAY=js' });
+  if (process.platform !== 'linux') return (loaded = { native: null, why: `not built for ${process.platform}` });
+  try {
+    const url = new URL('../../native/relay.node', import.meta.url);
+    const native = createRequire(import.meta.url)(url.pathname) as Native;
+    native.start(dispatch);
+    return (loaded = { native, why: 'native' });
+  } catch (e) {
+    return (loaded = { native: null, why: `native relay not loaded: ${(e as Error).message.split('\n')[0]}` });
+  }
+}
+
+/** How bytes move in this daemon: "native", or why not. */
+export function relayMode(): string {
+  return load().why;
+}
+
+export function relayPty(fd: number, events: PtyEvents): RelayPty | null {
+  const n = load().native;
+  if (!n) return null;
+  const id = n.ptyAdd(fd);
+  ptys.set(id, events);
+  return new RelayPty(n, id);
+}
+
+/** Hands the fd to the relay, which owns (and closes) it from now on; null when there is no relay. */
+export function relayClient(fd: number, readOnly: boolean, keys: { detach: number; prefix: number }, events: ClientEvents): RelayClient | null {
+  const n = load().native;
+  if (!n) return null;
+  const id = n.clientAdd(fd, readOnly, keys.detach, keys.prefix);
+  clients.set(id, events);
+  return new RelayClient(n, id);
+}
