@@ -16,6 +16,7 @@
 // JavaScript take the same mutex and write directly when nothing is queued, so
 // a key from a relayed client or a snapshot costs no thread hop.
 #define NAPI_VERSION 8
+#define _GNU_SOURCE
 #include <node_api.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +34,16 @@
 #define CLIENT_LOW (1u << 20)
 /* Output handed to JavaScript and not yet taken: above this the PTY waits. */
 #define JS_HIGH (4u << 20)
+/*
+ * Output for JavaScript (mirror, recorder) is gathered for up to JS_DELAY_MS
+ * or JS_BATCH bytes while every client watching the PTY is fed by the relay:
+ * a burst of keystrokes then costs JavaScript one event instead of one per
+ * echo, and its work stays off the CPUs the echoes need. A shell
+ * integration mark (OSC, ESC ]) goes at once, so command times stay exact,
+ * and so does everything while a client is fed from JavaScript (urgent).
+ */
+#define JS_DELAY_MS 10
+#define JS_BATCH 65536
 
 enum { EV_OUTPUT = 1, EV_EOF = 2, EV_INPUT = 3, EV_GONE = 4, EV_CLOSED = 5 };
 
@@ -55,6 +66,10 @@ typedef struct {
   int eof;
   uint64_t seq; /* output chunks read */
   size_t js_pending;
+  int urgent;
+  char *batch; /* output gathered for JavaScript, JS_BATCH bytes */
+  size_t batch_len;
+  int64_t batch_since;
   queue in; /* keys not yet taken by the PTY */
 } pty_t;
 
@@ -218,8 +233,33 @@ static void client_dead(client_t *c, evlist *ev) {
   if (!c->removing) ev_add(ev, EV_GONE, c->id, 0, NULL, 0);
 }
 
+static void flush_js(pty_t *p, evlist *ev) {
+  if (!p->batch_len) return;
+  p->js_pending += p->batch_len;
+  ev_add(ev, EV_OUTPUT, p->id, p->seq, p->batch, p->batch_len);
+  p->batch_len = 0;
+}
+
+/* ESC ] anywhere, or an ESC that the next chunk may continue. */
+static int has_osc(const char *b, size_t n) {
+  const char *e = b, *end = b + n;
+  while ((e = memchr(e, 0x1b, (size_t)(end - e)))) {
+    if (e + 1 == end || e[1] == ']') return 1;
+    e++;
+  }
+  return 0;
+}
+
+static void pty_free(pty_t *p) {
+  if (p->fd >= 0) close(p->fd);
+  q_clear(&p->in);
+  free(p->batch);
+  memset(p, 0, sizeof *p);
+}
+
 static void pty_end(pty_t *p, evlist *ev) {
   if (p->eof) return;
+  flush_js(p, ev);
   p->eof = 1;
   close(p->fd);
   p->fd = -1;
@@ -234,8 +274,23 @@ static void pty_output(pty_t *p, const char *buf, size_t n, evlist *ev) {
     if (c->id && c->live && c->pty == p->id && !c->dead)
       if (q_send(&c->out, c->fd, buf, n) < 0) client_dead(c, ev);
   }
-  p->js_pending += n;
-  ev_add(ev, EV_OUTPUT, p->id, p->seq, buf, n);
+  if (getenv("EXP_NOEVENT")) return;
+  int now = p->urgent || !p->batch || has_osc(buf, n);
+  if (now && !p->batch_len) {
+    p->js_pending += n;
+    ev_add(ev, EV_OUTPUT, p->id, p->seq, buf, n);
+    return;
+  }
+  while (n > 0) {
+    size_t room = JS_BATCH - p->batch_len, take = n < room ? n : room;
+    if (!p->batch_len) p->batch_since = now_ms();
+    memcpy(p->batch + p->batch_len, buf, take);
+    p->batch_len += take;
+    buf += take;
+    n -= take;
+    if (p->batch_len == JS_BATCH) flush_js(p, ev);
+  }
+  if (now) flush_js(p, ev);
 }
 
 static void client_input(client_t *c, const char *buf, size_t n, evlist *ev) {
@@ -268,6 +323,7 @@ enum { T_WAKE, T_PTY, T_CLIENT };
 
 static void *loop(void *arg) {
   (void)arg;
+  pthread_setname_np(pthread_self(), "trail-relay");
   static char buf[READ_SIZE];
   struct pollfd *fds = NULL;
   int *kinds = NULL;
@@ -286,16 +342,21 @@ static void *loop(void *arg) {
     size_t n = 0;
     fds[n] = (struct pollfd){.fd = wake_fds[0], .events = POLLIN};
     kinds[n++] = T_WAKE;
+    int64_t timeout = -1, now = now_ms();
     for (size_t i = 0; i < nptys; i++) {
       pty_t *p = &ptys[i];
       if (!p->id || p->eof) continue;
+      if (p->batch_len) {
+        int64_t left = p->batch_since + JS_DELAY_MS - now;
+        if (left <= 0) flush_js(p, &ev);
+        else if (timeout < 0 || left < timeout) timeout = left;
+      }
       short e = (pty_readable(p) ? POLLIN : 0) | (p->in.head ? POLLOUT : 0);
       if (!e) continue;
       fds[n] = (struct pollfd){.fd = p->fd, .events = e};
       kinds[n] = T_PTY;
       ids[n++] = p->id;
     }
-    int64_t timeout = -1, now = now_ms();
     for (size_t i = 0; i < nclients; i++) {
       client_t *c = &clients[i];
       if (!c->id) continue;
@@ -472,6 +533,7 @@ static napi_value js_pty_add(napi_env env, napi_callback_info info) {
   memset(p, 0, sizeof *p);
   p->id = next_id++;
   p->fd = fd;
+  p->batch = malloc(JS_BATCH); /* without it, every chunk goes to JavaScript at once */
   uint32_t id = p->id;
   pthread_mutex_unlock(&mu);
   wake();
@@ -482,11 +544,7 @@ static napi_value js_pty_remove(napi_env env, napi_callback_info info) {
   ARGS(1);
   pthread_mutex_lock(&mu);
   pty_t *p = find_pty(arg_u32(env, argv[0]));
-  if (p) {
-    if (p->fd >= 0) close(p->fd);
-    q_clear(&p->in);
-    memset(p, 0, sizeof *p);
-  }
+  if (p) pty_free(p);
   pthread_mutex_unlock(&mu);
   wake();
   return NULL;
@@ -523,6 +581,23 @@ static napi_value js_pty_pause(napi_env env, napi_callback_info info) {
   if (p) p->paused = paused;
   pthread_mutex_unlock(&mu);
   if (!paused) wake();
+  return NULL;
+}
+
+/* ptyUrgent(id, bool): a client of this PTY is fed from JavaScript, so output must not wait. */
+static napi_value js_pty_urgent(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  bool urgent = false;
+  napi_get_value_bool(env, argv[1], &urgent);
+  evlist ev = {0};
+  pthread_mutex_lock(&mu);
+  pty_t *p = find_pty(arg_u32(env, argv[0]));
+  if (p) {
+    p->urgent = urgent;
+    if (urgent) flush_js(p, &ev);
+  }
+  pthread_mutex_unlock(&mu);
+  ev_send(&ev);
   return NULL;
 }
 
@@ -581,7 +656,7 @@ static napi_value js_client_go_live(napi_env env, napi_callback_info info) {
   pthread_mutex_lock(&mu);
   client_t *c = find_client(arg_u32(env, argv[0]));
   pty_t *p = c ? find_pty(c->pty) : NULL;
-  if (c && p && !c->dead && !c->removing && (double)p->seq == seq) ok = c->live = 1;
+  if (c && p && !c->dead && !c->removing && !p->batch_len && (double)p->seq == seq) ok = c->live = 1;
   pthread_mutex_unlock(&mu);
   return boolean(env, ok);
 }
@@ -654,6 +729,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"ptyRemove", js_pty_remove},
       {"ptyWrite", js_pty_write},
       {"ptyPause", js_pty_pause},
+      {"ptyUrgent", js_pty_urgent},
       {"clientAdd", js_client_add},
       {"clientBind", js_client_bind},
       {"clientGoLive", js_client_go_live},

@@ -13,13 +13,46 @@ import { DaemonClient } from '../src/cli/client.js';
 
 type SessionJson = { name: string; dir: string; terminals: number; clients: number; createdAt: number; lastActiveAt: number };
 
-describe('sessions and attach', () => {
-  const sb = new Sandbox();
+// Everything a client does runs twice: with the native byte relay, and with
+// the JavaScript path a daemon falls back to where the relay is not built.
+for (const relay of ['native', 'js'] as const)
+describe(`sessions and attach (${relay} byte relay)`, () => {
+  const sb = new Sandbox(relay === 'js' ? { TRAIL_RELAY: 'js' } : {});
   before(async () => {
     await sb.startDaemon();
   });
   after(async () => {
     await sb.cleanup();
+  });
+
+  test('the daemon says how it moves bytes', async () => {
+    const st = await sb.trail(['daemon', 'status']);
+    assert.equal(st.code, 0, st.stderr);
+    if (relay === 'native') assert.match(st.stdout, /bytes moved by the native relay/);
+    else assert.match(st.stdout, /bytes moved by JavaScript \(TRAIL_RELAY=js\)/);
+  });
+
+  test('a client attaching while output streams gets every line once, in order', async () => {
+    await sb.trail(['new', 'stream', '-d', '--dir', sb.userHome]);
+    const a = sb.attach(['attach', 'stream']);
+    await a.waitFor('$ ');
+    a.type("seq -f 'n-%.0f' 1 1500000; echo stream-$((4*5))\r");
+    await a.waitFor(/n-\d{5}/);
+    // joins in the middle of the flood: the snapshot, then the live stream, with nothing lost or doubled between
+    const b = sb.attach(['attach', 'stream']);
+    await b.waitFor('stream-20', 'screen', 60_000);
+    await a.waitFor('stream-20', 'screen', 60_000);
+    for (const c of [a, b]) {
+      // what each client received (b: the snapshot's lines, then the live stream) must be the numbers up to the last, each once, in order
+      const seen = [...c.raw.matchAll(/n-(\d+)/g)].map((m) => Number(m[1]));
+      assert.ok(seen.length > 10_000, `lines received: ${seen.length}`);
+      const gap = seen.findIndex((n, i) => i > 0 && n !== seen[i - 1] + 1);
+      assert.equal(gap, -1, `n-${seen[gap]} came after n-${seen[gap - 1]}`);
+      assert.equal(seen.at(-1), 1500000);
+    }
+    a.type('\x1c');
+    b.type('\x1c');
+    await Promise.all([a.left(), b.left()]);
   });
 
   test('type in a session, detach, attach again: the output is on screen and in the scrollback', async () => {

@@ -83,6 +83,7 @@ export class Terminal {
   private relaySeq = 0;
   /** Relay clients the relay feeds itself; the others here get each chunk from ingest. */
   private live = new Set<ClientSink>();
+  private urgent = false;
 
   constructor(private opts: TerminalOptions) {
     this.id = opts.id;
@@ -237,7 +238,20 @@ export class Terminal {
 
   /** A relay client that has had every chunk so far: from now on the relay writes the output to it. */
   private goLive(c: ClientSink): void {
-    if (this.relay && c.relay?.goLive(this.relaySeq)) this.live.add(c);
+    if (this.relay && c.relay?.goLive(this.relaySeq)) {
+      this.live.add(c);
+      this.syncUrgent();
+    }
+  }
+
+  /** Output may wait for JavaScript only while every client here is fed by the relay itself. */
+  private syncUrgent(): void {
+    if (!this.relay) return;
+    let urgent = this.joining.size > 0;
+    for (const c of this.clients) if (!this.live.has(c)) urgent = true;
+    if (urgent === this.urgent) return;
+    this.urgent = urgent;
+    this.relay.urgent(urgent);
   }
 
   // Relay clients are left out here: the relay stops reading a PTY itself
@@ -278,6 +292,7 @@ export class Terminal {
     // Its keys go straight to this PTY from now on; its output waits for the snapshot.
     sink.relay?.bind(this.relay);
     this.joining.set(sink, []);
+    this.syncUrgent();
     this.snapshot((text) => {
       const queued = this.joining.get(sink);
       if (!queued) return; // left while joining
@@ -286,6 +301,7 @@ export class Terminal {
       for (const b of queued) sink.data(b);
       this.clients.add(sink);
       if (sink.relay) this.goLive(sink);
+      this.syncUrgent();
       if (this.exited) sink.exited({ terminal: this.id, code: this.exited.code, signal: this.exited.signal, remaining: 0 });
     });
   }
@@ -295,6 +311,7 @@ export class Terminal {
     this.live.delete(sink);
     this.clients.delete(sink);
     this.joining.delete(sink);
+    this.syncUrgent();
     const before = this.sizeOrder.length;
     this.sizeOrder = this.sizeOrder.filter((s) => s.sink !== sink);
     if (this.sizeOrder.length !== before && this.sizeOrder.length > 0) {

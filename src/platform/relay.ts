@@ -11,6 +11,7 @@ type Native = {
   ptyRemove(id: number): void;
   ptyWrite(id: number, buf: Buffer): void;
   ptyPause(id: number, paused: boolean): void;
+  ptyUrgent(id: number, urgent: boolean): void;
   clientAdd(fd: number, readOnly: boolean, detach: number, prefix: number): number;
   clientBind(id: number, pty: number): void;
   clientGoLive(id: number, seq: number): boolean;
@@ -50,6 +51,14 @@ export class RelayPty {
   }
   pause(paused: boolean): void {
     this.n.ptyPause(this.id, paused);
+  }
+  /**
+   * Urgent while a client of this PTY is fed from JavaScript: its output is
+   * then handed over chunk by chunk. Otherwise the relay gathers it for up to
+   * 10 ms (marks at once), since only the mirror and the recorder read it.
+   */
+  urgent(urgent: boolean): void {
+    this.n.ptyUrgent(this.id, urgent);
   }
   remove(): void {
     ptys.delete(this.id);
