@@ -274,7 +274,6 @@ static void pty_output(pty_t *p, const char *buf, size_t n, evlist *ev) {
     if (c->id && c->live && c->pty == p->id && !c->dead)
       if (q_send(&c->out, c->fd, buf, n) < 0) client_dead(c, ev);
   }
-  if (getenv("EXP_NOEVENT")) return;
   int now = p->urgent || !p->batch || has_osc(buf, n);
   if (now && !p->batch_len) {
     p->js_pending += n;
