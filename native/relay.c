@@ -718,12 +718,27 @@ static napi_value js_client_remove(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * closeOnExec(fd): node-pty 1.1.0 leaves the master of each PTY it forks
+ * inheritable, so every later shell would hold the masters of the terminals
+ * started before it: it could read their output and type into them, and
+ * their shells would not get SIGHUP when trail closes them.
+ */
+static napi_value js_close_on_exec(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  int fd = (int)arg_u32(env, argv[0]);
+  int fl = fcntl(fd, F_GETFD);
+  if (fl < 0 || fcntl(fd, F_SETFD, fl | FD_CLOEXEC) < 0) return throw_err(env, "relay: fcntl(FD_CLOEXEC) failed");
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   struct {
     const char *name;
     napi_callback fn;
   } fns[] = {
       {"start", js_start},
+      {"closeOnExec", js_close_on_exec},
       {"ptyAdd", js_pty_add},
       {"ptyRemove", js_pty_remove},
       {"ptyWrite", js_pty_write},

@@ -213,6 +213,19 @@ describe(`sessions and attach (${relay} byte relay)`, () => {
     await eventually(async () => (await sb.json<unknown[]>(['term', 'ls', 'multi', '--json'])).length === 1, 'terminal 1 gone');
   });
 
+  test("a terminal's programs cannot reach another terminal's PTY", async () => {
+    await sb.trail(['new', 'fds', '-d', '--dir', sb.userHome]);
+    await sb.trail(['term', 'new', 'fds']); // started after the first: it must not inherit the first one's master
+    const a = sb.attach(['attach', 'fds', '-t', '1']);
+    await a.waitFor('$ ');
+    a.type('clear; for f in /proc/$$/fd/*; do readlink $f; done | sort -u | tr "\\n" " "; echo fds-$((1+1))\r');
+    const screen = await a.waitFor(/fds-2/);
+    assert.match(screen, /\/dev\/pts\/\d+/, 'its own terminal is there');
+    assert.doesNotMatch(screen, /ptmx/, 'no PTY master of another terminal');
+    a.type('\x1c');
+    await a.left();
+  });
+
   test('when a terminal exits, its clients move to another terminal of the session', async () => {
     await sb.trail(['new', 'follow', '-d', '--dir', sb.userHome]);
     await sb.trail(['term', 'new', 'follow']);

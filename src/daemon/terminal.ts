@@ -8,7 +8,7 @@ import { Mirror } from './mirror.js';
 import { Recorder, type CommandRecord } from './recorder.js';
 import { MarkScanner, type FoundMark } from '../shell/marks.js';
 import { launchFor, type ShellKind } from '../shell/integration.js';
-import { relayPty, type RelayClient, type RelayPty } from '../platform/relay.js';
+import { closeOnExec, relayPty, type RelayClient, type RelayPty } from '../platform/relay.js';
 
 /** What the daemon needs from an attached client, whatever carries it. */
 export interface ClientSink {
@@ -120,6 +120,9 @@ export class Terminal {
       encoding: null,
     } as pty.IPtyForkOptions);
     this.pid = this.pty.pid;
+    const master = (this.pty as unknown as { fd?: unknown }).fd;
+    // node-pty leaves the master inheritable: the next shell would hold this terminal's master.
+    if (typeof master === 'number') closeOnExec(master);
     this.relay = this.takeOver();
     if (!this.relay) this.pty.onData((d) => this.ingest(d as unknown as Buffer));
     this.pty.onExit(({ exitCode, signal }) => this.handleExit(exitCode, signal ?? null));

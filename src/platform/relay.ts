@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 
 type Native = {
+  closeOnExec(fd: number): void;
   start(onEvent: (kind: number, id: number, seq: number, buf?: Buffer) => void): void;
   ptyAdd(fd: number): number;
   ptyRemove(id: number): void;
@@ -103,6 +104,7 @@ const ptys = new Map<number, PtyEvents>();
 const clients = new Map<number, ClientEvents>();
 const closers = new Map<number, () => void>();
 let loaded: { native: Native | null; why: string } | null = null;
+let relaying = false;
 
 function dispatch(kind: number, id: number, seq: number, buf?: Buffer): void {
   try {
@@ -123,16 +125,34 @@ function dispatch(kind: number, id: number, seq: number, buf?: Buffer): void {
 
 function load(): { native: Native | null; why: string } {
   if (loaded) return loaded;
-  if (process.env.TRAIL_RELAY === 'js') return (loaded = { native: null, why: 'TRAIL_RELAY=js' });
   if (process.platform !== 'linux') return (loaded = { native: null, why: `not built for ${process.platform}` });
   try {
     const url = new URL('../../native/relay.node', import.meta.url);
-    const native = createRequire(import.meta.url)(url.pathname) as Native;
-    native.start(dispatch);
-    return (loaded = { native, why: 'native' });
+    loaded = { native: createRequire(import.meta.url)(url.pathname) as Native, why: 'native' };
   } catch (e) {
     return (loaded = { native: null, why: `native relay not loaded: ${(e as Error).message.split('\n')[0]}` });
   }
+  if (process.env.TRAIL_RELAY === 'js') loaded.why = 'TRAIL_RELAY=js';
+  return loaded;
+}
+
+/** The relay, started on first use; null where bytes move in JavaScript. */
+function relay(): Native | null {
+  const { native, why } = load();
+  if (!native || why !== 'native') return null;
+  if (!relaying) {
+    native.start(dispatch);
+    relaying = true;
+  }
+  return native;
+}
+
+/** Keeps an fd from being inherited by the programs the daemon starts, where the native module is built. */
+export function closeOnExec(fd: number): boolean {
+  const n = load().native;
+  if (!n) return false;
+  n.closeOnExec(fd);
+  return true;
 }
 
 /** How bytes move in this daemon: "native", or why not. */
@@ -141,7 +161,7 @@ export function relayMode(): string {
 }
 
 export function relayPty(fd: number, events: PtyEvents): RelayPty | null {
-  const n = load().native;
+  const n = relay();
   if (!n) return null;
   const id = n.ptyAdd(fd);
   ptys.set(id, events);
@@ -150,7 +170,7 @@ export function relayPty(fd: number, events: PtyEvents): RelayPty | null {
 
 /** Hands the fd to the relay, which owns (and closes) it from now on; null when there is no relay. */
 export function relayClient(fd: number, readOnly: boolean, keys: { detach: number; prefix: number }, events: ClientEvents): RelayClient | null {
-  const n = load().native;
+  const n = relay();
   if (!n) return null;
   const id = n.clientAdd(fd, readOnly, keys.detach, keys.prefix);
   clients.set(id, events);
