@@ -40,6 +40,8 @@ export class World {
     const base = { ...process.env } as Record<string, string>;
     for (const k of Object.keys(base)) if (k.startsWith('TRAIL_') || k === 'TMUX') delete base[k];
     this.env = { ...base, TRAIL_HOME: this.home, HOME: this.userHome, SHELL: '/bin/bash', LANG: 'C.UTF-8', TERM: 'xterm-256color' };
+    // BENCH_RELAY=js: the daemon moves bytes in JavaScript, to compare with the native relay.
+    if (process.env.BENCH_RELAY) this.env.TRAIL_RELAY = process.env.BENCH_RELAY;
   }
 
   async startDaemon(): Promise<void> {

@@ -56,7 +56,7 @@ export class RelayPty {
   /**
    * Urgent while a client of this PTY is fed from JavaScript: its output is
    * then handed over chunk by chunk. Otherwise the relay gathers it for up to
-   * 10 ms (marks at once), since only the mirror and the recorder read it.
+   * 50 ms (marks at once), since only the mirror and the recorder read it.
    */
   urgent(urgent: boolean): void {
     this.n.ptyUrgent(this.id, urgent);
