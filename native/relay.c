@@ -503,12 +503,19 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static void *grow(void *arr, size_t *n, size_t size) {
-  void *a = realloc(arr, (*n + 1) * size);
+/* A free slot (id 0) of an array of entities whose first field is the id, or a new one. */
+static void *slot(void *arr, size_t *n, size_t size) {
+  void **p = arr;
+  for (size_t i = 0; i < *n; i++) {
+    void *e = (char *)*p + i * size;
+    if (!*(uint32_t *)e) return e;
+  }
+  void *a = realloc(*p, (*n + 1) * size);
   if (!a) return NULL;
-  memset((char *)a + *n * size, 0, size);
-  (*n)++;
-  return a;
+  *p = a;
+  void *e = (char *)a + (*n)++ * size;
+  memset(e, 0, size);
+  return e;
 }
 
 /* ptyAdd(fd) -> id: the relay reads its own duplicate of the master from now on. */
@@ -518,18 +525,11 @@ static napi_value js_pty_add(napi_env env, napi_callback_info info) {
   if (fd < 0) return throw_err(env, "relay: cannot duplicate the PTY's fd");
   set_nonblock(fd);
   pthread_mutex_lock(&mu);
-  pty_t *p = NULL;
-  for (size_t i = 0; i < nptys && !p; i++)
-    if (!ptys[i].id) p = &ptys[i];
+  pty_t *p = slot(&ptys, &nptys, sizeof *ptys);
   if (!p) {
-    pty_t *a = grow(ptys, &nptys, sizeof *ptys);
-    if (!a) {
-      pthread_mutex_unlock(&mu);
-      close(fd);
-      return throw_err(env, "relay: out of memory");
-    }
-    ptys = a;
-    p = &ptys[nptys - 1];
+    pthread_mutex_unlock(&mu);
+    close(fd);
+    return throw_err(env, "relay: out of memory");
   }
   memset(p, 0, sizeof *p);
   p->id = next_id++;
@@ -611,17 +611,10 @@ static napi_value js_client_add(napi_env env, napi_callback_info info) {
   set_nonblock(fd);
   fcntl(fd, F_SETFD, FD_CLOEXEC);
   pthread_mutex_lock(&mu);
-  client_t *c = NULL;
-  for (size_t i = 0; i < nclients && !c; i++)
-    if (!clients[i].id) c = &clients[i];
+  client_t *c = slot(&clients, &nclients, sizeof *clients);
   if (!c) {
-    client_t *a = grow(clients, &nclients, sizeof *clients);
-    if (!a) {
-      pthread_mutex_unlock(&mu);
-      return throw_err(env, "relay: out of memory");
-    }
-    clients = a;
-    c = &clients[nclients - 1];
+    pthread_mutex_unlock(&mu);
+    return throw_err(env, "relay: out of memory");
   }
   memset(c, 0, sizeof *c);
   c->id = next_id++;
