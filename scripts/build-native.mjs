@@ -4,7 +4,7 @@
 // trail (the daemon moves bytes in JavaScript), so a failure here warns and
 // does not fail the build; the test "the daemon moves bytes natively" is what
 // fails in CI if the relay did not build there.
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 
@@ -24,8 +24,11 @@ if (!includes.length) {
   process.exit(0);
 }
 mkdirSync(dirname(out), { recursive: true });
-const cc = process.env.CC || 'cc';
-const r = spawnSync(cc, ['-O2', '-fPIC', '-shared', '-pthread', '-Wall', '-Wextra', '-Wno-unused-parameter', '-I', includes[0], src, '-o', out], {
-  stdio: 'inherit',
+rmSync(out, { force: true }); // never leave a module built from older source
+const args = ['-O2', '-fPIC', '-shared', '-pthread', '-Wall', '-Wextra', '-Wno-unused-parameter', '-I', includes[0], src, '-o', out];
+const compilers = process.env.CC ? [process.env.CC] : ['cc', 'gcc', 'clang'];
+const built = compilers.some((cc) => {
+  const r = spawnSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  return !r.error && r.status === 0;
 });
-if (r.status !== 0) console.warn(`trail: building the native relay with ${cc} failed: the daemon will move bytes in JavaScript`);
+if (!built) console.warn(`trail: could not build the native relay (tried ${compilers.join(', ')}): the daemon will move bytes in JavaScript`);
