@@ -686,17 +686,6 @@ static napi_value js_client_release(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static napi_value js_client_backlog(napi_env env, napi_callback_info info) {
-  ARGS(1);
-  pthread_mutex_lock(&mu);
-  client_t *c = find_client(arg_u32(env, argv[0]));
-  double b = c ? (double)c->out.bytes : 0;
-  pthread_mutex_unlock(&mu);
-  napi_value v;
-  napi_create_double(env, b, &v);
-  return v;
-}
-
 /* clientRemove(id, flushMs): no more keys; output flushed (bounded), then the fd is closed and EV_CLOSED sent. */
 static napi_value js_client_remove(napi_env env, napi_callback_info info) {
   ARGS(2);
@@ -744,7 +733,6 @@ static napi_value init(napi_env env, napi_value exports) {
       {"clientGoLive", js_client_go_live},
       {"clientWrite", js_client_write},
       {"clientRelease", js_client_release},
-      {"clientBacklog", js_client_backlog},
       {"clientRemove", js_client_remove},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {

@@ -18,7 +18,11 @@ export interface ClientSink {
   /** Set when the client's own terminal is in the native relay: it gets keys and output without JavaScript. */
   readonly relay?: RelayClient;
   data(buf: Buffer): void;
-  /** Bytes queued to this client and not yet sent. */
+  /**
+   * Bytes queued to this client and not yet sent, for the terminal's
+   * backpressure; 0 where the carrier applies its own (the native relay stops
+   * reading a PTY while one of its clients is 2 MiB behind).
+   */
   backlog(): number;
   onDrain(fn: () => void): void;
   exited(info: { terminal: string; code: number | null; signal: number | null; remaining: number }): void;
@@ -150,10 +154,6 @@ export class Terminal {
     return relay;
   }
 
-  get relayed(): boolean {
-    return this.relay !== null;
-  }
-
   get integrated(): boolean {
     return this.recorder.integrated;
   }
@@ -165,14 +165,10 @@ export class Terminal {
   private ingest(buf: Buffer): void {
     this.seq++;
     for (const c of this.clients) {
-      if (c.relay) {
-        if (this.live.has(c)) continue;
-        c.data(buf);
-        this.goLive(c);
-        continue;
-      }
+      if (this.live.has(c)) continue; // the relay wrote it already
       c.data(buf);
       if (c.backlog() > CLIENT_LIMIT) c.detached('client too slow: more than 64 MiB of output unsent');
+      else if (c.relay) this.goLive(c);
     }
     for (const q of this.joining.values()) q.push(buf);
 
@@ -257,12 +253,10 @@ export class Terminal {
     this.relay.urgent(urgent);
   }
 
-  // Relay clients are left out here: the relay stops reading a PTY itself
-  // while one of its clients is more than 2 MiB behind.
   private applyBackpressure(): void {
     if (this.paused) return;
     let over = this.mirror.pending > MIRROR_HIGH;
-    for (const c of this.clients) if (!c.relay && c.backlog() > CLIENT_HIGH) over = true;
+    for (const c of this.clients) if (c.backlog() > CLIENT_HIGH) over = true;
     if (!over) return;
     this.paused = true;
     if (this.relay) this.relay.pause(true);
@@ -274,7 +268,7 @@ export class Terminal {
     const check = () => {
       if (!this.paused) return;
       for (const c of this.clients)
-        if (!c.relay && c.backlog() > CLIENT_HIGH / 2) {
+        if (c.backlog() > CLIENT_HIGH / 2) {
           c.onDrain(check);
           return;
         }

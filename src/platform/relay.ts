@@ -18,7 +18,6 @@ type Native = {
   clientGoLive(id: number, seq: number): boolean;
   clientWrite(id: number, buf: Buffer): void;
   clientRelease(id: number, seq: number): void;
-  clientBacklog(id: number): number;
   clientRemove(id: number, flushMs: number): void;
 };
 
@@ -86,9 +85,6 @@ export class RelayClient {
   }
   release(seq: number): void {
     this.n.clientRelease(this.id, seq);
-  }
-  backlog(): number {
-    return this.n.clientBacklog(this.id);
   }
   /** No more keys; queued output is flushed (at most flushMs), then the terminal is closed. */
   remove(flushMs: number): Promise<void> {
