@@ -89,7 +89,8 @@ export class RelayClient {
   /** No more keys; queued output is flushed (at most flushMs), then the terminal is closed. */
   remove(flushMs: number): Promise<void> {
     if (!this.closing) {
-      this.closing = new Promise((resolve) => closers.set(this.id, resolve));
+      const entry = clients.get(this.id);
+      this.closing = new Promise((resolve) => (entry ? (entry.closed = resolve) : resolve()));
       this.n.clientRemove(this.id, flushMs);
     }
     return this.closing;
@@ -97,8 +98,8 @@ export class RelayClient {
 }
 
 const ptys = new Map<number, PtyEvents>();
-const clients = new Map<number, ClientEvents>();
-const closers = new Map<number, () => void>();
+/** closed: set by remove(), called when the relay has let go of the terminal. */
+const clients = new Map<number, ClientEvents & { closed?: () => void }>();
 let loaded: { native: Native | null; why: string } | null = null;
 let relaying = false;
 
@@ -109,9 +110,8 @@ function dispatch(kind: number, id: number, seq: number, buf?: Buffer): void {
     else if (kind === EV_INPUT) clients.get(id)?.keys(buf!, seq);
     else if (kind === EV_GONE) clients.get(id)?.gone();
     else if (kind === EV_CLOSED) {
+      clients.get(id)?.closed?.();
       clients.delete(id);
-      closers.get(id)?.();
-      closers.delete(id);
     }
   } catch (e) {
     // An exception here would surface inside the native queue's callback.
@@ -169,6 +169,6 @@ export function relayClient(fd: number, readOnly: boolean, keys: { detach: numbe
   const n = relay();
   if (!n) return null;
   const id = n.clientAdd(fd, readOnly, keys.detach, keys.prefix);
-  clients.set(id, events);
+  clients.set(id, { ...events });
   return new RelayClient(n, id);
 }

@@ -59,11 +59,13 @@ function openClaimed(claim: TtyClaim): number {
   }
 }
 
-/** The terminal worked by the native relay's thread. */
+/**
+ * The terminal worked by the native relay's thread. Its events come through
+ * the event loop, so listen() in the tick the link was opened hears them all.
+ */
 class RelayLink implements ClientTty {
-  private input: ((b: Buffer) => boolean) | null = null;
-  private early: [Buffer, number][] = [];
-  private onGone: (() => void) | null = null;
+  private input: (b: Buffer) => boolean = () => false;
+  private onGone: () => void = () => {};
   private gone = false;
 
   private constructor(readonly relay: RelayClient) {}
@@ -75,19 +77,16 @@ class RelayLink implements ClientTty {
       keys: (b, seq) => link?.keys(b, seq),
       gone: () => link?.hungUp(),
     });
-    // Events come through the event loop, so none can arrive before this line.
     return relay ? (link = new RelayLink(relay)) : null;
   }
 
   private hungUp(): void {
     if (this.gone) return;
     this.gone = true;
-    if (this.onGone) this.onGone();
-    else this.early.length = 0; // listen() will hear of it
+    this.onGone();
   }
 
   private keys(b: Buffer, seq: number): void {
-    if (!this.input) return void this.early.push([b, seq]);
     // Keys held back for one of trail's own go on to the shell only once it is decided.
     if (!this.input(b)) this.relay.release(seq);
   }
@@ -95,8 +94,6 @@ class RelayLink implements ClientTty {
   listen(input: (b: Buffer) => boolean, gone: () => void): void {
     this.input = input;
     this.onGone = gone;
-    if (this.gone) return gone();
-    for (const [b, seq] of this.early.splice(0)) this.keys(b, seq);
   }
 
   write(buf: Buffer): void {
