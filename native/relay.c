@@ -421,32 +421,46 @@ static void *loop(void *arg) {
 
 /* ---- JavaScript side ---- */
 
+static void free_event(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)data;
+  free(hint);
+}
+
+/* The event's bytes become the Buffer itself (freed when V8 collects it): no copy on the way in. */
 static void call_js(napi_env env, napi_value cb, void *ctx, void *data) {
   (void)ctx;
   event *e = data;
+  int kind = e->kind, owned = 0;
+  uint32_t id = e->id;
+  size_t len = e->len;
   if (env && cb) {
     napi_value argv[4], undef;
     napi_get_undefined(env, &undef);
-    napi_create_uint32(env, (uint32_t)e->kind, &argv[0]);
-    napi_create_uint32(env, e->id, &argv[1]);
+    napi_create_uint32(env, (uint32_t)kind, &argv[0]);
+    napi_create_uint32(env, id, &argv[1]);
     napi_create_double(env, (double)e->seq, &argv[2]);
-    if (e->kind == EV_OUTPUT || e->kind == EV_INPUT) {
-      void *out;
-      napi_create_buffer_copy(env, e->len, e->data, &out, &argv[3]);
-    } else argv[3] = undef;
+    argv[3] = undef;
+    if (kind == EV_OUTPUT || kind == EV_INPUT) {
+      if (napi_create_external_buffer(env, len, e->data, free_event, e, &argv[3]) == napi_ok) owned = 1;
+      else {
+        void *out; /* runtimes that allow no external buffers */
+        napi_create_buffer_copy(env, len, e->data, &out, &argv[3]);
+      }
+    }
     napi_call_function(env, undef, cb, 4, argv, NULL);
   }
-  if (e->kind == EV_OUTPUT) {
+  if (!owned) free(e);
+  if (kind == EV_OUTPUT) {
     pthread_mutex_lock(&mu);
-    pty_t *p = find_pty(e->id);
+    pty_t *p = find_pty(id);
     if (p) {
       int was = p->js_pending >= JS_HIGH;
-      p->js_pending -= e->len < p->js_pending ? e->len : p->js_pending;
+      p->js_pending -= len < p->js_pending ? len : p->js_pending;
       if (was && p->js_pending < JS_HIGH) wake();
     }
     pthread_mutex_unlock(&mu);
   }
-  free(e);
 }
 
 #define ARGS(n)                                                   \
