@@ -15,6 +15,10 @@ type Cmd = {
   exitCode: number | null;
   durationMs: number;
   startedAt: number;
+  endedAt: number | null;
+  endReason: string | null;
+  seq: number | null;
+  commandBytes: number | null;
   git: { root: string; branch: string; head: string; dirty: boolean } | null;
   output?: string;
   raw?: string | null;
@@ -44,14 +48,17 @@ async function closeSession(sb: Sandbox, c: PtyClient): Promise<void> {
   await sb.cleanup();
 }
 
-/** Types a command line and waits until the trail holds one more record. */
+/** A command is written when it starts; it is done once it has ended (or says why it has no end). */
+const done = (x: Cmd) => x.endedAt !== null || x.endReason !== null;
+
+/** Types a command line and waits until the trail holds one more record, ended. */
 async function run(sb: Sandbox, c: PtyClient, session: string, keys: string, atPrompt = true): Promise<Cmd> {
   if (atPrompt) await promptReady(c);
-  const before = (await log(sb, session)).length;
+  const before = (await log(sb, session)).filter(done).length;
   c.type(keys);
   const list = await eventually(async () => {
     const l = await log(sb, session);
-    return l.length > before ? l : null;
+    return l.filter(done).length > before && l.every(done) ? l : null;
   }, `a record for ${JSON.stringify(keys)}`);
   return sb.json<Cmd>(['show', String(list[list.length - 1].id), '--json']);
 }
@@ -70,7 +77,7 @@ async function interrupted(sb: Sandbox, c: PtyClient, session: string): Promise<
   c.type('\x03');
   return eventually(async () => {
     const l = await log(sb, session);
-    return l.length > before ? l[l.length - 1] : null;
+    return l.length > before && done(l[l.length - 1]) ? l[l.length - 1] : null;
   }, 'the interrupted command');
 }
 
@@ -304,6 +311,125 @@ describe('bash', () => {
     assert.match(r.stdout, new RegExp(`in ${sb.userHome}`));
     assert.match(r.stdout, /ls \/does-not-exist +exit 2/);
     assert.match(r.stdout, /sleep 30 +exit 130/);
+  });
+});
+
+describe('bash: every form of command line is recorded, with its real start', () => {
+  const sb = new Sandbox();
+  let c: PtyClient;
+  const S = 'forms';
+  before(async () => {
+    // no HISTCONTROL: a leading space must still keep a line out of the trail
+    sb.file('.bashrc', `PS1='forms$ '\nalias hi='echo ALIAS-HI'\nshout() { echo "fn:$1"; }\n`);
+    c = await openSession(sb, S, 'forms$');
+  });
+  after(() => closeSession(sb, c));
+
+  test('a subshell, time, a group, negation, coproc, a function and an alias each make one record', async () => {
+    const cases: [string, RegExp, number | null][] = [
+      ['(echo sub-only)', /^sub-only$/, 0],
+      ['time (echo timed)', /timed\n\s*\nreal/, 0],
+      ['{ echo grouped; false; }', /^grouped$/, 1],
+      ['! false', /^$/, 0],
+      ['coproc cat', /^\[1\] \d+$/, 0],
+      ['shout there', /^fn:there$/, 0],
+      ['hi', /^ALIAS-HI$/, 0],
+    ];
+    for (const [line, out, code] of cases) {
+      const r = await run(sb, c, S, line + '\r');
+      assert.equal(r.command, line);
+      assert.match(r.output!, out, line);
+      assert.equal(r.exitCode, code, line);
+    }
+    await run(sb, c, S, 'kill %1; wait\r');
+  });
+
+  test('a subshell first on the line: its time and its output count, not only what follows', async () => {
+    const r = await run(sb, c, S, '(sleep 1.2; echo inner); echo outer\r');
+    assert.equal(r.command, '(sleep 1.2; echo inner); echo outer');
+    assert.equal(r.output, 'inner\nouter');
+    assert.ok(r.durationMs >= 1100, `duration ${r.durationMs}`);
+  });
+
+  test('a comment line and a syntax error are kept as typed; empty lines are not', async () => {
+    const note = await run(sb, c, S, '# remember: the cache key changed\r');
+    assert.equal(note.command, '# remember: the cache key changed');
+    assert.equal(note.exitCode, 0);
+    const bad = await run(sb, c, S, 'echo (\r');
+    assert.equal(bad.command, 'echo (');
+    assert.equal(bad.exitCode, 2);
+    const n = (await log(sb, S)).length;
+    c.type('\r\r');
+    const after = await run(sb, c, S, 'echo after-empty\r');
+    assert.equal((await log(sb, S)).length, n + 1);
+    assert.equal(after.command, 'echo after-empty');
+  });
+
+  test('a leading space keeps the line and its output out, whatever HISTCONTROL says; bash history keeps it as the user set', async () => {
+    await promptReady(c);
+    c.type(' (echo quiet-sub)\r');
+    c.type(' echo quiet-plain\r');
+    const r = await run(sb, c, S, 'echo loud\r', false);
+    const all = await log(sb, S);
+    assert.ok(!all.some((x) => x.command.includes('quiet')), JSON.stringify(all.map((x) => x.command)));
+    assert.equal(r.command, 'echo loud');
+    assert.equal((await sb.json<Cmd>(['show', String(r.id), '--json'])).output, 'loud');
+    // without ignorespace, bash's own history still has them
+    const h = await run(sb, c, S, 'history 4\r');
+    assert.match(h.output!, / echo quiet-plain/);
+  });
+
+  test('records of one terminal come in the shell\'s order, with times that never go backwards', async () => {
+    await promptReady(c);
+    const before = (await log(sb, S)).length;
+    c.type('for i in $(seq 1 30); do echo "fast-$i"; done\r');
+    await run(sb, c, S, Array.from({ length: 30 }, (_, i) => `echo c-${i}\r`).join(''), false);
+    const l = (await log(sb, S)).slice(before + 1);
+    const cs = l.filter((x) => /^echo c-\d+$/.test(x.command));
+    assert.equal(cs.length, 30);
+    cs.forEach((x, i) => assert.equal(x.command, `echo c-${i}`));
+    for (let i = 1; i < l.length; i++) {
+      assert.ok(l[i].startedAt >= l[i - 1].startedAt, 'start times never go backwards');
+      assert.ok(l[i].seq! > l[i - 1].seq!, 'the shell\'s sequence grows');
+    }
+  });
+});
+
+describe('bash: HISTCONTROL=ignoreboth', () => {
+  test('a leading-space line leaves bash history as the user asked, repeats are still recorded', async () => {
+    const sb = new Sandbox();
+    sb.file('.bashrc', `PS1='ib$ '\nHISTCONTROL=ignoreboth\n`);
+    const c = await openSession(sb, 'ib', 'ib$');
+    try {
+      await run(sb, c, 'ib', '(echo twice)\r');
+      const again = await run(sb, c, 'ib', '(echo twice)\r');
+      assert.equal(again.command, '(echo twice)');
+      await promptReady(c);
+      c.type(' (echo hidden-sub)\r');
+      const h = await run(sb, c, 'ib', 'history 3; echo "hc=$HISTCONTROL"\r', false);
+      assert.doesNotMatch(h.output!, /hidden-sub\)/, 'ignorespace still keeps it out of history');
+      assert.match(h.output!, /hc=ignoreboth$/, 'the user sees their own HISTCONTROL');
+      assert.equal((await log(sb, 'ib')).filter((x) => x.command.includes('hidden')).length, 0);
+      assert.equal((await log(sb, 'ib')).filter((x) => x.command === '(echo twice)').length, 2);
+    } finally {
+      await closeSession(sb, c);
+    }
+  });
+
+  test('exec ends the record when the terminal ends', async () => {
+    const sb = new Sandbox();
+    sb.file('.bashrc', `PS1='ex$ '\n`);
+    const c = await openSession(sb, 'ex', 'ex$');
+    try {
+      await promptReady(c);
+      c.type('exec sleep 0.3\r');
+      const r = await eventually(async () => (await log(sb, 'ex')).find((x) => x.command === 'exec sleep 0.3' && done(x)), 'the exec record');
+      assert.equal(r.endReason, 'terminal ended');
+      assert.ok(r.durationMs >= 250, `duration ${r.durationMs}`);
+    } finally {
+      c.kill();
+      await sb.cleanup();
+    }
   });
 });
 

@@ -1,11 +1,13 @@
 // What every operation can reach. Built once by the daemon's entry point.
 import type { SessionManager } from '../daemon/sessions.js';
 import type { CommandStore } from '../store/commands.js';
+import type { StoreHealth } from '../daemon/store-health.js';
 import type { Paths } from '../platform/paths.js';
 
 export type ApiContext = {
   manager: SessionManager;
   commands: CommandStore;
+  health: StoreHealth;
   sessionNames: () => Map<string, string>;
   paths: Paths;
   startedAt: number;

@@ -28,6 +28,7 @@ export const sessionOps = [
       terminals: ctx.manager.list().reduce((n, s) => n + s.terminals.length, 0),
       rss: process.memoryUsage().rss,
       relay: relayMode(),
+      recording: ctx.health.view(),
     }),
   }),
   defineOp({

@@ -52,6 +52,12 @@ export type CommandView = {
   endedAt: number | null;
   durationMs: number | null;
   exitCode: number | null;
+  /** Why the command has no exit status (the terminal ended, the daemon stopped), if it has ended without one. */
+  endReason: string | null;
+  /** The shell's own number for this command line. */
+  seq: number | null;
+  /** The full length of a command line kept as head and tail; null when it is kept whole. */
+  commandBytes: number | null;
   git: { root: string | null; branch: string | null; head: string | null; dirty: boolean | null } | null;
   actor: string;
   outputBytes: number;
@@ -72,6 +78,9 @@ export function commandView(r: CommandRow, sessionName: string, withOutput: bool
     endedAt: r.ended_at,
     durationMs: r.duration_ms,
     exitCode: r.exit_code,
+    endReason: r.end_reason,
+    seq: r.seq,
+    commandBytes: r.command_bytes,
     git: r.git_root ? { root: r.git_root, branch: r.branch, head: r.head, dirty: r.dirty === null ? null : r.dirty === 1 } : null,
     actor: r.actor,
     outputBytes: r.output_bytes,

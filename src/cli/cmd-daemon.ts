@@ -4,7 +4,17 @@ import { DaemonClient, ClientError } from './client.js';
 import { json, out, ago } from './output.js';
 import { trailPaths } from '../platform/paths.js';
 
-type Status = { pid: number; version: string; home: string; startedAt: number; sessions: number; terminals: number; rss: number; relay: string };
+type Status = {
+  pid: number;
+  version: string;
+  home: string;
+  startedAt: number;
+  sessions: number;
+  terminals: number;
+  rss: number;
+  relay: string;
+  recording: { ok: boolean; failingSince: number | null; notKept: number; lastError: string | null };
+};
 
 export const daemonCommand: CliCommand = {
   name: 'daemon',
@@ -39,7 +49,12 @@ export const daemonCommand: CliCommand = {
         if (values.json) json(s);
         else
           out(
-            `trail daemon ${s.version}: pid ${s.pid}, up since ${ago(s.startedAt)}, ${s.sessions} session(s), ${s.terminals} terminal(s), ${(s.rss / 1048576).toFixed(1)} MiB, bytes moved by ${s.relay === 'native' ? 'the native relay' : `JavaScript (${s.relay})`}, state in ${s.home}`,
+            `trail daemon ${s.version}: pid ${s.pid}, up since ${ago(s.startedAt)}, ${s.sessions} session(s), ${s.terminals} terminal(s), ${(s.rss / 1048576).toFixed(1)} MiB, bytes moved by ${s.relay === 'native' ? 'the native relay' : `JavaScript (${s.relay})`}, state in ${s.home}` +
+              (s.recording.ok
+                ? s.recording.notKept
+                  ? `\nrecording works; ${s.recording.notKept} record(s) were not kept while it failed`
+                  : ''
+                : `\nrecording FAILS since ${ago(s.recording.failingSince!)}: ${s.recording.notKept} record(s) not kept (${s.recording.lastError}); free space in ${s.home}`),
           );
         return 0;
       }

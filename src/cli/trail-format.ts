@@ -3,7 +3,10 @@ import type { CommandView } from '../api/views.js';
 import { clock, duration, paint } from './output.js';
 
 export function statusText(c: CommandView): string {
-  if (c.exitCode === null) return paint.yellow('?');
+  if (c.exitCode === null) {
+    if (c.endReason) return paint.yellow(c.endReason.startsWith('the daemon') ? 'lost' : 'no status');
+    return paint.yellow(c.endedAt === null ? 'running' : '?');
+  }
   return c.exitCode === 0 ? paint.green('ok') : paint.red(`exit ${c.exitCode}`);
 }
 
@@ -33,7 +36,7 @@ export function fullView(c: CommandView, raw: boolean): string {
   const head = [
     `${paint.bold(`#${c.id}`)} ${c.command}`,
     `  session ${c.session}${c.cwd ? `, in ${c.cwd}` : ''}${c.git ? `, git ${c.git.branch ?? '(detached)'} ${c.git.head?.slice(0, 10) ?? ''}${c.git.dirty ? ' (dirty)' : ''}` : ''}`,
-    `  ${clock(c.startedAt)}, took ${duration(c.durationMs)}, ${statusText(c)}${c.actor !== 'user' ? `, by ${c.actor}` : ''}`,
+    `  ${clock(c.startedAt)}, ${c.endedAt === null && !c.endReason ? 'still running' : `took ${duration(c.durationMs)}`}, ${statusText(c)}${c.endReason ? ` (${c.endReason})` : ''}${c.actor !== 'user' ? `, by ${c.actor}` : ''}`,
     `  output: ${c.outputBytes} bytes${c.outputTruncated ? ' (head and tail kept)' : ''}${c.screen ? ' (full-screen program: its last screen)' : ''}`,
     '',
   ];

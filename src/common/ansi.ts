@@ -45,7 +45,7 @@ export function stripAnsi(input: string): string {
 }
 
 /** Index of the last character of the escape sequence starting at i. */
-function skipEscape(s: string, i: number): number {
+export function skipEscape(s: string, i: number): number {
   const next = s.charCodeAt(i + 1);
   if (Number.isNaN(next)) return i;
   if (next === 0x5b /* [ CSI */) {

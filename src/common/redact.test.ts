@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { redact, compilePatterns } from './redact.js';
+import { redact, redactRaw, compilePatterns } from './redact.js';
+import { stripAnsi } from './ansi.js';
 
 const cases: [string, string][] = [
   ['export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE', 'export AWS_ACCESS_KEY_ID=[REDACTED]'],
@@ -26,4 +27,23 @@ test('ordinary text is left alone', () => {
 
 test('custom patterns from config', () => {
   assert.equal(redact('id corp-0123456789abcdef', compilePatterns(['corp-[0-9a-f]{16}'])), 'id [REDACTED]');
+});
+
+test('raw output: a secret with colours inside or around it is redacted, the colours kept', () => {
+  const tok = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
+  assert.equal(redactRaw(`tok: \x1b[1m${tok}\x1b[0m\n`), 'tok: \x1b[1m[REDACTED]\x1b[0m\n');
+  // grep --color=always marks the match inside the token
+  const grep = `${tok.slice(0, 4)}\x1b[01;31m\x1b[K${tok.slice(4, 10)}\x1b[m\x1b[K${tok.slice(10)}\n`;
+  const out = redactRaw(grep)!;
+  assert.ok(!out.includes(tok.slice(10)), out);
+  assert.equal(stripAnsi(out), '[REDACTED]');
+  assert.ok(out.includes('\x1b[01;31m'), 'the sequences inside stay');
+  assert.equal(redactRaw('password=\x1b[32mhunter2222\x1b[0m'), 'password=\x1b[32m[REDACTED]\x1b[0m');
+});
+
+test('raw output that would still show a secret once drawn is not kept', () => {
+  // pieced together on screen by a carriage return: no contiguous token in the stream
+  const tok = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
+  assert.equal(redactRaw(`xxxx${tok.slice(4)}\r${tok.slice(0, 4)}\n`), null);
+  assert.equal(redactRaw('plain \x1b[31mred\x1b[0m'), 'plain \x1b[31mred\x1b[0m');
 });

@@ -1,6 +1,8 @@
 // Secret redaction, applied to command lines and output before anything is
 // stored. Unlike Atuin (which drops such commands), the command stays in the
 // trail with the secret replaced, so the work is still findable.
+import { skipEscape, stripAnsi } from './ansi.js';
+
 export type SecretPattern = { name: string; re: RegExp; keep?: number };
 
 // `keep` is the capture group to keep (e.g. the `password=` part of an assignment).
@@ -49,4 +51,65 @@ export function redact(text: string, patterns: SecretPattern[] = DEFAULT_PATTERN
 /** Extra patterns from the user's config: each a regex source, the whole match is replaced. */
 export function compilePatterns(sources: string[]): SecretPattern[] {
   return sources.map((src, i) => ({ name: `custom-${i + 1}`, re: new RegExp(src, 'g') }));
+}
+
+/**
+ * Redacts terminal output as a terminal would show it: a secret printed with
+ * colours inside or around it (`grep --color`, `printf '\e[1m%s'`) is found
+ * in the text without the escape sequences, and its characters are removed
+ * from the raw bytes while the sequences stay (so the colours still end
+ * where they did). Returns null when a secret would still show once the
+ * result is drawn (e.g. pieced together with carriage returns): the caller
+ * then keeps no raw copy at all.
+ */
+export function redactRaw(raw: string, patterns: SecretPattern[] = DEFAULT_PATTERNS): string | null {
+  // The text without escape sequences, and where each of its characters sits in raw.
+  let visible = '';
+  const at: number[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    if (raw.charCodeAt(i) === 0x1b) {
+      i = skipEscape(raw, i);
+      continue;
+    }
+    visible += raw[i];
+    at.push(i);
+  }
+  const ranges: [number, number][] = [];
+  for (const p of patterns) {
+    const re = new RegExp(p.re.source, p.re.flags.includes('d') ? p.re.flags : p.re.flags + 'd');
+    for (let m = re.exec(visible); m; m = re.exec(visible)) {
+      if (m[0] === '') {
+        re.lastIndex++;
+        continue;
+      }
+      const from = p.keep ? (m.indices?.[p.keep]?.[1] ?? m.index) : m.index;
+      const to = m.index + m[0].length;
+      if (to > from) ranges.push([at[from], at[to - 1] + 1]);
+      if (!re.global) break;
+    }
+  }
+  let out = raw;
+  if (ranges.length) {
+    ranges.sort((a, b) => a[0] - b[0]);
+    let res = '';
+    let pos = 0;
+    for (let k = 0; k < ranges.length; k++) {
+      let [from, to] = ranges[k];
+      while (k + 1 < ranges.length && ranges[k + 1][0] <= to) to = Math.max(to, ranges[++k][1]);
+      if (from < pos) from = pos;
+      res += raw.slice(pos, from) + REDACTED;
+      // Keep the escape sequences inside the secret, drop its characters.
+      for (let i = from; i < to; i++) {
+        if (raw.charCodeAt(i) === 0x1b) {
+          const end = skipEscape(raw, i);
+          res += raw.slice(i, end + 1);
+          i = end;
+        }
+      }
+      pos = Math.max(pos, to);
+    }
+    out = res + raw.slice(pos);
+  }
+  const shown = stripAnsi(out);
+  return redact(shown, patterns) === shown ? out : null;
 }

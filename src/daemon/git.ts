@@ -66,15 +66,46 @@ async function resolveRef(gitDir: string, ref: string): Promise<string | null> {
   return null;
 }
 
+/**
+ * `git status` without optional locks: it must never rewrite the user's
+ * .git/index or race their own git for index.lock.
+ */
 function isDirty(root: string): Promise<boolean | null> {
   return new Promise((done) => {
     execFile(
       'git',
-      ['-C', root, 'status', '--porcelain', '--untracked-files=normal'],
-      { timeout: 2000, maxBuffer: 1 << 20 },
+      ['--no-optional-locks', '-C', root, 'status', '--porcelain', '--untracked-files=normal'],
+      { timeout: 2000, maxBuffer: 1 << 20, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } },
       (err, stdout) => done(err ? null : stdout.length > 0),
     );
   });
+}
+
+/**
+ * One `git status` in flight per repository: a burst of commands shares the
+ * probe that starts after the one running when they asked (so each answer
+ * is at least as new as the question), never one probe per command.
+ */
+const probes = new Map<string, { running: Promise<boolean | null>; next: Promise<boolean | null> | null }>();
+
+function launch(root: string): Promise<boolean | null> {
+  const running = isDirty(root).finally(() => {
+    const cur = probes.get(root);
+    if (cur && cur.running === running && !cur.next) probes.delete(root);
+  });
+  probes.set(root, { running, next: null });
+  return running;
+}
+
+export function dirtyProbe(root: string): Promise<boolean | null> {
+  const p = probes.get(root);
+  if (!p) return launch(root);
+  return (p.next ??= p.running.then(() => launch(root)));
+}
+
+/** How many `git status` probes are running now, for tests and status. */
+export function probesInFlight(): number {
+  return probes.size;
 }
 
 export async function gitContext(dir: string): Promise<GitContext | null> {
@@ -92,5 +123,5 @@ export async function gitContext(dir: string): Promise<GitContext | null> {
   } catch {
     /* unreadable HEAD */
   }
-  return { root: found.root, branch, head, dirty: await isDirty(found.root) };
+  return { root: found.root, branch, head, dirty: await dirtyProbe(found.root) };
 }

@@ -7,6 +7,7 @@ export const HEAD_TEXT = 64 * 1024;
 export const TAIL_TEXT = 256 * 1024;
 const HEAD_RAW = 96 * 1024;
 const TAIL_RAW = 384 * 1024;
+const OUR_MARKS = /\x1b\]633;[^\x07\x1b]*(?:\x07|\x1b\\)?/g;
 
 export class OutputCapture {
   private head: Buffer[] = [];
@@ -36,14 +37,16 @@ export class OutputCapture {
 
   /** The text a person saw, head and tail kept when it was huge. */
   text(): { text: string; raw: string; truncated: boolean } {
-    const headRaw = Buffer.concat(this.head).toString('utf8');
-    const tailRaw = Buffer.concat(this.tail).toString('utf8');
+    // trail's own marks are no output (and carry the terminal's nonce): a mark
+    // cut across reads reaches the capture in part, and is removed here.
     if (this.dropped === 0) {
-      const raw = headRaw + tailRaw;
+      const raw = Buffer.concat([...this.head, ...this.tail]).toString('utf8').replace(OUR_MARKS, '');
       const text = stripAnsi(raw);
       if (text.length <= HEAD_TEXT + TAIL_TEXT) return { text, raw, truncated: false };
       return { text: cut(text.slice(0, HEAD_TEXT), text.slice(-TAIL_TEXT), this.total), raw: '', truncated: true };
     }
+    const headRaw = Buffer.concat(this.head).toString('utf8').replace(OUR_MARKS, '');
+    const tailRaw = Buffer.concat(this.tail).toString('utf8').replace(OUR_MARKS, '');
     // The tail starts mid-stream: begin it at a line boundary so no half escape sequence leaks in.
     const nl = tailRaw.indexOf('\n');
     const tailText = stripAnsi(nl >= 0 ? tailRaw.slice(nl + 1) : tailRaw);

@@ -3,21 +3,32 @@
 // terminal's nonce (OSC 633) are trusted; unsigned ones are ignored, so a file
 // that is `cat`ed cannot forge a command. OSC 133/7 count only in terminals
 // whose shell we did not set up ourselves.
+//
+// A command is handed to the sink as soon as it has started and its line is
+// known, and again when it ends, both synchronously: a daemon killed at any
+// moment after an end mark was read has that command's end written.
 import type { Mark } from '../shell/marks.js';
 import type { Mirror } from './mirror.js';
 import { OutputCapture } from './output-capture.js';
-import { gitContext, type GitContext } from './git.js';
 
-export type CommandRecord = {
+export type StartedCommand = {
   sessionId: string;
   terminalId: string;
   command: string;
+  /** The full length of a command line kept as head and tail; null when kept whole. */
+  commandBytes: number | null;
+  /** The shell's own count of command lines. */
+  seq: number | null;
   cwd: string | null;
   startedAt: number;
+  actor: string;
+};
+
+export type EndedCommand = {
   endedAt: number;
   exitCode: number | null;
-  git: GitContext | null;
-  actor: string;
+  /** Why there is no exit status: the terminal ended, no end mark came, the daemon stopped. */
+  endReason: string | null;
   output: string;
   raw: string;
   outputBytes: number;
@@ -25,27 +36,47 @@ export type CommandRecord = {
   screen: boolean;
 };
 
+export interface CommandSink {
+  /** Writes a command that started; returns its id, or null when it could not be written. */
+  started(c: StartedCommand): number | null;
+  /** Completes it (or writes it whole, when its start could not be written). */
+  ended(id: number | null, c: StartedCommand, e: EndedCommand): void;
+  /** A full-screen program's last screen, known a moment after the end. */
+  screen(id: number, c: StartedCommand, e: EndedCommand): void;
+}
+
+export const UNKNOWN_LINE = '(command line not recorded)';
+
 type Running = {
   command: string | null;
+  commandBytes: number | null;
+  seq: number | null;
   cwd: string | null;
   startedAt: number;
   capture: OutputCapture;
-  git: Promise<GitContext | null>;
   inAlt: boolean;
   lastScreen: string | null;
+  /** A screen read asked for and not yet answered. */
+  screenRead: Promise<void> | null;
+  /** The OSC 133 path: the typed line is read back from the screen. */
+  lineRead: Promise<void> | null;
+  id: number | null;
+  written: boolean;
 };
 
 export class Recorder {
   private trusted = false;
   private cwd: string | null;
-  private pendingLine: string | null = null;
+  private pendingLine: { text: string; bytes: number | null } | null = null;
   private running: Running | null = null;
-  private dropped = false;
+  private closed = false;
+  private paused = false;
+  private lastTime = 0;
 
   constructor(
     private ids: { sessionId: string; terminalId: string },
     private mirror: Mirror,
-    private onCommand: (rec: CommandRecord) => void,
+    private sink: CommandSink,
     cwd: string,
     private now: () => number = Date.now,
     private actor = 'user',
@@ -58,9 +89,21 @@ export class Recorder {
     return this.trusted;
   }
 
+  /** Milliseconds that never go backwards within this terminal, whatever the wall clock does. */
+  private clock(): number {
+    this.lastTime = Math.max(this.now(), this.lastTime);
+    return this.lastTime;
+  }
+
   output(buf: Buffer): void {
     const r = this.running;
     if (r && !r.inAlt) r.capture.push(buf);
+  }
+
+  /** `trail off` / `trail on`: while paused, nothing of this terminal is recorded. */
+  pause(on: boolean): void {
+    this.paused = on;
+    if (on) this.running = null;
   }
 
   mark(m: Mark): void {
@@ -68,7 +111,7 @@ export class Recorder {
       case 'osc633':
         if (!m.trusted) return;
         this.trusted = true;
-        return this.step(m.code, m.params);
+        return this.step(m.code, m.params, m.cut);
       case 'osc133':
         if (this.trusted) return;
         return this.step133(m.code, m.params);
@@ -80,23 +123,36 @@ export class Recorder {
     }
   }
 
-  private step(code: string, params: string[]): void {
+  private step(code: string, params: string[], cut?: number): void {
     switch (code) {
       case 'P': {
         const p = params.find((x) => x.startsWith('Cwd='));
         if (p) this.cwd = p.slice(4);
         return;
       }
-      case 'E':
-        this.pendingLine = params[0] ?? '';
+      case 'E': {
+        const line = { text: params[0] ?? '', bytes: cut ?? null };
+        const r = this.running;
+        // bash names a line after its start mark (PS0 starts it, the DEBUG trap or the next prompt names it)
+        if (r && r.command === null) {
+          r.command = line.text;
+          r.commandBytes = line.bytes;
+          this.write(r);
+        } else this.pendingLine = line;
         return;
+      }
       case 'C':
-        return this.start(this.pendingLine);
+        return this.start(this.pendingLine, parseIntOrNull(params[0]));
+      case 'H':
+        // The line is to be kept out of the trail (a leading space): nothing of it is written.
+        this.running = null;
+        this.pendingLine = null;
+        return;
       case 'D':
-        return this.finish(parseExit(params[0]));
+        return this.finish(parseIntOrNull(params[0]), null);
       case 'A':
         // A prompt while a command is open means its end mark never came.
-        if (this.running) this.finish(null);
+        if (this.running) this.finish(null, 'no end mark');
         return;
     }
   }
@@ -104,38 +160,68 @@ export class Recorder {
   private step133(code: string, params: string[]): void {
     switch (code) {
       case 'A':
-        if (this.running) this.finish(null);
+        if (this.running) this.finish(null, 'no end mark');
         return;
       case 'B':
         this.mirror.markPromptEnd();
         return;
       case 'C': {
         // No command line in OSC 133: read back what was typed after the prompt.
-        this.start(null);
-        const r = this.running!;
-        void this.mirror.typedSincePromptEnd().then((typed) => {
-          if (typed) r.command = typed;
+        this.start(null, null);
+        const r = this.running;
+        if (!r) return;
+        r.lineRead = this.mirror.typedSincePromptEnd().then((typed) => {
+          r.lineRead = null;
+          if (!typed) return;
+          r.command = typed;
+          this.write(r);
         });
         return;
       }
       case 'D':
-        return this.finish(parseExit(params[0]));
+        return this.finish(parseIntOrNull(params[0]), null);
     }
   }
 
-  private start(line: string | null): void {
-    if (this.running) this.finish(null);
-    const cwd = this.cwd;
-    this.running = {
-      command: line,
-      cwd,
-      startedAt: this.now(),
+  private start(line: { text: string; bytes: number | null } | null, seq: number | null): void {
+    if (this.running) this.finish(null, 'no end mark');
+    this.pendingLine = null;
+    if (this.paused || this.closed) return;
+    const r: Running = {
+      command: line?.text ?? null,
+      commandBytes: line?.bytes ?? null,
+      seq,
+      cwd: this.cwd,
+      startedAt: this.clock(),
       capture: new OutputCapture(),
-      git: cwd ? gitContext(cwd).catch(() => null) : Promise.resolve(null),
       inAlt: false,
       lastScreen: null,
+      screenRead: null,
+      lineRead: null,
+      id: null,
+      written: false,
     };
-    this.pendingLine = null;
+    this.running = r;
+    if (r.command !== null) this.write(r);
+  }
+
+  private started(r: Running): StartedCommand {
+    return {
+      ...this.ids,
+      command: r.command?.trim() ? r.command.trim() : UNKNOWN_LINE,
+      commandBytes: r.commandBytes,
+      seq: r.seq,
+      cwd: r.cwd,
+      startedAt: r.startedAt,
+      actor: this.actor,
+    };
+  }
+
+  /** The start of a command whose line is known, written now. */
+  private write(r: Running): void {
+    if (r.written || !r.command?.trim()) return;
+    r.written = true;
+    r.id = this.sink.started(this.started(r));
   }
 
   private altScreen(on: boolean): void {
@@ -147,56 +233,61 @@ export class Recorder {
     }
     // Asked before the switch back is written: the answer is the program's last screen.
     r.inAlt = false;
-    void this.mirror.screenText().then((text) => (r.lastScreen = text));
+    r.screenRead = this.mirror.screenText().then((text) => {
+      r.lastScreen = text;
+    });
   }
 
-  private finish(exitCode: number | null): void {
+  private finish(exitCode: number | null, endReason: string | null): void {
     const r = this.running;
     if (!r) return;
     this.running = null;
-    const endedAt = this.now();
-    // Answers come in the order asked: this one comes after every screen read
-    // already asked for, so the record is whole.
-    const screen = r.inAlt ? this.mirror.screenText() : this.mirror.sync().then(() => null);
-    void screen.then((text) => {
-      if (text !== null) r.lastScreen = text;
-      void this.complete(r, endedAt, exitCode);
-    });
+    const endedAt = this.clock();
+    const end = (): EndedCommand => {
+      const out = r.capture.text();
+      let output = out.text;
+      if (r.lastScreen !== null) output = (output.trim() ? output.trimEnd() + '\n' : '') + r.lastScreen;
+      return {
+        endedAt,
+        exitCode,
+        endReason,
+        output,
+        raw: r.lastScreen === null && !out.truncated ? out.raw : '',
+        outputBytes: r.capture.total,
+        truncated: out.truncated,
+        screen: r.lastScreen !== null,
+      };
+    };
+    if (r.lineRead) {
+      // OSC 133: the line is still being read back from the screen; a line never typed is no command.
+      void r.lineRead.then(() => {
+        if (r.command?.trim()) this.sink.ended(r.id, this.started(r), end());
+      });
+      return;
+    }
+    // A trusted start mark with no line (never expected from our scripts) is still a command.
+    if (!r.written && r.command === null) r.command = UNKNOWN_LINE;
+    if (!r.written && !r.command?.trim()) return;
+    this.sink.ended(r.id, this.started(r), end());
+    // A full-screen program: its last screen completes the record once the mirror has read it.
+    const screen = r.inAlt ? this.mirror.screenText().then((t) => void (r.lastScreen = t)) : r.screenRead;
+    if (screen && r.id !== null) {
+      const id = r.id;
+      void screen.then(() => {
+        if (r.lastScreen !== null) this.sink.screen(id, this.started(r), end());
+      });
+    }
   }
 
-  private async complete(r: Running, endedAt: number, exitCode: number | null): Promise<void> {
-    const command = (r.command ?? '').trim();
-    if (!command) return;
-    const out = r.capture.text();
-    let output = out.text;
-    if (r.lastScreen !== null) output = (output.trim() ? output.trimEnd() + '\n' : '') + r.lastScreen;
-    const git = await r.git;
-    this.onCommand({
-      ...this.ids,
-      command,
-      cwd: r.cwd,
-      startedAt: r.startedAt,
-      endedAt,
-      exitCode,
-      git,
-      actor: this.actor,
-      output,
-      raw: r.lastScreen === null && !out.truncated ? out.raw : '',
-      outputBytes: r.capture.total,
-      truncated: out.truncated,
-      screen: r.lastScreen !== null,
-    });
-  }
-
-  /** The terminal ended: a command still open is kept with what it printed. */
-  close(): void {
-    if (this.dropped) return;
-    this.dropped = true;
-    if (this.running) this.finish(null);
+  /** The terminal ended (or the daemon stops): a command still open is kept with what it printed. */
+  close(reason = 'terminal ended'): void {
+    if (this.closed) return;
+    if (this.running) this.finish(null, reason);
+    this.closed = true;
   }
 }
 
-function parseExit(s: string | undefined): number | null {
+function parseIntOrNull(s: string | undefined): number | null {
   if (s === undefined || s === '') return null;
   const n = Number.parseInt(s, 10);
   return Number.isFinite(n) ? n : null;

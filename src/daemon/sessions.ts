@@ -11,7 +11,8 @@ import type { SessionStore } from '../store/sessions.js';
 import type { CommandStore } from '../store/commands.js';
 import { Terminal, type ClientSink } from './terminal.js';
 import { mirrorThread } from './mirror.js';
-import type { CommandRecord } from './recorder.js';
+import { TrailWriter } from './trail-writer.js';
+import type { StoreHealth } from './store-health.js';
 
 export type Session = {
   id: string;
@@ -30,19 +31,29 @@ export type ManagerDeps = {
   secrets: SecretPattern[];
   runDir: string;
   env: Record<string, string>;
+  health: StoreHealth;
   log: (line: string) => void;
 };
+
+/** What an earlier daemon left: the terminals it ran and the commands running in them. */
+export type LostWork = { terminals: number; commands: { id: number; command: string; sessionId: string }[] };
 
 export type NewTerminalSpec = { command?: string[]; shell?: string; cols?: number; rows?: number };
 
 export class SessionManager {
   private byId = new Map<string, Session>();
+  private writer: TrailWriter;
+  /** What the daemon before this one left behind when it stopped or died. */
+  readonly lost: LostWork;
 
   constructor(private deps: ManagerDeps) {
     mirrorThread.onError = deps.log;
+    this.writer = new TrailWriter(deps.commands, deps.secrets, deps.health);
     const now = Date.now();
     const orphans = deps.sessions.closeOrphans(now);
-    if (orphans) deps.log(`marked ${orphans} terminal(s) of an earlier daemon as ended`);
+    const open = deps.commands.closeOpen('the daemon stopped before it ended');
+    this.lost = { terminals: orphans, commands: open.map((r) => ({ id: r.id, command: r.command, sessionId: r.session_id })) };
+    if (orphans) deps.log(`marked ${orphans} terminal(s) of an earlier daemon as ended, ${open.length} command(s) running in them as lost`);
     for (const row of deps.sessions.liveSessions()) {
       this.byId.set(row.id, {
         id: row.id,
@@ -84,8 +95,8 @@ export class SessionManager {
       throw new TrailError('invalid', `directory ${dir} does not exist; create it or pass --dir`);
     const now = Date.now();
     const s: Session = { id: randomBytes(8).toString('hex'), name, dir, createdAt: now, lastActiveAt: now, terminals: [], nextIndex: 0 };
-    this.deps.sessions.insertSession({ id: s.id, name, dir, created_at: now, last_active_at: now });
-    this.deps.sessions.event(s.id, null, now, 'session.created', null, { name, dir });
+    this.deps.health.state('a new session', () => this.deps.sessions.insertSession({ id: s.id, name, dir, created_at: now, last_active_at: now }));
+    this.event(s.id, null, now, 'session.created', { name, dir });
     this.byId.set(s.id, s);
     this.newTerminal(s, first ?? {});
     return s;
@@ -104,8 +115,8 @@ export class SessionManager {
     const bad = checkName(newName);
     if (bad) throw new TrailError('invalid', `session name ${JSON.stringify(newName)} refused: ${bad}`);
     if (this.find(newName)) throw new TrailError('exists', `a session named "${newName}" exists already`);
-    this.deps.sessions.rename(s.id, newName);
-    this.deps.sessions.event(s.id, null, Date.now(), 'session.renamed', null, { from: s.name, to: newName });
+    this.deps.health.state('a session rename', () => this.deps.sessions.rename(s.id, newName));
+    this.event(s.id, null, Date.now(), 'session.renamed', { from: s.name, to: newName });
     s.name = newName;
     return s;
   }
@@ -118,8 +129,8 @@ export class SessionManager {
       for (const c of t.sinks()) c.detached(`session ${s.name} was killed`);
       t.kill();
     }
-    this.deps.sessions.kill(s.id, now);
-    this.deps.sessions.event(s.id, null, now, 'session.killed', null);
+    this.deps.health.state('a session kill', () => this.deps.sessions.kill(s.id, now));
+    this.event(s.id, null, now, 'session.killed');
   }
 
   newTerminal(s: Session, spec: NewTerminalSpec): Terminal {
@@ -138,22 +149,25 @@ export class SessionManager {
       rows: spec.rows ?? 24,
       scrollback: this.deps.scrollback,
       tmpFile: join(this.deps.runDir, id),
-      onCommand: (rec) => this.saveCommand(rec),
+      sink: this.writer,
       onExit: (term, code, signal) => this.terminalExited(s, term, code, signal),
       log: this.deps.log,
     });
     s.terminals.push(t);
     const now = Date.now();
-    this.deps.sessions.insertTerminal({
-      id,
-      session_id: s.id,
-      idx: t.index,
-      command: JSON.stringify(t.command),
-      cwd: s.dir,
-      shell: t.shellKind,
-      created_at: now,
-    });
-    this.deps.sessions.event(s.id, id, now, 'terminal.started', null, { command: t.command });
+    const command = t.command.map((a) => redact(a, this.deps.secrets));
+    this.deps.health.state('a new terminal', () =>
+      this.deps.sessions.insertTerminal({
+        id,
+        session_id: s.id,
+        idx: t.index,
+        command: JSON.stringify(command),
+        cwd: s.dir,
+        shell: t.shellKind,
+        created_at: now,
+      }),
+    );
+    this.event(s.id, id, now, 'terminal.started', { command });
     this.touch(s);
     return t;
   }
@@ -180,12 +194,18 @@ export class SessionManager {
 
   touch(s: Session): void {
     s.lastActiveAt = Date.now();
-    this.deps.sessions.touch(s.id, s.lastActiveAt);
+    this.deps.health.attempt('a session’s last activity', () => this.deps.sessions.touch(s.id, s.lastActiveAt));
   }
 
   clientEvent(s: Session, t: Terminal, sink: ClientSink, kind: 'client.attached' | 'client.detached'): void {
-    this.deps.sessions.event(s.id, t.id, Date.now(), kind, sink.name, { client: sink.id, readOnly: sink.readOnly });
+    this.event(s.id, t.id, Date.now(), kind, { client: sink.id, readOnly: sink.readOnly }, sink.name);
     this.touch(s);
+  }
+
+  /** An event of the trail, redacted, written or counted as not kept. */
+  private event(sessionId: string, terminalId: string | null, at: number, kind: string, data?: unknown, actor: string | null = null): void {
+    const json = data === undefined ? null : redact(JSON.stringify(data), this.deps.secrets);
+    this.deps.health.attempt(`a ${kind} event`, () => this.deps.sessions.event(sessionId, terminalId, at, kind, actor, json));
   }
 
   private terminalExited(s: Session, t: Terminal, code: number | null, signal: number | null): void {
@@ -193,43 +213,18 @@ export class SessionManager {
     s.terminals = s.terminals.filter((x) => x !== t);
     rmSync(join(this.deps.runDir, t.id), { force: true });
     if (this.byId.has(s.id)) {
-      this.deps.sessions.exitTerminal(t.id, now, code);
-      this.deps.sessions.event(s.id, t.id, now, 'terminal.exited', null, { code, signal });
+      this.deps.health.state('a terminal’s end', () => this.deps.sessions.exitTerminal(t.id, now, code));
+      this.event(s.id, t.id, now, 'terminal.exited', { code, signal });
     }
     t.notifyExit(s.terminals.length);
     setTimeout(() => t.dispose(), 1000).unref();
   }
 
-  private saveCommand(rec: CommandRecord): void {
-    const p = this.deps.secrets;
-    try {
-      this.deps.commands.insert({
-        session_id: rec.sessionId,
-        terminal_id: rec.terminalId,
-        command: redact(rec.command, p),
-        cwd: rec.cwd,
-        started_at: rec.startedAt,
-        ended_at: rec.endedAt,
-        duration_ms: rec.endedAt - rec.startedAt,
-        exit_code: rec.exitCode,
-        git_root: rec.git?.root ?? null,
-        branch: rec.git?.branch ?? null,
-        head: rec.git?.head ?? null,
-        dirty: rec.git?.dirty == null ? null : rec.git.dirty ? 1 : 0,
-        actor: rec.actor,
-        output: redact(rec.output, p),
-        output_bytes: rec.outputBytes,
-        output_truncated: rec.truncated ? 1 : 0,
-        raw: rec.raw && rec.raw.length <= 256 * 1024 ? redact(rec.raw, p) : null,
-        screen: rec.screen ? 1 : 0,
-      });
-    } catch (e) {
-      // A failed write loses this one record, never the daemon or earlier records.
-      this.deps.log(`could not store a command of terminal ${rec.terminalId}: ${(e as Error).message}`);
-    }
-  }
-
   shutdown(): void {
-    for (const s of this.byId.values()) for (const t of s.terminals) t.kill();
+    for (const s of this.byId.values())
+      for (const t of s.terminals) {
+        t.stopRecording('the daemon stopped');
+        t.kill();
+      }
   }
 }

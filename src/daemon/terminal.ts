@@ -4,8 +4,9 @@
 // backpressure (the PTY is paused, never buffered without limit).
 import * as pty from 'node-pty';
 import { randomBytes } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
 import { Mirror } from './mirror.js';
-import { Recorder, type CommandRecord } from './recorder.js';
+import { Recorder, type CommandSink } from './recorder.js';
 import { MarkScanner, type FoundMark } from '../shell/marks.js';
 import { launchFor, type ShellKind } from '../shell/integration.js';
 import { closeOnExec, relayPty, type RelayClient, type RelayPty } from '../platform/relay.js';
@@ -51,7 +52,7 @@ export type TerminalOptions = {
   rows: number;
   scrollback: number;
   tmpFile: string;
-  onCommand: (rec: CommandRecord) => void;
+  sink: CommandSink;
   onExit: (t: Terminal, code: number | null, signal: number | null) => void;
   log: (line: string) => void;
 };
@@ -88,6 +89,8 @@ export class Terminal {
   /** Relay clients the relay feeds itself; the others here get each chunk from ingest. */
   private live = new Set<ClientSink>();
   private urgent = false;
+  /** The file that hands the shell its nonce; removed once the shell has shown it read it. */
+  private nonceFile: string | null;
 
   constructor(private opts: TerminalOptions) {
     this.id = opts.id;
@@ -96,10 +99,14 @@ export class Terminal {
     this.cols = opts.cols;
     this.rows = opts.rows;
     const nonce = randomBytes(12).toString('hex');
+    // The nonce reaches the shell through a file it reads once, never its
+    // environment (/proc/PID/environ would keep it for the shell's life).
+    this.nonceFile = opts.tmpFile + '.nonce';
+    writeFileSync(this.nonceFile, nonce + '\n', { mode: 0o600 });
     const launch = launchFor({
       command: opts.command,
       shell: opts.shell,
-      nonce,
+      nonceFile: this.nonceFile,
       env: {
         ...opts.env,
         TERM: 'xterm-256color',
@@ -110,10 +117,11 @@ export class Terminal {
       },
     });
     this.shellKind = launch.kind;
+    if (!launch.kind) this.forgetNonce();
     this.command = [launch.file, ...launch.args];
     this.scanner = new MarkScanner(launch.kind ? nonce : null);
     this.mirror = new Mirror(opts.id, opts.cols, opts.rows, opts.scrollback);
-    this.recorder = new Recorder({ sessionId: opts.sessionId, terminalId: opts.id }, this.mirror, opts.onCommand, opts.cwd);
+    this.recorder = new Recorder({ sessionId: opts.sessionId, terminalId: opts.id }, this.mirror, opts.sink, opts.cwd);
     // encoding: null hands us Buffers: no UTF-8 decoding on the hot path.
     this.pty = pty.spawn(launch.file, launch.args, {
       name: 'xterm-256color',
@@ -158,6 +166,22 @@ export class Terminal {
     return this.recorder.integrated;
   }
 
+  private forgetNonce(): void {
+    if (!this.nonceFile) return;
+    rmSync(this.nonceFile, { force: true });
+    this.nonceFile = null;
+  }
+
+  /** `trail off` / `trail on` for this terminal. */
+  pauseRecording(on: boolean): void {
+    this.recorder.pause(on);
+  }
+
+  /** The daemon stops: a command still running is written as ended by that. */
+  stopRecording(reason: string): void {
+    this.recorder.close(reason);
+  }
+
   get clientCount(): number {
     return this.clients.size + this.joining.size;
   }
@@ -185,22 +209,23 @@ export class Terminal {
       this.recorder.output(buf);
     } else {
       // Split the mirror's input at each mark so the recorder can read the
-      // screen exactly as it was when the mark came.
+      // screen exactly as it was when the mark came. trail's own marks are
+      // not the command's output: the recorder never gets their bytes.
       let pos = 0;
-      for (const { mark, start } of marks) {
+      let rec = 0;
+      for (const { mark, start, end } of marks) {
         if (start > pos) {
-          const seg = buf.subarray(pos, start);
-          this.mirror.write(seg);
-          this.recorder.output(seg);
+          this.mirror.write(buf.subarray(pos, start));
           pos = start;
         }
+        if (start > rec) this.recorder.output(buf.subarray(rec, start));
+        rec = Math.max(rec, start);
+        if (mark.kind === 'osc633') rec = Math.max(rec, end);
         this.recorder.mark(mark);
       }
-      if (pos < buf.length) {
-        const seg = buf.subarray(pos);
-        this.mirror.write(seg);
-        this.recorder.output(seg);
-      }
+      if (pos < buf.length) this.mirror.write(buf.subarray(pos));
+      if (rec < buf.length) this.recorder.output(buf.subarray(rec));
+      if (this.nonceFile && this.recorder.integrated) this.forgetNonce();
     }
     this.applyBackpressure();
     this.lastOutputAt = performance.now();
@@ -360,6 +385,7 @@ export class Terminal {
     this.relay?.remove();
     this.relay = null;
     this.recorder.close();
+    this.forgetNonce();
     this.opts.onExit(this, code, signal);
   }
 

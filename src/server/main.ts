@@ -9,6 +9,7 @@ import { openDb, type Db } from '../store/db.js';
 import { SessionStore, sessionNames } from '../store/sessions.js';
 import { CommandStore } from '../store/commands.js';
 import { SessionManager } from '../daemon/sessions.js';
+import { StoreHealth } from '../daemon/store-health.js';
 import { DEFAULT_PATTERNS, compilePatterns } from '../common/redact.js';
 import { serveSocket } from './socket.js';
 import { releaseLock, takeLock } from './lock.js';
@@ -74,9 +75,11 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
   const runDir = openRunDir(paths.home, paths.runDirNote, log);
   const secrets = [...DEFAULT_PATTERNS.filter((p) => !config.redact.disable.includes(p.name)), ...compilePatterns(config.redact.patterns)];
   const env = { ...process.env } as Record<string, string>;
-  delete env.TRAIL_NONCE;
+  delete env.TRAIL_NONCE_FILE;
   const commands = new CommandStore(db);
+  const health = new StoreHealth(log);
   const manager = new SessionManager({
+    health,
     sessions: new SessionStore(db),
     commands,
     scrollback: config.scrollback,
@@ -91,6 +94,7 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
     {
       manager,
       commands,
+      health,
       sessionNames: () => sessionNames(db),
       paths,
       startedAt: Date.now(),

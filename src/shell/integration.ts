@@ -25,14 +25,14 @@ export function shellKind(file: string): ShellKind | null {
  * The program line for a terminal. With no command, the user's shell runs as a
  * login shell (as tmux does) with our hooks; an explicit command runs bare.
  */
-export function launchFor(opts: { command?: string[]; shell: string; env: Record<string, string>; nonce: string }): Launch {
+export function launchFor(opts: { command?: string[]; shell: string; env: Record<string, string>; nonceFile: string }): Launch {
   const env = { ...opts.env };
   if (opts.command && opts.command.length > 0) {
     return { file: opts.command[0], args: opts.command.slice(1), env, kind: null };
   }
   const kind = shellKind(opts.shell);
   if (!kind) return { file: opts.shell, args: ['-l'], env, kind: null };
-  env.TRAIL_NONCE = opts.nonce;
+  env.TRAIL_NONCE_FILE = opts.nonceFile;
   switch (kind) {
     case 'bash':
       env.TRAIL_BASH_LOGIN = '1';

@@ -13,10 +13,11 @@ test('parameter escaping round-trips backslashes, semicolons, controls and unico
 
 test('signed marks are trusted, unsigned ones are not', () => {
   const sc = new MarkScanner('N1');
-  const found = sc.scan(Buffer.from('x\x1b]633;E;ls\\x20-la;N1\x07y\x1b]633;D;0\x07'));
+  const chunk = 'x\x1b]633;E;ls\\x20-la;N1\x07y\x1b]633;D;0\x07';
+  const found = sc.scan(Buffer.from(chunk));
   assert.deepEqual(found, [
-    { mark: { kind: 'osc633', code: 'E', params: ['ls -la'], trusted: true }, start: 1 },
-    { mark: { kind: 'osc633', code: 'D', params: ['0'], trusted: false }, start: 23 },
+    { mark: { kind: 'osc633', code: 'E', params: ['ls -la'], trusted: true }, start: 1, end: chunk.indexOf('y') },
+    { mark: { kind: 'osc633', code: 'D', params: ['0'], trusted: false }, start: 23, end: chunk.length },
   ]);
   // a terminal whose shell we did not set up trusts no 633 mark at all
   assert.deepEqual(new MarkScanner(null).scan(Buffer.from('\x1b]633;A;N1\x07'))[0].mark, { kind: 'osc633', code: 'A', params: ['N1'], trusted: false });
@@ -26,7 +27,7 @@ test('a mark split across chunks is found once, ST-terminated marks too', () => 
   const sc = new MarkScanner('N');
   assert.deepEqual(sc.scan(Buffer.from('out\x1b]633;P;Cwd=/ho')), []);
   const f = sc.scan(Buffer.from('me;N\x1b\\more'));
-  assert.deepEqual(f, [{ mark: { kind: 'osc633', code: 'P', params: ['Cwd=/home'], trusted: true }, start: 0 }]);
+  assert.deepEqual(f, [{ mark: { kind: 'osc633', code: 'P', params: ['Cwd=/home'], trusted: true }, start: 0, end: 6 }]);
 });
 
 test('OSC 133, OSC 7 and alternate-screen switches', () => {
@@ -60,4 +61,26 @@ test('a DEC private mode at the very end of a read is no alternate-screen switch
   assert.deepEqual(sc.scan(Buffer.from('\x1b[?1l\x1b>')), []);
   assert.deepEqual(sc.scan(Buffer.from('x\x1b[?1049')).length, 0);
   assert.deepEqual(sc.scan(Buffer.from('h')).map((f) => f.mark), [{ kind: 'altscreen', on: true }]);
+});
+
+test('a command line far longer than a read is kept as head and tail with its size, and trusted', () => {
+  const line = 'echo ' + 'a b '.repeat(300_000) + 'END-OF-LINE';
+  const stream = Buffer.from(`pre\x1b]633;E;${encodeParam(line)};N\x07\x1b]633;C;7;N\x07out`);
+  const sc = new MarkScanner('N');
+  const marks = [];
+  for (let i = 0; i < stream.length; i += 4096) marks.push(...sc.scan(stream.subarray(i, i + 4096)).map((f) => f.mark));
+  assert.equal(marks.length, 2);
+  const e = marks[0];
+  assert.ok(e.kind === 'osc633' && e.trusted && e.code === 'E');
+  if (e.kind !== 'osc633') return;
+  assert.ok(e.params[0].startsWith('echo a b a b '), e.params[0].slice(0, 40));
+  assert.ok(e.params[0].endsWith(' END-OF-LINE'), e.params[0].slice(-40));
+  assert.match(e.params[0], new RegExp(`\\[${line.length} bytes in all: head and tail kept\\]`));
+  assert.equal(e.cut, line.length);
+  assert.ok(e.params[0].length < 80_000);
+  assert.deepEqual(marks[1], { kind: 'osc633', code: 'C', params: ['7'], trusted: true });
+  // an unsigned long mark is not trusted
+  const forged = new MarkScanner('N').scan(Buffer.from(`\x1b]633;E;${'x'.repeat(200_000)};WRONG\x07`));
+  assert.equal(forged.length, 1);
+  assert.equal(forged[0].mark.kind === 'osc633' && forged[0].mark.trusted, false);
 });

@@ -3,16 +3,19 @@
 // and alternate-screen switches. Works on raw bytes, chunk by chunk, and only
 // does real work on chunks that contain an ESC.
 export type Mark =
-  | { kind: 'osc633'; code: string; params: string[]; trusted: boolean }
+  | { kind: 'osc633'; code: string; params: string[]; trusted: boolean; cut?: number }
   | { kind: 'osc133'; code: string; params: string[] }
   | { kind: 'cwd'; dir: string } // OSC 7
   | { kind: 'altscreen'; on: boolean };
 
-export type FoundMark = { mark: Mark; start: number };
+/** start: where the mark begins in the chunk (0 when it began in an earlier one); end: just after it. */
+export type FoundMark = { mark: Mark; start: number; end: number };
 
 const ESC = 0x1b;
 const BEL = 0x07;
 const MAX_OSC = 64 * 1024;
+/** An OSC 633 longer than MAX_OSC (a huge command line) is kept as this much of its head and of its tail. */
+const LONG_KEEP = 32 * 1024;
 const ALT_ON = [Buffer.from('\x1b[?1049h'), Buffer.from('\x1b[?1047h'), Buffer.from('\x1b[?47h')];
 const ALT_OFF = [Buffer.from('\x1b[?1049l'), Buffer.from('\x1b[?1047l'), Buffer.from('\x1b[?47l')];
 
@@ -49,14 +52,24 @@ export function encodeParam(s: string): string {
   return out;
 }
 
+type LongOsc = { head: Buffer; tail: Buffer[]; tailBytes: number; total: number; backslashes: number };
+
 export class MarkScanner {
   /** The start of a sequence cut off at the end of the last chunk (a lone ESC, half an OSC). */
   private partial: Buffer | null = null;
+  /** An OSC 633 too long to keep whole, streaming through: its head, its tail so far and its size. */
+  private long: LongOsc | null = null;
 
   constructor(private nonce: string | null) {}
 
   /** Marks in this chunk, with the offset where each one starts (0 for one begun in an earlier chunk). */
   scan(chunk: Buffer): FoundMark[] {
+    if (this.long) {
+      const found = this.continueLong(chunk);
+      if (!found) return [];
+      const rest = this.scan(chunk.subarray(found.end));
+      return [found, ...rest.map((f) => ({ mark: f.mark, start: f.start + found.end, end: f.end + found.end }))];
+    }
     if (this.partial === null && chunk.indexOf(ESC) === -1) return [];
     // A sequence cut at a read boundary is scanned again with the next read.
     const carried = this.partial ? this.partial.length : 0;
@@ -76,11 +89,20 @@ export class MarkScanner {
       if (next === 0x5d /* ] */) {
         const end = findOscEnd(data, i + 2);
         if (end === -1) {
+          if (data.length - i > MAX_OSC && isOsc633(data, i + 2)) {
+            // Too long to hold whole (a huge command line): keep its head and tail as it streams.
+            const body = data.subarray(i + 2);
+            this.long = { head: Buffer.from(body.subarray(0, LONG_KEEP)), tail: [], tailBytes: 0, total: 0, backslashes: 0 };
+            this.longAdd(body.subarray(LONG_KEEP));
+            this.long.total = body.length;
+            this.long.backslashes = countByte(body, 0x5c);
+            break;
+          }
           this.keep(data, i);
           break;
         }
         const m = this.parseOsc(data.subarray(i + 2, end.bodyEnd));
-        if (m) found.push({ mark: m, start: at(i) });
+        if (m) found.push({ mark: m, start: at(i), end: at(end.next) });
         from = end.next;
       } else if (next === 0x5b /* [ */) {
         // Only "ESC [ ? digits h|l" matters; keep it whole if the read cut it.
@@ -92,12 +114,58 @@ export class MarkScanner {
         }
         if (data[i + 2] === 0x3f) {
           const alt = matchAlt(data, i);
-          if (alt !== null) found.push({ mark: { kind: 'altscreen', on: alt }, start: at(i) });
+          if (alt !== null) found.push({ mark: { kind: 'altscreen', on: alt }, start: at(i), end: at(j + 1) });
         }
         from = i + 2;
       } else from = i + 1;
     }
     return found;
+  }
+
+  private longAdd(b: Buffer): void {
+    const l = this.long!;
+    if (!b.length) return;
+    l.tail.push(Buffer.from(b));
+    l.tailBytes += b.length;
+    while (l.tail.length > 1 && l.tailBytes - l.tail[0].length >= LONG_KEEP) l.tailBytes -= l.tail.shift()!.length;
+  }
+
+  /** The next chunk of a long OSC: its end, made into a mark with the cut noted, or null if it goes on. */
+  private continueLong(chunk: Buffer): FoundMark | null {
+    const l = this.long!;
+    let stop = -1;
+    let next = -1;
+    for (let j = 0; j < chunk.length; j++) {
+      if (chunk[j] === BEL) {
+        stop = j;
+        next = j + 1;
+        break;
+      }
+      if (chunk[j] === ESC) {
+        stop = j;
+        next = chunk[j + 1] === 0x5c ? j + 2 : j;
+        break;
+      }
+    }
+    const body = stop === -1 ? chunk : chunk.subarray(0, stop);
+    this.longAdd(body);
+    l.total += body.length;
+    l.backslashes += countByte(body, 0x5c);
+    if (stop === -1) return null;
+    this.long = null;
+    const tail = Buffer.concat(l.tail).subarray(-LONG_KEEP);
+    const head = l.head.toString('utf8').split(';');
+    const tailParts = tail.toString('utf8').split(';');
+    const code = head[1] ?? '';
+    const last = tailParts.length > 1 ? tailParts[tailParts.length - 1] : undefined;
+    const trusted = this.nonce !== null && last === this.nonce;
+    // The first parameter is the long one; an escape cut in two at either end is dropped.
+    const first = decodeParam(head.slice(2).join(';').replace(/\\(x[0-9a-fA-F]?)?$/, ''));
+    const end = decodeParam((trusted ? tailParts.slice(0, -1) : tailParts).join(';').replace(/^[0-9a-fA-F]{0,2}/, ''));
+    // Each \xHH escape is one byte of the line: the line's size, near enough.
+    const size = Math.max(0, l.total - 4 - code.length - 1 - (trusted ? this.nonce!.length + 1 : 0) - 3 * l.backslashes);
+    const text = `${first} … [${size} bytes in all: head and tail kept] … ${end}`;
+    return { mark: { kind: 'osc633', code, params: [text], trusted, cut: size }, start: 0, end: Math.min(next, chunk.length) };
   }
 
   private keep(data: Buffer, i: number): void {
@@ -131,6 +199,16 @@ export class MarkScanner {
     }
     return null;
   }
+}
+
+function isOsc633(buf: Buffer, i: number): boolean {
+  return buf[i] === 0x36 && buf[i + 1] === 0x33 && buf[i + 2] === 0x33 && buf[i + 3] === 0x3b;
+}
+
+function countByte(b: Buffer, byte: number): number {
+  let n = 0;
+  for (let i = b.indexOf(byte); i !== -1; i = b.indexOf(byte, i + 1)) n++;
+  return n;
 }
 
 function findOscEnd(buf: Buffer, from: number): { bodyEnd: number; next: number } | -1 {

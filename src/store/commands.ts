@@ -21,9 +21,21 @@ export type CommandRow = {
   output_truncated: number;
   raw: string | null;
   screen: number;
+  seq: number | null;
+  end_reason: string | null;
+  command_bytes: number | null;
 };
 
-export type NewCommand = Omit<CommandRow, 'id'>;
+export type NewCommand = Omit<CommandRow, 'id' | 'seq' | 'end_reason' | 'command_bytes'> &
+  Partial<Pick<CommandRow, 'seq' | 'end_reason' | 'command_bytes'>>;
+
+/** What is known when a command ends. */
+export type CommandEnd = Pick<
+  CommandRow,
+  'ended_at' | 'duration_ms' | 'exit_code' | 'end_reason' | 'output' | 'output_bytes' | 'output_truncated' | 'raw' | 'screen'
+>;
+
+export type GitFacts = Pick<CommandRow, 'git_root' | 'branch' | 'head' | 'dirty'>;
 
 export type SearchField = 'all' | 'command' | 'output';
 
@@ -37,19 +49,53 @@ export type CommandFilter = {
 };
 
 const LIST_COLUMNS =
-  'c.id, c.session_id, c.terminal_id, c.command, c.cwd, c.started_at, c.ended_at, c.duration_ms, c.exit_code, c.git_root, c.branch, c.head, c.dirty, c.actor, c.output_bytes, c.output_truncated, c.screen';
+  'c.id, c.session_id, c.terminal_id, c.command, c.cwd, c.started_at, c.ended_at, c.duration_ms, c.exit_code, c.git_root, c.branch, c.head, c.dirty, c.actor, c.output_bytes, c.output_truncated, c.screen, c.seq, c.end_reason, c.command_bytes';
 
 export class CommandStore {
   private insertStmt;
+  private endStmt;
+  private outputStmt;
+  private gitStmt;
   constructor(private db: Db) {
     this.insertStmt = db.prepare(`INSERT INTO commands (session_id, terminal_id, command, cwd, started_at, ended_at, duration_ms, exit_code,
-      git_root, branch, head, dirty, actor, output, output_bytes, output_truncated, raw, screen)
+      git_root, branch, head, dirty, actor, output, output_bytes, output_truncated, raw, screen, seq, end_reason, command_bytes)
       VALUES (@session_id, @terminal_id, @command, @cwd, @started_at, @ended_at, @duration_ms, @exit_code,
-      @git_root, @branch, @head, @dirty, @actor, @output, @output_bytes, @output_truncated, @raw, @screen)`);
+      @git_root, @branch, @head, @dirty, @actor, @output, @output_bytes, @output_truncated, @raw, @screen, @seq, @end_reason, @command_bytes)`);
+    this.endStmt = db.prepare(`UPDATE commands SET ended_at = @ended_at, duration_ms = @duration_ms, exit_code = @exit_code,
+      end_reason = @end_reason, output = @output, output_bytes = @output_bytes, output_truncated = @output_truncated,
+      raw = @raw, screen = @screen WHERE id = @id`);
+    this.outputStmt = db.prepare('UPDATE commands SET output = @output, raw = @raw, screen = @screen WHERE id = @id');
+    this.gitStmt = db.prepare('UPDATE commands SET git_root = @git_root, branch = @branch, head = @head, dirty = @dirty WHERE id = @id');
   }
 
   insert(c: NewCommand): number {
-    return Number(this.insertStmt.run(c).lastInsertRowid);
+    return Number(this.insertStmt.run({ seq: null, end_reason: null, command_bytes: null, ...c }).lastInsertRowid);
+  }
+
+  /** A command that was written when it started has ended. */
+  end(id: number, e: CommandEnd): void {
+    this.endStmt.run({ ...e, id });
+  }
+
+  /** The output of an ended command, completed (a full-screen program's last screen comes later). */
+  setOutput(id: number, o: Pick<CommandRow, 'output' | 'raw' | 'screen'>): void {
+    this.outputStmt.run({ ...o, id });
+  }
+
+  setGit(id: number, g: GitFacts): void {
+    this.gitStmt.run({ ...g, id });
+  }
+
+  /**
+   * Commands an earlier daemon left open: it stopped or died before their end
+   * mark. They keep what was written when they started, and say why they have
+   * no end. Returns them, for the notice of what was lost.
+   */
+  closeOpen(reason: string): CommandRow[] {
+    const open = 'ended_at IS NULL AND end_reason IS NULL';
+    const rows = this.db.prepare(`SELECT * FROM commands WHERE ${open} ORDER BY id`).all() as CommandRow[];
+    if (rows.length) this.db.prepare(`UPDATE commands SET end_reason = ? WHERE ${open}`).run(reason);
+    return rows;
   }
 
   insertMany(rows: NewCommand[]): void {

@@ -89,4 +89,16 @@ export const migrations: string[] = [
     INSERT INTO commands_out_fts(rowid, output) VALUES (new.id, new.output);
   END;
   `,
+  // 3: a command is written when it starts (ended_at NULL while it runs) and
+  // completed when it ends, so a crash loses no command whose end was read.
+  // seq is the shell's own count of command lines (the order within a
+  // terminal); end_reason says why a command has no exit status (the daemon
+  // stopped or died, the terminal ended, no end mark came); command_bytes is
+  // the full length of a command line kept as head and tail.
+  `
+  ALTER TABLE commands ADD COLUMN seq INTEGER;
+  ALTER TABLE commands ADD COLUMN end_reason TEXT;
+  ALTER TABLE commands ADD COLUMN command_bytes INTEGER;
+  CREATE INDEX commands_open ON commands(id) WHERE ended_at IS NULL;
+  `,
 ];

@@ -70,8 +70,9 @@ export class SessionStore {
   closeOrphans(at: number): number {
     return this.stmts.orphanTerminals.run(at).changes;
   }
-  event(sessionId: string, terminalId: string | null, at: number, kind: string, actor: string | null, data?: unknown): void {
-    this.stmts.insertEvent.run(sessionId, terminalId, at, kind, actor, data === undefined ? null : JSON.stringify(data));
+  /** dataJson: the event's data as JSON text (already redacted by the caller). */
+  event(sessionId: string, terminalId: string | null, at: number, kind: string, actor: string | null, dataJson: string | null): void {
+    this.stmts.insertEvent.run(sessionId, terminalId, at, kind, actor, dataJson);
   }
 }
 

@@ -4,8 +4,12 @@ if set -q __trail_loaded
     exit 0
 end
 set -g __trail_loaded 1
-set -g __trail_nonce $TRAIL_NONCE
-set -e TRAIL_NONCE
+set -g __trail_nonce ''
+if set -q TRAIL_NONCE_FILE
+    read -g __trail_nonce < $TRAIL_NONCE_FILE
+end
+set -g __trail_seq 0
+set -e TRAIL_NONCE_FILE
 set -e TRAIL_TMP
 if test -z "$__trail_nonce"
     exit 0
@@ -36,7 +40,8 @@ function __trail_preexec --on-event fish_preexec
         return
     end
     set -g __trail_state running
-    printf '\e]633;E;%s;%s\a\e]633;C;%s\a' (__trail_esc $argv[1]) $__trail_nonce $__trail_nonce
+    set -g __trail_seq (math $__trail_seq + 1)
+    printf '\e]633;E;%s;%s\a\e]633;C;%s;%s\a' (__trail_esc $argv[1]) $__trail_nonce $__trail_seq $__trail_nonce
 end
 
 function __trail_postexec --on-event fish_postexec

@@ -2,8 +2,10 @@
 # Sourced from our .zshrc shim after the user's own .zshrc.
 [[ -n ${__trail_loaded-} ]] && return 0
 typeset -g __trail_loaded=1
-typeset -g __trail_nonce=${TRAIL_NONCE-}
-unset TRAIL_NONCE TRAIL_TMP
+typeset -g __trail_nonce=
+[[ -n ${TRAIL_NONCE_FILE-} ]] && builtin read -r __trail_nonce < $TRAIL_NONCE_FILE
+typeset -g __trail_seq=0
+unset TRAIL_NONCE_FILE TRAIL_TMP
 [[ -z $__trail_nonce ]] && return 0
 
 typeset -g __trail_state=start
@@ -29,15 +31,15 @@ __trail_esc() {
 }
 
 __trail_preexec() {
-  # $1 is the line as typed; a leading space under hist_ignore_space is the
-  # user's way of saying "keep this out of history", and so out of the trail.
-  if [[ -o histignorespace && $1 == ' '* ]]; then
+  # $1 is the line as typed; a leading space keeps it out of the trail,
+  # whatever hist_ignore_space says about the shell's own history.
+  if [[ $1 == ' '* ]]; then
     __trail_state=hidden
     return
   fi
   __trail_state=running
   __trail_esc "$1"
-  builtin printf '\e]633;E;%s;%s\a\e]633;C;%s\a' "$REPLY" "$__trail_nonce" "$__trail_nonce"
+  builtin printf '\e]633;E;%s;%s\a\e]633;C;%s;%s\a' "$REPLY" "$__trail_nonce" "$((++__trail_seq))" "$__trail_nonce"
 }
 
 __trail_precmd() {

@@ -1,0 +1,94 @@
+// Writes commands to the store as the recorder reports them: the start at
+// once, the end at once, git facts and a full-screen program's last screen
+// when they come. Everything is redacted before it is written. A write that
+// fails is counted, never thrown into the terminal's path: the store's
+// health says since when recording fails and how many records were not kept.
+import { redact, redactRaw, type SecretPattern } from '../common/redact.js';
+import type { CommandStore } from '../store/commands.js';
+import type { CommandSink, EndedCommand, StartedCommand } from './recorder.js';
+import { gitContext } from './git.js';
+import type { StoreHealth } from './store-health.js';
+
+const MAX_RAW = 256 * 1024;
+
+export class TrailWriter implements CommandSink {
+  constructor(
+    private commands: CommandStore,
+    private secrets: SecretPattern[],
+    private health: StoreHealth,
+  ) {}
+
+  started(c: StartedCommand): number | null {
+    const id = this.health.attempt('a command start', () =>
+      this.commands.insert({
+        session_id: c.sessionId,
+        terminal_id: c.terminalId,
+        command: redact(c.command, this.secrets),
+        command_bytes: c.commandBytes,
+        seq: c.seq,
+        cwd: c.cwd === null ? null : redact(c.cwd, this.secrets),
+        started_at: c.startedAt,
+        ended_at: null,
+        duration_ms: null,
+        exit_code: null,
+        git_root: null,
+        branch: null,
+        head: null,
+        dirty: null,
+        actor: c.actor,
+        output: '',
+        output_bytes: 0,
+        output_truncated: 0,
+        raw: null,
+        screen: 0,
+      }),
+    );
+    if (id === null || !c.cwd) return id;
+    // git facts of where the command ran: written when they come (one status probe per repository at a time)
+    void gitContext(c.cwd)
+      .catch(() => null)
+      .then((g) => {
+        if (!g) return;
+        this.health.attempt('git facts', () =>
+          this.commands.setGit(id, {
+            git_root: redact(g.root, this.secrets),
+            branch: g.branch === null ? null : redact(g.branch, this.secrets),
+            head: g.head,
+            dirty: g.dirty === null ? null : g.dirty ? 1 : 0,
+          }),
+        );
+      });
+    return id;
+  }
+
+  ended(id: number | null, c: StartedCommand, e: EndedCommand): void {
+    const end = this.endRow(c, e);
+    if (id !== null) {
+      this.health.attempt('a command end', () => this.commands.end(id, end));
+      return;
+    }
+    // Its start could not be written: write it whole now.
+    const newId = this.started(c);
+    if (newId !== null) this.health.attempt('a command end', () => this.commands.end(newId, end));
+  }
+
+  screen(id: number, _c: StartedCommand, e: EndedCommand): void {
+    this.health.attempt('a full-screen program’s last screen', () =>
+      this.commands.setOutput(id, { output: redact(e.output, this.secrets), raw: null, screen: e.screen ? 1 : 0 }),
+    );
+  }
+
+  private endRow(c: StartedCommand, e: EndedCommand) {
+    return {
+      ended_at: e.endedAt,
+      duration_ms: e.endedAt - c.startedAt,
+      exit_code: e.exitCode,
+      end_reason: e.endReason,
+      output: redact(e.output, this.secrets),
+      output_bytes: e.outputBytes,
+      output_truncated: e.truncated ? 1 : 0,
+      raw: e.raw && e.raw.length <= MAX_RAW ? redactRaw(e.raw, this.secrets) : null,
+      screen: e.screen ? 1 : 0,
+    };
+  }
+}
