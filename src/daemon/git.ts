@@ -2,7 +2,7 @@
 // hooks never start a process for it. Only "dirty" needs git itself, and that
 // runs in the daemon, off the terminal's path, bounded in time.
 import { execFile } from 'node:child_process';
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync, statSync, promises as fs } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 export type GitContext = { root: string; branch: string | null; head: string | null; dirty: boolean | null };
@@ -23,9 +23,11 @@ async function findGitDir(dir: string): Promise<{ root: string; gitDir: string }
   for (;;) {
     const dotgit = join(d, '.git');
     try {
-      const st = await fs.stat(dotgit);
-      if (st.isDirectory()) return { root: d, gitDir: dotgit };
-      if (st.isFile()) {
+      // A few stats up the tree, once per command: synchronous and without an
+      // exception per missing .git, which costs more than the stat itself.
+      const st = statSync(dotgit, { throwIfNoEntry: false });
+      if (st?.isDirectory()) return { root: d, gitDir: dotgit };
+      if (st?.isFile()) {
         // worktrees and submodules: "gitdir: <path>"
         const m = /^gitdir:\s*(.+)\s*$/m.exec(await fs.readFile(dotgit, 'utf8'));
         if (m) return { root: d, gitDir: resolve(d, m[1]) };

@@ -43,6 +43,8 @@ export interface CommandSink {
   ended(id: number | null, c: StartedCommand, e: EndedCommand): void;
   /** A full-screen program's last screen, known a moment after the end. */
   screen(id: number, c: StartedCommand, e: EndedCommand): void;
+  /** Runs fn with its writes grouped (one commit for the marks of one chunk of output). */
+  batch(fn: () => void): void;
 }
 
 export const UNKNOWN_LINE = '(command line not recorded)';
@@ -98,6 +100,16 @@ export class Recorder {
   output(buf: Buffer): void {
     const r = this.running;
     if (r && !r.inAlt) r.capture.push(buf);
+  }
+
+  /**
+   * Whether handling this mark reads the screen (a full-screen program's
+   * last screen, an OSC 133 command line): the mirror must then have been
+   * fed exactly up to it. Other marks need no split in the mirror's input.
+   */
+  readsScreen(m: Mark): boolean {
+    if (m.kind === 'altscreen' || m.kind === 'osc133') return true;
+    return m.kind === 'osc633' && this.running !== null && this.running.inAlt;
   }
 
   /** `trail off` / `trail on`: while paused, nothing of this terminal is recorded. */

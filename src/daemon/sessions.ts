@@ -226,5 +226,6 @@ export class SessionManager {
         t.stopRecording('the daemon stopped');
         t.kill();
       }
+    this.writer.flush();
   }
 }

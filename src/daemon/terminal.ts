@@ -208,23 +208,26 @@ export class Terminal {
       this.mirror.write(buf);
       this.recorder.output(buf);
     } else {
-      // Split the mirror's input at each mark so the recorder can read the
-      // screen exactly as it was when the mark came. trail's own marks are
-      // not the command's output: the recorder never gets their bytes.
-      let pos = 0;
-      let rec = 0;
-      for (const { mark, start, end } of marks) {
-        if (start > pos) {
-          this.mirror.write(buf.subarray(pos, start));
-          pos = start;
+      // Split the mirror's input at a mark whose handling reads the screen, so
+      // that it reads the screen exactly as it was when the mark came. trail's
+      // own marks are not the command's output: the recorder never gets their
+      // bytes. The records these marks make are written in one commit.
+      this.opts.sink.batch(() => {
+        let pos = 0;
+        let rec = 0;
+        for (const { mark, start, end } of marks) {
+          if (start > pos && this.recorder.readsScreen(mark)) {
+            this.mirror.write(buf.subarray(pos, start));
+            pos = start;
+          }
+          if (start > rec) this.recorder.output(buf.subarray(rec, start));
+          rec = Math.max(rec, start);
+          if (mark.kind === 'osc633') rec = Math.max(rec, end);
+          this.recorder.mark(mark);
         }
-        if (start > rec) this.recorder.output(buf.subarray(rec, start));
-        rec = Math.max(rec, start);
-        if (mark.kind === 'osc633') rec = Math.max(rec, end);
-        this.recorder.mark(mark);
-      }
-      if (pos < buf.length) this.mirror.write(buf.subarray(pos));
-      if (rec < buf.length) this.recorder.output(buf.subarray(rec));
+        if (pos < buf.length) this.mirror.write(buf.subarray(pos));
+        if (rec < buf.length) this.recorder.output(buf.subarray(rec));
+      });
       if (this.nonceFile && this.recorder.integrated) this.forgetNonce();
     }
     this.applyBackpressure();

@@ -12,6 +12,8 @@ import type { StoreHealth } from './store-health.js';
 const MAX_RAW = 256 * 1024;
 
 export class TrailWriter implements CommandSink {
+  private open = false;
+
   constructor(
     private commands: CommandStore,
     private secrets: SecretPattern[],
@@ -61,12 +63,31 @@ export class TrailWriter implements CommandSink {
     return id;
   }
 
+  /**
+   * Groups the writes of everything read in one turn of the event loop into
+   * one commit, made before the next turn: a commit costs more than the
+   * writes of a command, and a shell can end a thousand commands a second.
+   * A record is committed at most one turn after its mark was read.
+   */
+  batch(fn: () => void): void {
+    if (!this.open) {
+      this.open = this.health.attempt('a batch of records', () => this.commands.begin()) === true;
+      if (this.open) setImmediate(() => this.flush());
+    }
+    fn();
+  }
+
+  /** Commits the open batch (at the end of a turn, and when the daemon stops). */
+  flush(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.health.attempt('a batch of records', () => this.commands.commit());
+  }
+
   ended(id: number | null, c: StartedCommand, e: EndedCommand): void {
     const end = this.endRow(c, e);
-    if (id !== null) {
-      this.health.attempt('a command end', () => this.commands.end(id, end));
-      return;
-    }
+    // false: the start's row is not there (its batch was not kept): write it whole.
+    if (id !== null && this.health.attempt('a command end', () => this.commands.end(id, end)) !== false) return;
     // Its start could not be written: write it whole now.
     const newId = this.started(c);
     if (newId !== null) this.health.attempt('a command end', () => this.commands.end(newId, end));

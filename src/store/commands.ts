@@ -72,9 +72,27 @@ export class CommandStore {
     return Number(this.insertStmt.run({ seq: null, end_reason: null, command_bytes: null, ...c }).lastInsertRowid);
   }
 
-  /** A command that was written when it started has ended. */
-  end(id: number, e: CommandEnd): void {
-    this.endStmt.run({ ...e, id });
+  /** A command that was written when it started has ended; false if its row is not there. */
+  end(id: number, e: CommandEnd): boolean {
+    return this.endStmt.run({ ...e, id }).changes === 1;
+  }
+
+  /** Opens a transaction for the writes that follow, unless one is open; true if it opened one. */
+  begin(): boolean {
+    if (this.db.inTransaction) return false;
+    this.db.exec('BEGIN');
+    return true;
+  }
+
+  /** Commits what begin() opened; if the commit fails, it is rolled back and the error thrown. */
+  commit(): void {
+    if (!this.db.inTransaction) return;
+    try {
+      this.db.exec('COMMIT');
+    } catch (e) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw e;
+    }
   }
 
   /** The output of an ended command, completed (a full-screen program's last screen comes later). */

@@ -100,5 +100,15 @@ export const migrations: string[] = [
   ALTER TABLE commands ADD COLUMN end_reason TEXT;
   ALTER TABLE commands ADD COLUMN command_bytes INTEGER;
   CREATE INDEX commands_open ON commands(id) WHERE ended_at IS NULL;
+  -- the end of a command sets its output only: reindex each column when it changes, not both
+  DROP TRIGGER commands_au;
+  CREATE TRIGGER commands_au_command AFTER UPDATE OF command ON commands BEGIN
+    INSERT INTO commands_cmd_fts(commands_cmd_fts, rowid, command) VALUES ('delete', old.id, old.command);
+    INSERT INTO commands_cmd_fts(rowid, command) VALUES (new.id, new.command);
+  END;
+  CREATE TRIGGER commands_au_output AFTER UPDATE OF output ON commands BEGIN
+    INSERT INTO commands_out_fts(commands_out_fts, rowid, output) VALUES ('delete', old.id, old.output);
+    INSERT INTO commands_out_fts(rowid, output) VALUES (new.id, new.output);
+  END;
   `,
 ];

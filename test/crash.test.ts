@@ -1,0 +1,117 @@
+// Nothing finished is lost: a daemon killed with SIGKILL at a random moment,
+// while a shell in a git repository runs command after command, keeps every
+// command whose end it had read. What the attach client was shown proves what
+// the daemon had read: the client gets the bytes from the daemon. The native
+// relay thread writes them to the client and queues them for the JavaScript
+// side, which commits a record within one turn of its event loop after it
+// handles the end mark; the test allows that queue LAG_MS.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Sandbox, eventually, sleep } from './helpers.js';
+
+type Cmd = { id: number; command: string; endedAt: number | null; endReason: string | null; seq: number | null; exitCode: number | null };
+
+const ROUNDS = Number(process.env.TRAIL_CRASH_ROUNDS ?? 20);
+/** A command the client saw end this long before the kill must be in the trail. */
+const LAG_MS = 500;
+
+test(`kill -9 of the daemon in a git repository, ${ROUNDS} times at random moments: no finished command is lost`, async () => {
+  const sb = new Sandbox();
+  const repo = join(sb.dir, 'repo');
+  mkdirSync(repo);
+  const genv = { ...sb.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+  execFileSync('git', ['-C', repo, 'init', '-q', '-b', 'main'], { env: genv });
+  for (let i = 0; i < 200; i++) writeFileSync(join(repo, `f${i}.txt`), `file ${i}\n`);
+  execFileSync('git', ['-C', repo, 'add', '.'], { env: genv });
+  execFileSync('git', ['-C', repo, 'commit', '-qm', 'files'], { env: genv });
+  writeFileSync(join(repo, 'f0.txt'), 'dirty\n'); // git status has work to do
+  sb.file('.bashrc', "PS1='crash$ '\n");
+  const figures: string[] = [];
+  try {
+    for (let round = 1; round <= ROUNDS; round++) {
+      await sb.startDaemon();
+      const S = `crash${round}`;
+      const loopLog = join(sb.dir, `loop-${round}.log`);
+      await sb.trail(['new', S, '-d', '--dir', repo]);
+      const c = sb.attach(['attach', S], { cols: 120, rows: 30 });
+      await c.waitFor('crash$');
+      // When the client was shown each command's own output.
+      const seenAt = new Map<number, number>();
+      let tail = '';
+      c.proc.onData((d) => {
+        tail = (tail + d).slice(-4096);
+        for (const m of tail.matchAll(/[\n\x07]ok-(\d+)\r+\n/g)) if (!seenAt.has(Number(m[1]))) seenAt.set(Number(m[1]), Date.now());
+      });
+      const { pid } = await sb.json<{ pid: number }>(['daemon', 'status', '--json']);
+      // Command lines as fast as bash reads them, each one a record of its own
+      // and each running a program (a few hundred a second, as a script would).
+      const lines = Array.from({ length: 2000 }, (_, i) => `echo ok-${i + 1} >> ${loopLog}; /bin/true; echo ok-${i + 1}\r`).join('');
+      c.type(lines);
+      await c.waitFor(/ok-\d{2}\b/, 'raw');
+      await sleep(Math.floor(Math.random() * 2000));
+      const killedAt = Date.now();
+      process.kill(pid, 'SIGKILL');
+      await c.left().catch(() => 0);
+      const seenUpTo = Math.max(0, ...seenAt.keys());
+      const settled = Math.max(0, ...[...seenAt].filter(([, t]) => t <= killedAt - LAG_MS).map(([n]) => n));
+      const finished = readFileSync(loopLog, 'utf8').trim().split('\n').length;
+      await sb.startDaemon();
+      const cmds = await sb.json<Cmd[]>(['log', S, '--json', '-n', '10000']);
+      const byN = new Map<number, Cmd>();
+      for (const x of cmds) {
+        const m = /^echo ok-(\d+) >>/.exec(x.command);
+        if (m) {
+          assert.ok(!byN.has(Number(m[1])), `ok-${m[1]} recorded twice`);
+          byN.set(Number(m[1]), x);
+        }
+      }
+      const mustHave = settled;
+      const missing: number[] = [];
+      for (let n = 1; n <= mustHave; n++) if (!byN.get(n)?.endedAt) missing.push(n);
+      assert.equal(
+        missing.length,
+        0,
+        `round ${round}: the client saw up to ok-${seenUpTo}, up to ok-${settled} ${LAG_MS} ms before the kill; missing from the trail: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ` (${missing.length} in all)` : ''}`,
+      );
+      // Every record is whole: ended with its status, or said to be lost, never silently open.
+      for (const x of cmds) assert.ok(x.endedAt !== null || x.endReason !== null, `open record ${x.command}`);
+      const ended = cmds.filter((x) => x.endedAt !== null).length;
+      figures.push(`round ${round}: ${finished} finished by the shell, client saw ${seenUpTo}, trail has ${ended} ended + ${cmds.length - ended} lost-while-running`);
+      // The shell died with the daemon; its seq numbers have no gaps in what was written.
+      const seqs = cmds.map((x) => x.seq!).filter((x) => x !== null);
+      for (let i = 1; i < seqs.length; i++) assert.equal(seqs[i], seqs[i - 1] + 1, `round ${round}: a gap in the shell's sequence`);
+      await sb.trail(['kill', S]);
+    }
+  } finally {
+    if (process.env.TRAIL_CRASH_FIGURES) console.log(figures.join('\n'));
+    await sb.cleanup();
+  }
+});
+
+test('the next start marks what a killed daemon left running as lost, and the log says so', async () => {
+  const sb = new Sandbox();
+  sb.file('.bashrc', "PS1='lost$ '\n");
+  try {
+    await sb.startDaemon();
+    await sb.trail(['new', 'lost', '-d', '--dir', sb.userHome]);
+    const c = sb.attach(['attach', 'lost']);
+    await c.waitFor('lost$');
+    c.type('sleep 300 # the long build\r');
+    await eventually(async () => (await sb.json<Cmd[]>(['log', 'lost', '--json'])).find((x) => x.command.includes('the long build')), 'the running command');
+    const { pid } = await sb.json<{ pid: number }>(['daemon', 'status', '--json']);
+    process.kill(pid, 'SIGKILL');
+    await c.left().catch(() => 0);
+    await sb.startDaemon();
+    const [r] = (await sb.json<Cmd[]>(['log', 'lost', '--json'])).filter((x) => x.command.includes('the long build'));
+    assert.equal(r.endedAt, null);
+    assert.equal(r.exitCode, null);
+    assert.match(r.endReason!, /daemon stopped/);
+    const text = await sb.trail(['log', 'lost']);
+    assert.match(text.stdout, /sleep 300 # the long build +lost/);
+  } finally {
+    await sb.cleanup();
+  }
+});
