@@ -180,19 +180,17 @@ async function startDaemon(paths: Paths): Promise<net.Socket> {
   let exited: number | null = null;
   child.on('exit', (code) => (exited = code ?? 1));
   child.unref();
+  /** Another CLI started a daemon at the same moment and that one holds the lock: wait for it. */
+  let otherWon = false;
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     const s = await tryConnect(paths.socket);
     if (s) return s;
-    if (exited !== null) {
+    if (exited !== null && !otherWon) {
       const tail = readFileSync(paths.log, 'utf8').slice(logStart).trim().split('\n').filter((l) => l.startsWith('trail daemon:'));
       const why = tail.pop()?.replace(/^trail daemon: /, '');
-      // Another CLI may have started the daemon at the same moment: that one wins.
-      if (why?.startsWith('already running')) {
-        const again = await tryConnect(paths.socket);
-        if (again) return again;
-      }
-      throw new ClientError(`the daemon could not start: ${why ?? `exit code ${exited}; see ${paths.log}`}`);
+      if (why?.startsWith('already running')) otherWon = true;
+      else throw new ClientError(`the daemon could not start: ${why ?? `exit code ${exited}; see ${paths.log}`}`);
     }
     await new Promise((r) => setTimeout(r, 25));
   }

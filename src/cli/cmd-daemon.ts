@@ -64,6 +64,13 @@ export const daemonCommand: CliCommand = {
           c.sock.once('close', () => resolve());
           setTimeout(resolve, 3000).unref();
         });
+        // Stopped means gone: the process has ended, not only closed its socket.
+        const deadline = Date.now() + 5000;
+        while (Date.now() < deadline && running(r.pid)) await new Promise((res) => setTimeout(res, 20));
+        if (running(r.pid)) {
+          out(`asked the daemon (pid ${r.pid}) to stop; it is still running after 5 s`);
+          return 1;
+        }
         out(`stopped the daemon (pid ${r.pid})`);
         return 0;
       }
@@ -73,3 +80,12 @@ export const daemonCommand: CliCommand = {
     }
   },
 };
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,4 +1,5 @@
 import type { CliCommand } from './command.js';
+import { shown } from './shown.js';
 import { call } from './connect.js';
 import { json } from './output.js';
 import { filterInput, filterOptions } from './filters.js';
@@ -14,7 +15,7 @@ export const lastCommand: CliCommand = {
     const session = values.all ? undefined : process.env.TRAIL_SESSION;
     const c = await call<CommandView>('command.last', filterInput(values, session));
     if (values.json) json(c);
-    else process.stdout.write(fullView(c, Boolean(values.raw)));
+    else process.stdout.write(fullView(shown(c), Boolean(values.raw)));
     return 0;
   },
 };

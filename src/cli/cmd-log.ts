@@ -1,4 +1,5 @@
 import type { CliCommand } from './command.js';
+import { shown } from './shown.js';
 import { call } from './connect.js';
 import { json, out } from './output.js';
 import { filterInput, filterOptions } from './filters.js';
@@ -19,7 +20,7 @@ export const logCommand: CliCommand = {
     });
     if (values.json) json(list);
     else if (!list.length) out('no commands in the trail yet');
-    else out(timelineLines(list).join('\n'));
+    else out(timelineLines(shown(list)).join('\n'));
     return 0;
   },
 };

@@ -1,4 +1,5 @@
 import type { CliCommand } from './command.js';
+import { shown } from './shown.js';
 import { call } from './connect.js';
 import { ago, json, out, table } from './output.js';
 import type { SessionView } from '../api/views.js';
@@ -22,7 +23,7 @@ export const lsCommand: CliCommand = {
     out(
       table([
         ['NAME', 'DIR', 'TERMINALS', 'CLIENTS', 'CREATED', 'ACTIVE'],
-        ...list.map((s) => [s.name, s.dir, String(s.terminals), String(s.clients), ago(s.createdAt), ago(s.lastActiveAt)]),
+        ...shown(list).map((s) => [s.name, s.dir, String(s.terminals), String(s.clients), ago(s.createdAt), ago(s.lastActiveAt)]),
       ]),
     );
     return 0;

@@ -1,4 +1,5 @@
 import type { CliCommand } from './command.js';
+import { escapeControls } from './shown.js';
 import { call, termSize } from './connect.js';
 import { attach } from './attach-client.js';
 import { out } from './output.js';
@@ -19,7 +20,7 @@ export const newCommand: CliCommand = {
     });
     if (values.detached || values.json || !process.stdin.isTTY || !process.stdout.isTTY) {
       if (values.json) process.stdout.write(JSON.stringify(s) + '\n');
-      else out(`created session ${s.name} in ${s.dir}`);
+      else out(`created session ${escapeControls(s.name)} in ${escapeControls(s.dir)}`);
       return 0;
     }
     return attach({ session: s.name, readOnly: false });

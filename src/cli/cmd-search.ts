@@ -1,4 +1,5 @@
 import type { CliCommand } from './command.js';
+import { shown, escapeControls } from './shown.js';
 import { UsageError } from './command.js';
 import { call } from './connect.js';
 import { json, out, paint, clock } from './output.js';
@@ -27,12 +28,12 @@ export const searchCommand: CliCommand = {
       return 0;
     }
     if (!hits.length) {
-      out(`nothing in the trail matches ${JSON.stringify(text)}`);
+      out(`nothing in the trail matches ${escapeControls(JSON.stringify(text))}`);
       return 1;
     }
-    for (const h of hits) {
+    for (const h of shown(hits)) {
       out(`${paint.dim(`#${h.id}`)} ${clock(h.startedAt)} ${paint.dim(h.session)}  ${h.command.split('\n')[0]}  ${statusText(h)}`);
-      if (h.match?.field === 'output') out(`    output line ${h.match.line}: ${highlight(h.match.excerpt, text)}`);
+      if (h.match?.field === 'output') out(`    output line ${h.match.line}: ${highlight(h.match.excerpt, escapeControls(text))}`);
     }
     return 0;
   },

@@ -1,4 +1,5 @@
 import type { CliCommand } from './command.js';
+import { shown } from './shown.js';
 import { UsageError } from './command.js';
 import { call } from './connect.js';
 import { json } from './output.js';
@@ -15,7 +16,7 @@ export const showCommand: CliCommand = {
     if (!Number.isInteger(id) || id <= 0) throw new UsageError('show needs a command id (the #N in trail log)');
     const c = await call<CommandView>('command.show', { id });
     if (values.json) json(c);
-    else process.stdout.write(fullView(c, Boolean(values.raw)));
+    else process.stdout.write(fullView(shown(c), Boolean(values.raw)));
     return 0;
   },
 };

@@ -1,4 +1,5 @@
 import type { CliCommand } from './command.js';
+import { shown, escapeControls } from './shown.js';
 import { UsageError } from './command.js';
 import { call, termSize } from './connect.js';
 import { ago, json, out, table } from './output.js';
@@ -21,7 +22,7 @@ export const termCommand: CliCommand = {
           ...termSize(),
         });
         if (values.json) json(t);
-        else out(`started terminal ${t.index} (${t.id}) in ${t.session}`);
+        else out(`started terminal ${t.index} (${t.id}) in ${escapeControls(t.session)}`);
         return 0;
       }
       case 'ls':
@@ -34,7 +35,7 @@ export const termCommand: CliCommand = {
         out(
           table([
             ['#', 'ID', 'COMMAND', 'SIZE', 'CLIENTS', 'RECORDED', 'STARTED'],
-            ...list.map((t) => [
+            ...shown(list).map((t) => [
               String(t.index),
               t.id,
               t.command.join(' ').slice(0, 50),

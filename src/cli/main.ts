@@ -1,6 +1,7 @@
 // The trail CLI: finds the subcommand, parses its flags, runs it, and turns any
 // failure into one line on stderr with a non-zero exit.
 import { parseArgs } from 'node:util';
+import { escapeControls } from './shown.js';
 import { commands, findCommand } from './index.js';
 import { UsageError } from './command.js';
 import { ClientError } from './client.js';
@@ -39,25 +40,25 @@ async function main(argv: string[]): Promise<number> {
   }
   const cmd = first === undefined ? findCommand('') : findCommand(first);
   if (!cmd) {
-    process.stderr.write(`trail: unknown command ${JSON.stringify(first)}; trail help lists them\n`);
+    process.stderr.write(`trail: unknown command ${escapeControls(JSON.stringify(first))}; trail help lists them\n`);
     return 2;
   }
   let parsed;
   try {
     parsed = parseArgs({ args: first === undefined ? [] : args, options: cmd.options, allowPositionals: true, strict: true });
   } catch (e) {
-    process.stderr.write(`trail ${cmd.name}: ${(e as Error).message.split('\n')[0]}\nusage: ${cmd.usage}\n`);
+    process.stderr.write(`trail ${cmd.name}: ${escapeControls((e as Error).message.split('\n')[0])}\nusage: ${cmd.usage}\n`);
     return 2;
   }
   try {
     return await cmd.run({ values: parsed.values as never, positionals: parsed.positionals, rest });
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`trail ${cmd.name}: ${e.message}\nusage: ${cmd.usage}\n`);
+      process.stderr.write(`trail ${cmd.name}: ${escapeControls(e.message)}\nusage: ${cmd.usage}\n`);
       return 2;
     }
     if (e instanceof ClientError) {
-      process.stderr.write(`trail: ${e.message}\n`);
+      process.stderr.write(`trail: ${escapeControls(e.message)}\n`);
       return 1;
     }
     process.stderr.write(`trail: internal error: ${(e as Error).stack ?? e}\n`);

@@ -4,7 +4,9 @@ export function out(line = ''): void {
 }
 
 export function json(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  // JSON escapes C0 itself; C1 and the bidirectional controls would reach the terminal as they are.
+  const text = JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  process.stdout.write(text + '\n');
 }
 
 const useColor = () => process.stdout.isTTY && !process.env.NO_COLOR;

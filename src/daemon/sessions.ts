@@ -87,8 +87,15 @@ export class SessionManager {
     );
   }
 
-  create(name: string, dir: string, first?: NewTerminalSpec): Session {
+  /** A name must be a valid name, and not a secret: names are written and shown everywhere. */
+  private checkSessionName(name: string): string | null {
     const bad = checkName(name);
+    if (bad) return bad;
+    return redact(name, this.deps.secrets) === name ? null : 'it looks like a secret (a token or a password), and names are kept in the trail';
+  }
+
+  create(name: string, dir: string, first?: NewTerminalSpec): Session {
+    const bad = this.checkSessionName(name);
     if (bad) throw new TrailError('invalid', `session name ${JSON.stringify(name)} refused: ${bad}`);
     if (this.find(name)) throw new TrailError('exists', `a session named "${name}" exists already (trail attach ${name})`);
     if (!existsSync(dir) || !statSync(dir).isDirectory())
@@ -112,7 +119,7 @@ export class SessionManager {
 
   rename(oldName: string, newName: string): Session {
     const s = this.get(oldName);
-    const bad = checkName(newName);
+    const bad = this.checkSessionName(newName);
     if (bad) throw new TrailError('invalid', `session name ${JSON.stringify(newName)} refused: ${bad}`);
     if (this.find(newName)) throw new TrailError('exists', `a session named "${newName}" exists already`);
     this.deps.health.state('a session rename', () => this.deps.sessions.rename(s.id, newName));

@@ -1,49 +1,57 @@
-// One daemon per state dir: the lock file holds the running daemon's pid.
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+// One daemon per state dir. The lock is a POSIX record lock that SQLite takes
+// on a file of its own (an exclusive transaction never committed): the kernel
+// gives it up when the process ends, however it ends, so there is no stale
+// lock to judge and no window in which two starting daemons both win (a pid
+// file written after an exclusive create has one: a reader can find it empty).
+// The pid file beside it only says which daemon holds the lock.
+import Database from 'better-sqlite3';
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 
 export type LockResult = { ok: true } | { ok: false; pid: number };
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  if (process.platform !== 'linux') return true;
-  // A killed daemon stays a zombie until its parent reaps it, and after a
-  // reboot its pid may belong to anything: neither is a daemon still running.
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false;
-    // the daemon runs as `node …/server/main.js`, or in the foreground as `trail daemon`
-    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return args.some((a) => a.endsWith('server/main.js') || /(^|\/)trail[^/]*$/.test(a));
-  } catch {
-    return false;
-  }
-}
+let held: Database.Database | null = null;
 
-export function takeLock(file: string): LockResult {
-  for (let attempt = 0; attempt < 2; attempt++) {
+export function takeLock(pidFile: string): LockResult {
+  const lockFile = pidFile + '.db';
+  for (let attempt = 0; ; attempt++) {
+    let db: Database.Database | null = null;
     try {
-      const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return { ok: true };
+      db = new Database(lockFile, { timeout: 0 });
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.exec('BEGIN EXCLUSIVE');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
-      if (Number.isFinite(pid) && pid !== process.pid && alive(pid)) return { ok: false, pid };
-      unlinkSync(file); // left by a daemon that died
+      db?.close();
+      const code = (e as { code?: string }).code;
+      if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return { ok: false, pid: readPid(pidFile) };
+      // not an SQLite file: no daemon can hold it; take its place once
+      if (code === 'SQLITE_NOTADB' && attempt === 0) {
+        unlinkSync(lockFile);
+        continue;
+      }
+      throw e;
     }
+    held = db;
+    writeFileSync(pidFile, String(process.pid), { mode: 0o600 });
+    return { ok: true };
   }
-  return { ok: false, pid: -1 };
 }
 
-export function releaseLock(file: string): void {
+function readPid(pidFile: string): number {
   try {
-    if (readFileSync(file, 'utf8') === String(process.pid)) unlinkSync(file);
+    const pid = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
+    return Number.isFinite(pid) ? pid : -1;
+  } catch {
+    return -1; // the winner has not written it yet
+  }
+}
+
+export function releaseLock(pidFile: string): void {
+  try {
+    if (readFileSync(pidFile, 'utf8') === String(process.pid)) unlinkSync(pidFile);
   } catch {
     /* gone */
   }
+  // The lock file stays: removing it while another daemon opens it would give two locks.
+  held?.close();
+  held = null;
 }

@@ -2,6 +2,8 @@
 // config, store, session manager, then the socket.
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { relayMode } from '../platform/relay.js';
+import { closeInheritedFds } from '../platform/inherited-fds.js';
+import { redact } from '../common/redact.js';
 import { trailPaths } from '../platform/paths.js';
 import { ownedByAnother } from '../platform/owner.js';
 import { loadConfig } from '../daemon/config.js';
@@ -19,9 +21,12 @@ import type { ApiContext } from '../api/context.js';
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export async function runDaemon(opts: { foreground: boolean }): Promise<number> {
+  const inherited = closeInheritedFds();
   const paths = trailPaths();
+  let secrets = DEFAULT_PATTERNS;
   const log = (line: string) => {
-    const stamped = `${new Date().toISOString()} ${line}\n`;
+    // A log line can quote a command or a path: it is redacted like everything else written.
+    const stamped = `${new Date().toISOString()} ${redact(line, secrets)}\n`;
     try {
       appendFileSync(paths.log, stamped);
     } catch {
@@ -73,7 +78,8 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
   }
 
   const runDir = openRunDir(paths.home, paths.runDirNote, log);
-  const secrets = [...DEFAULT_PATTERNS.filter((p) => !config.redact.disable.includes(p.name)), ...compilePatterns(config.redact.patterns)];
+  secrets = [...DEFAULT_PATTERNS.filter((p) => !config.redact.disable.includes(p.name)), ...compilePatterns(config.redact.patterns)];
+  if (inherited.length) log(`closed file descriptor(s) ${inherited.join(', ')} inherited from the process that started the daemon`);
   const env = { ...process.env } as Record<string, string>;
   delete env.TRAIL_NONCE_FILE;
   const commands = new CommandStore(db);

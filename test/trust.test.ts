@@ -1,0 +1,247 @@
+// What trail promises about secrets, its marks and what a terminal shows:
+// no seeded secret reaches any file under TRAIL_HOME, the nonce that signs
+// marks is never kept, replayed or left in the shell's environment, and
+// nothing trail prints can drive the reader's terminal.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Sandbox, PtyClient, BIN, eventually } from './helpers.js';
+
+type Cmd = { id: number; command: string; endedAt: number | null; endReason: string | null; output?: string; raw?: string | null; exitCode: number | null };
+
+const done = (x: Cmd) => x.endedAt !== null || x.endReason !== null;
+
+async function run(sb: Sandbox, c: PtyClient, session: string, keys: string): Promise<Cmd> {
+  await c.waitFor((raw) => raw.lastIndexOf(']633;B;') > raw.lastIndexOf(']633;C;'), 'raw');
+  const before = (await sb.json<Cmd[]>(['log', session, '--json', '-n', '1000'])).filter(done).length;
+  c.type(keys);
+  const list = await eventually(async () => {
+    const l = await sb.json<Cmd[]>(['log', session, '--json', '-n', '1000']);
+    return l.filter(done).length > before && l.every(done) ? l : null;
+  }, `a record for ${JSON.stringify(keys)}`);
+  return sb.json<Cmd>(['show', String(list[list.length - 1].id), '--json']);
+}
+
+/** Every file under dir, recursively. */
+function files(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...files(p));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
+
+describe('secrets', () => {
+  test('a dozen secrets seeded through every path reach no byte of any file under TRAIL_HOME', async () => {
+    const sb = new Sandbox();
+    const s = {
+      ghp: 'ghp_' + 'Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8',
+      ghpColour: 'ghp_' + 'Z9x8C7v6B5n4M3l2K1j0H9g8F7d6S5a4P3o2',
+      grep: 'ghp_' + 'Grep0grep1grep2grep3grep4grep5grep6gr',
+      aws: 'AKIA' + 'QWERTYUIOPASDFGH',
+      slack: 'xoxb-' + '1234567890-abcdefghijKLMN',
+      stripe: 'sk_live_' + 'abcdefghijklmnopqrstu123',
+      npm: 'npm_' + 'abcdefghijklmnopqrstuvwxyz0123456789',
+      pw: 'hunter2-' + 'correct-horse',
+      flag: 'flagpass-' + '998877',
+      term: 'glpat-' + 'TerminalCommand01234567',
+      dir: 'AKIA' + 'DIRECTORYNAME123',
+      pem: 'MIIEpQIBAAKCAQEA' + 'pemBodyLine',
+    };
+    sb.file('.bashrc', "PS1='sec$ '\n");
+    writeFileSync(join(sb.userHome, 'tokens.txt'), `line with ${s.grep} in it\n`);
+    try {
+      await sb.startDaemon();
+      await sb.trail(['new', 'sec', '-d', '--dir', sb.userHome]);
+      const c = sb.attach(['attach', 'sec'], { cols: 200, rows: 40 });
+      await c.waitFor('sec$');
+      await run(sb, c, 'sec', `echo "deploy ${s.ghp}"\r`);
+      await run(sb, c, 'sec', `printf 'tok: \\e[1m%s\\e[0m\\n' ${s.ghpColour}\r`);
+      await run(sb, c, 'sec', `grep --color=always ghp_ tokens.txt\r`);
+      await run(sb, c, 'sec', `export AWS_ACCESS_KEY_ID=${s.aws} SLACK=${s.slack}; echo $SLACK\r`);
+      await run(sb, c, 'sec', `echo ${s.stripe} ${s.npm}\r`);
+      await run(sb, c, 'sec', `echo password=${s.pw}; mysql --password ${s.flag} 2>/dev/null; true\r`);
+      await run(sb, c, 'sec', `printf -- '-----BEGIN RSA PRIVATE KEY-----\\n${s.pem}\\n-----END RSA PRIVATE KEY-----\\n'\r`);
+      mkdirSync(join(sb.userHome, s.dir));
+      await run(sb, c, 'sec', `cd ${s.dir}\r`);
+      await run(sb, c, 'sec', `pwd; cd ~\r`);
+      // a terminal's own command line, kept with the terminal and its events
+      const t = await sb.trail(['new', 'sec2', '-d', '--dir', sb.userHome, '--', 'sh', '-c', `echo ${s.term}; sleep 30`]);
+      assert.equal(t.code, 0, t.stderr);
+      // a session named like a secret is refused, and the refusal is not logged with it
+      const named = await sb.trail(['new', s.npm, '-d', '--dir', sb.userHome]);
+      assert.notEqual(named.code, 0);
+      assert.match(named.stderr, /looks like a secret/);
+      // the redacted forms are what is kept
+      const colour = await sb.json<Cmd[]>(['search', 'tok:', '--json']);
+      const shown = await sb.json<Cmd>(['show', String(colour[0].id), '--json']);
+      assert.equal(shown.raw, 'tok: \x1b[1m[REDACTED]\x1b[0m\r\n');
+      c.type('\x1c');
+      await c.left();
+      await sb.trail(['daemon', 'stop']); // the WAL is checkpointed into the database file
+      const all = files(sb.home);
+      assert.ok(all.some((f) => f.endsWith('trail.db')) && all.some((f) => f.endsWith('daemon.log')), all.join(' '));
+      for (const f of all) {
+        const bytes = readFileSync(f);
+        for (const [name, secret] of Object.entries(s)) assert.equal(bytes.indexOf(secret), -1, `${name} (${secret}) found in ${f}`);
+      }
+    } finally {
+      await sb.cleanup();
+    }
+  });
+});
+
+describe('the nonce that signs marks', () => {
+  const sb = new Sandbox();
+  let c: PtyClient;
+  let nonce = '';
+  before(async () => {
+    sb.file('.bashrc', "PS1='n$ '\n");
+    await sb.startDaemon();
+    await sb.trail(['new', 'n', '-d', '--dir', sb.userHome]);
+    c = sb.attach(['attach', 'n'], { cols: 150, rows: 30 });
+    await c.waitFor('n$');
+    nonce = /\]633;A;([0-9a-f]+)\x07/.exec(c.raw)![1];
+  });
+  after(async () => {
+    c.type('\x1c');
+    await c.left();
+    await sb.cleanup();
+  });
+
+  test('is not in the shell’s environment as /proc shows it, nor in a file left behind', async () => {
+    const r = await run(sb, c, 'n', 'echo "pid=$$"\r');
+    const pid = /pid=(\d+)/.exec(r.output!)![1];
+    const environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
+    assert.ok(!environ.includes(nonce), 'the nonce is in /proc/PID/environ');
+    const fileVar = /(?:^|\0)TRAIL_NONCE_FILE=([^\0]*)/.exec(environ);
+    if (fileVar) assert.ok(!existsSync(fileVar[1]), `the nonce file ${fileVar[1]} is still there`);
+  });
+
+  test('is kept in no output, so replaying a command’s raw output forges nothing', async () => {
+    const r = await run(sb, c, 'n', "printf 'plain \\e[32mgreen\\e[0m\\n'\r");
+    assert.ok(!(r.raw ?? '').includes('633;'), JSON.stringify(r.raw));
+    assert.ok(!(r.raw ?? '').includes(nonce));
+    const show = await sb.trail(['show', String(r.id), '--raw']);
+    assert.ok(!show.stdout.includes(nonce));
+    // `trail show --raw` of it in the very terminal that made it: one record, its own
+    const replay = await run(sb, c, 'n', `node ${BIN} show ${r.id} --raw\r`);
+    assert.equal(replay.command, `node ${BIN} show ${r.id} --raw`);
+    assert.equal(replay.exitCode, 0);
+    assert.match(replay.output!, /plain green/);
+    const db = readFileSync(join(sb.home, 'trail.db'));
+    assert.equal(db.indexOf(nonce), -1, 'the nonce is in trail.db');
+  });
+
+  test('a bash `false` prints nothing and is kept as zero bytes of output', async () => {
+    const r = await run(sb, c, 'n', 'false\r');
+    assert.equal(r.output, '');
+    assert.equal((r as unknown as { outputBytes: number }).outputBytes, 0);
+  });
+});
+
+describe('what the CLI prints cannot drive the terminal', () => {
+  test('a directory name with escape sequences is shown escaped by ls, log and show; raw output keeps colours only', async () => {
+    const sb = new Sandbox();
+    sb.file('.bashrc', "PS1='esc$ '\n");
+    const evil = join(sb.userHome, 'd\x1b[31mRED\x07\x1b]0;pwned\x07');
+    mkdirSync(evil);
+    try {
+      await sb.startDaemon();
+      const n = await sb.trail(['new', 'esc', '-d', '--dir', evil]);
+      assert.equal(n.code, 0, n.stderr);
+      assert.ok(!/[\x07\x1b]/.test(n.stdout), JSON.stringify(n.stdout));
+      const ls = await sb.trail(['ls']);
+      assert.ok(!/[\x07\x1b]/.test(ls.stdout), JSON.stringify(ls.stdout));
+      assert.match(ls.stdout, /d\\e\[31mRED\\x07\\e\]0;pwned\\x07/);
+      const c = sb.attach(['attach', 'esc'], { cols: 150, rows: 30 });
+      await c.waitFor('esc$');
+      const r = await run(sb, c, 'esc', "printf '\\e[31mred\\e[0m \\e]52;c;cHduZWQ=\\a \\e]0;title\\a \\e[2Jdone\\n'\r");
+      for (const args of [['log', 'esc'], ['show', String(r.id)], ['search', 'printf']]) {
+        const o = await sb.trail(args);
+        assert.ok(!/[\x07\x1b\x9b]/.test(o.stdout), `${args.join(' ')}: ${JSON.stringify(o.stdout)}`);
+      }
+      const raw = (await sb.trail(['show', String(r.id), '--raw'])).stdout;
+      assert.ok(raw.includes('\x1b[31mred\x1b[0m'), 'colours pass in show --raw');
+      assert.ok(!raw.includes('\x1b]') && !raw.includes('\x07') && !raw.includes('\x1b[2J'), JSON.stringify(raw));
+      c.type('\x1c');
+      await c.left();
+    } finally {
+      await sb.cleanup();
+    }
+  });
+
+  test('names with bidirectional overrides are refused like control characters', async () => {
+    const sb = new Sandbox();
+    try {
+      const r = await sb.trail(['new', 'invoice\u202Efdp.exe', '-d', '--dir', sb.userHome]);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /bidirectional/);
+    } finally {
+      await sb.cleanup();
+    }
+  });
+});
+
+describe('the daemon', () => {
+  test('five CLIs that start it at once all reach the one daemon; stop leaves none running', async () => {
+    for (let round = 0; round < 6; round++) {
+      const sb = new Sandbox();
+      try {
+        const rs = await Promise.all(Array.from({ length: 5 }, () => sb.trail(['ls'])));
+        for (const r of rs) assert.equal(r.code, 0, `round ${round}: ${r.stderr}`);
+        const st = await sb.json<{ pid: number }>(['daemon', 'status', '--json']);
+        const stop = await sb.trail(['daemon', 'stop']);
+        assert.equal(stop.code, 0, stop.stderr);
+        assert.throws(() => process.kill(st.pid, 0), 'the daemon process is gone once stop returns');
+        assert.ok(!existsSync(join(sb.home, 'daemon.sock')));
+        const daemons = readdirSync('/proc')
+          .filter((p) => /^\d+$/.test(p))
+          .filter((p) => {
+            try {
+              return readFileSync(`/proc/${p}/environ`, 'latin1').includes(`TRAIL_HOME=${sb.home}\0`) && readFileSync(`/proc/${p}/cmdline`, 'latin1').includes('server/main.js');
+            } catch {
+              return false;
+            }
+          });
+        assert.deepEqual(daemons, [], `round ${round}: daemons still running`);
+      } finally {
+        await sb.cleanup();
+      }
+    }
+  });
+
+  test('closes the file descriptors it inherits, so shells do not get them either', async () => {
+    const sb = new Sandbox();
+    try {
+      // The CLI that starts the daemon has fd 200 open without close-on-exec, as a shell's `exec 3<file` leaves it.
+      const pipe = join(sb.dir, 'inherited.txt');
+      writeFileSync(pipe, 'x');
+      // (Node marks low fds close-on-exec at its start, but not fd 200 or the 251 seen in the wild.)
+      const child = spawn('bash', ['-c', `exec 200<"$0"; exec "$1" "$2" new fd -d --dir "$3"`, pipe, process.execPath, BIN, sb.userHome], {
+        env: sb.env,
+        stdio: 'ignore',
+      });
+      await new Promise((r) => child.on('exit', r));
+      const { pid } = await sb.json<{ pid: number }>(['daemon', 'status', '--json']);
+      const [term] = await sb.json<{ pid: number }[]>(['term', 'ls', 'fd', '--json']);
+      const targets = (p: number) =>
+        readdirSync(`/proc/${p}/fd`).map((f) => {
+          try {
+            return readlinkSync(`/proc/${p}/fd/${f}`);
+          } catch {
+            return '';
+          }
+        });
+      assert.ok(!targets(pid).includes(pipe), `the daemon holds ${pipe}`);
+      assert.ok(!targets(term.pid).includes(pipe), `the shell holds ${pipe}`);
+      assert.match(readFileSync(join(sb.home, 'daemon.log'), 'utf8'), /closed file descriptor\(s\) [\d, ]*\b200\b[\d, ]* inherited/);
+    } finally {
+      await sb.cleanup();
+    }
+  });
+});
