@@ -85,7 +85,8 @@ export const trailOps = [
     name: 'command.search',
     summary: 'full-text (substring) search over command lines and output',
     input: z.object({
-      text: z.string().min(1),
+      // Longer text would only scan longer, holding the event loop (and recording) meanwhile.
+      text: z.string().min(1).max(1000, 'the search text is longer than 1,000 characters: search for a part of it'),
       in: z.enum(['all', 'command', 'output']).default('all'),
       ...filterInput,
       limit: z.number().int().min(1).max(1000).default(20),

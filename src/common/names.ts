@@ -1,7 +1,7 @@
 // The rules for names a person types: session names end up in paths, URLs and
 // terminal titles, so they are kept to printable text without separators.
 export const NAME_RULE =
-  'a name is 1-64 characters, with no "/", no whitespace at either end and no control or bidirectional-override characters';
+  'a name is 1-64 characters, with no "/", no whitespace at either end, no control characters and no bidirectional overrides';
 
 export function checkName(name: string): string | null {
   if (name.length === 0 || name.length > 64) return NAME_RULE;

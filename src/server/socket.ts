@@ -17,8 +17,28 @@ import type { ClientSink } from '../daemon/terminal.js';
 /** Where an attached client's terminal bytes go: its own tty, or down the socket. */
 type Output = Pick<ClientTty, 'write' | 'backlog' | 'onDrain'>;
 
+/** Limits that keep one bad client from hurting everyone (issue: half frames held open grew the daemon by 570 MB). */
+export const LIMITS = {
+  connections: 256,
+  /** Bytes of unfinished frames held for all connections together. */
+  pendingTotal: 64 * 1024 * 1024,
+  /** A half frame that makes no progress for this long closes its connection. */
+  stallMs: 10_000,
+};
+let pendingTotal = 0;
+let open = 0;
+
 export function serveSocket(ctx: ApiContext, log: (line: string) => void): net.Server {
-  return net.createServer((sock) => new Connection(sock, ctx, log));
+  return net.createServer((sock) => {
+    if (open >= LIMITS.connections) {
+      log(`refused a connection: ${LIMITS.connections} are open`);
+      sock.end(encodeJson({ t: 'error', code: 'busy', message: `the daemon has ${LIMITS.connections} connections open; close some and retry` }));
+      return;
+    }
+    open++;
+    sock.once('close', () => open--);
+    new Connection(sock, ctx, log);
+  });
 }
 
 class Connection {
@@ -31,6 +51,9 @@ class Connection {
   private tty: ClientTty | null = null;
   private closed = false;
   private ending = false;
+  /** What this connection adds to pendingTotal. */
+  private pendingHere = 0;
+  private stallTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private sock: net.Socket,
@@ -41,6 +64,7 @@ class Connection {
     sock.on('error', () => this.cleanup());
     sock.on('close', () => {
       if (this.decoder.pending > 0 && !this.closed) log(`connection from ${this.client} closed inside a frame (${this.decoder.pending} bytes)`);
+      this.trackPending(true);
       this.cleanup();
     });
   }
@@ -65,7 +89,13 @@ class Connection {
     try {
       frames = this.decoder.push(chunk);
     } catch (e) {
+      this.trackPending(true);
       return this.fail('protocol', `bad frame: ${(e as Error).message}`);
+    }
+    this.trackPending(false);
+    if (pendingTotal > LIMITS.pendingTotal) {
+      this.trackPending(true);
+      return this.fail('busy', `more than ${LIMITS.pendingTotal >> 20} MiB of unfinished frames are held for all connections; send whole frames`);
     }
     for (const f of frames) {
       if (this.closed) return;
@@ -81,6 +111,20 @@ class Connection {
       }
       this.handle(parsed.data);
     }
+  }
+
+  /** Keeps the total of unfinished frames, and closes a connection whose half frame stalls. */
+  private trackPending(gone: boolean): void {
+    const now = gone ? 0 : this.decoder.pending;
+    pendingTotal += now - this.pendingHere;
+    this.pendingHere = now;
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stallTimer = null;
+    if (now > 0)
+      this.stallTimer = setTimeout(() => {
+        this.trackPending(true);
+        this.fail('protocol', `half a frame (${now} bytes) made no progress for ${LIMITS.stallMs / 1000} s`);
+      }, LIMITS.stallMs).unref();
   }
 
   private handle(m: ClientMessage): void {
