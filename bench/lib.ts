@@ -73,7 +73,7 @@ export class World {
 
   stop(): void {
     try {
-      this.trail('daemon', 'stop');
+      this.trail('daemon', 'stop', '--force');
     } catch {
       /* not running */
     }

@@ -111,6 +111,46 @@ test('the next start marks what a killed daemon left running as lost, and the lo
     assert.match(r.endReason!, /daemon stopped/);
     const text = await sb.trail(['log', 'lost']);
     assert.match(text.stdout, /sleep 300 # the long build +lost/);
+    // the client that was attached said the daemon went away, not that the session may still run
+    assert.match(c.raw, /the trail daemon went away/);
+    // the next attach says what happened, on the new shell's screen
+    const again = sb.attach(['attach', 'lost'], { cols: 150, rows: 30 });
+    const screen = await again.waitFor('lost$');
+    assert.match(screen, /the daemon ended unexpectedly \(killed or crashed\)/);
+    assert.match(screen, /`sleep 300 # the long build` was running and is lost \(trail show \d+\)/);
+    again.type('\x1c');
+    await again.left();
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+test('daemon stop asks for --force while a client is attached, tells the client why, and the next attach says the shells were ended by the stop', async () => {
+  const sb = new Sandbox();
+  sb.file('.bashrc', "PS1='stop$ '\n");
+  try {
+    await sb.startDaemon();
+    await sb.trail(['new', 'st', '-d', '--dir', sb.userHome]);
+    const c = sb.attach(['attach', 'st'], { cols: 150, rows: 30 });
+    await c.waitFor('stop$');
+    c.type('sleep 300 # still going\r');
+    await eventually(async () => (await sb.json<Cmd[]>(['log', 'st', '--json'])).find((x) => x.command.includes('still going')), 'the running command');
+    const refused = await sb.trail(['daemon', 'stop']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /would end 1 shell\(s\) \(1 client\(s\) attached; `sleep 300 # still going` running in st:0\); trail daemon stop --force/);
+    assert.equal((await sb.trail(['daemon', 'status'])).code, 0, 'still running');
+    const stop = await sb.trail(['daemon', 'stop', '--force']);
+    assert.match(stop.stdout, /stopped the daemon \(pid \d+\); 1 shell\(s\) ended with it, 1 of them running a command \(kept as lost\)/);
+    await c.left();
+    assert.match(c.raw, /detached from st: the trail daemon was stopped \(trail daemon stop\); this session's shells ended with it/);
+    assert.doesNotMatch(c.raw, /exited with code 0/);
+    const [r] = (await sb.json<Cmd[]>(['log', 'st', '--json'])).filter((x) => x.command.includes('still going'));
+    assert.equal(r.endReason, 'the daemon stopped');
+    const again = sb.attach(['attach', 'st'], { cols: 150, rows: 30 });
+    const screen = await again.waitFor('stop$');
+    assert.match(screen, /the daemon was stopped \(trail daemon stop\) at .*the shell of this session ended with it/s);
+    again.type('\x1c');
+    await again.left();
   } finally {
     await sb.cleanup();
   }

@@ -83,7 +83,7 @@ export class Sandbox {
   }
 
   async cleanup(): Promise<void> {
-    await this.trail(['daemon', 'stop']);
+    await this.trail(['daemon', 'stop', '--force']);
     this.daemon?.kill();
     // fish may still be writing completions in the background: retry, and never fail on cleanup
     try {

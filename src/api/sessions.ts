@@ -6,6 +6,7 @@ import { gitRoot } from '../daemon/git.js';
 import { defineOp } from './define.js';
 import { sessionView, terminalView } from './views.js';
 import { nameFromDir } from '../common/names.js';
+import { TrailError } from '../common/errors.js';
 
 const termSpec = {
   command: z.array(z.string()).min(1).optional(),
@@ -33,11 +34,23 @@ export const sessionOps = [
   }),
   defineOp({
     name: 'daemon.stop',
-    summary: 'stop the daemon (its terminals end)',
-    input: z.object({}),
-    handler: (ctx) => {
+    summary: 'stop the daemon (its terminals end); refused without force while clients are attached or commands run',
+    input: z.object({ force: z.boolean().default(false) }),
+    handler: (ctx, i) => {
+      const stake = ctx.manager.atStake();
+      if (!i.force && (stake.clients > 0 || stake.running.length > 0)) {
+        const what = [
+          stake.clients ? `${stake.clients} client(s) attached` : '',
+          ...stake.running.slice(0, 3).map((r) => `\`${r.command.split('\n')[0].slice(0, 60)}\` running in ${r.session}:${r.terminal}`),
+          stake.running.length > 3 ? `${stake.running.length - 3} more command(s) running` : '',
+        ].filter(Boolean);
+        throw new TrailError(
+          'invalid',
+          `stopping the daemon would end ${stake.terminals} shell(s) (${what.join('; ')}); trail daemon stop --force stops it anyway`,
+        );
+      }
       setTimeout(() => ctx.stop(), 50);
-      return { stopping: true, pid: process.pid };
+      return { stopping: true, pid: process.pid, terminals: stake.terminals, running: stake.running };
     },
   }),
   defineOp({

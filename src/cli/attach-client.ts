@@ -89,7 +89,9 @@ export async function attach(opts: AttachOptions): Promise<number> {
     };
 
     client.onData = (b) => stdout.write(b);
-    client.onClose = () => finish(1, `[lost the connection to the trail daemon; the session may still be running: trail ls]`);
+    // The daemon closes a client's connection only after telling it why; a close without a word means it died.
+    client.onClose = () =>
+      finish(1, `[the trail daemon went away (killed or crashed?): the shells of ${sessionName} ended with it; the next trail says what was lost]`);
     client.onMessage = (m: ServerMessage) => {
       switch (m.t) {
         case 'attached':

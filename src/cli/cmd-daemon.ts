@@ -19,8 +19,8 @@ type Status = {
 export const daemonCommand: CliCommand = {
   name: 'daemon',
   summary: 'run the daemon in the foreground, or: status, stop',
-  usage: 'trail daemon [status [--json] | stop]',
-  options: { json: { type: 'boolean' } },
+  usage: 'trail daemon [status [--json] | stop [--force]]',
+  options: { json: { type: 'boolean' }, force: { type: 'boolean', short: 'f' } },
   run: async ({ values, positionals }) => {
     const verb = positionals[0];
     if (verb === undefined || verb === 'run') {
@@ -59,7 +59,9 @@ export const daemonCommand: CliCommand = {
         return 0;
       }
       if (verb === 'stop') {
-        const r = await c.call<{ pid: number }>('daemon.stop');
+        const r = await c.call<{ pid: number; terminals: number; running: { session: string; terminal: number; command: string }[] }>('daemon.stop', {
+          force: Boolean(values.force),
+        });
         await new Promise<void>((resolve) => {
           c.sock.once('close', () => resolve());
           setTimeout(resolve, 3000).unref();
@@ -71,7 +73,8 @@ export const daemonCommand: CliCommand = {
           out(`asked the daemon (pid ${r.pid}) to stop; it is still running after 5 s`);
           return 1;
         }
-        out(`stopped the daemon (pid ${r.pid})`);
+        const ended = r.terminals ? `; ${r.terminals} shell(s) ended with it${r.running.length ? `, ${r.running.length} of them running a command (kept as lost)` : ''}` : '';
+        out(`stopped the daemon (pid ${r.pid})${ended}`);
         return 0;
       }
       throw new UsageError(`daemon takes status or stop, not ${JSON.stringify(verb)}`);

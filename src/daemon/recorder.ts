@@ -86,6 +86,12 @@ export class Recorder {
     this.cwd = cwd;
   }
 
+  /** The command running now, if its line is known. */
+  get current(): { command: string; id: number | null; startedAt: number } | null {
+    const r = this.running;
+    return r && r.command?.trim() ? { command: r.command.trim(), id: r.id, startedAt: r.startedAt } : null;
+  }
+
   /** Whether this terminal's shell has shown it is integrated (a signed mark came). */
   get integrated(): boolean {
     return this.trusted;

@@ -38,6 +38,8 @@ export type ManagerDeps = {
 /** What an earlier daemon left: the terminals it ran and the commands running in them. */
 export type LostWork = { terminals: number; commands: { id: number; command: string; sessionId: string }[] };
 
+const clockTime = (ms: number) => new Date(ms).toLocaleString('sv-SE').slice(0, 16);
+
 export type NewTerminalSpec = { command?: string[]; shell?: string; cols?: number; rows?: number };
 
 export class SessionManager {
@@ -45,15 +47,47 @@ export class SessionManager {
   private writer: TrailWriter;
   /** What the daemon before this one left behind when it stopped or died. */
   readonly lost: LostWork;
+  /** Per session, what the next terminal's screen says about the shells lost with the last daemon. */
+  private lostNotice = new Map<string, string>();
+  /** Set by shutdown: shells that end now were ended by the stop, and the next daemon says so. */
+  private stopping = false;
 
   constructor(private deps: ManagerDeps) {
     mirrorThread.onError = deps.log;
     this.writer = new TrailWriter(deps.commands, deps.secrets, deps.health);
+    // Every attached client hears once that recording fails, and once that it works again.
+    deps.health.onChange((h) => {
+      const message = h.ok
+        ? `trail: recording works again; ${h.notKept} record(s) were not kept while it failed`
+        : `trail: recording FAILS (${h.lastError}): commands are not kept until the store takes writes again (trail daemon status)`;
+      for (const s of this.byId.values()) for (const t of s.terminals) for (const c of t.sinks()) c.notice?.(message);
+    });
     const now = Date.now();
     const orphans = deps.sessions.closeOrphans(now);
     const open = deps.commands.closeOpen('the daemon stopped before it ended');
-    this.lost = { terminals: orphans, commands: open.map((r) => ({ id: r.id, command: r.command, sessionId: r.session_id })) };
-    if (orphans) deps.log(`marked ${orphans} terminal(s) of an earlier daemon as ended, ${open.length} command(s) running in them as lost`);
+    this.lost = { terminals: orphans.length, commands: open.map((r) => ({ id: r.id, command: r.command, sessionId: r.session_id })) };
+    if (orphans.length)
+      deps.log(`marked ${orphans.length} terminal(s) of an earlier daemon as ended, ${open.length} command(s) running in them as lost`);
+    for (const sessionId of new Set(orphans.map((t) => t.session_id))) {
+      const terminals = orphans.filter((t) => t.session_id === sessionId);
+      const running = open.filter((r) => r.session_id === sessionId);
+      const last = deps.sessions.lastEvent(sessionId);
+      // A stop the daemon knew of is written before it ends the shells; clients' detaches may follow it.
+      const stop = deps.sessions.lastEvent(sessionId, 'daemon.stopped');
+      const stopped = stop !== undefined && stop.at >= Math.max(...terminals.map((t) => t.created_at));
+      const when = stopped ? stop.at : Math.max(last?.at ?? 0, deps.commands.lastTime(sessionId) ?? 0);
+      const how = stopped
+        ? `the daemon was stopped (trail daemon stop) at ${clockTime(when)}`
+        : `the daemon ended unexpectedly (killed or crashed) after ${clockTime(when)}`;
+      const lines = [
+        `trail: ${how}; ${terminals.length === 1 ? 'the shell' : `the ${terminals.length} shells`} of this session ended with it, with ${terminals.length === 1 ? 'its screen' : 'their screens'}.`,
+        ...running.map((r) => `trail: \`${r.command.split('\n')[0].slice(0, 80)}\` was running and is lost (trail show ${r.id}).`),
+        `trail: this is a new shell; the trail is kept (trail log).`,
+      ];
+      this.lostNotice.set(sessionId, '\x1b[33m' + lines.join('\n') + '\x1b[0m');
+      for (const t of terminals)
+        this.event(sessionId, t.id, now, 'terminal.lost', { index: t.idx, reason: stopped ? 'daemon stopped' : 'daemon died', running: running.map((r) => r.id) });
+    }
     for (const row of deps.sessions.liveSessions()) {
       this.byId.set(row.id, {
         id: row.id,
@@ -157,6 +191,7 @@ export class SessionManager {
       scrollback: this.deps.scrollback,
       tmpFile: join(this.deps.runDir, id),
       sink: this.writer,
+      banner: this.takeNotice(s.id),
       onExit: (term, code, signal) => this.terminalExited(s, term, code, signal),
       log: this.deps.log,
     });
@@ -177,6 +212,28 @@ export class SessionManager {
     this.event(s.id, id, now, 'terminal.started', { command });
     this.touch(s);
     return t;
+  }
+
+  private takeNotice(sessionId: string): string | undefined {
+    const n = this.lostNotice.get(sessionId);
+    this.lostNotice.delete(sessionId);
+    return n;
+  }
+
+  /** What stopping the daemon would end now: live terminals, attached clients, running commands. */
+  atStake(): { terminals: number; clients: number; running: { session: string; terminal: number; command: string }[] } {
+    let terminals = 0;
+    let clients = 0;
+    const running: { session: string; terminal: number; command: string }[] = [];
+    for (const s of this.byId.values())
+      for (const t of s.terminals) {
+        if (t.exited) continue;
+        terminals++;
+        clients += t.clientCount;
+        const r = t.runningCommand;
+        if (r) running.push({ session: s.name, terminal: t.index, command: r.command });
+      }
+    return { terminals, clients, running };
   }
 
   terminal(s: Session, ref?: string): Terminal {
@@ -219,7 +276,7 @@ export class SessionManager {
     const now = Date.now();
     s.terminals = s.terminals.filter((x) => x !== t);
     rmSync(join(this.deps.runDir, t.id), { force: true });
-    if (this.byId.has(s.id)) {
+    if (this.byId.has(s.id) && !this.stopping) {
       this.deps.health.state('a terminal’s end', () => this.deps.sessions.exitTerminal(t.id, now, code));
       this.event(s.id, t.id, now, 'terminal.exited', { code, signal });
     }
@@ -227,12 +284,22 @@ export class SessionManager {
     setTimeout(() => t.dispose(), 1000).unref();
   }
 
-  shutdown(): void {
-    for (const s of this.byId.values())
-      for (const t of s.terminals) {
+  /** The daemon stops: clients are told why, running commands are ended by that, the shells end. */
+  shutdown(why: string): void {
+    this.stopping = true;
+    const now = Date.now();
+    for (const s of this.byId.values()) {
+      const live = s.terminals.filter((t) => !t.exited);
+      if (live.length) {
+        const running = live.map((t) => t.runningCommand?.id).filter((id): id is number => typeof id === 'number');
+        this.event(s.id, null, now, 'daemon.stopped', { why, terminals: live.map((t) => t.index), running });
+      }
+      for (const t of live) {
+        for (const c of t.sinks()) c.detached(`the trail daemon was stopped (${why}); this session's shells ended with it`);
         t.stopRecording('the daemon stopped');
         t.kill();
       }
+    }
     this.writer.flush();
   }
 }

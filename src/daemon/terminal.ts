@@ -28,6 +28,8 @@ export interface ClientSink {
   onDrain(fn: () => void): void;
   exited(info: { terminal: string; code: number | null; signal: number | null; remaining: number }): void;
   detached(reason: string): void;
+  /** A message for the person at this client (recording failing, …). */
+  notice?(message: string): void;
 }
 
 const MIRROR_HIGH = 8 * 1024 * 1024;
@@ -55,6 +57,8 @@ export type TerminalOptions = {
   sink: CommandSink;
   onExit: (t: Terminal, code: number | null, signal: number | null) => void;
   log: (line: string) => void;
+  /** Text shown on the terminal's screen before its program's first output (what happened to the shells before it). */
+  banner?: string;
 };
 
 export class Terminal {
@@ -121,6 +125,7 @@ export class Terminal {
     this.command = [launch.file, ...launch.args];
     this.scanner = new MarkScanner(launch.kind ? nonce : null);
     this.mirror = new Mirror(opts.id, opts.cols, opts.rows, opts.scrollback);
+    if (opts.banner) this.mirror.write(Buffer.from(opts.banner.replace(/\n/g, '\r\n') + '\r\n'));
     this.recorder = new Recorder({ sessionId: opts.sessionId, terminalId: opts.id }, this.mirror, opts.sink, opts.cwd);
     // encoding: null hands us Buffers: no UTF-8 decoding on the hot path.
     this.pty = pty.spawn(launch.file, launch.args, {
@@ -170,6 +175,11 @@ export class Terminal {
     if (!this.nonceFile) return;
     rmSync(this.nonceFile, { force: true });
     this.nonceFile = null;
+  }
+
+  /** The command running in this terminal now, if known. */
+  get runningCommand(): { command: string; id: number | null; startedAt: number } | null {
+    return this.exited ? null : this.recorder.current;
   }
 
   /** `trail off` / `trail on` for this terminal. */

@@ -118,7 +118,7 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
     }
     stopping = true;
     log(`stopping: ${why}`);
-    manager.shutdown();
+    manager.shutdown(why === 'asked to stop' ? 'trail daemon stop' : why);
     server.close();
     try {
       unlinkSync(paths.socket);

@@ -259,6 +259,7 @@ class Connection {
       onDrain: (fn) => out.onDrain(fn),
       exited: (info) => this.exited(info),
       detached: (reason) => this.endWith({ t: 'detached', reason }),
+      notice: (message) => this.send({ t: 'notice', message }),
     };
   }
 

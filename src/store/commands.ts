@@ -104,6 +104,12 @@ export class CommandStore {
     this.gitStmt.run({ ...g, id });
   }
 
+  /** When the session's trail last changed: its newest command's end or start. */
+  lastTime(sessionId: string): number | null {
+    const r = this.db.prepare('SELECT max(coalesce(ended_at, started_at)) t FROM commands WHERE session_id = ?').get(sessionId) as { t: number | null };
+    return r.t;
+  }
+
   /**
    * Commands an earlier daemon left open: it stopped or died before their end
    * mark. They keep what was written when they started, and say why they have

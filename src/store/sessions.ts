@@ -37,7 +37,10 @@ export class SessionStore {
         'INSERT INTO terminals (id, session_id, idx, command, cwd, shell, created_at) VALUES (@id, @session_id, @idx, @command, @cwd, @shell, @created_at)',
       ),
       exitTerminal: db.prepare('UPDATE terminals SET exited_at = ?, exit_code = ? WHERE id = ?'),
+      openTerminals: db.prepare('SELECT * FROM terminals WHERE exited_at IS NULL ORDER BY session_id, idx'),
       orphanTerminals: db.prepare('UPDATE terminals SET exited_at = ? WHERE exited_at IS NULL'),
+      lastEvent: db.prepare('SELECT kind, at, data FROM events WHERE session_id = ? ORDER BY id DESC LIMIT 1'),
+      lastEventOf: db.prepare('SELECT kind, at, data FROM events WHERE session_id = ? AND kind = ? ORDER BY id DESC LIMIT 1'),
       insertEvent: db.prepare(
         'INSERT INTO events (session_id, terminal_id, at, kind, actor, data) VALUES (?, ?, ?, ?, ?, ?)',
       ),
@@ -66,9 +69,17 @@ export class SessionStore {
   exitTerminal(id: string, at: number, code: number | null): void {
     this.stmts.exitTerminal.run(at, code, id);
   }
-  /** Terminals left running by a daemon that died are marked ended at start. */
-  closeOrphans(at: number): number {
-    return this.stmts.orphanTerminals.run(at).changes;
+  /** Terminals left running by a daemon that stopped or died are marked ended at start; returns them. */
+  closeOrphans(at: number): TerminalRow[] {
+    const rows = this.stmts.openTerminals.all() as TerminalRow[];
+    if (rows.length) this.stmts.orphanTerminals.run(at);
+    return rows;
+  }
+  /** The session's newest event, or its newest of one kind. */
+  lastEvent(sessionId: string, kind?: string): { kind: string; at: number; data: string | null } | undefined {
+    return (kind ? this.stmts.lastEventOf.get(sessionId, kind) : this.stmts.lastEvent.get(sessionId)) as
+      | { kind: string; at: number; data: string | null }
+      | undefined;
   }
   /** dataJson: the event's data as JSON text (already redacted by the caller). */
   event(sessionId: string, terminalId: string | null, at: number, kind: string, actor: string | null, dataJson: string | null): void {
