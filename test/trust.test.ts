@@ -144,6 +144,35 @@ describe('the nonce that signs marks', () => {
   });
 });
 
+describe('trail off and trail on', () => {
+  test('stop and restart recording one terminal, visibly; the trail keeps only the pause', async () => {
+    const sb = new Sandbox();
+    sb.file('.bashrc', "PS1='off$ '\n");
+    try {
+      await sb.startDaemon();
+      await sb.trail(['new', 'off', '-d', '--dir', sb.userHome]);
+      const c = sb.attach(['attach', 'off'], { cols: 160, rows: 30 });
+      await c.waitFor('off$');
+      const off = await run(sb, c, 'off', `node ${BIN} off\r`);
+      assert.match(off.output!, /recording is OFF for terminal 0 of off/);
+      await c.waitFor('off$');
+      c.type('echo kept-out-while-off\r');
+      c.type(`node ${BIN} on\r`);
+      await c.waitFor(/recording is on again for terminal 0 of off/);
+      const after = await run(sb, c, 'off', 'echo recorded-after-on\r');
+      assert.equal(after.command, 'echo recorded-after-on');
+      const all = await sb.json<Cmd[]>(['log', 'off', '--json']);
+      assert.ok(!all.some((x) => x.command.includes('kept-out') || x.command.endsWith(' on')), JSON.stringify(all.map((x) => x.command)));
+      const text = await sb.trail(['log', 'off']);
+      assert.match(text.stdout, /‖ recording paused in off terminal 0 from \d{4}-\d\d-\d\d [\d:]+ to \d{4}-\d\d-\d\d [\d:]+\n.*echo recorded-after-on/s);
+      c.type('\x1c');
+      await c.left();
+    } finally {
+      await sb.cleanup();
+    }
+  });
+});
+
 describe('what the CLI prints cannot drive the terminal', () => {
   test('a directory name with escape sequences is shown escaped by ls, log and show; raw output keeps colours only', async () => {
     const sb = new Sandbox();

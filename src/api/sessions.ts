@@ -113,6 +113,16 @@ export const sessionOps = [
     },
   }),
   defineOp({
+    name: 'term.recording',
+    summary: 'stop (trail off) or restart (trail on) recording one terminal',
+    input: z.object({ terminal: z.string(), on: z.boolean() }),
+    handler: (ctx, i) => {
+      const { session, terminal } = ctx.manager.terminalById(i.terminal);
+      const changed = ctx.manager.setRecording(session, terminal, i.on);
+      return { session: session.name, terminal: terminal.index, recording: i.on, changed };
+    },
+  }),
+  defineOp({
     name: 'term.kill',
     summary: 'end one terminal of a session',
     input: z.object({ session: z.string(), terminal: z.string() }),

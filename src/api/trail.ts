@@ -72,6 +72,16 @@ export const trailOps = [
     },
   }),
   defineOp({
+    name: 'trail.pauses',
+    summary: 'when recording was paused (trail off) and resumed, per terminal',
+    input: z.object({ session: z.string().optional() }),
+    handler: (ctx, i) => {
+      const names = ctx.sessionNames();
+      const f = toFilter(ctx, { session: i.session });
+      return ctx.manager.pauses(f.sessionIds).map((p) => ({ session: names.get(p.sessionId) ?? '?', terminal: p.terminal, from: p.from, to: p.to }));
+    },
+  }),
+  defineOp({
     name: 'command.show',
     summary: 'one command with its kept output',
     input: z.object({ id: z.number().int() }),

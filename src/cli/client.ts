@@ -162,6 +162,15 @@ function tryConnect(path: string): Promise<net.Socket | null> {
   });
 }
 
+/** The pid of the daemon that holds the lock (written before it listens), or null. */
+function readWinner(pidFile: string): number | null {
+  try {
+    return Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
+  } catch {
+    return null;
+  }
+}
+
 async function startDaemon(paths: Paths): Promise<net.Socket> {
   try {
     mkdirSync(paths.home, { recursive: true, mode: 0o700 });
@@ -185,7 +194,12 @@ async function startDaemon(paths: Paths): Promise<net.Socket> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     const s = await tryConnect(paths.socket);
-    if (s) return s;
+    if (s) {
+      // Another CLI's daemon may have answered before ours even tried the lock: ours is
+      // then not needed, and must not start later (after that one stops) with nobody asking.
+      if (exited === null && readWinner(paths.lock) !== child.pid) child.kill('SIGTERM');
+      return s;
+    }
     if (exited !== null && !otherWon) {
       const tail = readFileSync(paths.log, 'utf8').slice(logStart).trim().split('\n').filter((l) => l.startsWith('trail daemon:'));
       const why = tail.pop()?.replace(/^trail daemon: /, '');

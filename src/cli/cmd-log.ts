@@ -5,6 +5,7 @@ import { json, out } from './output.js';
 import { filterInput, filterOptions } from './filters.js';
 import { timelineLines } from './trail-format.js';
 import type { CommandView } from '../api/views.js';
+import type { Pause } from './trail-format.js';
 
 export const logCommand: CliCommand = {
   name: 'log',
@@ -20,7 +21,10 @@ export const logCommand: CliCommand = {
     });
     if (values.json) json(list);
     else if (!list.length) out('no commands in the trail yet');
-    else out(timelineLines(shown(list)).join('\n'));
+    else {
+      const pauses = await call<Pause[]>('trail.pauses', { session });
+      out(timelineLines(shown(list), shown(pauses)).join('\n'));
+    }
     return 0;
   },
 };

@@ -14,6 +14,8 @@ import { searchCommand } from './cmd-search.js';
 import { lastCommand } from './cmd-last.js';
 import { initCommand } from './cmd-init.js';
 import { daemonCommand } from './cmd-daemon.js';
+import { offCommand } from './cmd-off.js';
+import { onCommand } from './cmd-on.js';
 
 export const commands: CliCommand[] = [
   defaultCommand,
@@ -27,6 +29,8 @@ export const commands: CliCommand[] = [
   showCommand,
   searchCommand,
   lastCommand,
+  offCommand,
+  onCommand,
   initCommand,
   daemonCommand,
 ];

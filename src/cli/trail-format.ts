@@ -10,11 +10,19 @@ export function statusText(c: CommandView): string {
   return c.exitCode === 0 ? paint.green('ok') : paint.red(`exit ${c.exitCode}`);
 }
 
-export function timelineLines(list: CommandView[]): string[] {
+export type Pause = { session: string; terminal: number; from: number; to: number | null };
+
+export function timelineLines(list: CommandView[], pauses: Pause[] = []): string[] {
   const lines: string[] = [];
   let cwd: string | null = null;
   let session: string | null = null;
+  // Pauses that fall within the listed span are shown where they began.
+  const from = list.length ? list[0].startedAt : Infinity;
+  const todo = pauses.filter((p) => (p.to ?? Infinity) >= from).sort((a, b) => a.from - b.from);
+  const pauseLine = (p: Pause) =>
+    paint.yellow(`   ‖ recording paused in ${p.session} terminal ${p.terminal} from ${clock(p.from)} ${p.to === null ? '(still paused)' : `to ${clock(p.to)}`}`);
   for (const c of list) {
+    while (todo.length && todo[0].from <= c.startedAt) lines.push(pauseLine(todo.shift()!));
     if (c.session !== session) {
       session = c.session;
       cwd = null;
@@ -29,6 +37,7 @@ export function timelineLines(list: CommandView[]): string[] {
     const line = `${paint.dim(`#${c.id}`)} ${clock(c.startedAt)}  ${c.exitCode ? paint.red(first) : first}  ${statusText(c)} ${paint.dim(duration(c.durationMs))}${c.actor !== 'user' ? paint.dim(' by ' + c.actor) : ''}`;
     lines.push(line);
   }
+  for (const p of todo) lines.push(pauseLine(p));
   return lines;
 }
 

@@ -72,7 +72,7 @@ export class Recorder {
   private pendingLine: { text: string; bytes: number | null } | null = null;
   private running: Running | null = null;
   private closed = false;
-  private paused = false;
+  private isPaused = false;
   private lastTime = 0;
 
   constructor(
@@ -118,10 +118,19 @@ export class Recorder {
     return m.kind === 'osc633' && this.running !== null && this.running.inAlt;
   }
 
-  /** `trail off` / `trail on`: while paused, nothing of this terminal is recorded. */
-  pause(on: boolean): void {
-    this.paused = on;
-    if (on) this.running = null;
+  /**
+   * `trail off` / `trail on`: while paused, no command of this terminal is
+   * recorded. The command that pauses it (`trail off` itself) ends as usual.
+   * Returns false if it was so already.
+   */
+  pause(on: boolean): boolean {
+    if (this.isPaused === on) return false;
+    this.isPaused = on;
+    return true;
+  }
+
+  get paused(): boolean {
+    return this.isPaused;
   }
 
   mark(m: Mark): void {
@@ -167,8 +176,11 @@ export class Recorder {
         this.pendingLine = null;
         return;
       case 'D':
+        // A line named but never started (its start came while recording was off) names nothing after it.
+        this.pendingLine = null;
         return this.finish(parseIntOrNull(params[0]), null);
       case 'A':
+        this.pendingLine = null;
         // A prompt while a command is open means its end mark never came.
         if (this.running) this.finish(null, 'no end mark');
         return;
@@ -204,7 +216,7 @@ export class Recorder {
   private start(line: { text: string; bytes: number | null } | null, seq: number | null): void {
     if (this.running) this.finish(null, 'no end mark');
     this.pendingLine = null;
-    if (this.paused || this.closed) return;
+    if (this.isPaused || this.closed) return;
     const r: Running = {
       command: line?.text ?? null,
       commandBytes: line?.bytes ?? null,

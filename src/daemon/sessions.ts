@@ -252,6 +252,45 @@ export class SessionManager {
     return t;
   }
 
+  /** When recording was paused (trail off) and resumed, per terminal; to is null while still paused. */
+  pauses(sessionIds?: string[]): { sessionId: string; terminal: number; from: number; to: number | null }[] {
+    const open = new Map<string, { sessionId: string; terminal: number; from: number; to: number | null }>();
+    const out: { sessionId: string; terminal: number; from: number; to: number | null }[] = [];
+    for (const e of this.deps.sessions.events(['recording.paused', 'recording.resumed'], sessionIds)) {
+      const key = e.terminal_id ?? '';
+      if (e.kind === 'recording.paused') {
+        const terminal = (JSON.parse(e.data ?? '{}') as { terminal?: number }).terminal ?? -1;
+        const p = { sessionId: e.session_id, terminal, from: e.at, to: null };
+        open.set(key, p);
+        out.push(p);
+      } else {
+        const p = open.get(key);
+        if (p) p.to = e.at;
+        open.delete(key);
+      }
+    }
+    return out;
+  }
+
+  /** A live terminal by its id, in whichever session holds it. */
+  terminalById(id: string): { session: Session; terminal: Terminal } {
+    for (const s of this.byId.values()) {
+      const t = s.terminals.find((x) => x.id === id && !x.exited);
+      if (t) return { session: s, terminal: t };
+    }
+    throw new TrailError('not_found', `no live terminal with id ${id} (trail term ls lists them)`);
+  }
+
+  /** Pauses or resumes recording a terminal; the trail keeps that it did, and its clients hear it. */
+  setRecording(s: Session, t: Terminal, on: boolean): boolean {
+    const changed = t.pauseRecording(!on);
+    if (!changed) return false;
+    this.event(s.id, t.id, Date.now(), on ? 'recording.resumed' : 'recording.paused', { terminal: t.index });
+    const message = on ? `trail: recording is on again for terminal ${t.index}` : `trail: recording is off for terminal ${t.index} (trail on resumes it)`;
+    for (const c of t.sinks()) c.notice?.(message);
+    return true;
+  }
+
   killTerminal(s: Session, ref: string): void {
     this.terminal(s, ref).kill();
   }

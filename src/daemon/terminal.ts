@@ -182,9 +182,13 @@ export class Terminal {
     return this.exited ? null : this.recorder.current;
   }
 
-  /** `trail off` / `trail on` for this terminal. */
-  pauseRecording(on: boolean): void {
-    this.recorder.pause(on);
+  /** `trail off` / `trail on` for this terminal; false if it was so already. */
+  pauseRecording(on: boolean): boolean {
+    return this.recorder.pause(on);
+  }
+
+  get recordingPaused(): boolean {
+    return this.recorder.paused;
   }
 
   /** The daemon stops: a command still running is written as ended by that. */

@@ -75,6 +75,23 @@ export class SessionStore {
     if (rows.length) this.stmts.orphanTerminals.run(at);
     return rows;
   }
+  /** Events of the given kinds, oldest first, of some sessions (all when sessionIds is undefined). */
+  events(kinds: string[], sessionIds?: string[]): { session_id: string; terminal_id: string | null; at: number; kind: string; data: string | null }[] {
+    const where = [`kind IN (${kinds.map(() => '?').join(',')})`];
+    const params: unknown[] = [...kinds];
+    if (sessionIds) {
+      where.push(`session_id IN (${sessionIds.map(() => '?').join(',') || 'NULL'})`);
+      params.push(...sessionIds);
+    }
+    return this.db.prepare(`SELECT session_id, terminal_id, at, kind, data FROM events WHERE ${where.join(' AND ')} ORDER BY id`).all(...params) as {
+      session_id: string;
+      terminal_id: string | null;
+      at: number;
+      kind: string;
+      data: string | null;
+    }[];
+  }
+
   /** The session's newest event, or its newest of one kind. */
   lastEvent(sessionId: string, kind?: string): { kind: string; at: number; data: string | null } | undefined {
     return (kind ? this.stmts.lastEventOf.get(sessionId, kind) : this.stmts.lastEvent.get(sessionId)) as
