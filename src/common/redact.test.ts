@@ -47,3 +47,17 @@ test('raw output that would still show a secret once drawn is not kept', () => {
   assert.equal(redactRaw(`xxxx${tok.slice(4)}\r${tok.slice(0, 4)}\n`), null);
   assert.equal(redactRaw('plain \x1b[31mred\x1b[0m'), 'plain \x1b[31mred\x1b[0m');
 });
+
+test('a user pattern that would backtrack in a JavaScript RegExp runs in linear time', () => {
+  const [p] = compilePatterns(['(a+)+$']);
+  // a RegExp would not finish on this in the age of the universe; RE2JS takes milliseconds
+  const text = 'a'.repeat(50_000) + '!';
+  assert.equal(redact(text, [p]), text);
+  assert.equal(redact('x aaa', [p]), 'x [REDACTED]');
+  assert.throws(() => compilePatterns(['(a)\\1']), /invalid escape/);
+  assert.throws(() => compilePatterns(['(?=a)b']), /unsupported/);
+});
+
+test('user patterns find secrets after non-ASCII text', () => {
+  assert.equal(redact('é😀 corp-abcd', compilePatterns(['corp-[0-9a-f]{4}'])), 'é😀 [REDACTED]');
+});

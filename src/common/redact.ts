@@ -1,9 +1,15 @@
 // Secret redaction, applied to command lines and output before anything is
 // stored. Unlike Atuin (which drops such commands), the command stays in the
 // trail with the secret replaced, so the work is still findable.
+import { RE2JS } from 're2js';
 import { skipEscape, stripAnsi } from './ansi.js';
 
-export type SecretPattern = { name: string; re: RegExp; keep?: number };
+/**
+ * A built-in pattern is a JavaScript RegExp (written here, checked not to
+ * backtrack badly); a user's pattern from config runs on RE2JS, whose time is
+ * linear in the text whatever the pattern (`(a+)+$` included).
+ */
+export type SecretPattern = { name: string; re: RegExp; keep?: number } | { name: string; re2: RE2JS };
 
 // `keep` is the capture group to keep (e.g. the `password=` part of an assignment).
 export const DEFAULT_PATTERNS: SecretPattern[] = [
@@ -39,18 +45,56 @@ export const DEFAULT_PATTERNS: SecretPattern[] = [
 
 export const REDACTED = '[REDACTED]';
 
-export function redact(text: string, patterns: SecretPattern[] = DEFAULT_PATTERNS): string {
-  let out = text;
+/** Where the patterns find secrets in text: ranges to replace, sorted and merged. */
+function secretRanges(text: string, patterns: SecretPattern[]): [number, number][] {
+  const ranges: [number, number][] = [];
   for (const p of patterns) {
-    p.re.lastIndex = 0;
-    out = out.replace(p.re, (...m: string[]) => (p.keep ? m[p.keep] + REDACTED : REDACTED));
+    if ('re2' in p) {
+      const m = p.re2.matcher(text);
+      while (m.find()) if (m.end() > m.start()) ranges.push([m.start(), m.end()]);
+      continue;
+    }
+    const re = new RegExp(p.re.source, p.re.flags.includes('d') ? p.re.flags : p.re.flags + 'd');
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      if (m[0] === '') {
+        re.lastIndex++;
+        continue;
+      }
+      const from = p.keep ? (m.indices?.[p.keep]?.[1] ?? m.index) : m.index;
+      const to = m.index + m[0].length;
+      if (to > from) ranges.push([from, to]);
+      if (!re.global) break;
+    }
   }
-  return out;
+  ranges.sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const r of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+    else merged.push([r[0], r[1]]);
+  }
+  return merged;
 }
 
-/** Extra patterns from the user's config: each a regex source, the whole match is replaced. */
+export function redact(text: string, patterns: SecretPattern[] = DEFAULT_PATTERNS): string {
+  const ranges = secretRanges(text, patterns);
+  if (!ranges.length) return text;
+  let out = '';
+  let pos = 0;
+  for (const [from, to] of ranges) {
+    out += text.slice(pos, from) + REDACTED;
+    pos = to;
+  }
+  return out + text.slice(pos);
+}
+
+/**
+ * Extra patterns from the user's config: each a regular expression in RE2
+ * syntax (no back-references or lookaround, which can take exponential time);
+ * the whole match is replaced. Throws with the reason for one RE2 refuses.
+ */
 export function compilePatterns(sources: string[]): SecretPattern[] {
-  return sources.map((src, i) => ({ name: `custom-${i + 1}`, re: new RegExp(src, 'g') }));
+  return sources.map((src, i) => ({ name: `custom-${i + 1}`, re2: RE2JS.compile(src) }));
 }
 
 /**
@@ -74,23 +118,9 @@ export function redactRaw(raw: string, patterns: SecretPattern[] = DEFAULT_PATTE
     visible += raw[i];
     at.push(i);
   }
-  const ranges: [number, number][] = [];
-  for (const p of patterns) {
-    const re = new RegExp(p.re.source, p.re.flags.includes('d') ? p.re.flags : p.re.flags + 'd');
-    for (let m = re.exec(visible); m; m = re.exec(visible)) {
-      if (m[0] === '') {
-        re.lastIndex++;
-        continue;
-      }
-      const from = p.keep ? (m.indices?.[p.keep]?.[1] ?? m.index) : m.index;
-      const to = m.index + m[0].length;
-      if (to > from) ranges.push([at[from], at[to - 1] + 1]);
-      if (!re.global) break;
-    }
-  }
+  const ranges = secretRanges(visible, patterns).map(([from, to]): [number, number] => [at[from], at[to - 1] + 1]);
   let out = raw;
   if (ranges.length) {
-    ranges.sort((a, b) => a[0] - b[0]);
     let res = '';
     let pos = 0;
     for (let k = 0; k < ranges.length; k++) {

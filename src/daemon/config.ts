@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { compilePatterns } from '../common/redact.js';
 
 export const ConfigSchema = z
   .object({
@@ -35,9 +36,11 @@ export function loadConfig(file: string): Config {
   }
   for (const p of r.data.redact.patterns) {
     try {
-      new RegExp(p);
+      compilePatterns([p]);
     } catch (e) {
-      throw new Error(`${file}: redact.patterns: ${JSON.stringify(p)} is not a valid regular expression (${(e as Error).message})`);
+      throw new Error(
+        `${file}: redact.patterns: ${JSON.stringify(p)} is not a regular expression trail can run in linear time (${(e as Error).message}); RE2 syntax, without back-references or lookaround`,
+      );
     }
   }
   return r.data;
