@@ -5,6 +5,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Sandbox, PtyClient, BIN, eventually } from './helpers.js';
@@ -269,6 +270,67 @@ describe('the daemon', () => {
       assert.ok(!targets(pid).includes(pipe), `the daemon holds ${pipe}`);
       assert.ok(!targets(term.pid).includes(pipe), `the shell holds ${pipe}`);
       assert.match(readFileSync(join(sb.home, 'daemon.log'), 'utf8'), /closed file descriptor\(s\) [\d, ]*\b200\b[\d, ]* inherited/);
+    } finally {
+      await sb.cleanup();
+    }
+  });
+});
+
+describe('limits that keep one bad input from hurting everyone', () => {
+  test('half frames held open by 40 connections cost the daemon at most 64 MiB, and it keeps answering', async () => {
+    const sb = new Sandbox();
+    try {
+      await sb.startDaemon();
+      const before = (await sb.json<{ rss: number }>(['daemon', 'status', '--json'])).rss;
+      const socks: net.Socket[] = [];
+      const closed: string[] = [];
+      await Promise.all(
+        Array.from({ length: 40 }, () => {
+          const s = net.connect(join(sb.home, 'daemon.sock'));
+          socks.push(s);
+          let said = '';
+          s.on('data', (d) => (said += d.toString('latin1')));
+          s.on('close', () => closed.push(said));
+          s.on('error', () => {});
+          // a 16 MiB frame announced, 3 MiB of it sent, then nothing
+          const head = Buffer.alloc(5);
+          head.writeUInt32BE(16 * 1024 * 1024, 0);
+          head[4] = 2;
+          return new Promise<void>((r) => s.write(Buffer.concat([head, Buffer.alloc(3 * 1024 * 1024)]), () => r()));
+        }),
+      );
+      const st = await eventually(async () => {
+        const v = await sb.json<{ rss: number }>(['daemon', 'status', '--json']);
+        return closed.length >= 18 ? v : null;
+      }, 'connections over the limit to be closed');
+      assert.ok(closed.some((m) => m.includes('unfinished frames are held')), closed[0]);
+      assert.ok(st.rss - before < 200 * 1024 * 1024, `rss grew by ${((st.rss - before) / 1048576).toFixed(0)} MiB`);
+      for (const s of socks) s.destroy();
+    } finally {
+      await sb.cleanup();
+    }
+  });
+
+  test('a backtracking redaction pattern in config cannot stall recording; one RE2 cannot run is refused', async () => {
+    const sb = new Sandbox();
+    sb.file('.bashrc', "PS1='re$ '\n");
+    mkdirSync(sb.home, { recursive: true, mode: 0o700 });
+    writeFileSync(join(sb.home, 'config.yaml'), "redact:\n  patterns: ['(a+)+$', 'corp-[0-9]{6}']\n");
+    try {
+      await sb.startDaemon();
+      await sb.trail(['new', 're', '-d', '--dir', sb.userHome]);
+      const c = sb.attach(['attach', 're'], { cols: 150, rows: 30 });
+      await c.waitFor('re$');
+      const r = await run(sb, c, 're', "printf 'a%.0s' $(seq 1 30000); echo '!'; echo corp-123456\r");
+      assert.match(r.output!, /^a{1000}/);
+      assert.match(r.output!, /\[REDACTED\]$/);
+      c.type('\x1c');
+      await c.left();
+      await sb.trail(['daemon', 'stop', '--force']);
+      writeFileSync(join(sb.home, 'config.yaml'), "redact:\n  patterns: ['(a)\\1']\n");
+      const bad = await sb.trail(['ls']);
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /redact.patterns: .* is not a regular expression trail can run in linear time .*without back-references or lookaround/);
     } finally {
       await sb.cleanup();
     }
