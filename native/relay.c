@@ -35,6 +35,15 @@
 /* Output handed to JavaScript and not yet taken: above this the PTY waits. */
 #define JS_HIGH (4u << 20)
 /*
+ * Marks (ESC ]) handed to JavaScript and not yet taken: past this many, the
+ * PTY is not read. A command's end is then never more than a few commands
+ * ahead of the JavaScript side that writes it to the store, however far
+ * behind a loaded machine makes it: what the relay has read and a kill -9
+ * could lose is bounded by count, not by time. Plain output is not held up.
+ */
+#define JS_MARKS_HIGH 32
+#define JS_BEHIND_READ 4096
+/*
  * Output for JavaScript (mirror, recorder) is gathered for up to JS_DELAY_MS
  * or JS_BATCH bytes while every client watching the PTY is fed by the relay:
  * a burst of keystrokes then costs JavaScript one event instead of one per
@@ -68,11 +77,16 @@ typedef struct {
   int eof;
   uint64_t seq; /* output chunks read */
   size_t js_pending;
+  size_t js_marks; /* ESC ] handed to JavaScript and not yet taken */
+  int marked;      /* reads since the last mark, counted down: while above 0, commands are running by */
   int urgent;
   char *batch; /* output gathered for JavaScript, JS_BATCH bytes */
   size_t batch_len;
   int64_t batch_since;
   queue in; /* keys not yet taken by the PTY */
+  int strip;     /* where strip_marks stands in trail's own marks (0: outside one) */
+  char held[8];  /* the start of what may be one of trail's marks, not yet sent */
+  int nheld;
 } pty_t;
 
 typedef struct {
@@ -235,9 +249,20 @@ static void client_dead(client_t *c, evlist *ev) {
   if (!c->removing) ev_add(ev, EV_GONE, c->id, 0, NULL, 0);
 }
 
+static size_t count_osc(const char *b, size_t n) {
+  size_t k = 0;
+  const char *e = b, *end = b + n;
+  while ((e = memchr(e, 0x1b, (size_t)(end - e)))) {
+    if (e + 1 < end && e[1] == ']') k++;
+    e++;
+  }
+  return k;
+}
+
 static void flush_js(pty_t *p, evlist *ev) {
   if (!p->batch_len) return;
   p->js_pending += p->batch_len;
+  p->js_marks += count_osc(p->batch, p->batch_len);
   ev_add(ev, EV_OUTPUT, p->id, p->seq, p->batch, p->batch_len);
   p->batch_len = 0;
 }
@@ -269,16 +294,78 @@ static void pty_end(pty_t *p, evlist *ev) {
   ev_add(ev, EV_EOF, p->id, p->seq, NULL, 0);
 }
 
+/*
+ * trail's own marks (OSC 633, signed with the terminal's nonce) are for the
+ * daemon: no client gets them, so no outer terminal, log or watcher ever sees
+ * the nonce. Copies buf to out without them, across reads (p->strip and
+ * p->held carry a mark or its possible start over to the next read); out has
+ * room for n + sizeof p->held bytes. JavaScript's MarkStripper does the same
+ * for the clients it feeds.
+ */
+static size_t strip_marks(pty_t *p, const char *buf, size_t n, char *out) {
+  static const char prefix[] = "\x1b]633;";
+  size_t o = 0;
+  for (size_t i = 0; i < n; i++) {
+    char ch = buf[i];
+    switch (p->strip) {
+    case 0: /* outside: maybe the start of a mark */
+      if (ch == 0x1b) {
+        p->held[0] = ch;
+        p->nheld = 1;
+        p->strip = 1;
+      } else out[o++] = ch;
+      break;
+    case 1: /* held a prefix of "ESC ] 6 3 3 ;" */
+      if (ch == prefix[p->nheld]) {
+        p->held[p->nheld++] = ch;
+        if (p->nheld == (int)sizeof prefix - 1) {
+          p->nheld = 0;
+          p->strip = 2;
+        }
+      } else {
+        memcpy(out + o, p->held, (size_t)p->nheld);
+        o += (size_t)p->nheld;
+        p->nheld = 0;
+        p->strip = 0;
+        i--; /* this byte again, from outside */
+      }
+      break;
+    case 2: /* inside a mark: dropped up to BEL or ST */
+      if (ch == 0x07) p->strip = 0;
+      else if (ch == 0x1b) p->strip = 3;
+      break;
+    case 3: /* ESC inside a mark: ST ends it; anything else ends it and starts anew */
+      p->strip = 0;
+      if (ch != '\\') i--;
+      break;
+    }
+  }
+  return o;
+}
+
 static void pty_output(pty_t *p, const char *buf, size_t n, evlist *ev) {
   p->seq++;
+  int osc = has_osc(buf, n);
+  /* A command's echo or output can fill a read without a mark: a few more small reads after each mark. */
+  if (osc) p->marked = 8;
+  else if (p->marked > 0) p->marked--;
+  /* What clients get: the chunk as it is unless it holds (or continues) a mark. */
+  static char shown[READ_SIZE + 16];
+  const char *cbuf = buf;
+  size_t cn = n;
+  if (p->strip || memchr(buf, 0x1b, n)) {
+    cn = strip_marks(p, buf, n, shown);
+    cbuf = shown;
+  }
   for (size_t i = 0; i < nclients; i++) {
     client_t *c = &clients[i];
-    if (c->id && c->live && c->pty == p->id && !c->dead)
-      if (q_send(&c->out, c->fd, buf, n) < 0) client_dead(c, ev);
+    if (c->id && c->live && c->pty == p->id && !c->dead && cn > 0)
+      if (q_send(&c->out, c->fd, cbuf, cn) < 0) client_dead(c, ev);
   }
-  int now = p->urgent || !p->batch || has_osc(buf, n);
+  int now = p->urgent || !p->batch || osc;
   if (now && !p->batch_len) {
     p->js_pending += n;
+    p->js_marks += count_osc(buf, n);
     ev_add(ev, EV_OUTPUT, p->id, p->seq, buf, n);
     return;
   }
@@ -317,7 +404,7 @@ static int pty_readable(pty_t *p) {
   size_t b = max_backlog(p->id);
   if (p->over && b < CLIENT_LOW) p->over = 0;
   else if (!p->over && b > CLIENT_HIGH) p->over = 1;
-  return !p->eof && !p->paused && !p->over && p->js_pending < JS_HIGH;
+  return !p->eof && !p->paused && !p->over && p->js_pending < JS_HIGH && p->js_marks < JS_MARKS_HIGH;
 }
 
 enum { T_WAKE, T_PTY, T_CLIENT };
@@ -397,7 +484,13 @@ static void *loop(void *arg) {
         if (!p || p->eof) continue; /* removed meanwhile */
         if (re & POLLOUT && q_flush(&p->in, p->fd) < 0) q_clear(&p->in);
         if (re & (POLLIN | POLLHUP | POLLERR)) {
-          ssize_t got = read(p->fd, buf, sizeof buf);
+          /*
+           * While commands run by (a mark in the last few reads) or marks wait for JavaScript,
+           * read little: a read is handed to clients at once and to JavaScript whole, so
+           * it is what a kill -9 can lose beyond the marks waiting. A flood of plain
+           * output has no marks and is read 64 KiB at a time.
+           */
+          ssize_t got = read(p->fd, buf, p->js_marks || p->marked ? JS_BEHIND_READ : sizeof buf);
           if (got > 0) pty_output(p, buf, (size_t)got, &ev);
           else if (got == 0 || (errno != EAGAIN && errno != EINTR)) pty_end(p, &ev); /* EIO: the last slave closed */
         }
@@ -434,6 +527,7 @@ static void call_js(napi_env env, napi_value cb, void *ctx, void *data) {
   int kind = e->kind, owned = 0;
   uint32_t id = e->id;
   size_t len = e->len;
+  size_t marks = kind == EV_OUTPUT ? count_osc(e->data, len) : 0;
   if (env && cb) {
     napi_value argv[4], undef;
     napi_get_undefined(env, &undef);
@@ -455,9 +549,10 @@ static void call_js(napi_env env, napi_value cb, void *ctx, void *data) {
     pthread_mutex_lock(&mu);
     pty_t *p = find_pty(id);
     if (p) {
-      int was = p->js_pending >= JS_HIGH;
+      int was = p->js_pending >= JS_HIGH || p->js_marks >= JS_MARKS_HIGH;
       p->js_pending -= len < p->js_pending ? len : p->js_pending;
-      if (was && p->js_pending < JS_HIGH) wake();
+      p->js_marks -= marks < p->js_marks ? marks : p->js_marks;
+      if (was && p->js_pending < JS_HIGH && p->js_marks < JS_MARKS_HIGH) wake();
     }
     pthread_mutex_unlock(&mu);
   }

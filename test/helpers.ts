@@ -154,6 +154,24 @@ export class PtyClient {
     return lines.join('\n');
   }
 
+  /**
+   * At a prompt with nothing typed: the cursor sits right after a prompt sign
+   * ($ # % >) and a space, with nothing after it. (trail's marks never reach
+   * clients, so the screen is what tells.)
+   */
+  async promptReady(timeout = 10_000): Promise<void> {
+    const end = Date.now() + timeout;
+    let line = '';
+    while (Date.now() < end) {
+      await new Promise<void>((r) => this.term.write('', r));
+      const b = this.term.buffer.active;
+      line = b.getLine(b.baseY + b.cursorY)?.translateToString(false) ?? '';
+      if (/[$#%>] $/.test(line.slice(0, b.cursorX)) && line.slice(b.cursorX).trim() === '') return;
+      await sleep(20);
+    }
+    throw new Error(`timed out waiting for a prompt; the cursor line was: ${JSON.stringify(line)}`);
+  }
+
   async waitFor(pred: string | RegExp | ((s: string) => boolean), what: 'screen' | 'all' | 'raw' = 'screen', timeout = 10_000): Promise<string> {
     const test = typeof pred === 'string' ? (s: string) => s.includes(pred) : pred instanceof RegExp ? (s: string) => pred.test(s) : pred;
     const end = Date.now() + timeout;

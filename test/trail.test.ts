@@ -63,9 +63,9 @@ async function run(sb: Sandbox, c: PtyClient, session: string, keys: string, atP
   return sb.json<Cmd>(['show', String(list[list.length - 1].id), '--json']);
 }
 
-/** The shell is at its prompt: its last prompt-end mark came after its last command-start mark. */
+/** The shell is at its prompt, nothing typed. */
 async function promptReady(c: PtyClient): Promise<void> {
-  await c.waitFor((raw) => raw.lastIndexOf(']633;B;') > raw.lastIndexOf(']633;C;'), 'raw');
+  await c.promptReady();
 }
 
 /** Runs `sleep 30`, presses Ctrl-C while it runs, and returns its record. */

@@ -15,7 +15,7 @@ type Cmd = { id: number; command: string; endedAt: number | null; endReason: str
 const done = (x: Cmd) => x.endedAt !== null || x.endReason !== null;
 
 async function run(sb: Sandbox, c: PtyClient, session: string, keys: string): Promise<Cmd> {
-  await c.waitFor((raw) => raw.lastIndexOf(']633;B;') > raw.lastIndexOf(']633;C;'), 'raw');
+  await c.promptReady();
   const before = (await sb.json<Cmd[]>(['log', session, '--json', '-n', '1000'])).filter(done).length;
   c.type(keys);
   const list = await eventually(async () => {
@@ -106,7 +106,9 @@ describe('the nonce that signs marks', () => {
     await sb.trail(['new', 'n', '-d', '--dir', sb.userHome]);
     c = sb.attach(['attach', 'n'], { cols: 150, rows: 30 });
     await c.waitFor('n$');
-    nonce = /\]633;A;([0-9a-f]+)\x07/.exec(c.raw)![1];
+    // The user may read it (a process running as the user is trusted); a leading space keeps this out of the trail.
+    c.type(' echo "N=[$__trail_nonce]"\r');
+    nonce = /N=\[([0-9a-f]{16,})\]/.exec(await c.waitFor(/N=\[[0-9a-f]{16,}\]/))![1];
   });
   after(async () => {
     c.type('\x1c');
@@ -121,6 +123,12 @@ describe('the nonce that signs marks', () => {
     assert.ok(!environ.includes(nonce), 'the nonce is in /proc/PID/environ');
     const fileVar = /(?:^|\0)TRAIL_NONCE_FILE=([^\0]*)/.exec(environ);
     if (fileVar) assert.ok(!existsSync(fileVar[1]), `the nonce file ${fileVar[1]} is still there`);
+  });
+
+  test('never reaches a client: the attached terminal gets no trail mark', async () => {
+    await run(sb, c, 'n', 'echo one; echo two\r');
+    assert.ok(!c.raw.includes('633;'), 'a trail mark reached the client');
+    assert.equal(c.raw.split(nonce).length - 1, 1, 'the nonce reached the client other than by our own echo of it');
   });
 
   test('is kept in no output, so replaying a command’s raw output forges nothing', async () => {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { Mirror } from './mirror.js';
 import { Recorder, type CommandSink } from './recorder.js';
-import { MarkScanner, type FoundMark } from '../shell/marks.js';
+import { MarkScanner, MarkStripper, type FoundMark } from '../shell/marks.js';
 import { launchFor, type ShellKind } from '../shell/integration.js';
 import { closeOnExec, relayPty, type RelayClient, type RelayPty } from '../platform/relay.js';
 
@@ -76,6 +76,8 @@ export class Terminal {
   readonly mirror: Mirror;
   private recorder: Recorder;
   private scanner: MarkScanner;
+  /** What clients fed from JavaScript are sent: the output without trail's marks. */
+  private stripper = new MarkStripper();
   private clients = new Set<ClientSink>();
   private joining = new Map<ClientSink, Buffer[]>();
   /** Clients in the order they last asked for a size; the last one's size wins. */
@@ -202,13 +204,14 @@ export class Terminal {
 
   private ingest(buf: Buffer): void {
     this.seq++;
+    const shown = this.stripper.strip(buf);
     for (const c of this.clients) {
       if (this.live.has(c)) continue; // the relay wrote it already
-      c.data(buf);
+      if (shown.length) c.data(shown);
       if (c.backlog() > CLIENT_LIMIT) c.detached('client too slow: more than 64 MiB of output unsent');
       else if (c.relay) this.goLive(c);
     }
-    for (const q of this.joining.values()) q.push(buf);
+    if (shown.length) for (const q of this.joining.values()) q.push(shown);
 
     let marks: FoundMark[];
     try {

@@ -13,6 +13,7 @@ const MAX_RAW = 256 * 1024;
 
 export class TrailWriter implements CommandSink {
   private open = false;
+  private endedInBatch = false;
 
   constructor(
     private commands: CommandStore,
@@ -64,17 +65,20 @@ export class TrailWriter implements CommandSink {
   }
 
   /**
-   * Groups the writes of everything read in one turn of the event loop into
-   * one commit, made before the next turn: a commit costs more than the
-   * writes of a command, and a shell can end a thousand commands a second.
-   * A record is committed at most one turn after its mark was read.
+   * Groups writes into one commit: a commit costs more than the writes of a
+   * command. The writes of a chunk that ended a command are committed before
+   * the chunk is let go (the native relay counts it taken only then, and reads
+   * on only while few marks are untaken); starts alone wait for the end of
+   * the event loop's turn.
    */
   batch(fn: () => void): void {
     if (!this.open) {
       this.open = this.health.attempt('a batch of records', () => this.commands.begin()) === true;
       if (this.open) setImmediate(() => this.flush());
     }
+    this.endedInBatch = false;
     fn();
+    if (this.endedInBatch) this.flush();
   }
 
   /** Commits the open batch (at the end of a turn, and when the daemon stops). */
@@ -85,6 +89,7 @@ export class TrailWriter implements CommandSink {
   }
 
   ended(id: number | null, c: StartedCommand, e: EndedCommand): void {
+    this.endedInBatch = true;
     const end = this.endRow(c, e);
     // false: the start's row is not there (its batch was not kept): write it whole.
     if (id !== null && this.health.attempt('a command end', () => this.commands.end(id, end)) !== false) return;

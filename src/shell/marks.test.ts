@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MarkScanner, decodeParam, encodeParam } from './marks.js';
+import { MarkScanner, MarkStripper, decodeParam, encodeParam } from './marks.js';
 
 test('parameter escaping round-trips backslashes, semicolons, controls and unicode', () => {
   for (const s of ['plain', 'a;b', 'back\\slash', 'new\nline\ttab', 'ünï ✓ 😀', '\x1b]0;x\x07', ' lead', '\\x41 literal']) {
@@ -83,4 +83,16 @@ test('a command line far longer than a read is kept as head and tail with its si
   const forged = new MarkScanner('N').scan(Buffer.from(`\x1b]633;E;${'x'.repeat(200_000)};WRONG\x07`));
   assert.equal(forged.length, 1);
   assert.equal(forged[0].mark.kind === 'osc633' && forged[0].mark.trusted, false);
+});
+
+test('trail marks are stripped from what clients get, split anywhere; other sequences pass', () => {
+  const stream = Buffer.from('a\x1b]633;A;N\x07$ \x1b]633;B;N\x07ls\r\n\x1b[31mred\x1b]0;title\x07\x1b]633;D;0;N\x1b\\b\x1b]63x\x1b');
+  const want = 'a$ ls\r\n\x1b[31mred\x1b]0;title\x07b\x1b]63x\x1b';
+  for (let cut = 0; cut <= stream.length; cut++) {
+    const st = new MarkStripper();
+    const got = Buffer.concat([st.strip(stream.subarray(0, cut)), st.strip(stream.subarray(cut)), st.strip(Buffer.from('!'))]).toString('latin1');
+    assert.equal(got, want + '!', `cut at ${cut}`);
+  }
+  const plain = Buffer.from('no escapes here');
+  assert.equal(new MarkStripper().strip(plain), plain, 'a chunk without ESC is passed as it is');
 });

@@ -230,3 +230,52 @@ function matchAlt(buf: Buffer, i: number): boolean | null {
   for (const p of ALT_OFF) if (has(p)) return false;
   return null;
 }
+
+const OUR_PREFIX = Buffer.from('\x1b]633;');
+
+/**
+ * Removes trail's own marks (OSC 633) from what clients are sent, across
+ * chunks, so that no outer terminal, log or watcher ever sees the nonce. The
+ * native relay does the same (`strip_marks` in native/relay.c) for the
+ * clients it feeds. A chunk without ESC, outside a mark, is returned as it is.
+ */
+export class MarkStripper {
+  /** 0: outside a mark; 1: holding a possible start of one; 2: inside one; 3: ESC inside one. */
+  private st = 0;
+  private held = 0;
+
+  strip(buf: Buffer): Buffer {
+    if (this.st === 0 && buf.indexOf(0x1b) === -1) return buf;
+    const out = Buffer.allocUnsafe(buf.length + OUR_PREFIX.length);
+    let o = 0;
+    for (let i = 0; i < buf.length; i++) {
+      const ch = buf[i];
+      switch (this.st) {
+        case 0:
+          if (ch === 0x1b) {
+            this.held = 1;
+            this.st = 1;
+          } else out[o++] = ch;
+          break;
+        case 1:
+          if (ch === OUR_PREFIX[this.held]) {
+            if (++this.held === OUR_PREFIX.length) this.st = 2;
+          } else {
+            o += OUR_PREFIX.copy(out, o, 0, this.held);
+            this.st = 0;
+            i--; // this byte again, from outside
+          }
+          break;
+        case 2:
+          if (ch === 0x07) this.st = 0;
+          else if (ch === 0x1b) this.st = 3;
+          break;
+        case 3:
+          this.st = 0;
+          if (ch !== 0x5c) i--;
+          break;
+      }
+    }
+    return out.subarray(0, o);
+  }
+}
