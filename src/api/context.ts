@@ -2,12 +2,15 @@
 import type { SessionManager } from '../daemon/sessions.js';
 import type { CommandStore } from '../store/commands.js';
 import type { StoreHealth } from '../daemon/store-health.js';
+import type { SearchThread } from '../daemon/search-thread.js';
 import type { Paths } from '../platform/paths.js';
 
 export type ApiContext = {
   manager: SessionManager;
   commands: CommandStore;
   health: StoreHealth;
+  /** Search, off the event loop. */
+  searcher: SearchThread;
   sessionNames: () => Map<string, string>;
   paths: Paths;
   startedAt: number;

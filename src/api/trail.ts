@@ -101,9 +101,11 @@ export const trailOps = [
       ...filterInput,
       limit: z.number().int().min(1).max(1000).default(20),
     }),
-    handler: (ctx, i) => {
+    handler: async (ctx, i) => {
+      const filter = toFilter(ctx, i);
+      const rows = await ctx.searcher.search({ text: i.text, filter, limit: i.limit, field: i.in });
       const names = ctx.sessionNames();
-      return ctx.commands.search(i.text, toFilter(ctx, i), i.limit, i.in).map((r) => ({
+      return rows.map((r) => ({
         ...commandView(r, names.get(r.session_id) ?? '?', false),
         match: matchLocation(r, i.text),
       }));

@@ -12,6 +12,7 @@ import { SessionStore, sessionNames } from '../store/sessions.js';
 import { CommandStore } from '../store/commands.js';
 import { SessionManager } from '../daemon/sessions.js';
 import { StoreHealth } from '../daemon/store-health.js';
+import { SearchThread } from '../daemon/search-thread.js';
 import { DEFAULT_PATTERNS, compilePatterns } from '../common/redact.js';
 import { serveSocket } from './socket.js';
 import { releaseLock, takeLock } from './lock.js';
@@ -84,6 +85,7 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
   delete env.TRAIL_NONCE_FILE;
   const commands = new CommandStore(db);
   const health = new StoreHealth(log);
+  const searcher = new SearchThread(paths.db);
   const manager = new SessionManager({
     health,
     sessions: new SessionStore(db),
@@ -101,6 +103,7 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
       manager,
       commands,
       health,
+      searcher,
       sessionNames: () => sessionNames(db),
       paths,
       startedAt: Date.now(),
@@ -119,6 +122,7 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
     stopping = true;
     log(`stopping: ${why}`);
     manager.shutdown(why === 'asked to stop' ? 'trail daemon stop' : why);
+    searcher.close();
     server.close();
     try {
       unlinkSync(paths.socket);

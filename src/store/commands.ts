@@ -124,7 +124,7 @@ export class CommandStore {
 
   insertMany(rows: NewCommand[]): void {
     this.db.transaction((rs: NewCommand[]) => {
-      for (const r of rs) this.insertStmt.run(r);
+      for (const r of rs) this.insertStmt.run({ seq: null, end_reason: null, command_bytes: null, ...r });
     })(rows);
   }
 
@@ -148,22 +148,31 @@ export class CommandStore {
       .get(...params) as CommandRow | undefined;
   }
 
-  /**
-   * Substring search over command lines and/or output, newest first (by id,
-   * which is the order commands ended in). The trigram index finds candidate
-   * rows for a LIKE pattern and walks them newest first, so a common word stops
-   * at `limit` instead of collecting every match; instr() then checks the exact
-   * text. LIKE's own wildcards cannot be escaped without losing the index, so
-   * they split the pattern and instr() does the exact check.
-   */
+  /** searchCommands on this connection (the daemon runs it on the search thread instead). */
   search(text: string, f: CommandFilter, limit: number, field: SearchField = 'all'): CommandRow[] {
+    return searchCommands(this.db, text, f, limit, field);
+  }
+
+
+}
+
+/**
+ * Substring search over command lines and/or output, newest first (by id,
+ * which is the order commands ended in). The trigram index finds candidate
+ * rows for a LIKE pattern and walks them newest first, so a common word stops
+ * at `limit` instead of collecting every match; instr() then checks the exact
+ * text. LIKE's own wildcards cannot be escaped without losing the index, so
+ * they split the pattern and instr() does the exact check. A plain function
+ * of a connection, so that the search thread runs it on a read-only one.
+ */
+export function searchCommands(db: Db, text: string, f: CommandFilter, limit: number, field: SearchField = 'all'): CommandRow[] {
     const { where, params } = whereClause(f);
     const extra = where ? ` AND ${where}` : '';
     const like = '%' + text.split(/[%_]/).filter(Boolean).join('%') + '%';
     const columns = field === 'all' ? (['command', 'output'] as const) : ([field] as const);
     const byId = new Map<number, CommandRow>();
     for (const col of columns) {
-      const rows = this.db
+      const rows = db
         .prepare(
           `SELECT c.* FROM ${col === 'command' ? 'commands_cmd_fts' : 'commands_out_fts'} f JOIN commands c ON c.id = f.rowid
            WHERE f.${col} LIKE ? AND instr(lower(c.${col}), lower(?)) > 0${extra}
@@ -174,8 +183,6 @@ export class CommandStore {
     }
     return [...byId.values()].sort((a, b) => b.id - a.id).slice(0, limit);
   }
-
-}
 
 function whereClause(f: CommandFilter): { where: string; params: unknown[] } {
   const parts: string[] = [];

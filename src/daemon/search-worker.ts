@@ -1,0 +1,17 @@
+// The search process's side (search-thread.ts): a read-only connection, one query per message.
+import Database from 'better-sqlite3';
+import { searchCommands } from '../store/commands.js';
+import type { SearchRequest } from './search-thread.js';
+
+const db = new Database(process.argv[2], { readonly: true, fileMustExist: true });
+db.pragma('busy_timeout = 5000');
+
+process.on('message', (req: SearchRequest) => {
+  try {
+    process.send!({ rows: searchCommands(db, req.text, req.filter, req.limit, req.field) });
+  } catch (e) {
+    process.send!({ error: (e as Error).message });
+  }
+});
+// The daemon went away (even by kill -9): so does this.
+process.on('disconnect', () => process.exit(0));
