@@ -36,7 +36,8 @@ export class Sandbox {
       ...base,
       TRAIL_HOME: this.home,
       HOME: this.userHome,
-      SHELL: '/bin/bash',
+      // TRAIL_TEST_BASH runs the bash tests with another bash (the oldest supported is 4.4).
+      SHELL: process.env.TRAIL_TEST_BASH ?? '/bin/bash',
       LANG: 'C.UTF-8',
       ...extra,
     };

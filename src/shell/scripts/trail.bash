@@ -57,7 +57,7 @@ __trail_esc() {
 __trail_state=start   # prompt | running | hidden | precmd
 __trail_go=0          # set to 1 by PS0: a command line is about to run
 __trail_seq=0         # the shell's own count of command lines run, sent with each start mark
-__trail_hc=0          # HISTCMD at the prompt: the number the next history entry gets
+__trail_hn=-1         # the number of the last history entry at the prompt (-1: not read yet)
 __trail_z=()          # never set: PS0 indexes it for the side effect of the subscript
 __trail_hcontrol_user=
 __trail_hcontrol_ours=
@@ -100,12 +100,15 @@ __trail_which_line() {
     __trail_line=${1-}   # no history kept (HISTSIZE=0)
     return 0
   fi
-  if (( __trail_n >= __trail_hc )); then
+  # A new last entry, or a history the user cleared (history -c) since the prompt.
+  # (HISTCMD would tell without reading history, but bash 4.4 keeps it at 1 in PROMPT_COMMAND.)
+  if (( __trail_n != __trail_hn )); then
+    __trail_hn=$__trail_n
     # A line typed with a leading space stays out of the trail, whatever the
     # history options; out of history too when the user's HISTCONTROL says so.
     if [[ $__trail_line == ' '* ]]; then
       if [[ :$__trail_hcontrol_user: == *:ignorespace:* || :$__trail_hcontrol_user: == *:ignoreboth:* ]]; then
-        builtin history -d "$__trail_n" 2>/dev/null
+        builtin history -d "$__trail_n" 2>/dev/null && __trail_hn=$(( __trail_n - 1 ))
       fi
       return 1
     fi
@@ -162,7 +165,7 @@ __trail_precmd() {
       else
         builtin printf '\e]633;H;%s\a' "$__trail_nonce"
       fi
-    elif [[ -o history ]] && (( HISTCMD > __trail_hc && __trail_hc > 0 )); then
+    elif [[ -o history ]] && __trail_history_last && (( __trail_n != __trail_hn )); then
       # Read and kept in history, but not run: a comment, or a syntax error.
       if __trail_which_line && [[ -n $__trail_line ]]; then
         local code=$status
@@ -199,13 +202,17 @@ __trail_prompt() {
     __trail_hcontrol_ours=${h:-none}
     HISTCONTROL=$__trail_hcontrol_ours
   fi
-  __trail_hc=$HISTCMD
+  if (( __trail_hn < 0 )); then
+    __trail_history_last
+    __trail_hn=$__trail_n
+  fi
   __trail_go=0
   __trail_state=prompt
   return $status
 }
 
-if [[ "${PROMPT_COMMAND@a}" == *a* ]]; then
+# An array PROMPT_COMMAND runs every element from bash 5.1; older bash runs only the first.
+if [[ "${PROMPT_COMMAND@a}" == *a* ]] && (( BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 1) )); then
   PROMPT_COMMAND=(__trail_precmd "${PROMPT_COMMAND[@]}" __trail_prompt)
 else
   PROMPT_COMMAND="__trail_precmd"$'\n'"${PROMPT_COMMAND-}"$'\n'"__trail_prompt"
