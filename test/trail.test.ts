@@ -379,6 +379,16 @@ describe('bash: every form of command line is recorded, with its real start', ()
     assert.match(h.output!, / echo quiet-plain/);
   });
 
+  test('a command line over 64 KiB is recorded as head and tail, with its full length', async () => {
+    const line = ': ' + 'x y '.repeat(17_500) + 'END'; // 70,005 characters, 35,000 of them escaped as \\x20
+    const r = await run(sb, c, S, line + '\r');
+    assert.equal(r.commandBytes, line.length);
+    assert.ok(r.command.startsWith(': x y x y '), r.command.slice(0, 20));
+    assert.ok(r.command.endsWith('x y END'), r.command.slice(-20));
+    assert.match(r.command, / … \[70005 bytes in all: head and tail kept\] … /);
+    assert.equal(r.exitCode, 0);
+  });
+
   test('records of one terminal come in the shell\'s order, with times that never go backwards', async () => {
     await promptReady(c);
     const before = (await log(sb, S)).length;
@@ -521,6 +531,25 @@ for (const shell of ['zsh', 'fish'] as const) {
     });
   });
 }
+
+describe('zsh without hist_ignore_space', () => {
+  test('a leading space still keeps a command and its output out of the trail', async () => {
+    const sb = new Sandbox({ SHELL: '/usr/bin/zsh' });
+    sb.file('.zshrc', "PS1='zl> '\nunsetopt hist_ignore_space\n");
+    let c: PtyClient | null = null;
+    try {
+      c = await openSession(sb, 'zl', 'zl>');
+      await promptReady(c);
+      c.type(' echo zsh-quiet\r');
+      const r = await run(sb, c, 'zl', 'echo zsh-loud\r', false);
+      assert.equal(r.command, 'echo zsh-loud');
+      assert.ok(!(await log(sb, 'zl')).some((x) => x.command.includes('quiet')));
+    } finally {
+      if (c) await closeSession(sb, c);
+      else await sb.cleanup();
+    }
+  });
+});
 
 describe('other shells', () => {
   test("OSC 133 and OSC 7 from a shell trail did not set up (a user's own prompt integration) are recorded", async () => {
