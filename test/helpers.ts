@@ -1,7 +1,8 @@
 // Test helpers: a real daemon on a temporary TRAIL_HOME, the real CLI, and real
 // PTYs for attach clients, read back through a headless xterm as a person sees them.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,12 +56,13 @@ export class Sandbox {
     // a daemon left running can never keep a test file from finishing.
     this.daemon = spawn(process.execPath, [DAEMON], { env: this.env, stdio: 'ignore' });
     this.daemon.unref();
+    // Up means accepting connections: a daemon killed with SIGKILL leaves its socket file behind.
     const sock = join(this.home, 'daemon.sock');
     for (let i = 0; i < 400; i++) {
-      if (existsSync(sock)) return;
+      if (existsSync(sock) && (await canConnect(sock))) return;
       await sleep(25);
     }
-    throw new Error('daemon did not start');
+    throw new Error(`daemon did not start; its log:\n${existsSync(join(this.home, 'daemon.log')) ? readFileSync(join(this.home, 'daemon.log'), 'utf8').slice(-2000) : '(none)'}`);
   }
 
   trail(args: string[], opts: { env?: Env; input?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -75,7 +77,10 @@ export class Sandbox {
 
   async json<T>(args: string[]): Promise<T> {
     const r = await this.trail(args);
-    if (r.code !== 0) throw new Error(`trail ${args.join(' ')} failed: ${r.stderr}`);
+    if (r.code !== 0) {
+      const log = join(this.home, 'daemon.log');
+      throw new Error(`trail ${args.join(' ')} failed: ${r.stderr}${existsSync(log) ? `\ndaemon.log ends:\n${readFileSync(log, 'utf8').slice(-1500)}` : ''}`);
+    }
     return JSON.parse(r.stdout) as T;
   }
 
@@ -192,6 +197,17 @@ export class PtyClient {
       /* gone */
     }
   }
+}
+
+function canConnect(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(path);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
 }
 
 export function sleep(ms: number): Promise<void> {
