@@ -147,6 +147,7 @@ test('daemon stop asks for --force while a client is attached, tells the client 
     const again = sb.attach(['attach', 'st'], { cols: 150, rows: 30 });
     const screen = await again.waitFor('stop$');
     assert.match(screen, /the daemon was stopped \(trail daemon stop\) at .*the shell of this session ended with it/s);
+    assert.match(screen, /`sleep 300 # still going` was running and is lost \(trail show \d+\)/);
     again.type('\x1c');
     await again.left();
   } finally {

@@ -70,12 +70,18 @@ export class SessionManager {
       deps.log(`marked ${orphans.length} terminal(s) of an earlier daemon as ended, ${open.length} command(s) running in them as lost`);
     for (const sessionId of new Set(orphans.map((t) => t.session_id))) {
       const terminals = orphans.filter((t) => t.session_id === sessionId);
-      const running = open.filter((r) => r.session_id === sessionId);
+      const running: { id: number; command: string }[] = open.filter((r) => r.session_id === sessionId);
       const last = deps.sessions.lastEvent(sessionId);
       // A stop the daemon knew of is written before it ends the shells; clients' detaches may follow it.
       const stop = deps.sessions.lastEvent(sessionId, 'daemon.stopped');
       const stopped = stop !== undefined && stop.at >= Math.max(...terminals.map((t) => t.created_at));
       const when = stopped ? stop.at : Math.max(last?.at ?? 0, deps.commands.lastTime(sessionId) ?? 0);
+      // A stop ends the commands it interrupts itself (they are no longer open): its event names them.
+      if (stopped)
+        for (const id of (JSON.parse(stop.data ?? '{}') as { running?: number[] }).running ?? []) {
+          const r = deps.commands.get(id);
+          if (r && !running.some((x) => x.id === id)) running.push(r);
+        }
       const how = stopped
         ? `the daemon was stopped (trail daemon stop) at ${clockTime(when)}`
         : `the daemon ended unexpectedly (killed or crashed) after ${clockTime(when)}`;
