@@ -65,9 +65,9 @@ export class Sandbox {
     throw new Error(`daemon did not start; its log:\n${existsSync(join(this.home, 'daemon.log')) ? readFileSync(join(this.home, 'daemon.log'), 'utf8').slice(-2000) : '(none)'}`);
   }
 
-  trail(args: string[], opts: { env?: Env; input?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  trail(args: string[], opts: { env?: Env; input?: string; cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      const child = execFile(process.execPath, [BIN, ...args], { env: { ...this.env, ...opts.env }, timeout: 30_000 }, (err, stdout, stderr) =>
+      const child = execFile(process.execPath, [BIN, ...args], { env: { ...this.env, ...opts.env }, timeout: 30_000, cwd: opts.cwd }, (err, stdout, stderr) =>
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
       if (opts.input !== undefined) child.stdin!.end(opts.input);

@@ -415,6 +415,22 @@ describe(`sessions and attach (${relay} byte relay)`, () => {
   });
 });
 
+describe('trail init', () => {
+  test('prints the integration script of each shell', async () => {
+    const sb = new Sandbox();
+    try {
+      for (const [shell, marker] of [['bash', '__trail_preexec'], ['zsh', 'preexec_functions'], ['fish', 'fish_preexec']] as const) {
+        const r = await sb.trail(['init', shell]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.ok(r.stdout.includes(marker), `${shell}: ${r.stdout.slice(0, 200)}`);
+      }
+      assert.notEqual((await sb.trail(['init', 'tcsh'])).code, 0);
+    } finally {
+      await sb.cleanup();
+    }
+  });
+});
+
 describe('daemon lifecycle', () => {
   test('the CLI starts the daemon on demand; stop stops it; sessions are remembered', async () => {
     const sb = new Sandbox();

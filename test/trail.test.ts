@@ -265,6 +265,13 @@ describe('bash', () => {
     writeFileSync(join(repo, 'a.txt'), 'changed\n');
     const dirty = await run(sb, c, S, 'echo dirty-now\r');
     assert.equal(dirty.git?.dirty, true);
+    // a new branch gets its own header in the log, though the directory is the same
+    await run(sb, c, S, 'git checkout -q -b fix/bug-42\r');
+    await run(sb, c, S, 'echo on-the-fix\r');
+    const text = (await sb.trail(['log', S])).stdout;
+    // (the checkout itself may fall under either branch: the daemon reads .git a moment after the start mark)
+    assert.match(text, new RegExp(`in ${repo} \\(fix/bug-42\\*?\\)\\n(#[^\\n]*\\n)*#[^\\n]*echo on-the-fix`));
+    await run(sb, c, S, 'git checkout -q feature/x\r');
     const byBranch = await sb.json<Cmd[]>(['search', 'dirty-now', '--branch', 'feature/x', '--json']);
     assert.equal(byBranch.length, 1);
     assert.equal((await sb.json<Cmd[]>(['search', 'dirty-now', '--branch', 'main', '--json'])).length, 0);
@@ -281,6 +288,11 @@ describe('bash', () => {
     assert.equal((await sb.json<Cmd[]>(['search', 'ownfo', '--failed', '--json'])).length, 0);
     assert.equal((await sb.json<Cmd[]>(['search', 'ownfo', '--dir', sb.userHome, '--json'])).length, 1);
     assert.equal((await sb.json<Cmd[]>(['search', 'ownfo', '--dir', '/nowhere', '--json'])).length, 0);
+    // a relative --dir is taken from where trail runs
+    const rel = await sb.trail(['search', 'ownfo', '--dir', '.', '--json'], { cwd: sb.userHome });
+    assert.equal((JSON.parse(rel.stdout) as Cmd[]).length, 1);
+    const elsewhere = await sb.trail(['search', 'ownfo', '--dir', '.', '--json'], { cwd: sb.home });
+    assert.equal((JSON.parse(elsewhere.stdout) as Cmd[]).length, 0);
     const none = await sb.trail(['search', 'zzqqxx-not-there']);
     assert.equal(none.code, 1);
     const bad = await sb.trail(['search', 'x', '--since', 'last tuesday']);

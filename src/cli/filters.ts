@@ -1,4 +1,5 @@
 // The filter flags shared by log, search and last.
+import { resolve } from 'node:path';
 import type { Options } from './command.js';
 
 export const filterOptions: Options = {
@@ -14,7 +15,8 @@ export const filterOptions: Options = {
 export function filterInput(values: Record<string, unknown>, session?: string) {
   return {
     session: (values.session as string | undefined) ?? session,
-    dir: values.dir as string | undefined,
+    // relative to where trail is run (`--dir .`), as the daemon's own cwd means nothing to the user
+    dir: values.dir ? resolve(values.dir as string) : undefined,
     failed: values.failed ? true : undefined,
     since: values.since as string | undefined,
     until: values.until as string | undefined,

@@ -15,6 +15,7 @@ export type Pause = { session: string; terminal: number; from: number; to: numbe
 export function timelineLines(list: CommandView[], pauses: Pause[] = []): string[] {
   const lines: string[] = [];
   let cwd: string | null = null;
+  let where = '';
   let session: string | null = null;
   // Pauses that fall within the listed span are shown where they began.
   const from = list.length ? list[0].startedAt : Infinity;
@@ -28,9 +29,11 @@ export function timelineLines(list: CommandView[], pauses: Pause[] = []): string
       cwd = null;
       lines.push(paint.bold(`── ${c.session}`));
     }
-    if (c.cwd && c.cwd !== cwd) {
+    // A new header when the directory or the branch changes (after `git checkout -b`, say).
+    const branch = c.git?.branch ? ` (${c.git.branch}${c.git.dirty ? '*' : ''})` : '';
+    if (c.cwd && (c.cwd !== cwd || branch.replace('*)', ')') !== where)) {
       cwd = c.cwd;
-      const branch = c.git?.branch ? ` (${c.git.branch}${c.git.dirty ? '*' : ''})` : '';
+      where = branch.replace('*)', ')');
       lines.push(paint.dim(`   in ${c.cwd}${branch}`));
     }
     const first = c.command.split('\n')[0] + (c.command.includes('\n') ? ' …' : '');

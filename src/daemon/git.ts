@@ -2,7 +2,7 @@
 // hooks never start a process for it. Only "dirty" needs git itself, and that
 // runs in the daemon, off the terminal's path, bounded in time.
 import { execFile } from 'node:child_process';
-import { existsSync, statSync, promises as fs } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 export type GitContext = { root: string; branch: string | null; head: string | null; dirty: boolean | null };
@@ -18,7 +18,7 @@ export function gitRoot(dir: string): string | null {
   }
 }
 
-async function findGitDir(dir: string): Promise<{ root: string; gitDir: string } | null> {
+function findGitDir(dir: string): { root: string; gitDir: string } | null {
   let d = resolve(dir);
   for (;;) {
     const dotgit = join(d, '.git');
@@ -29,7 +29,7 @@ async function findGitDir(dir: string): Promise<{ root: string; gitDir: string }
       if (st?.isDirectory()) return { root: d, gitDir: dotgit };
       if (st?.isFile()) {
         // worktrees and submodules: "gitdir: <path>"
-        const m = /^gitdir:\s*(.+)\s*$/m.exec(await fs.readFile(dotgit, 'utf8'));
+        const m = /^gitdir:\s*(.+)\s*$/m.exec(readFileSync(dotgit, 'utf8'));
         if (m) return { root: d, gitDir: resolve(d, m[1]) };
       }
     } catch {
@@ -41,22 +41,22 @@ async function findGitDir(dir: string): Promise<{ root: string; gitDir: string }
   }
 }
 
-async function resolveRef(gitDir: string, ref: string): Promise<string | null> {
+function resolveRef(gitDir: string, ref: string): string | null {
   const candidates = [gitDir];
   try {
-    const common = (await fs.readFile(join(gitDir, 'commondir'), 'utf8')).trim();
+    const common = readFileSync(join(gitDir, 'commondir'), 'utf8').trim();
     candidates.push(resolve(gitDir, common));
   } catch {
     /* not a worktree */
   }
   for (const g of candidates) {
     try {
-      return (await fs.readFile(join(g, ref), 'utf8')).trim();
+      return readFileSync(join(g, ref), 'utf8').trim();
     } catch {
       /* try packed-refs */
     }
     try {
-      const packed = await fs.readFile(join(g, 'packed-refs'), 'utf8');
+      const packed = readFileSync(join(g, 'packed-refs'), 'utf8');
       for (const line of packed.split('\n')) {
         const [sha, name] = line.split(' ');
         if (name === ref) return sha;
@@ -110,20 +110,30 @@ export function probesInFlight(): number {
   return probes.size;
 }
 
-export async function gitContext(dir: string): Promise<GitContext | null> {
-  const found = await findGitDir(dir);
+/**
+ * Where a command runs, read when it starts (a few small synchronous reads of
+ * .git): its repository, branch and HEAD before the command can move them,
+ * as `git checkout -b` does.
+ */
+export function gitHead(dir: string): Omit<GitContext, 'dirty'> | null {
+  const found = findGitDir(dir);
   if (!found) return null;
   let branch: string | null = null;
   let head: string | null = null;
   try {
-    const h = (await fs.readFile(join(found.gitDir, 'HEAD'), 'utf8')).trim();
+    const h = readFileSync(join(found.gitDir, 'HEAD'), 'utf8').trim();
     if (h.startsWith('ref: ')) {
       const ref = h.slice(5);
       branch = ref.replace(/^refs\/heads\//, '');
-      head = await resolveRef(found.gitDir, ref);
+      head = resolveRef(found.gitDir, ref);
     } else head = h;
   } catch {
     /* unreadable HEAD */
   }
-  return { root: found.root, branch, head, dirty: await dirtyProbe(found.root) };
+  return { root: found.root, branch, head };
+}
+
+export async function gitContext(dir: string): Promise<GitContext | null> {
+  const g = gitHead(dir);
+  return g ? { ...g, dirty: await dirtyProbe(g.root) } : null;
 }

@@ -6,7 +6,7 @@
 import { redact, redactRaw, type SecretPattern } from '../common/redact.js';
 import type { CommandStore } from '../store/commands.js';
 import type { CommandSink, EndedCommand, StartedCommand } from './recorder.js';
-import { gitContext } from './git.js';
+import { dirtyProbe, gitHead } from './git.js';
 import type { StoreHealth } from './store-health.js';
 
 const MAX_RAW = 256 * 1024;
@@ -22,6 +22,12 @@ export class TrailWriter implements CommandSink {
   ) {}
 
   started(c: StartedCommand): number | null {
+    let git: ReturnType<typeof gitHead> = null;
+    try {
+      git = c.cwd ? gitHead(c.cwd) : null;
+    } catch {
+      /* an unreadable .git: no git facts */
+    }
     const id = this.health.attempt('a command start', () =>
       this.commands.insert({
         session_id: c.sessionId,
@@ -34,9 +40,9 @@ export class TrailWriter implements CommandSink {
         ended_at: null,
         duration_ms: null,
         exit_code: null,
-        git_root: null,
-        branch: null,
-        head: null,
+        git_root: git ? redact(git.root, this.secrets) : null,
+        branch: git?.branch ? redact(git.branch, this.secrets) : null,
+        head: git?.head ?? null,
         dirty: null,
         actor: c.actor,
         output: '',
@@ -46,21 +52,20 @@ export class TrailWriter implements CommandSink {
         screen: 0,
       }),
     );
-    if (id === null || !c.cwd) return id;
-    // git facts of where the command ran: written when they come (one status probe per repository at a time)
-    void gitContext(c.cwd)
-      .catch(() => null)
-      .then((g) => {
-        if (!g) return;
-        this.health.attempt('git facts', () =>
-          this.commands.setGit(id, {
-            git_root: redact(g.root, this.secrets),
-            branch: g.branch === null ? null : redact(g.branch, this.secrets),
-            head: g.head,
-            dirty: g.dirty === null ? null : g.dirty ? 1 : 0,
-          }),
-        );
-      });
+    if (id === null || !git) return id;
+    // whether the tree is dirty comes later (one status probe per repository at a time)
+    const g = git;
+    void dirtyProbe(g.root).then((dirty) => {
+      if (dirty === null) return;
+      this.health.attempt('git facts', () =>
+        this.commands.setGit(id, {
+          git_root: redact(g.root, this.secrets),
+          branch: g.branch === null ? null : redact(g.branch, this.secrets),
+          head: g.head,
+          dirty: dirty ? 1 : 0,
+        }),
+      );
+    });
     return id;
   }
 

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 export type ShellKind = 'bash' | 'zsh' | 'fish';
 export const SUPPORTED_SHELLS: ShellKind[] = ['bash', 'zsh', 'fish'];
 
-export const scriptsDir = fileURLToPath(new URL('./scripts/', import.meta.url));
+// From this module (dist/src/shell/) and from the CLI bundle (dist/src/cli/) alike: both sit one level under dist/src.
+export const scriptsDir = fileURLToPath(new URL('../shell/scripts/', import.meta.url));
 
 export type Launch = {
   file: string;
