@@ -3,7 +3,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Sandbox, PtyClient, eventually, sleep } from './helpers.js';
@@ -263,8 +263,11 @@ describe('bash', () => {
     assert.equal(inRepo.git?.head, head);
     assert.equal(inRepo.git?.dirty, false);
     writeFileSync(join(repo, 'a.txt'), 'changed\n');
+    // git status would refresh the index (a write the user's own git can collide with) without --no-optional-locks
+    const index = statSync(join(repo, '.git', 'index')).mtimeMs;
     const dirty = await run(sb, c, S, 'echo dirty-now\r');
     assert.equal(dirty.git?.dirty, true);
+    assert.equal(statSync(join(repo, '.git', 'index')).mtimeMs, index, 'recording left .git/index untouched');
     // a new branch gets its own header in the log, though the directory is the same
     await run(sb, c, S, 'git checkout -q -b fix/bug-42\r');
     await run(sb, c, S, 'echo on-the-fix\r');
