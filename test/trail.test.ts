@@ -566,6 +566,29 @@ describe('zsh without hist_ignore_space', () => {
   });
 });
 
+describe('a shell named as the command', () => {
+  test('`trail new NAME -- zsh` gets the integration, as $SHELL would', async () => {
+    const sb = new Sandbox();
+    sb.file('.zshrc', "PS1='named> '\n");
+    let c: PtyClient | null = null;
+    try {
+      await sb.startDaemon();
+      const n = await sb.trail(['new', 'named', '-d', '--dir', sb.userHome, '--', 'zsh']);
+      assert.equal(n.code, 0, n.stderr);
+      c = sb.attach(['attach', 'named']);
+      await c.waitFor('named>');
+      const r = await run(sb, c, 'named', 'echo via-named-zsh\r');
+      assert.equal(r.command, 'echo via-named-zsh');
+      assert.doesNotMatch(c.raw, /no trail integration/);
+      c.type('\x1c');
+      await c.left();
+    } finally {
+      c?.kill();
+      await sb.cleanup();
+    }
+  });
+});
+
 describe('other shells', () => {
   test("OSC 133 and OSC 7 from a shell trail did not set up (a user's own prompt integration) are recorded", async () => {
     const sb = new Sandbox();

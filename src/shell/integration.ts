@@ -28,22 +28,24 @@ export function shellKind(file: string): ShellKind | null {
  */
 export function launchFor(opts: { command?: string[]; shell: string; env: Record<string, string>; nonceFile: string }): Launch {
   const env = { ...opts.env };
-  if (opts.command && opts.command.length > 0) {
+  // `trail new NAME -- zsh`: a shell named alone is the user's shell for this terminal, with the integration.
+  const shell = opts.command?.length === 1 && shellKind(opts.command[0]) ? opts.command[0] : opts.shell;
+  if (opts.command && opts.command.length > 0 && shell !== opts.command[0]) {
     return { file: opts.command[0], args: opts.command.slice(1), env, kind: null };
   }
-  const kind = shellKind(opts.shell);
-  if (!kind) return { file: opts.shell, args: ['-l'], env, kind: null };
+  const kind = shellKind(shell);
+  if (!kind) return { file: shell, args: ['-l'], env, kind: null };
   env.TRAIL_NONCE_FILE = opts.nonceFile;
   switch (kind) {
     case 'bash':
       env.TRAIL_BASH_LOGIN = '1';
-      return { file: opts.shell, args: ['--init-file', scriptsDir + 'trail.bash'], env, kind };
+      return { file: shell, args: ['--init-file', scriptsDir + 'trail.bash'], env, kind };
     case 'zsh':
       if (env.ZDOTDIR) env.TRAIL_USER_ZDOTDIR = env.ZDOTDIR;
       env.ZDOTDIR = scriptsDir + 'zsh';
-      return { file: opts.shell, args: ['-l'], env, kind };
+      return { file: shell, args: ['-l'], env, kind };
     case 'fish':
-      return { file: opts.shell, args: ['-l', '--init-command', `source '${scriptsDir}trail.fish'`], env, kind };
+      return { file: shell, args: ['-l', '--init-command', `source '${scriptsDir}trail.fish'`], env, kind };
   }
 }
 
