@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, statSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { trailPaths, type Paths } from '../platform/paths.js';
+import { readPid } from '../platform/pid-file.js';
 import { FRAME_DATA, FrameDecoder, encodeJson, encodeHeader, type Frame } from '../wire/frames.js';
 import { PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '../wire/protocol.js';
 
@@ -162,15 +163,6 @@ function tryConnect(path: string): Promise<net.Socket | null> {
   });
 }
 
-/** The pid of the daemon that holds the lock (written before it listens), or null. */
-function readWinner(pidFile: string): number | null {
-  try {
-    return Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
-  } catch {
-    return null;
-  }
-}
-
 async function startDaemon(paths: Paths): Promise<net.Socket> {
   try {
     mkdirSync(paths.home, { recursive: true, mode: 0o700 });
@@ -197,7 +189,7 @@ async function startDaemon(paths: Paths): Promise<net.Socket> {
     if (s) {
       // Another CLI's daemon may have answered before ours even tried the lock: ours is
       // then not needed, and must not start later (after that one stops) with nobody asking.
-      if (exited === null && readWinner(paths.lock) !== child.pid) child.kill('SIGTERM');
+      if (exited === null && readPid(paths.lock) !== child.pid) child.kill('SIGTERM');
       return s;
     }
     if (exited !== null && !otherWon) {

@@ -105,11 +105,6 @@ export function dirtyProbe(root: string): Promise<boolean | null> {
   return (p.next ??= p.running.then(() => launch(root)));
 }
 
-/** How many `git status` probes are running now, for tests and status. */
-export function probesInFlight(): number {
-  return probes.size;
-}
-
 /**
  * Where a command runs, read when it starts (a few small synchronous reads of
  * .git): its repository, branch and HEAD before the command can move them,
@@ -131,9 +126,4 @@ export function gitHead(dir: string): Omit<GitContext, 'dirty'> | null {
     /* unreadable HEAD */
   }
   return { root: found.root, branch, head };
-}
-
-export async function gitContext(dir: string): Promise<GitContext | null> {
-  const g = gitHead(dir);
-  return g ? { ...g, dirty: await dirtyProbe(g.root) } : null;
 }

@@ -35,9 +35,6 @@ export type ManagerDeps = {
   log: (line: string) => void;
 };
 
-/** What an earlier daemon left: the terminals it ran and the commands running in them. */
-export type LostWork = { terminals: number; commands: { id: number; command: string; sessionId: string }[] };
-
 const clockTime = (ms: number) => new Date(ms).toLocaleString('sv-SE').slice(0, 16);
 
 export type NewTerminalSpec = { command?: string[]; shell?: string; cols?: number; rows?: number };
@@ -45,8 +42,6 @@ export type NewTerminalSpec = { command?: string[]; shell?: string; cols?: numbe
 export class SessionManager {
   private byId = new Map<string, Session>();
   private writer: TrailWriter;
-  /** What the daemon before this one left behind when it stopped or died. */
-  readonly lost: LostWork;
   /** Per session, what the next terminal's screen says about the shells lost with the last daemon. */
   private lostNotice = new Map<string, string>();
   /** Set by shutdown: shells that end now were ended by the stop, and the next daemon says so. */
@@ -65,7 +60,6 @@ export class SessionManager {
     const now = Date.now();
     const orphans = deps.sessions.closeOrphans(now);
     const open = deps.commands.closeOpen('the daemon stopped before it ended');
-    this.lost = { terminals: orphans.length, commands: open.map((r) => ({ id: r.id, command: r.command, sessionId: r.session_id })) };
     if (orphans.length)
       deps.log(`marked ${orphans.length} terminal(s) of an earlier daemon as ended, ${open.length} command(s) running in them as lost`);
     for (const sessionId of new Set(orphans.map((t) => t.session_id))) {

@@ -189,10 +189,6 @@ export class Terminal {
     return this.recorder.pause(on);
   }
 
-  get recordingPaused(): boolean {
-    return this.recorder.paused;
-  }
-
   /** The daemon stops: a command still running is written as ended by that. */
   stopRecording(reason: string): void {
     this.recorder.close(reason);

@@ -5,6 +5,7 @@
 // file written after an exclusive create has one: a reader can find it empty).
 // The pid file beside it only says which daemon holds the lock.
 import Database from 'better-sqlite3';
+import { readPid } from '../platform/pid-file.js';
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 
 export type LockResult = { ok: true } | { ok: false; pid: number };
@@ -22,7 +23,7 @@ export function takeLock(pidFile: string): LockResult {
     } catch (e) {
       db?.close();
       const code = (e as { code?: string }).code;
-      if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return { ok: false, pid: readPid(pidFile) };
+      if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return { ok: false, pid: readPid(pidFile) ?? -1 };
       // not an SQLite file: no daemon can hold it; take its place once
       if (code === 'SQLITE_NOTADB' && attempt === 0) {
         unlinkSync(lockFile);
@@ -33,15 +34,6 @@ export function takeLock(pidFile: string): LockResult {
     held = db;
     writeFileSync(pidFile, String(process.pid), { mode: 0o600 });
     return { ok: true };
-  }
-}
-
-function readPid(pidFile: string): number {
-  try {
-    const pid = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
-    return Number.isFinite(pid) ? pid : -1;
-  } catch {
-    return -1; // the winner has not written it yet
   }
 }
 
