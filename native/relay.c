@@ -334,9 +334,14 @@ static size_t strip_marks(pty_t *p, const char *buf, size_t n, char *out) {
       if (ch == 0x07) p->strip = 0;
       else if (ch == 0x1b) p->strip = 3;
       break;
-    case 3: /* ESC inside a mark: ST ends it; anything else ends it and starts anew */
-      p->strip = 0;
-      if (ch != '\\') i--;
+    case 3: /* ESC inside a mark: ST ends it; anything else ends it, and the ESC may start the next mark */
+      if (ch == '\\') p->strip = 0;
+      else {
+        p->held[0] = 0x1b;
+        p->nheld = 1;
+        p->strip = 1;
+        i--;
+      }
       break;
     }
   }

@@ -93,6 +93,13 @@ test('trail marks are stripped from what clients get, split anywhere; other sequ
     const got = Buffer.concat([st.strip(stream.subarray(0, cut)), st.strip(stream.subarray(cut)), st.strip(Buffer.from('!'))]).toString('latin1');
     assert.equal(got, want + '!', `cut at ${cut}`);
   }
+  // an unterminated mark is ended by the next sequence, and a mark that starts there is removed too
+  const two = Buffer.from('x\x1b]633;E;cut-off\x1b]633;A;N\x07y\x1b]633;P;N\x1b[1mz');
+  for (let cut = 0; cut <= two.length; cut++) {
+    const st = new MarkStripper();
+    const got = Buffer.concat([st.strip(two.subarray(0, cut)), st.strip(two.subarray(cut))]).toString('latin1');
+    assert.equal(got, 'xy\x1b[1mz', `cut at ${cut}`);
+  }
   const plain = Buffer.from('no escapes here');
   assert.equal(new MarkStripper().strip(plain), plain, 'a chunk without ESC is passed as it is');
 });

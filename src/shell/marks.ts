@@ -271,8 +271,13 @@ export class MarkStripper {
           else if (ch === 0x1b) this.st = 3;
           break;
         case 3:
-          this.st = 0;
-          if (ch !== 0x5c) i--;
+          // ST ends the mark; any other ESC sequence ends it too, and its ESC may begin the next mark
+          if (ch === 0x5c) this.st = 0;
+          else {
+            this.st = 1;
+            this.held = 1;
+            i--;
+          }
           break;
       }
     }
