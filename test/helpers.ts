@@ -199,6 +199,29 @@ export class PtyClient {
   }
 }
 
+/** What every record view has that runCommand needs. */
+export type RecordLike = { id: number; endedAt: number | null; endReason: string | null };
+
+/** A command is written when it starts; it is done once it has ended (or says why it has no end). */
+export const done = (x: RecordLike) => x.endedAt !== null || x.endReason !== null;
+
+/**
+ * Types a command line (at the prompt, unless atPrompt is false) and waits until
+ * the session's trail holds one more record and every record is done; returns
+ * the newest, with its output.
+ */
+export async function runCommand<T extends RecordLike>(sb: Sandbox, c: PtyClient, session: string, keys: string, atPrompt = true): Promise<T> {
+  const log = () => sb.json<T[]>(['log', session, '--json', '-n', '1000']);
+  if (atPrompt) await c.promptReady();
+  const before = (await log()).filter(done).length;
+  c.type(keys);
+  const list = await eventually(async () => {
+    const l = await log();
+    return l.filter(done).length > before && l.every(done) ? l : null;
+  }, `a record for ${JSON.stringify(keys)}`);
+  return sb.json<T>(['show', String(list[list.length - 1].id), '--json']);
+}
+
 function canConnect(path: string): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect(path);

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Sandbox, PtyClient, eventually, sleep } from './helpers.js';
+import { Sandbox, PtyClient, eventually, sleep, done, runCommand } from './helpers.js';
 
 type Cmd = {
   id: number;
@@ -48,20 +48,7 @@ async function closeSession(sb: Sandbox, c: PtyClient): Promise<void> {
   await sb.cleanup();
 }
 
-/** A command is written when it starts; it is done once it has ended (or says why it has no end). */
-const done = (x: Cmd) => x.endedAt !== null || x.endReason !== null;
-
-/** Types a command line and waits until the trail holds one more record, ended. */
-async function run(sb: Sandbox, c: PtyClient, session: string, keys: string, atPrompt = true): Promise<Cmd> {
-  if (atPrompt) await promptReady(c);
-  const before = (await log(sb, session)).filter(done).length;
-  c.type(keys);
-  const list = await eventually(async () => {
-    const l = await log(sb, session);
-    return l.filter(done).length > before && l.every(done) ? l : null;
-  }, `a record for ${JSON.stringify(keys)}`);
-  return sb.json<Cmd>(['show', String(list[list.length - 1].id), '--json']);
-}
+const run = (sb: Sandbox, c: PtyClient, session: string, keys: string, atPrompt = true) => runCommand<Cmd>(sb, c, session, keys, atPrompt);
 
 /** The shell is at its prompt, nothing typed. */
 async function promptReady(c: PtyClient): Promise<void> {

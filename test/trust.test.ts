@@ -8,22 +8,11 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Sandbox, PtyClient, BIN, eventually } from './helpers.js';
+import { Sandbox, PtyClient, BIN, eventually, runCommand } from './helpers.js';
 
 type Cmd = { id: number; command: string; endedAt: number | null; endReason: string | null; output?: string; raw?: string | null; exitCode: number | null };
 
-const done = (x: Cmd) => x.endedAt !== null || x.endReason !== null;
-
-async function run(sb: Sandbox, c: PtyClient, session: string, keys: string): Promise<Cmd> {
-  await c.promptReady();
-  const before = (await sb.json<Cmd[]>(['log', session, '--json', '-n', '1000'])).filter(done).length;
-  c.type(keys);
-  const list = await eventually(async () => {
-    const l = await sb.json<Cmd[]>(['log', session, '--json', '-n', '1000']);
-    return l.filter(done).length > before && l.every(done) ? l : null;
-  }, `a record for ${JSON.stringify(keys)}`);
-  return sb.json<Cmd>(['show', String(list[list.length - 1].id), '--json']);
-}
+const run = (sb: Sandbox, c: PtyClient, session: string, keys: string) => runCommand<Cmd>(sb, c, session, keys);
 
 /** Every file under dir, recursively. */
 function files(dir: string): string[] {
