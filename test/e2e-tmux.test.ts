@@ -85,3 +85,78 @@ test("the README's quick-start command opens a session, as a person would type i
     await sb.cleanup();
   }
 });
+
+/** A tmux pane running a plain bash, as a person's own terminal before they run trail. */
+async function plainPane(sb: Sandbox, name: string) {
+  const d = tmuxDriver(sb, name, name);
+  const envArgs = Object.entries({ TRAIL_HOME: sb.home, HOME: sb.userHome, SHELL: '/bin/bash' }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  d.tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', ...envArgs, '-c', sb.dir, `env PS1='$ ' PATH=${join(ROOT, 'bin')}:${process.env.PATH} bash --norc --noprofile`);
+  await d.pane(/^\$$/m);
+  /** The pane's whole history and screen, as lines. */
+  const history = () => d.tmux('capture-pane', '-p', '-S', '-', '-E', '-', '-t', name).replace(/\n+$/, '').split('\n');
+  return { ...d, history };
+}
+
+/** True when `want` appear in `lines` in this order. */
+function inOrder(lines: string[], want: (string | RegExp)[]): boolean {
+  let i = 0;
+  for (const l of lines) if (i < want.length && (typeof want[i] === 'string' ? l === want[i] : (want[i] as RegExp).test(l))) i++;
+  return i === want.length;
+}
+
+test("a visit keeps the outer terminal's screen and scrollback, and detaching ends on a clean line below the session's screen", async () => {
+  const sb = new Sandbox();
+  const { tmux, pane, history, stop } = await plainPane(sb, 'outer');
+  try {
+    tmux('send-keys', '-t', 'outer', "seq -f 'before-%g' 1 40", 'Enter');
+    await pane('before-40');
+    // A full-screen program leaves tmux a saved cursor near the top; a stray ESC[?1049l on detach would jump there.
+    tmux('send-keys', '-t', 'outer', 'less /etc/hostname', 'Enter');
+    await pane('(END)');
+    tmux('send-keys', '-t', 'outer', 'q');
+    await pane(/less \/etc\/hostname\n\$$/m);
+    tmux('send-keys', '-t', 'outer', 'echo last-before-trail; trail new g8; echo CLIENT-LEFT', 'Enter');
+    await pane(/^\$$/m);
+    const shown = await pane(/\$\n*$/);
+    assert.ok(!shown.includes('before-40'), `the session's screen replaced the outer one:\n${shown}`);
+    tmux('send-keys', '-t', 'outer', 'echo one; echo two; echo three', 'Enter');
+    await pane(/^three$/m);
+    tmux('send-keys', '-t', 'outer', 'C-\\');
+    await pane('CLIENT-LEFT');
+    const lines = history();
+    const all = lines.join('\n');
+    // Everything from before the visit is still in the pane's history, in order, above the session's screen.
+    assert.ok(inOrder(lines, [...Array.from({ length: 40 }, (_, i) => `before-${i + 1}`), '$ less /etc/hostname', 'last-before-trail', /echo one; echo two; echo three$/, 'one', 'two', 'three', '$', '[detached from g8]', 'CLIENT-LEFT']), all);
+    // …and nothing was written over: the detach line comes right below the session's prompt.
+    const at = lines.indexOf('[detached from g8]');
+    assert.equal(lines[at - 1], '$', all);
+    assert.equal(lines[at - 2], 'three', all);
+  } finally {
+    stop();
+    await sb.cleanup();
+  }
+});
+
+test('leaving a terminal that runs a full-screen program returns the outer terminal to its own screen, below the shell the program hid', async () => {
+  const sb = new Sandbox();
+  const { tmux, pane, history, stop } = await plainPane(sb, 'alt');
+  try {
+    tmux('send-keys', '-t', 'alt', "seq -f 'mine-%g' 1 5; trail new pager; echo CLIENT-LEFT", 'Enter');
+    await pane(/^\$$/m);
+    tmux('send-keys', '-t', 'alt', 'echo above-the-pager; seq 1 100 | less', 'Enter');
+    await pane(/^:/m);
+    tmux('send-keys', '-t', 'alt', 'C-\\');
+    await pane('CLIENT-LEFT');
+    // Come back while less still runs, and leave again.
+    tmux('send-keys', '-t', 'alt', 'trail attach pager; echo CLIENT-LEFT-AGAIN', 'Enter');
+    await pane(/^:/m);
+    tmux('send-keys', '-t', 'alt', 'C-\\');
+    const after = await pane('CLIENT-LEFT-AGAIN');
+    assert.equal(tmux('display-message', '-p', '-t', 'alt', '#{alternate_on}').trim(), '0', 'the outer terminal is back on its normal screen');
+    assert.match(after, /above-the-pager\n\[detached from pager\]\nCLIENT-LEFT-AGAIN\n\$$/m, JSON.stringify(after));
+    assert.ok(inOrder(history(), ['mine-1', 'mine-5', /seq 1 100 \| less$/, 'above-the-pager', '[detached from pager]', 'CLIENT-LEFT']), history().join('\n'));
+  } finally {
+    stop();
+    await sb.cleanup();
+  }
+});

@@ -116,6 +116,8 @@ export class PtyClient {
       this.raw += d;
       this.term.write(d);
     });
+    // A terminal answers queries (where is the cursor, what are you) as a real one does.
+    this.term.onData((d) => this.proc.write(d));
     this.exited = new Promise((resolve) =>
       this.proc.onExit(({ exitCode }) => {
         this.exitCode = exitCode;

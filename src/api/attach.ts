@@ -5,13 +5,29 @@ import type { ApiContext } from './context.js';
 import type { ClientSink, Terminal } from '../daemon/terminal.js';
 import type { Session } from '../daemon/sessions.js';
 import { terminalView } from './views.js';
+import { handover } from '../common/screen.js';
+import { keyLabel, type AttachKeys } from './key-filter.js';
 
-export type AttachRequest = { session: string; terminal?: string; cols: number; rows: number };
+/** above: rows of the client's screen in use, to be kept in its scrollback (unknown: all of them). */
+export type AttachRequest = { session: string; terminal?: string; cols: number; rows: number; above?: number; keys?: AttachKeys };
+
+/** How long an on-screen notice stays (tmux's display-time is 750 ms; these say more). */
+const FLASH_MS = 2000;
+/** Output this long quiet counts as caught up: the mirror shows what the client shows. */
+const QUIET_MS = 200;
+/** How far the screen mirror may be behind what a client was sent (the relay's JS_DELAY_MS, and some). */
+const CATCH_UP_MS = 150;
 
 export class Attachment {
   private term: Terminal;
   private session: Session;
   private size: { cols: number; rows: number };
+  /** The terminal watched before this one, for the last-terminal key. */
+  private previous: Terminal | null = null;
+  /** A notice drawn over the bottom rows, until it is drawn away. */
+  private overlay: { timer: NodeJS.Timeout; lines: number; changes: number; scrolls: Promise<number | null>; term: Terminal } | null = null;
+  /** Sessions offered by the sessions key, by number. */
+  private offered: Session[] = [];
 
   constructor(
     private ctx: ApiContext,
@@ -21,15 +37,25 @@ export class Attachment {
     this.session = ctx.manager.get(req.session);
     this.size = { cols: req.cols, rows: req.rows };
     this.term = ctx.manager.terminal(this.session, req.terminal);
-    this.join();
+    // The first thing a person sees: where they are and the two keys that matter.
+    const keys = req.keys ? ` · ${keyLabel(req.keys.detach)} detach · ${keyLabel(req.keys.prefix)} ? keys` : '';
+    this.join(req.above ?? req.rows, () => this.flashState(`trail: session ${this.session.name}, terminal ${this.term.index}${keys}`));
   }
 
   get info() {
     return { session: this.session.name, terminal: terminalView(this.session, this.term), terminals: this.session.terminals.length };
   }
 
-  private join(): void {
-    this.term.attach(this.sink, this.size);
+  /** The terminal this client watches now. */
+  get terminal(): Terminal {
+    return this.term;
+  }
+
+  /** used: rows of the client's screen in use now, which go up into its scrollback first. */
+  private join(used: number | Promise<number | null>, joined?: () => void): void {
+    const lead = Promise.resolve(used).then((n) => handover(n ?? this.size.rows, this.size.rows));
+    this.overlay = null; // the handover redraws the whole screen
+    this.term.attach(this.sink, this.size, lead, joined);
     this.ctx.manager.clientEvent(this.session, this.term, this.sink, 'client.attached');
   }
 
@@ -42,7 +68,7 @@ export class Attachment {
     this.term.requestSize(this.sink, cols, rows);
   }
 
-  /** Moves this client to another terminal of the session: next, prev, new, or an index/id. */
+  /** Moves this client to another terminal of the session: next, prev, last, new, or an index/id. */
   switchTo(to: string): void {
     const live = this.session.terminals.filter((t) => !t.exited);
     let next: Terminal;
@@ -53,11 +79,34 @@ export class Attachment {
       if (live.length === 0) throw new TrailError('not_found', 'no terminal to switch to');
       const at = live.indexOf(this.term);
       next = live[(at + (to === 'next' ? 1 : live.length - 1) + live.length) % live.length];
-    } else next = this.ctx.manager.terminal(this.session, to);
-    if (next === this.term) return;
+    } else if (to === 'last') {
+      if (!this.previous || this.previous.exited || !live.includes(this.previous)) throw new TrailError('not_found', 'no last terminal to go back to');
+      next = this.previous;
+    } else {
+      try {
+        next = this.ctx.manager.terminal(this.session, to);
+      } catch {
+        throw new TrailError('not_found', `no terminal ${to} in ${this.session.name}; terminals: ${live.map((t) => t.index).join(' ')}`);
+      }
+    }
+    if (next === this.term) {
+      this.flash(`already in terminal ${next.index} of ${this.session.name}`);
+      return;
+    }
+    this.moveTo(next, to === 'new' ? 'new terminal' : 'terminal');
+  }
+
+  private moveTo(next: Terminal, what: string, why = ''): void {
+    const used = this.term.contentRows();
     this.leave();
+    this.previous = this.term;
     this.term = next;
-    this.join();
+    this.join(used, () => this.flashState(`${why}${what} ${next.index} of ${this.session.name} (${this.countLive()})`));
+  }
+
+  private countLive(): string {
+    const n = this.session.terminals.filter((t) => !t.exited).length;
+    return `${n} terminal${n === 1 ? '' : 's'}`;
   }
 
   /**
@@ -65,17 +114,121 @@ export class Attachment {
    * the session if there is one (as tmux moves to another window). Returns
    * false when the client should be told the session has no terminal left.
    */
-  followAfterExit(exitedTerminal: string): boolean {
-    if (exitedTerminal !== this.term.id) return false;
+  followAfterExit(exited: { terminal: string; code: number | null }): boolean {
+    if (exited.terminal !== this.term.id) return false;
     const live = this.session.terminals.filter((t) => !t.exited && t !== this.term);
     if (!live.length) return false;
-    this.term.detach(this.sink);
-    this.term = live[live.length - 1];
-    this.join();
+    const gone = this.term;
+    const next = this.previous && live.includes(this.previous) ? this.previous : live[live.length - 1];
+    this.moveTo(next, 'now in terminal', `terminal ${gone.index} exited${exited.code !== null ? ` (code ${exited.code})` : ''}; `);
+    this.previous = null;
     return true;
   }
 
+  /** The sessions key: lists the sessions by number; the next key picks one. */
+  offerSessions(): void {
+    this.offered = this.ctx.manager.list();
+    const items = this.offered.slice(0, 9).map((s, i) => `${i + 1} ${s.name}${s === this.session ? '*' : ''}`);
+    this.flash(`sessions: ${items.join(' · ')}  (press a number, any other key to stay)`, 10_000);
+  }
+
+  /** The key after the sessions key. */
+  chooseSession(index: number | null): void {
+    const s = index === null ? undefined : this.offered[index - 1];
+    this.offered = [];
+    if (!s) return void this.unflash();
+    if (s === this.session) return this.flash(`already in ${s.name}`);
+    if (!this.ctx.manager.find(s.name)) return this.flash(`session ${s.name} is gone`);
+    const used = this.term.contentRows();
+    this.leave();
+    this.session = s;
+    this.previous = null;
+    this.term = this.ctx.manager.terminal(s);
+    this.join(used, () => this.flashState(`session ${s.name}, terminal ${this.term.index} (${this.countLive()})`));
+  }
+
+  /** What a person should know on arriving at a terminal: where they are, and whether it is recorded. */
+  private flashState(where?: string): void {
+    const t = this.term;
+    const parts: string[] = [];
+    if (where) parts.push(where);
+    if (t.shellKind === null) parts.push(`${t.command[0]} has no trail integration: not recorded`);
+    else if (t.recordingPaused) parts.push('recording is off here (trail on)');
+    if (parts.length) this.flash(parts.join(' · '));
+  }
+
+  /**
+   * A short message on the bottom rows of the client's screen (as tmux's
+   * display-message), drawn over the session's screen and drawn away after
+   * `ms` from the screen mirror. The cursor and colours are saved around it.
+   */
+  flash(message: string | string[], ms = FLASH_MS): void {
+    const lines = (Array.isArray(message) ? message : [message]).slice(0, Math.max(1, this.rows() - 1));
+    const rows = this.rows();
+    const width = this.size.cols;
+    let out = '\x1b7';
+    lines.forEach((l, i) => {
+      const text = ` ${l}`.slice(0, width);
+      out += `\x1b[${rows - lines.length + 1 + i};1H\x1b[0;7m${text}${' '.repeat(width - text.length)}`;
+    });
+    this.sink.data(Buffer.from(out + '\x1b[0m\x1b8', 'utf8'));
+    const was = this.overlay;
+    if (was) clearTimeout(was.timer);
+    const same = was?.term === this.term;
+    this.overlay = {
+      timer: setTimeout(() => void this.unflash(), ms).unref(),
+      lines: Math.max(lines.length, same ? was.lines : 0),
+      changes: same ? Math.min(was.changes, this.term.changes) : this.term.changes,
+      scrolls: same ? was.scrolls : this.scrollsSeen(this.term),
+      term: this.term,
+    };
+  }
+
+  /**
+   * Draws the rows under a notice back as the terminal shows them: only those
+   * rows when nothing changed meanwhile. Output may have scrolled the notice
+   * up: then, once output is quiet (so the mirror shows what the client has),
+   * the whole screen, unless the notice has scrolled off it.
+   */
+  async unflash(): Promise<void> {
+    const o = this.overlay;
+    if (!o) return;
+    this.overlay = null;
+    clearTimeout(o.timer);
+    if (o.term !== this.term) return; // a switch drew the whole screen anew
+    const changed = this.term.changes !== o.changes;
+    if (changed) {
+      await this.term.quiet(QUIET_MS);
+      const [then, now] = await Promise.all([o.scrolls, this.term.scrolls()]);
+      if (then !== null && now !== null && now - then >= this.rows()) return;
+    }
+    const screen = await this.term.screenRows();
+    if (!screen || this.overlay || o.term !== this.term) return;
+    const rows = Math.min(this.rows(), screen.length);
+    const from = changed ? 0 : Math.max(0, rows - o.lines);
+    let out = '\x1b7';
+    for (let y = from; y < rows; y++) out += `\x1b[${y + 1};1H\x1b[0m\x1b[2K${screen[y]}`;
+    this.sink.data(Buffer.from(out + '\x1b[0m\x1b8', 'utf8'));
+  }
+
+  /**
+   * Lines the client has seen the terminal scroll: the mirror's count a moment
+   * from now, once output already on the client's screen has reached it (the
+   * native relay hands output on within 50 ms). Later output counted too only
+   * makes a redraw more likely, never a notice left on screen.
+   */
+  private scrollsSeen(t: Terminal): Promise<number | null> {
+    return new Promise((resolve) => setTimeout(resolve, CATCH_UP_MS).unref()).then(() => t.scrolls());
+  }
+
+  /** The rows a notice may use: the client's, or the terminal's when another client made it smaller. */
+  private rows(): number {
+    return Math.min(this.size.rows, this.term.rows);
+  }
+
   leave(): void {
+    const o = this.overlay;
+    if (o) clearTimeout(o.timer);
     this.term.detach(this.sink);
     if (this.ctx.manager.find(this.session.name) === this.session)
       this.ctx.manager.clientEvent(this.session, this.term, this.sink, 'client.detached');

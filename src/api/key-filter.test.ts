@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { KeyFilter } from './key-filter.js';
 
 const keys = { detach: 0x1c, prefix: 0x1d };
-const show = (acts: ReturnType<KeyFilter['push']>) => acts.map((a) => (a.kind === 'data' ? `data:${a.data.toString()}` : a.kind === 'switch' ? `switch:${a.to}` : 'detach'));
+const show = (acts: ReturnType<KeyFilter['push']>) =>
+  acts.map((a) =>
+    a.kind === 'data' ? `data:${a.data.toString()}` : a.kind === 'switch' ? `switch:${a.to}` : a.kind === 'unbound' ? `unbound:${a.key}` : a.kind === 'session' ? `session:${a.index}` : a.kind,
+  );
 
 test('plain typing passes through whole', () => {
   const f = new KeyFilter(keys, false);
@@ -24,7 +27,17 @@ test('prefix then a key switches, across chunk boundaries too', () => {
   assert.deepEqual(show(f.push(Buffer.from('\x1dp\x1dc\x1d3'))), ['switch:prev', 'switch:new', 'switch:3']);
   assert.deepEqual(show(f.push(Buffer.from('\x1d\x1d'))), ['data:\x1d']);
   assert.deepEqual(show(f.push(Buffer.from('\x1dd'))), ['detach']);
-  assert.deepEqual(show(f.push(Buffer.from('\x1dz!'))), ['data:!'], 'an unbound key after the prefix is dropped');
+  assert.deepEqual(show(f.push(Buffer.from('\x1dz!'))), ['unbound:z', 'data:!'], 'an unbound key after the prefix is named, never sent');
+  assert.deepEqual(show(f.push(Buffer.from('\x1d\x1cx'))), ['data:\x1c', 'data:x'], 'prefix then the detach key sends the detach key');
+  assert.deepEqual(show(f.push(Buffer.from('\x1dl\x1d?'))), ['switch:last', 'help']);
+});
+
+test('prefix s offers the sessions; the next key picks one by number or stays', () => {
+  const f = new KeyFilter(keys, false);
+  assert.deepEqual(show(f.push(Buffer.from('\x1ds'))), ['sessions']);
+  assert.ok(f.pending);
+  assert.deepEqual(show(f.push(Buffer.from('2ls'))), ['session:2', 'data:ls']);
+  assert.deepEqual(show(f.push(Buffer.from('\x1dsq'))), ['sessions', 'session:null']);
 });
 
 test('a read-only client can only detach', () => {

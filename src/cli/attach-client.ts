@@ -8,13 +8,10 @@ import { fstatSync } from 'node:fs';
 import { DaemonClient, ClientError } from './client.js';
 import { parseKey, keyName } from './keys.js';
 import type { ServerMessage } from '../wire/protocol.js';
+import { leave } from '../common/screen.js';
 
-// Undo whatever modes the program inside may have left on: alternate screen,
-// mouse reporting, bracketed paste, application keys, hidden cursor, colours.
-// The scroll region reset sits between cursor save and restore: on its own it
-// moves the cursor home, and our goodbye line would land on top of the screen.
-const RESTORE =
-  '\x1b[?1049l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l\x1b[?2004l\x1b[?1004l\x1b[?1l\x1b>\x1b[?25h\x1b[0m\x1b7\x1b[r\x1b8';
+/** How long to wait for the terminal to say where its cursor is. */
+const CURSOR_REPLY_MS = 500;
 
 export type AttachOptions = {
   session: string;
@@ -48,6 +45,8 @@ export async function attach(opts: AttachOptions): Promise<number> {
   let sessionName = opts.session;
   let terminalLabel = '';
 
+  stdin.setRawMode(true);
+  const { row, typed } = await cursorRow();
   return await new Promise<number>((resolve) => {
     let done = false;
     let relaying = false;
@@ -55,7 +54,7 @@ export async function attach(opts: AttachOptions): Promise<number> {
     let leaving: NodeJS.Signals | null = null;
     const notices = new Set<string>();
     const relay = (chunk: Buffer) => client.sendData(chunk);
-    const finish = (code: number, message: string) => {
+    const finish = (code: number, message: string, rows: number | null = null) => {
       if (done) return;
       done = true;
       stdin.off('data', relay);
@@ -69,7 +68,7 @@ export async function attach(opts: AttachOptions): Promise<number> {
       }
       stdin.pause();
       const extra = [...notices].map((n) => n + '\r\n').join('');
-      stdout.write(RESTORE + '\r\n' + message + '\r\n' + extra, () => {
+      stdout.write(leave(rows, stdout.rows || 24) + message + '\r\n' + extra, () => {
         client.close();
         resolve(code);
       });
@@ -112,16 +111,16 @@ export async function attach(opts: AttachOptions): Promise<number> {
           return finish(
             0,
             `[${terminalLabel} of ${sessionName} exited${m.code !== null ? ` with code ${m.code}` : m.signal ? ` on signal ${m.signal}` : ''}; no terminals left]`,
+            m.rows ?? null,
           );
         case 'detached':
-          if (leaving) return finish(0, `[detached from ${sessionName}: ${leaving}]`);
-          return finish(0, m.reason === 'key' ? `[detached from ${sessionName}]` : `[detached from ${sessionName}: ${m.reason}]`);
+          if (leaving) return finish(0, `[detached from ${sessionName}: ${leaving}]`, m.rows ?? null);
+          return finish(0, m.reason === 'key' ? `[detached from ${sessionName}]` : `[detached from ${sessionName}: ${m.reason}]`, m.rows ?? null);
         case 'error':
           return finish(1, `trail: ${m.message}`);
       }
     };
 
-    stdin.setRawMode(true);
     stdout.on('resize', onResize);
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
@@ -135,8 +134,43 @@ export async function attach(opts: AttachOptions): Promise<number> {
       rows: stdout.rows || 24,
       keys: { detach: detachByte, prefix: prefixByte },
       tty: ownTty(),
+      above: row,
     });
+    // Keys typed while the terminal answered go to the session, in order.
+    if (typed.length) client.sendData(typed);
   });
+}
+
+/**
+ * Rows of the screen in use: those above the cursor (and its own, when the
+ * cursor is not at the start of a line), from the terminal's cursor report.
+ * Keys typed meanwhile are kept. Undefined when the terminal does not answer:
+ * the daemon then keeps the whole screen.
+ */
+async function cursorRow(): Promise<{ row: number | undefined; typed: Buffer }> {
+  const stdin = process.stdin;
+  let got = Buffer.alloc(0);
+  const answer = await new Promise<{ row: number; col: number } | null>((resolve) => {
+    const timer = setTimeout(() => done(null), CURSOR_REPLY_MS);
+    const onData = (b: Buffer) => {
+      got = Buffer.concat([got, b]);
+      const m = /\x1b\[(\d+);(\d+)R/.exec(got.toString('latin1'));
+      if (!m) return;
+      got = Buffer.concat([got.subarray(0, m.index), got.subarray(m.index + m[0].length)]);
+      done({ row: Number(m[1]), col: Number(m[2]) });
+    };
+    const done = (v: { row: number; col: number } | null) => {
+      clearTimeout(timer);
+      stdin.off('data', onData);
+      stdin.pause();
+      resolve(v);
+    };
+    stdin.on('data', onData);
+    stdin.resume();
+    process.stdout.write('\x1b[6n');
+  });
+  if (!answer) return { row: undefined, typed: got };
+  return { row: answer.col > 1 ? answer.row : answer.row - 1, typed: got };
 }
 
 /**

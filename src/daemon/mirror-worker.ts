@@ -23,6 +23,8 @@ type Entry = {
   queuedBytes: number;
   /** Queue size at the last look for something to skip that found nothing. */
   lookedAt: number;
+  /** Lines scrolled up so far (any scroll region). */
+  scrolls: number;
 };
 
 /** xterm gets this much at a time; the rest waits in our queue, where it can be skipped. */
@@ -95,6 +97,89 @@ function screenText(e: Entry): string {
   return lines.join('\n');
 }
 
+/**
+ * Rows of the normal screen from the top that hold something (text or the
+ * cursor): where a client that leaves, or moves to another terminal, can go
+ * on below without writing over what it saw. The normal screen, because the
+ * alternate one is left on the way out.
+ */
+function contentRows(e: Entry): number {
+  const buf = e.term.buffer.normal;
+  // The cursor's row counts unless it is empty with the cursor at its start.
+  const cursorLine = buf.getLine(buf.baseY + buf.cursorY)?.translateToString(true) ?? '';
+  let rows = buf.cursorX > 0 || cursorLine ? buf.cursorY + 1 : buf.cursorY;
+  for (let y = e.term.rows - 1; y >= rows; y--)
+    if (buf.getLine(buf.baseY + y)?.translateToString(true)) {
+      rows = y + 1;
+      break;
+    }
+  return rows;
+}
+
+type Cell = ReturnType<InstanceType<typeof Terminal>['buffer']['active']['getNullCell']>;
+
+/** The SGR parameters that draw a cell as it is (after a reset). */
+function sgrOf(c: Cell): string {
+  let s = '';
+  if (c.isBold()) s += ';1';
+  if (c.isDim()) s += ';2';
+  if (c.isItalic()) s += ';3';
+  if (c.isUnderline()) s += ';4';
+  if (c.isBlink()) s += ';5';
+  if (c.isInverse()) s += ';7';
+  if (c.isInvisible()) s += ';8';
+  if (c.isStrikethrough()) s += ';9';
+  const colour = (palette: boolean, rgb: boolean, v: number, base: number, bright: number) => {
+    if (rgb) return `;${base + 8};2;${(v >> 16) & 255};${(v >> 8) & 255};${v & 255}`;
+    if (!palette) return '';
+    if (v < 8) return `;${base + v}`;
+    if (v < 16) return `;${bright + v - 8}`;
+    return `;${base + 8};5;${v}`;
+  };
+  s += colour(c.isFgPalette(), c.isFgRGB(), c.getFgColor(), 30, 90);
+  s += colour(c.isBgPalette(), c.isBgRGB(), c.getBgColor(), 40, 100);
+  return s;
+}
+
+/**
+ * Each row of the screen as it shows, its colours and attributes as SGR
+ * sequences (each row starts from a reset): what redraws rows that something
+ * was drawn over, such as a notice.
+ */
+function screenRows(e: Entry): string[] {
+  const buf = e.term.buffer.active;
+  const cell = buf.getNullCell();
+  const rows: string[] = [];
+  for (let y = 0; y < e.term.rows; y++) {
+    const line = buf.getLine(buf.baseY + y);
+    let out = '';
+    let pending = '';
+    let prev = '';
+    for (let x = 0; line && x < e.term.cols; x++) {
+      line.getCell(x, cell);
+      if (cell.getWidth() === 0) continue; // the second half of a wide character
+      const sgr = sgrOf(cell);
+      const ch = cell.getChars() || ' ';
+      // Plain blanks are held back: a row's trailing blanks need not be drawn.
+      if (ch === ' ' && sgr === '') {
+        pending += ' ';
+        continue;
+      }
+      if (pending) {
+        if (prev !== '') out += '\x1b[0m';
+        out += pending;
+        pending = '';
+        prev = '';
+      }
+      if (sgr !== prev) out += `\x1b[0${sgr}m`;
+      prev = sgr;
+      out += ch;
+    }
+    rows.push(prev ? out + '\x1b[0m' : out);
+  }
+  return rows;
+}
+
 function cursor(e: Entry): { y: number; x: number } {
   const buf = e.term.buffer.active;
   return { y: buf.baseY + buf.cursorY, x: buf.cursorX };
@@ -126,6 +211,12 @@ function answer(e: Entry, q: MirrorQuery): unknown {
       return e.promptEnd ? textBetween(e, e.promptEnd, cursor(e)) : null;
     case 'sync':
       return null;
+    case 'contentRows':
+      return contentRows(e);
+    case 'screenRows':
+      return screenRows(e);
+    case 'scrolls':
+      return e.scrolls;
   }
 }
 
@@ -135,7 +226,9 @@ port.on('message', (m: ToWorker) => {
       const term = new Terminal({ cols: m.cols, rows: m.rows, scrollback: m.scrollback, allowProposedApi: true });
       const serializer = new SerializeAddon();
       term.loadAddon(serializer as never);
-      mirrors.set(m.id, { id: m.id, term, serializer, scrollback: m.scrollback, promptEnd: null, inParser: 0, queue: [], queuedBytes: 0, lookedAt: 0 });
+      const e: Entry = { id: m.id, term, serializer, scrollback: m.scrollback, promptEnd: null, inParser: 0, queue: [], queuedBytes: 0, lookedAt: 0, scrolls: 0 };
+      term.onScroll(() => e.scrolls++);
+      mirrors.set(m.id, e);
       return;
     }
     const e = mirrors.get(m.id);

@@ -108,6 +108,21 @@ export class Mirror {
     return mirrorThread.query<string | null>(this.id, 'typedSincePromptEnd');
   }
 
+  /** Rows of the normal screen that hold text or the cursor, as of everything written so far (null once disposed). */
+  contentRows(): Promise<number | null> {
+    return mirrorThread.query<number | null>(this.id, 'contentRows');
+  }
+
+  /** Each row of the screen with its colours, as of everything written so far (null once disposed). */
+  screenRows(): Promise<string[] | null> {
+    return mirrorThread.query<string[] | null>(this.id, 'screenRows');
+  }
+
+  /** Lines the screen has scrolled up so far, as of everything written so far (null once disposed). */
+  scrolls(): Promise<number | null> {
+    return mirrorThread.query<number | null>(this.id, 'scrolls');
+  }
+
   /** Resolves once everything written so far is parsed (answers arrive in order). */
   sync(): Promise<void> {
     return mirrorThread.query<void>(this.id, 'sync');

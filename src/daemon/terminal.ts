@@ -28,8 +28,10 @@ export interface ClientSink {
   onDrain(fn: () => void): void;
   exited(info: { terminal: string; code: number | null; signal: number | null; remaining: number }): void;
   detached(reason: string): void;
-  /** A message for the person at this client (recording failing, …). */
+  /** A message for the person at this client (recording failing, …), kept for when they leave. */
   notice?(message: string): void;
+  /** A short message shown on the client's screen for a moment. */
+  flash?(message: string): void;
 }
 
 const MIRROR_HIGH = 8 * 1024 * 1024;
@@ -39,7 +41,6 @@ const CLIENT_HIGH = 2 * 1024 * 1024;
 const CLIENT_LIMIT = 64 * 1024 * 1024;
 /** Output quiet this long counts as settled: time to serialize the screen ahead of the next attach. */
 const SETTLE_MS = 500;
-export const CLEAR_FOR_SNAPSHOT = '\x1b[H\x1b[2J\x1b[3J\x1b[0m';
 
 export type TerminalOptions = {
   id: string;
@@ -184,6 +185,10 @@ export class Terminal {
     return this.exited ? null : this.recorder.current;
   }
 
+  get recordingPaused(): boolean {
+    return this.recorder.paused;
+  }
+
   /** `trail off` / `trail on` for this terminal; false if it was so already. */
   pauseRecording(on: boolean): boolean {
     return this.recorder.pause(on);
@@ -324,24 +329,60 @@ export class Terminal {
     check();
   }
 
-  /** Adds a client: it gets the screen and scrollback, then the live stream, with nothing lost between. */
-  attach(sink: ClientSink, size: { cols: number; rows: number } | null): void {
+  /**
+   * Adds a client: it gets `lead` (what readies its screen), the screen and
+   * scrollback, then the live stream, with nothing lost between.
+   */
+  attach(sink: ClientSink, size: { cols: number; rows: number } | null, lead: Promise<string>, joined?: () => void): void {
     if (size && !sink.readOnly) this.requestSize(sink, size.cols, size.rows);
     // Its keys go straight to this PTY from now on; its output waits for the snapshot.
     sink.relay?.bind(this.relay);
     this.joining.set(sink, []);
     this.syncUrgent();
-    this.snapshot((text) => {
+    this.snapshot((text) => void lead.then((before) => {
       const queued = this.joining.get(sink);
       if (!queued) return; // left while joining
       this.joining.delete(sink);
-      sink.data(Buffer.from(CLEAR_FOR_SNAPSHOT + text, 'utf8'));
+      sink.data(Buffer.from(before + text, 'utf8'));
       for (const b of queued) sink.data(b);
       this.clients.add(sink);
       if (sink.relay) this.goLive(sink);
       this.syncUrgent();
       if (this.exited) sink.exited({ terminal: this.id, code: this.exited.code, signal: this.exited.signal, remaining: 0 });
+      else joined?.();
+    }));
+  }
+
+  /** Lines the screen has scrolled up, as of the output so far. */
+  async scrolls(): Promise<number | null> {
+    return this.mirror.scrolls();
+  }
+
+  /** Resolves once no output has come for `ms` (at once if the terminal has exited). */
+  quiet(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        const wait = ms - (performance.now() - this.lastOutputAt);
+        if (this.exited || wait <= 0) resolve();
+        else setTimeout(check, wait).unref();
+      };
+      check();
     });
+  }
+
+  /** Counts what changed the screen (output, resizes). */
+  get changes(): number {
+    return this.seq;
+  }
+
+  /** Each row of the screen with its colours, as of the output so far (null once the terminal is gone). */
+  async screenRows(): Promise<string[] | null> {
+    return this.mirror.screenRows();
+  }
+
+  /** Rows of the screen in use as of the output so far (null once the terminal is gone). */
+  async contentRows(): Promise<number | null> {
+    return this.mirror.contentRows();
   }
 
   detach(sink: ClientSink): void {
@@ -371,11 +412,12 @@ export class Terminal {
     if (sink.readOnly) return;
     this.sizeOrder = this.sizeOrder.filter((s) => s.sink !== sink);
     this.sizeOrder.push({ sink, cols, rows });
-    this.resize(cols, rows);
+    if (!this.resize(cols, rows)) return;
+    for (const c of this.clients) if (c !== sink) c.flash?.(`${sink.name} resized this terminal to ${cols}x${rows}`);
   }
 
-  private resize(cols: number, rows: number): void {
-    if (this.exited || (cols === this.cols && rows === this.rows)) return;
+  private resize(cols: number, rows: number): boolean {
+    if (this.exited || (cols === this.cols && rows === this.rows)) return false;
     this.cols = cols;
     this.rows = rows;
     this.seq++;
@@ -385,6 +427,7 @@ export class Terminal {
       // The PTY ended and its exit is on the way; the mirror still follows.
     }
     this.mirror.resize(cols, rows);
+    return true;
   }
 
   kill(): void {

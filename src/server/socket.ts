@@ -9,7 +9,7 @@ import { ClientMessageSchema } from '../wire/protocol-schema.js';
 import { invoke, errorShape } from '../api/define.js';
 import { operations } from '../api/index.js';
 import { Attachment } from '../api/attach.js';
-import { KeyFilter } from '../api/key-filter.js';
+import { KeyFilter, keyHelp, keyLabel } from '../api/key-filter.js';
 import { openClientTty, type ClientTty } from './tty-link.js';
 import type { ApiContext } from '../api/context.js';
 import type { ClientSink } from '../daemon/terminal.js';
@@ -47,6 +47,7 @@ class Connection {
   private client = 'unknown';
   private attachment: Attachment | null = null;
   private keys: KeyFilter | null = null;
+  private keyBytes: { detach: number; prefix: number } | null = null;
   /** The client's terminal, when the daemon reads and writes it directly. */
   private tty: ClientTty | null = null;
   private closed = false;
@@ -161,6 +162,7 @@ class Connection {
           }
         }
         this.keys = new KeyFilter(m.keys, m.readOnly);
+        this.keyBytes = m.keys;
         try {
           this.attachment = new Attachment(this.ctx, this.makeSink(m.client, m.readOnly), m);
         } catch (e) {
@@ -207,7 +209,8 @@ class Connection {
       this.attachment.switchTo(to);
       this.sendAttached(this.attachment);
     } catch (e) {
-      this.send({ t: 'notice', message: errorShape(e).message });
+      // Said where the person is looking, at once (not only after they leave).
+      this.attachment.flash(errorShape(e).message);
     }
   }
 
@@ -216,10 +219,17 @@ class Connection {
    * are taken out. True while the prefix key waits for the key after it.
    */
   private onKeys(chunk: Buffer): boolean {
-    if (!this.attachment || !this.keys) return false;
-    for (const a of this.keys.push(chunk)) {
-      if (a.kind === 'data') this.attachment.input(a.data);
-      else if (a.kind === 'switch') this.switchTo(a.to);
+    const a = this.attachment;
+    if (!a || !this.keys) return false;
+    for (const k of this.keys.push(chunk)) {
+      if (k.kind === 'data') a.input(k.data);
+      else if (k.kind === 'switch') this.switchTo(k.to);
+      else if (k.kind === 'help') a.flash(keyHelp(this.keyBytes!), 6000);
+      else if (k.kind === 'sessions') a.offerSessions();
+      else if (k.kind === 'session') {
+        a.chooseSession(k.index);
+        this.sendAttached(a);
+      } else if (k.kind === 'unbound') a.flash(`${keyLabel(this.keyBytes!.prefix)} ${k.key} is not a trail key; ${keyLabel(this.keyBytes!.prefix)} ? lists them`);
       else {
         this.endWith({ t: 'detached', reason: 'key' });
         return false;
@@ -233,18 +243,27 @@ class Connection {
    * terminal first (its output flushed), so whatever the client prints on
    * leaving comes after the last byte of the session.
    */
-  private endWith(msg: ServerMessage): void {
+  private endWith(msg: ServerMessage & { t: 'detached' | 'exit' }): void {
     if (this.ending) return;
     this.ending = true;
     const link = this.tty;
-    this.tty = null;
-    this.cleanup();
-    const send = () => {
-      this.send(msg);
+    const a = this.attachment;
+    const term = a?.terminal;
+    // A notice on screen is drawn away before the client lets go of its terminal.
+    // (Bounded: while output floods, the notice has scrolled away anyway.)
+    const ready = a ? Promise.race([a.unflash().catch(() => {}), new Promise((r) => setTimeout(r, 500))]) : Promise.resolve();
+    // The client's goodbye goes below the last screen it was shown.
+    const send = async () => {
+      const rows = term ? await term.contentRows().catch(() => null) : null;
+      this.send(rows === null ? msg : { ...msg, rows });
       this.sock.end();
     };
-    if (link) void link.close().then(send);
-    else send();
+    void ready.then(() => {
+      this.tty = null;
+      this.cleanup();
+      if (link) void link.close().then(send);
+      else void send();
+    });
   }
 
   private makeSink(name: string, readOnly: boolean): ClientSink {
@@ -259,7 +278,11 @@ class Connection {
       onDrain: (fn) => out.onDrain(fn),
       exited: (info) => this.exited(info),
       detached: (reason) => this.endWith({ t: 'detached', reason }),
-      notice: (message) => this.send({ t: 'notice', message }),
+      notice: (message) => {
+        this.send({ t: 'notice', message });
+        this.attachment?.flash(message, 5000);
+      },
+      flash: (message) => this.attachment?.flash(message),
     };
   }
 
@@ -283,8 +306,7 @@ class Connection {
   }
 
   private exited(info: { terminal: string; code: number | null; signal: number | null; remaining: number }): void {
-    if (this.attachment?.followAfterExit(info.terminal)) {
-      this.send({ t: 'notice', message: `terminal ${info.terminal} exited (code ${info.code ?? '?'}); switched to another terminal` });
+    if (this.attachment?.followAfterExit(info)) {
       this.sendAttached(this.attachment);
       return;
     }

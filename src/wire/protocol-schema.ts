@@ -16,6 +16,7 @@ export const ClientMessageSchema = z.discriminatedUnion('t', [
     ...size.shape,
     keys: z.object({ detach: z.number().int().min(0).max(255), prefix: z.number().int().min(0).max(255) }),
     tty: z.object({ pid: z.number().int().positive(), dev: z.number().int().min(0), ino: z.number().int().min(0) }).optional(),
+    above: z.number().int().min(0).max(1000).optional(),
   }),
   z.object({ t: z.literal('resize'), ...size.shape }),
   z.object({ t: z.literal('switch'), to: z.union([z.enum(['next', 'prev', 'new']), z.string().max(100)]) }),

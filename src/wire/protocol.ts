@@ -21,6 +21,8 @@ export type ClientMessage =
       keys: { detach: number; prefix: number };
       /** The client's terminal, for the daemon to read and write directly: its pid (fd 0), device and inode. */
       tty?: { pid: number; dev: number; ino: number };
+      /** Rows of the client's screen in use (above its cursor): scrolled up into its scrollback before the session is drawn. */
+      above?: number;
     }
   | { t: 'resize'; cols: number; rows: number }
   | { t: 'switch'; to: string }
@@ -50,7 +52,8 @@ export type ServerMessage =
   /** direct: the daemon reads and writes the client's terminal itself; otherwise the client relays. */
   | { t: 'attached'; session: string; terminal: TerminalInfo; terminals: number; direct: boolean }
   | { t: 'notice'; message: string }
-  | { t: 'exit'; terminal: string; code: number | null; signal: number | null; remaining: number }
+  /** rows: how many rows of the screen the session's last screen used (the client's goodbye goes below them). */
+  | { t: 'exit'; terminal: string; code: number | null; signal: number | null; remaining: number; rows?: number }
   /** reason 'key': the person pressed the detach key. */
-  | { t: 'detached'; reason: string }
+  | { t: 'detached'; reason: string; rows?: number }
   | { t: 'error'; code: string; message: string };
