@@ -86,8 +86,8 @@ for (const relay of ['native', 'js'] as const)
       await sb.trail(['new', 'literal', '-d', '--dir', sb.userHome]);
       const a = sb.attach(['attach', 'literal']);
       await a.waitFor('Ctrl-] ? keys');
-      a.type('stty -isig; cat -v\r');
-      await a.waitFor(/cat -v\n/);
+      a.type('stty -isig; echo isig-$((1+1))-off; cat -v\r');
+      await a.waitFor(/^isig-2-off$/m);
       a.type('\x1d\x1c\r');
       await a.waitFor(/^\^\\$/m);
       a.type('\x04stty isig; echo still-attached\r');

@@ -60,6 +60,26 @@ export const sessionOps = [
     handler: (ctx) => ctx.manager.list().map(sessionView),
   }),
   defineOp({
+    name: 'session.current',
+    summary: "the session a command means when it names none: the one its terminal runs in (by the terminal's id, so a rename is seen), else the one for its directory",
+    input: z.object({ terminal: z.string().optional(), dir: z.string().optional() }),
+    handler: (ctx, i) => {
+      if (i.terminal) {
+        try {
+          return { name: ctx.manager.terminalById(i.terminal).session.name };
+        } catch {
+          /* an old shell of a session since killed: go by the directory */
+        }
+      }
+      if (i.dir) {
+        const root = gitRoot(resolve(i.dir)) ?? resolve(i.dir);
+        const s = ctx.manager.list().find((x) => x.dir === root);
+        if (s) return { name: s.name };
+      }
+      return { name: null };
+    },
+  }),
+  defineOp({
     name: 'session.new',
     summary: 'create a session bound to a directory',
     input: z.object({ name: z.string().optional(), dir: z.string(), ...termSpec }),

@@ -42,9 +42,10 @@ function toFilter(ctx: ApiContext, i: z.infer<z.ZodObject<typeof filterInput>>):
 }
 
 /** Where the text matched: the field and the line around it. */
-function matchLocation(r: CommandRow, text: string): { field: 'command' | 'output'; line: number; excerpt: string } | null {
+function matchLocation(r: CommandRow, text: string, where: 'all' | 'command' | 'output'): { field: 'command' | 'output'; line: number; excerpt: string } | null {
   const needle = text.toLowerCase();
-  if (r.command.toLowerCase().includes(needle)) return { field: 'command', line: 1, excerpt: r.command.split('\n')[0] };
+  if (where !== 'output' && r.command.toLowerCase().includes(needle)) return { field: 'command', line: 1, excerpt: r.command.split('\n')[0] };
+  if (where === 'command') return null;
   const out = r.output;
   const at = out.toLowerCase().indexOf(needle);
   if (at < 0) return null;
@@ -107,7 +108,7 @@ export const trailOps = [
       const names = ctx.sessionNames();
       return rows.map((r) => ({
         ...commandView(r, names.get(r.session_id) ?? '?', false),
-        match: matchLocation(r, i.text),
+        match: matchLocation(r, i.text, i.in),
       }));
     },
   }),

@@ -1,6 +1,7 @@
 import type { CliCommand } from './command.js';
 import { shown } from './shown.js';
 import { call } from './connect.js';
+import { ClientError } from './client.js';
 import { ago, json, out, table } from './output.js';
 import type { SessionView } from '../api/views.js';
 
@@ -11,7 +12,16 @@ export const lsCommand: CliCommand = {
   usage: 'trail ls [--json]',
   options: { json: { type: 'boolean' } },
   run: async ({ values }) => {
-    const list = await call<SessionView[]>('session.list');
+    // Listing starts nothing: with no daemon there are no sessions to list.
+    let list: SessionView[];
+    try {
+      list = await call<SessionView[]>('session.list', {}, { start: false });
+    } catch (e) {
+      if (!(e instanceof ClientError) || e.code !== 'not_running') throw e;
+      if (values.json) json([]);
+      else out('no sessions: no trail daemon is running (trail, or trail new NAME, starts one)');
+      return 0;
+    }
     if (values.json) {
       json(list);
       return 0;

@@ -3,7 +3,7 @@ import { shown, escapeControls } from './shown.js';
 import { UsageError } from './command.js';
 import { call } from './connect.js';
 import { json, out, paint, clock } from './output.js';
-import { filterInput, filterOptions } from './filters.js';
+import { filterInput, filterOptions, limitArg } from './filters.js';
 import { statusText } from './trail-format.js';
 import type { CommandView } from '../api/views.js';
 
@@ -14,18 +14,23 @@ export const searchCommand: CliCommand = {
   summary: 'find commands by any text of their command line or output (substring)',
   usage: 'trail search TEXT [--in command|output] [--session S] [--dir DIR] [--failed] [--since 2h] [--until …] [--branch B] [-n N] [--json]',
   options: { ...filterOptions, limit: { type: 'string', short: 'n' }, in: { type: 'string' } },
+  optionHelp: { in: { arg: 'WHERE', text: 'command: only command lines; output: only their output (default both)' } },
   run: async ({ values, positionals }) => {
     const text = positionals.join(' ');
     if (!text) throw new UsageError('search needs some text to look for');
+    const limit = limitArg(values.limit, 20, 1000);
+    const where = (values.in as string | undefined) ?? 'all';
+    if (!['all', 'command', 'output'].includes(where)) throw new UsageError(`--in takes command or output, not ${JSON.stringify(where)}`);
     const hits = await call<Hit[]>('command.search', {
       text,
-      in: (values.in as string | undefined) ?? 'all',
+      in: where,
       ...filterInput(values),
-      limit: values.limit ? Number(values.limit) : 20,
+      limit,
     });
+    // As grep: 1 when nothing matches, with --json as without.
     if (values.json) {
       json(hits);
-      return 0;
+      return hits.length ? 0 : 1;
     }
     if (!hits.length) {
       out(`nothing in the trail matches ${escapeControls(JSON.stringify(text))}`);

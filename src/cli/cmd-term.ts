@@ -16,7 +16,7 @@ export const termCommand: CliCommand = {
     switch (verb) {
       case 'new': {
         const t = await call<TerminalInfo>('term.new', {
-          session: sessionArg(args[0], 'term new'),
+          session: await sessionArg(args[0], 'term new'),
           command: rest.length ? rest : undefined,
           shell: process.env.SHELL,
           ...termSize(),
@@ -27,7 +27,7 @@ export const termCommand: CliCommand = {
       }
       case 'ls':
       case 'list': {
-        const list = await call<TerminalInfo[]>('term.list', { session: sessionArg(args[0], 'term ls') });
+        const list = await call<TerminalInfo[]>('term.list', { session: await sessionArg(args[0], 'term ls') });
         if (values.json) {
           json(list);
           return 0;
@@ -51,7 +51,7 @@ export const termCommand: CliCommand = {
       case 'kill': {
         const [session, terminal] = args.length >= 2 ? args : [undefined, args[0]];
         if (!terminal) throw new UsageError('term kill needs a terminal (its number or id: trail term ls)');
-        await call('term.kill', { session: sessionArg(session, 'term kill'), terminal });
+        await call('term.kill', { session: await sessionArg(session, 'term kill'), terminal });
         out(`killed terminal ${terminal}`);
         return 0;
       }

@@ -10,6 +10,10 @@ export type CliCommand = {
   summary: string;
   usage: string;
   options: Options;
+  /** What its own options mean, where the shared table (help.ts) does not say. */
+  optionHelp?: Record<string, { arg?: string; text: string }>;
+  /** More to say in its help: subcommands, examples. */
+  more?: string;
   /** Returns the process exit code. */
   run: (args: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[]; rest: string[] }) => Promise<number>;
 };

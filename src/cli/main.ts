@@ -6,6 +6,7 @@ import { commands, findCommand } from './index.js';
 import { UsageError } from './command.js';
 import { ClientError } from './client.js';
 import { attachHelp } from './attach-client.js';
+import { commandHelp } from './help.js';
 
 // bin/trail started us without NODE_EXTRA_CA_CERTS (see there); whatever we
 // start gets it back.
@@ -29,7 +30,11 @@ async function main(argv: string[]): Promise<number> {
   const [first, ...args] = before;
   if (first === 'help' || first === '--help' || first === '-h') {
     const c = args[0] ? findCommand(args[0]) : undefined;
-    process.stdout.write((c ? `usage: ${c.usage}\n${c.summary}\n` : help()) + '\n');
+    if (args[0] && !c) {
+      process.stderr.write(`trail: unknown command ${escapeControls(JSON.stringify(args[0]))}; trail help lists them\n`);
+      return 2;
+    }
+    process.stdout.write((c ? commandHelp(c) : help()) + '\n');
     return 0;
   }
   if (first === '--version' || first === 'version') {
@@ -42,6 +47,11 @@ async function main(argv: string[]): Promise<number> {
   if (!cmd) {
     process.stderr.write(`trail: unknown command ${escapeControls(JSON.stringify(first))}; trail help lists them\n`);
     return 2;
+  }
+  // --help and -h answer for every command, whatever else is on the line (not after --).
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(commandHelp(cmd) + '\n');
+    return 0;
   }
   let parsed;
   try {

@@ -1,8 +1,24 @@
-// The session a command acts on when none is named: the one this shell runs in.
+// The session a command acts on when none is named: the one this shell runs
+// in (asked by terminal id, so a rename since the shell started is seen), else
+// the one for this directory, as `trail` would pick.
 import { UsageError } from './command.js';
+import { call } from './connect.js';
 
-export function sessionArg(given: string | undefined, what: string): string {
-  const s = given ?? process.env.TRAIL_SESSION;
-  if (!s) throw new UsageError(`${what} needs a session name (or run it inside a trail session)`);
+export async function currentSession(): Promise<string | undefined> {
+  const r = await call<{ name: string | null }>('session.current', { terminal: process.env.TRAIL_TERMINAL, dir: process.cwd() });
+  return r.name ?? undefined;
+}
+
+export async function sessionArg(given: string | undefined, what: string): Promise<string> {
+  const s = given ?? (await currentSession());
+  if (!s) throw new UsageError(`${what} needs a session name (or run it inside a trail session, or in a directory that has one: trail ls)`);
   return s;
+}
+
+/** Inside a session, the session this shell runs in (renames seen); elsewhere undefined. */
+export async function ownSession(): Promise<string | undefined> {
+  if (!process.env.TRAIL_TERMINAL && !process.env.TRAIL_SESSION) return undefined;
+  if (!process.env.TRAIL_TERMINAL) return process.env.TRAIL_SESSION;
+  const r = await call<{ name: string | null }>('session.current', { terminal: process.env.TRAIL_TERMINAL });
+  return r.name ?? process.env.TRAIL_SESSION;
 }

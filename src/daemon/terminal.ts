@@ -125,7 +125,7 @@ export class Terminal {
     });
     this.shellKind = launch.kind;
     if (!launch.kind) this.forgetNonce();
-    this.command = [launch.file, ...launch.args];
+    this.command = launch.shown;
     this.scanner = new MarkScanner(launch.kind ? nonce : null);
     this.mirror = new Mirror(opts.id, opts.cols, opts.rows, opts.scrollback);
     if (opts.banner) this.mirror.write(Buffer.from(opts.banner.replace(/\n/g, '\r\n') + '\r\n'));

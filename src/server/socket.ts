@@ -48,6 +48,7 @@ class Connection {
   private attachment: Attachment | null = null;
   private keys: KeyFilter | null = null;
   private keyBytes: { detach: number; prefix: number } | null = null;
+  private noticed = new Set<string>();
   /** The client's terminal, when the daemon reads and writes it directly. */
   private tty: ClientTty | null = null;
   private closed = false;
@@ -280,6 +281,9 @@ class Connection {
       detached: (reason) => this.endWith({ t: 'detached', reason }),
       notice: (message) => {
         this.send({ t: 'notice', message });
+        // On screen once; the client repeats each one when it leaves.
+        if (this.noticed.has(message)) return;
+        this.noticed.add(message);
         this.attachment?.flash(message, 5000);
       },
       flash: (message) => this.attachment?.flash(message),

@@ -10,9 +10,14 @@ export const SUPPORTED_SHELLS: ShellKind[] = ['bash', 'zsh', 'fish'];
 // From this module (dist/src/shell/) and from the CLI bundle (dist/src/cli/) alike: both sit one level under dist/src.
 export const scriptsDir = fileURLToPath(new URL('../shell/scripts/', import.meta.url));
 
+/** Where the `trail` launcher of this installation is (bin/ of the checkout or package). */
+export const binDir = fileURLToPath(new URL('../../../bin/', import.meta.url)).replace(/\/$/, '');
+
 export type Launch = {
   file: string;
   args: string[];
+  /** The program line as the person asked for it (their shell, not trail's --init-file). */
+  shown: string[];
   env: Record<string, string>;
   kind: ShellKind | null;
 };
@@ -27,25 +32,25 @@ export function shellKind(file: string): ShellKind | null {
  * login shell (as tmux does) with our hooks; an explicit command runs bare.
  */
 export function launchFor(opts: { command?: string[]; shell: string; env: Record<string, string>; nonceFile: string }): Launch {
-  const env = { ...opts.env };
+  const env: Record<string, string> = { ...opts.env, TRAIL_BIN: binDir };
   // `trail new NAME -- zsh`: a shell named alone is the user's shell for this terminal, with the integration.
   const shell = opts.command?.length === 1 && shellKind(opts.command[0]) ? opts.command[0] : opts.shell;
   if (opts.command && opts.command.length > 0 && shell !== opts.command[0]) {
-    return { file: opts.command[0], args: opts.command.slice(1), env, kind: null };
+    return { file: opts.command[0], args: opts.command.slice(1), shown: opts.command, env, kind: null };
   }
   const kind = shellKind(shell);
-  if (!kind) return { file: shell, args: ['-l'], env, kind: null };
+  if (!kind) return { file: shell, args: ['-l'], shown: [shell], env, kind: null };
   env.TRAIL_NONCE_FILE = opts.nonceFile;
   switch (kind) {
     case 'bash':
       env.TRAIL_BASH_LOGIN = '1';
-      return { file: shell, args: ['--init-file', scriptsDir + 'trail.bash'], env, kind };
+      return { file: shell, args: ['--init-file', scriptsDir + 'trail.bash'], shown: [shell], env, kind };
     case 'zsh':
       if (env.ZDOTDIR) env.TRAIL_USER_ZDOTDIR = env.ZDOTDIR;
       env.ZDOTDIR = scriptsDir + 'zsh';
-      return { file: shell, args: ['-l'], env, kind };
+      return { file: shell, args: ['-l'], shown: [shell], env, kind };
     case 'fish':
-      return { file: shell, args: ['-l', '--init-command', `source '${scriptsDir}trail.fish'`], env, kind };
+      return { file: shell, args: ['-l', '--init-command', `source '${scriptsDir}trail.fish'`], shown: [shell], env, kind };
   }
 }
 

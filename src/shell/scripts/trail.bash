@@ -24,6 +24,9 @@ else
   [[ -r /etc/bash.bashrc ]] && builtin source /etc/bash.bashrc
   [[ -r ~/.bashrc ]] && builtin source ~/.bashrc
 fi
+# trail itself stays reachable when the profile reset PATH (a checkout's bin/trail).
+if [[ -n "${TRAIL_BIN-}" ]] && ! builtin type -P trail >/dev/null; then PATH="${PATH:+$PATH:}$TRAIL_BIN"; fi
+builtin unset TRAIL_BIN
 
 if [[ -z "$__trail_nonce" || -z "$__trail_tmp" ]]; then return 0; fi
 

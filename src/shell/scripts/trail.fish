@@ -4,6 +4,11 @@ if set -q __trail_loaded
     exit 0
 end
 set -g __trail_loaded 1
+# trail itself stays reachable when the profile reset PATH (a checkout's bin/trail).
+if set -q TRAIL_BIN; and not command -q trail
+    set -gx PATH $PATH $TRAIL_BIN
+end
+set -e TRAIL_BIN
 set -g __trail_nonce ''
 if set -q TRAIL_NONCE_FILE
     read -g __trail_nonce < $TRAIL_NONCE_FILE

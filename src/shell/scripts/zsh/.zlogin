@@ -2,4 +2,6 @@
 ZDOTDIR=$__trail_user_zdotdir
 [[ -r $ZDOTDIR/.zlogin ]] && source $ZDOTDIR/.zlogin
 [[ $ZDOTDIR == $HOME && -z ${TRAIL_USER_ZDOTDIR-} ]] && unset ZDOTDIR
-unset TRAIL_USER_ZDOTDIR __trail_zdotdir __trail_user_zdotdir
+# trail itself stays reachable when the profile reset PATH (a checkout's bin/trail).
+[[ -n ${TRAIL_BIN-} ]] && ! whence -p trail >/dev/null && path+=($TRAIL_BIN)
+unset TRAIL_BIN TRAIL_USER_ZDOTDIR __trail_zdotdir __trail_user_zdotdir
