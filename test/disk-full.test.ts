@@ -72,7 +72,7 @@ test('a full disk: sessions stay usable, operations do what they say, the store 
     await sb.startDaemon();
     const names = (await sb.json<{ name: string }[]>(['ls', '--json'])).map((s) => s.name);
     assert.deepEqual(names, ['other'], 'the killed session stays killed after a restart');
-    const kept = await sb.json<{ command: string }[]>(['search', 'before-full', '--json']);
+    const kept = await sb.search<{ command: string }>(['before-full']);
     assert.equal(kept.length, 1, 'what the trail had before the disk filled is still there');
   } finally {
     await sb.trail(['daemon', 'stop', '--force']);

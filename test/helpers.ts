@@ -84,6 +84,15 @@ export class Sandbox {
     return JSON.parse(r.stdout) as T;
   }
 
+  /** `trail search ARGS --json`: its hits; exit 0 with hits and 1 without, as grep. */
+  async search<T>(args: string[]): Promise<T[]> {
+    const r = await this.trail(['search', ...args, '--json']);
+    const hits = JSON.parse(r.stdout || 'null') as T[] | null;
+    if (!Array.isArray(hits)) throw new Error(`trail search ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+    if (r.code !== (hits.length ? 0 : 1)) throw new Error(`trail search ${args.join(' ')} exited ${r.code} with ${hits.length} hit(s)`);
+    return hits;
+  }
+
   attach(args: string[], size = { cols: 100, rows: 30 }, env: Env = {}): PtyClient {
     return new PtyClient(process.execPath, [BIN, ...args], { ...this.env, ...env }, size);
   }

@@ -186,13 +186,13 @@ describe('bash', () => {
     const r = await run(sb, c, S, `echo "deploy with ${token}"; echo password=hunter2222\r`);
     assert.equal(r.command, 'echo "deploy with [REDACTED]"; echo password=[REDACTED]');
     assert.equal(r.output, 'deploy with [REDACTED]\npassword=[REDACTED]');
-    const hits = await sb.json<Cmd[]>(['search', 'A1b2C3d4', '--json']);
+    const hits = await sb.search<Cmd>(['A1b2C3d4']);
     assert.equal(hits.length, 0);
     const db = new Database(join(sb.home, 'trail.db'), { readonly: true });
     const leaked = db.prepare("SELECT count(*) n FROM commands WHERE command LIKE '%A1b2C3%' OR output LIKE '%A1b2C3%' OR raw LIKE '%A1b2C3%' OR output LIKE '%hunter2222%'").get() as { n: number };
     db.close();
     assert.equal(leaked.n, 0);
-    const found = await sb.json<Cmd[]>(['search', 'deploy with', '--json']);
+    const found = await sb.search<Cmd>(['deploy with']);
     assert.equal(found[0].id, r.id);
   });
 
@@ -262,22 +262,22 @@ describe('bash', () => {
     // (the checkout itself may fall under either branch: the daemon reads .git a moment after the start mark)
     assert.match(text, new RegExp(`in ${repo} \\(fix/bug-42\\*?\\)\\n(#[^\\n]*\\n)*#[^\\n]*echo on-the-fix`));
     await run(sb, c, S, 'git checkout -q feature/x\r');
-    const byBranch = await sb.json<Cmd[]>(['search', 'dirty-now', '--branch', 'feature/x', '--json']);
+    const byBranch = await sb.search<Cmd>(['dirty-now', '--branch', 'feature/x']);
     assert.equal(byBranch.length, 1);
-    assert.equal((await sb.json<Cmd[]>(['search', 'dirty-now', '--branch', 'main', '--json'])).length, 0);
+    assert.equal((await sb.search<Cmd>(['dirty-now', '--branch', 'main'])).length, 0);
     await run(sb, c, S, 'cd ~\r');
   });
 
   test('search: substrings of output, where the match is, and filters', async () => {
     const r = await run(sb, c, S, 'echo "first"; echo "the quick brown""fox jumps"\r');
-    const hits = await sb.json<Cmd[]>(['search', 'ownfo', '--json']);
+    const hits = await sb.search<Cmd>(['ownfo']);
     assert.equal(hits[0].id, r.id);
     assert.deepEqual(hits[0].match, { field: 'output', line: 2, excerpt: 'the quick brownfox jumps' });
     const text = await sb.trail(['search', 'ownfo']);
     assert.match(text.stdout, /output line 2: the quick brownfox jumps/);
-    assert.equal((await sb.json<Cmd[]>(['search', 'ownfo', '--failed', '--json'])).length, 0);
-    assert.equal((await sb.json<Cmd[]>(['search', 'ownfo', '--dir', sb.userHome, '--json'])).length, 1);
-    assert.equal((await sb.json<Cmd[]>(['search', 'ownfo', '--dir', '/nowhere', '--json'])).length, 0);
+    assert.equal((await sb.search<Cmd>(['ownfo', '--failed'])).length, 0);
+    assert.equal((await sb.search<Cmd>(['ownfo', '--dir', sb.userHome])).length, 1);
+    assert.equal((await sb.search<Cmd>(['ownfo', '--dir', '/nowhere'])).length, 0);
     // a relative --dir is taken from where trail runs
     const rel = await sb.trail(['search', 'ownfo', '--dir', '.', '--json'], { cwd: sb.userHome });
     assert.equal((JSON.parse(rel.stdout) as Cmd[]).length, 1);
@@ -299,12 +299,12 @@ describe('bash', () => {
        VALUES (?, 'make migrate', '/srv/app', ?, ?, 1200, 1, 'applying 0042_add_index\nerror: relation "widgets" already exists', 80)`,
     ).run(sid, t, t + 1200);
     db.close();
-    const hits = await sb.json<Cmd[]>(['search', 'widgets', '--json']);
+    const hits = await sb.search<Cmd>(['widgets']);
     assert.equal(hits.length, 1);
     assert.equal(hits[0].command, 'make migrate');
-    assert.equal((await sb.json<Cmd[]>(['search', 'widgets', '--since', '4d', '--until', '2d', '--json'])).length, 1);
-    assert.equal((await sb.json<Cmd[]>(['search', 'widgets', '--since', '1d', '--json'])).length, 0);
-    assert.equal((await sb.json<Cmd[]>(['search', 'widgets', '--until', 'yesterday', '--json'])).length, 1);
+    assert.equal((await sb.search<Cmd>(['widgets', '--since', '4d', '--until', '2d'])).length, 1);
+    assert.equal((await sb.search<Cmd>(['widgets', '--since', '1d'])).length, 0);
+    assert.equal((await sb.search<Cmd>(['widgets', '--until', 'yesterday'])).length, 1);
   });
 
   test('log shows the timeline in text: command, status, cwd', async () => {
@@ -499,6 +499,17 @@ for (const shell of ['zsh', 'fish'] as const) {
       assert.equal(f.exitCode, 1);
       assert.equal(f.cwd, join(sb.userHome, 'sub'));
       assert.match(await c.screen(), new RegExp(`${shell}-prompt`));
+    });
+
+    test("only the command's output is kept and counted: no prompt filler (zsh PROMPT_SP), no mark of ours", async () => {
+      const f = await run(sb, c, S, 'false\r');
+      assert.equal(f.outputBytes, 0);
+      assert.equal(f.output, '');
+      const p = await run(sb, c, S, 'printf abc\r');
+      assert.equal(p.output, 'abc');
+      assert.equal(p.outputBytes, 3);
+      const raw = await sb.json<Cmd>(['show', String(p.id), '--json', '--raw']);
+      assert.equal(raw.raw ?? 'abc', 'abc');
     });
 
     test("the user's own environment is left as it was: no ZDOTDIR of ours, history file theirs, no nonce", async () => {

@@ -67,7 +67,7 @@ describe('secrets', () => {
       assert.notEqual(named.code, 0);
       assert.match(named.stderr, /looks like a secret/);
       // the redacted forms are what is kept
-      const colour = await sb.json<Cmd[]>(['search', 'tok:', '--json']);
+      const colour = await sb.search<Cmd>(['tok:']);
       const shown = await sb.json<Cmd>(['show', String(colour[0].id), '--json']);
       assert.equal(shown.raw, 'tok: \x1b[1m[REDACTED]\x1b[0m\r\n');
       c.type('\x1c');
@@ -219,7 +219,7 @@ describe('the daemon', () => {
     for (let round = 0; round < 6; round++) {
       const sb = new Sandbox();
       try {
-        const rs = await Promise.all(Array.from({ length: 5 }, () => sb.trail(['ls'])));
+        const rs = await Promise.all(Array.from({ length: 5 }, () => sb.trail(['log', '-a'])));
         for (const r of rs) assert.equal(r.code, 0, `round ${round}: ${r.stderr}`);
         const st = await sb.json<{ pid: number }>(['daemon', 'status', '--json']);
         const stop = await sb.trail(['daemon', 'stop']);
@@ -325,7 +325,7 @@ describe('limits that keep one bad input from hurting everyone', () => {
       await c.left();
       await sb.trail(['daemon', 'stop', '--force']);
       writeFileSync(join(sb.home, 'config.yaml'), "redact:\n  patterns: ['(a)\\1']\n");
-      const bad = await sb.trail(['ls']);
+      const bad = await sb.trail(['log', '-a']);
       assert.notEqual(bad.code, 0);
       assert.match(bad.stderr, /redact.patterns: .* is not a regular expression trail can run in linear time .*without back-references or lookaround/);
     } finally {

@@ -49,7 +49,7 @@ export function fullView(c: CommandView, raw: boolean): string {
     `${paint.bold(`#${c.id}`)} ${c.command}`,
     `  session ${c.session}${c.cwd ? `, in ${c.cwd}` : ''}${c.git ? `, git ${c.git.branch ?? '(detached)'} ${c.git.head?.slice(0, 10) ?? ''}${c.git.dirty ? ' (dirty)' : ''}` : ''}`,
     `  ${clock(c.startedAt)}, ${c.endedAt === null && !c.endReason ? 'still running' : `took ${duration(c.durationMs)}`}, ${statusText(c)}${c.endReason ? ` (${c.endReason})` : ''}${c.actor !== 'user' ? `, by ${c.actor}` : ''}`,
-    `  output: ${c.outputBytes} bytes${c.outputTruncated ? ' (head and tail kept)' : ''}${c.screen ? ' (full-screen program: its last screen)' : ''}`,
+    c.outputBytes === 0 && !c.screen ? '  no output' : `  output: ${c.outputBytes} bytes${c.outputTruncated ? ' (head and tail kept)' : ''}${c.screen ? ' (full-screen program: its last screen)' : ''}`,
     '',
   ];
   const body = raw && c.raw ? c.raw : (c.output ?? '');

@@ -52,16 +52,23 @@ export function skippableBytes(queued: readonly Buffer[], keepLines: number): nu
   return 0;
 }
 
-/** Drops `n` bytes from the front of the queue (in place). */
-export function dropFront(queued: Buffer[], n: number): void {
+/** Drops `n` bytes from the front of the queue (in place); returns the line feeds dropped (lines that would have scrolled). */
+export function dropFront(queued: Buffer[], n: number): number {
+  let lfs = 0;
+  const count = (b: Buffer) => {
+    for (let i = b.indexOf(0x0a); i >= 0; i = b.indexOf(0x0a, i + 1)) lfs++;
+  };
   while (n > 0 && queued.length) {
     const c = queued[0];
     if (c.length <= n) {
+      count(c);
       n -= c.length;
       queued.shift();
     } else {
+      count(c.subarray(0, n));
       queued[0] = c.subarray(n);
       n = 0;
     }
   }
+  return lfs;
 }

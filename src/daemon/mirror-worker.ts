@@ -63,7 +63,8 @@ function pump(e: Entry): void {
     }
     const n = atRest(e) ? skippableBytes(lead, e.scrollback + 2 * e.term.rows + 2) : 0;
     if (n > 0) {
-      dropFront(e.queue as Buffer[], n);
+      // Every dropped line would have scrolled the screen (the run is longer than screen and scrollback).
+      e.scrolls += dropFront(e.queue as Buffer[], n);
       e.queuedBytes -= n;
       e.lookedAt = 0;
       post({ op: 'ack', id: e.id, bytes: n });

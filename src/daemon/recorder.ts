@@ -57,6 +57,10 @@ type Running = {
   startedAt: number;
   capture: OutputCapture;
   inAlt: boolean;
+  /** The command's output is over; bytes until the end mark are the shell's own. */
+  outputOver: boolean;
+  /** No output kept yet: the shell's preamble may come first. */
+  fresh: boolean;
   lastScreen: string | null;
   /** A screen read asked for and not yet answered. */
   screenRead: Promise<void> | null;
@@ -82,6 +86,8 @@ export class Recorder {
     cwd: string,
     private now: () => number = Date.now,
     private actor = 'user',
+    /** What the shell prints ahead of each command's own output (see OUTPUT_PREAMBLE). */
+    private preamble: RegExp | null = null,
   ) {
     this.cwd = cwd;
   }
@@ -105,7 +111,14 @@ export class Recorder {
 
   output(buf: Buffer): void {
     const r = this.running;
-    if (r && !r.inAlt) r.capture.push(buf);
+    if (!r || r.inAlt || r.outputOver) return;
+    if (r.fresh && this.preamble) {
+      const m = this.preamble.exec(buf.toString('latin1'));
+      if (m) buf = buf.subarray(m[0].length);
+    }
+    if (buf.length === 0) return;
+    r.fresh = false;
+    r.capture.push(buf);
   }
 
   /**
@@ -170,6 +183,10 @@ export class Recorder {
       }
       case 'C':
         return this.start(this.pendingLine, parseIntOrNull(params[0]));
+      case 'O':
+        // What follows until the end mark is the shell's, not the command's (zsh's PROMPT_SP filler).
+        if (this.running) this.running.outputOver = true;
+        return;
       case 'H':
         // The line is to be kept out of the trail (a leading space): nothing of it is written.
         this.running = null;
@@ -225,6 +242,8 @@ export class Recorder {
       startedAt: this.clock(),
       capture: new OutputCapture(),
       inAlt: false,
+      outputOver: false,
+      fresh: true,
       lastScreen: null,
       screenRead: null,
       lineRead: null,

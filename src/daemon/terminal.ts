@@ -8,7 +8,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { Mirror } from './mirror.js';
 import { Recorder, type CommandSink } from './recorder.js';
 import { MarkScanner, MarkStripper, type FoundMark } from '../shell/marks.js';
-import { launchFor, type ShellKind } from '../shell/integration.js';
+import { launchFor, OUTPUT_PREAMBLE, type ShellKind } from '../shell/integration.js';
 import { closeOnExec, relayPty, type RelayClient, type RelayPty } from '../platform/relay.js';
 
 /** What the daemon needs from an attached client, whatever carries it. */
@@ -129,7 +129,8 @@ export class Terminal {
     this.scanner = new MarkScanner(launch.kind ? nonce : null);
     this.mirror = new Mirror(opts.id, opts.cols, opts.rows, opts.scrollback);
     if (opts.banner) this.mirror.write(Buffer.from(opts.banner.replace(/\n/g, '\r\n') + '\r\n'));
-    this.recorder = new Recorder({ sessionId: opts.sessionId, terminalId: opts.id }, this.mirror, opts.sink, opts.cwd);
+    const preamble = launch.kind ? (OUTPUT_PREAMBLE[launch.kind] ?? null) : null;
+    this.recorder = new Recorder({ sessionId: opts.sessionId, terminalId: opts.id }, this.mirror, opts.sink, opts.cwd, Date.now, 'user', preamble);
     // encoding: null hands us Buffers: no UTF-8 decoding on the hot path.
     this.pty = pty.spawn(launch.file, launch.args, {
       name: 'xterm-256color',

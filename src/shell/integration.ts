@@ -22,6 +22,16 @@ export type Launch = {
   kind: ShellKind | null;
 };
 
+/**
+ * What a shell itself prints between a command's start mark and the command's
+ * own output, which is not the command's: fish turns bracketed paste off,
+ * sets the title and resets colours after fish_preexec has run.
+ */
+export const OUTPUT_PREAMBLE: Partial<Record<ShellKind, RegExp>> = {
+  // eslint-disable-next-line no-control-regex
+  fish: /^(?:\x1b\[\?2004l|\x1b\][012];[^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[0-9;]*m|\x1b\(B)+\r?/,
+};
+
 export function shellKind(file: string): ShellKind | null {
   const b = basename(file).replace(/^-/, '');
   return (SUPPORTED_SHELLS as string[]).includes(b) ? (b as ShellKind) : null;

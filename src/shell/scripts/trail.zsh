@@ -60,6 +60,13 @@ __trail_prompt() {
     __trail_ps1="%{"$'\e'"]633;A;${__trail_nonce}"$'\a'"%}${PS1}%{"$'\e'"]633;B;${__trail_nonce}"$'\a'"%}"
     PS1=$__trail_ps1
   fi
+  # PROMPT_SP's filler (the end-of-line mark and a line of spaces) is printed
+  # before precmd, so before the end mark: a mark in front of it says the
+  # command's output ended there.
+  if [[ -z ${__trail_eol+set} || ${PROMPT_EOL_MARK-} != "$__trail_eol" ]]; then
+    __trail_eol="%{"$'\e'"]633;O;${__trail_nonce}"$'\a'"%}${PROMPT_EOL_MARK-%B%S%#%s%b}"
+    PROMPT_EOL_MARK=$__trail_eol
+  fi
   return $st
 }
 
