@@ -6,6 +6,7 @@ import { parseWhen } from '../common/time.js';
 import { TrailError } from '../common/errors.js';
 import type { ApiContext } from './context.js';
 import type { CommandFilter, CommandRow } from '../store/commands.js';
+import { IMPORT_SOURCES } from '../store/sessions.js';
 
 const filterInput = {
   session: z.string().optional(),
@@ -110,6 +111,44 @@ export const trailOps = [
         ...commandView(r, names.get(r.session_id) ?? '?', false),
         match: matchLocation(r, i.text, i.in),
       }));
+    },
+  }),
+  defineOp({
+    name: 'trail.import',
+    summary: "adds commands from another tool's history (trail import); an entry imported before is skipped",
+    input: z.object({
+      source: z.enum(IMPORT_SOURCES),
+      entries: z
+        .array(
+          z.object({
+            command: z.string().min(1).max(65_536),
+            startedAt: z.number().int().min(0),
+            durationMs: z.number().int().min(0).nullable(),
+            exitCode: z.number().int().nullable(),
+            cwd: z.string().max(4096).nullable(),
+            host: z.string().max(255).nullable(),
+            key: z.string().min(1).max(200),
+          }),
+        )
+        .max(5000),
+    }),
+    handler: (ctx, i) => {
+      const added = ctx.health.attempt(`importing ${i.entries.length} command(s) from ${i.source}`, () =>
+        ctx.commands.importMany(
+          i.source,
+          i.entries.map((e) => ({
+            command: e.command,
+            started_at: e.startedAt,
+            duration_ms: e.durationMs,
+            exit_code: e.exitCode,
+            cwd: e.cwd,
+            host: e.host,
+            import_key: `${i.source}:${e.key}`,
+          })),
+        ),
+      );
+      if (added === null) throw new TrailError('unavailable', `the store could not take the import: ${ctx.health.view().lastError ?? 'write failed'}`);
+      return { added, skipped: i.entries.length - added };
     },
   }),
   defineOp({

@@ -60,6 +60,8 @@ export type CommandView = {
   commandBytes: number | null;
   git: { root: string | null; branch: string | null; head: string | null; dirty: boolean | null } | null;
   actor: string;
+  /** The host it ran on, where an imported history says. */
+  host: string | null;
   outputBytes: number;
   outputTruncated: boolean;
   screen: boolean;
@@ -83,6 +85,7 @@ export function commandView(r: CommandRow, sessionName: string, withOutput: bool
     commandBytes: r.command_bytes,
     git: r.git_root ? { root: r.git_root, branch: r.branch, head: r.head, dirty: r.dirty === null ? null : r.dirty === 1 } : null,
     actor: r.actor,
+    host: r.host ?? null,
     outputBytes: r.output_bytes,
     outputTruncated: r.output_truncated === 1,
     screen: r.screen === 1,

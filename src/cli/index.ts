@@ -16,6 +16,7 @@ import { initCommand } from './cmd-init.js';
 import { daemonCommand } from './cmd-daemon.js';
 import { offCommand } from './cmd-off.js';
 import { onCommand } from './cmd-on.js';
+import { importCommand } from './cmd-import.js';
 
 export const commands: CliCommand[] = [
   defaultCommand,
@@ -29,6 +30,7 @@ export const commands: CliCommand[] = [
   showCommand,
   searchCommand,
   lastCommand,
+  importCommand,
   offCommand,
   onCommand,
   initCommand,

@@ -3,6 +3,7 @@ import type { CommandView } from '../api/views.js';
 import { clock, duration, paint } from './output.js';
 
 export function statusText(c: CommandView): string {
+  if (c.exitCode === null && c.actor.startsWith('import:')) return paint.dim('imported');
   if (c.exitCode === null) {
     if (c.endReason) return paint.yellow(c.endReason.startsWith('the daemon') ? 'lost' : 'no status');
     return paint.yellow(c.endedAt === null ? 'running' : '?');
@@ -37,7 +38,7 @@ export function timelineLines(list: CommandView[], pauses: Pause[] = []): string
       lines.push(paint.dim(`   in ${c.cwd}${branch}`));
     }
     const first = c.command.split('\n')[0] + (c.command.includes('\n') ? ' …' : '');
-    const line = `${paint.dim(`#${c.id}`)} ${clock(c.startedAt)}  ${c.exitCode ? paint.red(first) : first}  ${statusText(c)} ${paint.dim(duration(c.durationMs))}${c.actor !== 'user' ? paint.dim(' by ' + c.actor) : ''}`;
+    const line = `${paint.dim(`#${c.id}`)} ${clock(c.startedAt)}  ${c.exitCode ? paint.red(first) : first}  ${statusText(c)} ${paint.dim(duration(c.durationMs))}${c.actor !== 'user' && !c.actor.startsWith('import:') ? paint.dim(' by ' + c.actor) : ''}`;
     lines.push(line);
   }
   for (const p of todo) lines.push(pauseLine(p));
@@ -48,8 +49,10 @@ export function fullView(c: CommandView, raw: boolean): string {
   const head = [
     `${paint.bold(`#${c.id}`)} ${c.command}`,
     `  session ${c.session}${c.cwd ? `, in ${c.cwd}` : ''}${c.git ? `, git ${c.git.branch ?? '(detached)'} ${c.git.head?.slice(0, 10) ?? ''}${c.git.dirty ? ' (dirty)' : ''}` : ''}`,
-    `  ${clock(c.startedAt)}, ${c.endedAt === null && !c.endReason ? 'still running' : `took ${duration(c.durationMs)}`}, ${statusText(c)}${c.endReason ? ` (${c.endReason})` : ''}${c.actor !== 'user' ? `, by ${c.actor}` : ''}`,
-    c.outputBytes === 0 && !c.screen ? '  no output' : `  output: ${c.outputBytes} bytes${c.outputTruncated ? ' (head and tail kept)' : ''}${c.screen ? ' (full-screen program: its last screen)' : ''}`,
+    c.actor.startsWith('import:')
+      ? `  ${clock(c.startedAt)}, imported from ${c.actor.slice(7)}${c.host ? `, ran on ${c.host}` : ''}${c.durationMs !== null ? `, took ${duration(c.durationMs)}` : ''}${c.exitCode !== null ? `, ${statusText(c)}` : ''}`
+      : `  ${clock(c.startedAt)}, ${c.endedAt === null && !c.endReason ? 'still running' : `took ${duration(c.durationMs)}`}, ${statusText(c)}${c.endReason ? ` (${c.endReason})` : ''}${c.actor !== 'user' ? `, by ${c.actor}` : ''}`,
+    c.actor.startsWith('import:') ? '  (no output: imported history keeps only the command)' : c.outputBytes === 0 && !c.screen ? '  no output' : `  output: ${c.outputBytes} bytes${c.outputTruncated ? ' (head and tail kept)' : ''}${c.screen ? ' (full-screen program: its last screen)' : ''}`,
     '',
   ];
   const body = raw && c.raw ? c.raw : (c.output ?? '');

@@ -24,9 +24,22 @@ export type CommandRow = {
   seq: number | null;
   end_reason: string | null;
   command_bytes: number | null;
+  host: string | null;
+  import_key: string | null;
 };
 
-export type NewCommand = Omit<CommandRow, 'id' | 'seq' | 'end_reason' | 'command_bytes'> &
+/** A command from another tool's history (trail import). */
+export type ImportedCommand = {
+  command: string;
+  started_at: number;
+  duration_ms: number | null;
+  exit_code: number | null;
+  cwd: string | null;
+  host: string | null;
+  import_key: string;
+};
+
+export type NewCommand = Omit<CommandRow, 'id' | 'seq' | 'end_reason' | 'command_bytes' | 'host' | 'import_key'> &
   Partial<Pick<CommandRow, 'seq' | 'end_reason' | 'command_bytes'>>;
 
 /** What is known when a command ends. */
@@ -49,7 +62,7 @@ export type CommandFilter = {
 };
 
 const LIST_COLUMNS =
-  'c.id, c.session_id, c.terminal_id, c.command, c.cwd, c.started_at, c.ended_at, c.duration_ms, c.exit_code, c.git_root, c.branch, c.head, c.dirty, c.actor, c.output_bytes, c.output_truncated, c.screen, c.seq, c.end_reason, c.command_bytes';
+  'c.id, c.session_id, c.terminal_id, c.command, c.cwd, c.started_at, c.ended_at, c.duration_ms, c.exit_code, c.git_root, c.branch, c.head, c.dirty, c.actor, c.output_bytes, c.output_truncated, c.screen, c.seq, c.end_reason, c.command_bytes, c.host';
 
 export class CommandStore {
   private insertStmt;
@@ -126,6 +139,27 @@ export class CommandStore {
     this.db.transaction((rs: NewCommand[]) => {
       for (const r of rs) this.insertStmt.run({ seq: null, end_reason: null, command_bytes: null, ...r });
     })(rows);
+  }
+
+  /**
+   * Adds imported history under the pseudo-session `import:SOURCE`, actor
+   * `import:SOURCE`; an entry whose key is already there is skipped.
+   * Returns how many were added.
+   */
+  importMany(source: string, rows: ImportedCommand[]): number {
+    const stmt = this.db.prepare(`INSERT OR IGNORE INTO commands (session_id, command, cwd, started_at, ended_at, duration_ms, exit_code,
+      actor, host, import_key) VALUES (@session_id, @command, @cwd, @started_at, @ended_at, @duration_ms, @exit_code, @actor, @host, @import_key)`);
+    let added = 0;
+    this.db.transaction(() => {
+      for (const r of rows)
+        added += stmt.run({
+          ...r,
+          session_id: `import:${source}`,
+          actor: `import:${source}`,
+          ended_at: r.duration_ms === null ? r.started_at : r.started_at + r.duration_ms,
+        }).changes;
+    })();
+    return added;
   }
 
   get(id: number): CommandRow | undefined {

@@ -111,4 +111,12 @@ export const migrations: string[] = [
     INSERT INTO commands_out_fts(rowid, output) VALUES (new.id, new.output);
   END;
   `,
+  // 4: history imported from other tools (trail import): the host a command
+  // ran on where the source knows it, and a key per imported entry so that
+  // importing the same history again adds nothing twice.
+  `
+  ALTER TABLE commands ADD COLUMN host TEXT;
+  ALTER TABLE commands ADD COLUMN import_key TEXT;
+  CREATE UNIQUE INDEX commands_import ON commands(import_key) WHERE import_key IS NOT NULL;
+  `,
 ];

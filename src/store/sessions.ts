@@ -104,8 +104,15 @@ export class SessionStore {
   }
 }
 
+/** The histories `trail import` reads. */
+export const IMPORT_SOURCES = ['bash', 'zsh', 'fish', 'atuin'] as const;
+export type ImportSource = (typeof IMPORT_SOURCES)[number];
+
 /** Every session's id and name, killed ones too (their trail outlives them). */
 export function sessionNames(db: Db): Map<string, string> {
   const rows = db.prepare('SELECT id, name, killed_at FROM sessions').all() as { id: string; name: string; killed_at: number | null }[];
-  return new Map(rows.map((r) => [r.id, r.killed_at ? `${r.name} (killed)` : r.name]));
+  const names = new Map(rows.map((r) => [r.id, r.killed_at ? `${r.name} (killed)` : r.name]));
+  // History brought in by trail import sits under pseudo-sessions import:SOURCE.
+  for (const source of IMPORT_SOURCES) names.set(`import:${source}`, `imported from ${source}`);
+  return names;
 }
