@@ -160,3 +160,58 @@ test('leaving a terminal that runs a full-screen program returns the outer termi
     await sb.cleanup();
   }
 });
+
+test('Ctrl-R opens the search picker: fuzzy query, moving, filter modes; Enter puts the command on the prompt, not run', async () => {
+  const sb = new Sandbox();
+  sb.file('.bashrc', "PS1='$ '\nexport TRAIL_CTRL_R=1\n");
+  const { tmux, pane, stop } = tmuxDriver(sb, 'pick', 'p');
+  try {
+    const envArgs = Object.entries({ TRAIL_HOME: sb.home, HOME: sb.userHome, SHELL: '/bin/bash' }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    tmux('new-session', '-d', '-s', 'p', '-x', '100', '-y', '30', ...envArgs, '-c', sb.userHome, `${LAUNCHER} new picks; echo CLIENT-LEFT; sleep 600`);
+    await pane(/^\$$/m);
+    for (const line of ['echo alpha-one', 'true; echo gamma-two', 'echo beta-three', 'false || echo delta-four']) {
+      tmux('send-keys', '-t', 'p', line, 'Enter');
+      await pane(new RegExp(`^${line.split(' ').pop()}$`, 'm'));
+    }
+    await pane(/delta-four\n\$\n/);
+    // Newest first; two down is the third newest.
+    tmux('send-keys', '-t', 'p', 'C-r');
+    await pane(/trail search · this session/);
+    await pane(/^> ok .*false \|\| echo delta-four/m);
+    tmux('send-keys', '-t', 'p', 'Down', 'Down');
+    await pane(/^> ok .*true; echo gamma-two/m);
+    tmux('send-keys', '-t', 'p', 'Enter');
+    const put = await pane(/^\$ true; echo gamma-two$/m);
+    assert.equal(put.match(/^gamma-two$/gm)?.length, 1, 'put on the prompt, not run');
+    // A fuzzy query: two terms, letters spread out.
+    tmux('send-keys', '-t', 'p', 'C-u', 'C-r');
+    await pane(/trail search · this session/);
+    tmux('send-keys', '-t', 'p', '-l', 'alp oe');
+    await pane(/^> ok .*echo alpha-one/m);
+    tmux('send-keys', '-t', 'p', 'Enter');
+    await pane(/^\$ echo alpha-one$/m);
+    tmux('send-keys', '-t', 'p', 'Enter');
+    await pane(/^alpha-one\n(.*\n)*alpha-one\n\$$/m);
+    // Ctrl-R inside the picker cycles the filter; Esc leaves the prompt as it was.
+    tmux('send-keys', '-t', 'p', '-l', 'echo kept-');
+    tmux('send-keys', '-t', 'p', 'C-r');
+    await pane(/trail search · this session/);
+    tmux('send-keys', '-t', 'p', 'C-r');
+    await pane(/trail search · this directory/);
+    tmux('send-keys', '-t', 'p', 'C-r');
+    await pane(/trail search · everywhere/);
+    tmux('send-keys', '-t', 'p', 'Escape');
+    await pane(/^\$ echo kept-$/m);
+    tmux('send-keys', '-t', 'p', 'C-u', 'echo end-of-picking', 'Enter');
+    await pane(/^end-of-picking$/m);
+    const log = JSON.parse(execFileSync(process.execPath, [BIN, 'log', 'picks', '--json'], { env: sb.env, encoding: 'utf8' })) as { command: string }[];
+    assert.deepEqual(
+      log.map((c) => c.command),
+      ['echo alpha-one', 'true; echo gamma-two', 'echo beta-three', 'false || echo delta-four', 'echo alpha-one', 'echo end-of-picking'],
+      'the picker itself leaves nothing in the trail',
+    );
+  } finally {
+    stop();
+    await sb.cleanup();
+  }
+});

@@ -2,7 +2,7 @@ import type { CliCommand } from './command.js';
 import { shown } from './shown.js';
 import { call } from './connect.js';
 import { ClientError } from './client.js';
-import { rememberedSessions } from '../api/remembered.js';
+import { rememberedSessions } from '../api/trail-reader.js';
 import { trailPaths } from '../platform/paths.js';
 import { ago, json, out, table } from './output.js';
 import type { SessionView } from '../api/views.js';

@@ -5,6 +5,7 @@ import { call } from './connect.js';
 import { json, out, paint, clock } from './output.js';
 import { filterInput, filterOptions, limitArg } from './filters.js';
 import { statusText } from './trail-format.js';
+import { pick } from './picker.js';
 import type { CommandView } from '../api/views.js';
 
 type Hit = CommandView & { match: { field: 'command' | 'output'; line: number; excerpt: string } | null };
@@ -12,10 +13,24 @@ type Hit = CommandView & { match: { field: 'command' | 'output'; line: number; e
 export const searchCommand: CliCommand = {
   name: 'search',
   summary: 'find commands by any text of their command line or output (substring)',
-  usage: 'trail search TEXT [--in command|output] [--session S] [--dir DIR] [--failed] [--since 2h] [--until …] [--branch B] [-n N] [--json]',
-  options: { ...filterOptions, limit: { type: 'string', short: 'n' }, in: { type: 'string' } },
-  optionHelp: { in: { arg: 'WHERE', text: 'command: only command lines; output: only their output (default both)' } },
-  run: async ({ values, positionals }) => {
+  usage: 'trail search -i [TEXT] | trail search TEXT [--in command|output] [--session S] [--dir DIR] [--failed] [--since 2h] [--until …] [--branch B] [-n N] [--json]',
+  options: { ...filterOptions, limit: { type: 'string', short: 'n' }, in: { type: 'string' }, interactive: { type: 'boolean', short: 'i' } },
+  optionHelp: {
+    in: { arg: 'WHERE', text: 'command: only command lines; output: only their output (default both)' },
+    interactive: { text: 'a full-screen picker: type to match (fuzzy), Ctrl-R cycles the filter, Enter prints the command, Esc cancels' },
+  },
+  more: [
+    'The picker on Ctrl-R: export TRAIL_CTRL_R=1 before trail starts your shell (in ~/.profile, say); inside',
+    'a trail session, Ctrl-R then opens the picker and Enter puts the command on the prompt, not run.',
+    'Elsewhere, bind it yourself; bash:  bind -x \'"\\C-r": READLINE_LINE=$(trail search -i -- "$READLINE_LINE"); READLINE_POINT=${#READLINE_LINE}\'',
+  ].join('\n'),
+  run: async ({ values, positionals, rest }) => {
+    if (values.interactive) {
+      const chosen = await pick({ query: [...positionals, ...rest].join(' ') });
+      if (chosen === null) return 1;
+      process.stdout.write(chosen + '\n');
+      return 0;
+    }
     const text = positionals.join(' ');
     if (!text) throw new UsageError('search needs some text to look for');
     const limit = limitArg(values.limit, 20, 1000);

@@ -26,7 +26,19 @@ else
 fi
 # trail itself stays reachable when the profile reset PATH (a checkout's bin/trail).
 if [[ -n "${TRAIL_BIN-}" ]] && ! builtin type -P trail >/dev/null; then PATH="${PATH:+$PATH:}$TRAIL_BIN"; fi
+__trail_cli="${TRAIL_BIN:+$TRAIL_BIN/}trail"
 builtin unset TRAIL_BIN
+
+# Opt-in (TRAIL_CTRL_R=1): Ctrl-R opens trail's search picker; the chosen line lands on the prompt, not run.
+if [[ "${TRAIL_CTRL_R-}" == 1 ]]; then
+  __trail_pick() {
+    local out
+    out=$("$__trail_cli" search -i -- "$READLINE_LINE") || return 0
+    READLINE_LINE=$out
+    READLINE_POINT=${#READLINE_LINE}
+  }
+  builtin bind -x '"\C-r": __trail_pick'
+fi
 
 if [[ -z "$__trail_nonce" || -z "$__trail_tmp" ]]; then return 0; fi
 

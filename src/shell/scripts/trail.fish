@@ -8,7 +8,20 @@ set -g __trail_loaded 1
 if set -q TRAIL_BIN; and not command -q trail
     set -gx PATH $PATH $TRAIL_BIN
 end
+set -g __trail_cli trail
+set -q TRAIL_BIN; and set -g __trail_cli $TRAIL_BIN/trail
 set -e TRAIL_BIN
+
+# Opt-in (TRAIL_CTRL_R=1): Ctrl-R opens trail's search picker; the chosen line lands on the prompt, not run.
+if test "$TRAIL_CTRL_R" = 1
+    function __trail_pick
+        set -l out ($__trail_cli search -i -- (commandline) | string collect)
+        and commandline -r -- $out
+        commandline -f repaint
+    end
+    bind \cr __trail_pick
+    bind -M insert \cr __trail_pick 2>/dev/null
+end
 set -g __trail_nonce ''
 if set -q TRAIL_NONCE_FILE
     read -g __trail_nonce < $TRAIL_NONCE_FILE

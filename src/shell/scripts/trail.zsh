@@ -73,3 +73,15 @@ __trail_prompt() {
 typeset -ga precmd_functions preexec_functions
 precmd_functions=(__trail_precmd ${precmd_functions:#__trail_*} __trail_prompt)
 preexec_functions=(${preexec_functions:#__trail_*} __trail_preexec)
+
+# Opt-in (TRAIL_CTRL_R=1): Ctrl-R opens trail's search picker; the chosen line lands on the prompt, not run.
+typeset -g __trail_cli=${TRAIL_BIN:+$TRAIL_BIN/}trail
+if [[ ${TRAIL_CTRL_R-} == 1 ]]; then
+  __trail_pick() {
+    local out
+    out=$($__trail_cli search -i -- "$BUFFER") && { BUFFER=$out; CURSOR=$#BUFFER }
+    zle reset-prompt
+  }
+  zle -N __trail_pick
+  bindkey '^R' __trail_pick
+fi
