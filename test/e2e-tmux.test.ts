@@ -215,3 +215,25 @@ test('Ctrl-R opens the search picker: fuzzy query, moving, filter modes; Enter p
     await sb.cleanup();
   }
 });
+
+test('long output goes through a pager on a terminal, and trail log says how many older entries it left out', async () => {
+  const sb = new Sandbox();
+  const { tmux, pane, stop } = await plainPane(sb, 'pager');
+  try {
+    const hist = sb.file('.bash_history', Array.from({ length: 30 }, (_, i) => `echo paged-${i + 1}`).join('\n') + '\n');
+    tmux('send-keys', '-t', 'pager', `trail import bash ${hist} && clear`, 'Enter');
+    await pane(/^\$$/m);
+    tmux('send-keys', '-t', 'pager', 'trail log -a -n 25; echo AFTER-LOG', 'Enter');
+    // less holds the screen (the first lines, and its prompt) until q.
+    const inPager = await pane(/5 older commands not shown: trail log -n 30/);
+    assert.doesNotMatch(inPager, /AFTER-LOG/);
+    tmux('send-keys', '-t', 'pager', 'q');
+    await pane('AFTER-LOG');
+    // Not a terminal: no pager, the same words.
+    tmux('send-keys', '-t', 'pager', 'clear; trail log -a -n 25 | head -1; trail log -a -n 25 --no-pager | tail -1', 'Enter');
+    await pane(/^\(5 older commands not shown: trail log -n 30 shows them\)\n.*paged-30/m);
+  } finally {
+    stop();
+    await sb.cleanup();
+  }
+});

@@ -74,6 +74,12 @@ export const trailOps = [
     },
   }),
   defineOp({
+    name: 'trail.count',
+    summary: 'how many commands match the filters (what trail log did not show)',
+    input: z.object(filterInput),
+    handler: (ctx, i) => ({ count: ctx.commands.count(toFilter(ctx, i)) }),
+  }),
+  defineOp({
     name: 'trail.pauses',
     summary: 'when recording was paused (trail off) and resumed, per terminal',
     input: z.object({ session: z.string().optional() }),

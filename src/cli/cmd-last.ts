@@ -4,6 +4,7 @@ import { call } from './connect.js';
 import { json } from './output.js';
 import { filterInput, filterOptions } from './filters.js';
 import { fullView } from './trail-format.js';
+import { paged } from './pager.js';
 import { ownSession } from './session-arg.js';
 import type { CommandView } from '../api/views.js';
 
@@ -16,7 +17,7 @@ export const lastCommand: CliCommand = {
     const session = values.all ? undefined : await ownSession();
     const c = await call<CommandView>('command.last', filterInput(values, session));
     if (values.json) json(c);
-    else process.stdout.write(fullView(shown(c), Boolean(values.raw)));
+    else await paged(fullView(shown(c), Boolean(values.raw)), Boolean(values['no-pager']));
     return 0;
   },
 };

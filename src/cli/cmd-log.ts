@@ -2,6 +2,7 @@ import type { CliCommand } from './command.js';
 import { shown } from './shown.js';
 import { call } from './connect.js';
 import { json, out } from './output.js';
+import { paged } from './pager.js';
 import { filterInput, filterOptions, filtered, limitArg } from './filters.js';
 import { ownSession } from './session-arg.js';
 import { timelineLines } from './trail-format.js';
@@ -29,7 +30,13 @@ export const logCommand: CliCommand = {
       );
     else {
       const pauses = await call<Pause[]>('trail.pauses', { session });
-      out(timelineLines(shown(list), shown(pauses)).join('\n'));
+      const lines = timelineLines(shown(list), shown(pauses));
+      if (list.length === limit) {
+        const { count } = await call<{ count: number }>('trail.count', filterInput(values, session));
+        if (count > limit)
+          lines.unshift(`(${count - limit} older command${count - limit === 1 ? '' : 's'} not shown: trail log -n ${Math.min(10_000, count)} shows ${count > 10_000 ? 'more' : 'them'})`);
+      }
+      await paged(lines.join('\n'), Boolean(values['no-pager']));
     }
     return 0;
   },

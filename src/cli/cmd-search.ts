@@ -6,6 +6,7 @@ import { json, out, paint, clock } from './output.js';
 import { filterInput, filterOptions, limitArg } from './filters.js';
 import { statusText } from './trail-format.js';
 import { pick } from './picker.js';
+import { paged } from './pager.js';
 import type { CommandView } from '../api/views.js';
 
 type Hit = CommandView & { match: { field: 'command' | 'output'; line: number; excerpt: string } | null };
@@ -51,10 +52,12 @@ export const searchCommand: CliCommand = {
       out(`nothing in the trail matches ${escapeControls(JSON.stringify(text))}`);
       return 1;
     }
+    const lines: string[] = [];
     for (const h of shown(hits)) {
-      out(`${paint.dim(`#${h.id}`)} ${clock(h.startedAt)} ${paint.dim(h.session)}  ${h.command.split('\n')[0]}  ${statusText(h)}`);
-      if (h.match?.field === 'output') out(`    output line ${h.match.line}: ${highlight(h.match.excerpt, escapeControls(text))}`);
+      lines.push(`${paint.dim(`#${h.id}`)} ${clock(h.startedAt)} ${paint.dim(h.session)}  ${h.command.split('\n')[0]}  ${statusText(h)}`);
+      if (h.match?.field === 'output') lines.push(`    output line ${h.match.line}: ${highlight(h.match.excerpt, escapeControls(text))}`);
     }
+    await paged(lines.join('\n'), Boolean(values['no-pager']));
     return 0;
   },
 };

@@ -11,6 +11,7 @@ export const filterOptions: Options = {
   until: { type: 'string' },
   branch: { type: 'string' },
   json: { type: 'boolean' },
+  'no-pager': { type: 'boolean' },
 };
 
 export function filterInput(values: Record<string, unknown>, session?: string) {

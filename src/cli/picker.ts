@@ -17,11 +17,16 @@ import { escapeControls } from './shown.js';
 import { ClientError } from './client.js';
 
 type Mode = 'terminal' | 'session' | 'directory' | 'everywhere';
+/** A mode's distinct lines, newest first: the rows, and their lines and lower-case lines in plain arrays (what matching reads, fast). */
+type List = { rows: PickRow[]; lines: string[]; lower: string[] };
+const emptyList = (): List => ({ rows: [], lines: [], lower: [] });
 const MODE_TEXT: Record<Mode, string> = { terminal: 'this terminal', session: 'this session', directory: 'this directory', everywhere: 'everywhere' };
 
 /** Rows read before the first frame, and per page after it. */
-const FIRST_PAGE = 2000;
+const FIRST_PAGE = 300;
 const PAGE = 50_000;
+/** Matches kept for the list: more than any screen shows. */
+const TOP = 500;
 
 export type PickOptions = { query: string; mode?: Mode };
 
@@ -44,25 +49,28 @@ export async function pick(opts: PickOptions): Promise<string | null> {
   let mode: Mode = opts.mode && modes.includes(opts.mode) ? opts.mode : sessionId ? 'session' : 'everywhere';
 
   // Unique command lines per mode, newest first: a line run again counts once, at its newest run.
-  const lists: Record<Mode, PickRow[]> = { terminal: [], session: [], directory: [], everywhere: [] };
+  const lists: Record<Mode, List> = { terminal: emptyList(), session: emptyList(), directory: emptyList(), everywhere: emptyList() };
   const seen: Record<Mode, Set<string>> = { terminal: new Set(), session: new Set(), directory: new Set(), everywhere: new Set() };
-  let loaded = 0;
   let done = !reader;
   let nextId = Number.MAX_SAFE_INTEGER;
-  const take = (rows: PickRow[]) => {
-    for (const r of rows) {
+  const take = (page: PickRow[]) => {
+    for (const p of page) {
+      // The line in lower case once (matching lowers nothing per key), and only for a list that lacks it.
+      let low: string | null = null;
       const put = (m: Mode) => {
-        if (seen[m].has(r.command)) return;
-        seen[m].add(r.command);
-        lists[m].push(r);
+        if (seen[m].has(p.command)) return;
+        seen[m].add(p.command);
+        const l = lists[m];
+        l.rows.push(p);
+        l.lines.push(p.command);
+        l.lower.push((low ??= p.command.toLowerCase()));
       };
       put('everywhere');
-      if (r.cwd === here) put('directory');
-      if (sessionId && r.sessionId === sessionId) put('session');
-      if (terminal && r.terminalId === terminal) put('terminal');
+      if (p.cwd === here) put('directory');
+      if (sessionId && p.sessionId === sessionId) put('session');
+      if (terminal && p.terminalId === terminal) put('terminal');
     }
-    loaded += rows.length;
-    if (rows.length) nextId = rows[rows.length - 1].id;
+    if (page.length) nextId = page[page.length - 1].id;
   };
   const loadPage = (n: number) => {
     if (!reader || done) return;
@@ -75,19 +83,43 @@ export async function pick(opts: PickOptions): Promise<string | null> {
   let selected = 0;
   let scroll = 0;
   let matches: PickRow[] = [];
+  // What the last query matched, to narrow from when the query only grew (typing on).
+  let last: { query: string; mode: Mode; size: number; hits: number[] } | null = null;
   const refilter = () => {
     const terms = queryTerms(query);
     const list = lists[mode];
-    if (!terms.length) matches = list.slice(0, 1000);
-    else {
-      const scored: { r: PickRow; s: number; i: number }[] = [];
-      for (let i = 0; i < list.length; i++) {
-        const sc = fuzzyScore(terms, list[i].command);
-        if (sc >= 0) scored.push({ r: list[i], s: sc, i });
+    if (!terms.length) {
+      matches = list.rows.slice(0, TOP);
+      last = null;
+    } else {
+      // Typing on only narrows: every line the longer query matches, the shorter one matched.
+      const narrowing = last && last.mode === mode && last.size === list.rows.length && query.startsWith(last.query);
+      const from = narrowing ? last!.hits : null;
+      const hits: number[] = [];
+      // The best TOP, kept sorted as they come (best first; among equals, the newest).
+      // Indices ascend, so among equal scores the one already kept is the newer: only a higher score gets in once full.
+      const scored: { s: number; i: number }[] = [];
+      const { lines, lower } = list;
+      const n = from ? from.length : lines.length;
+      for (let k = 0; k < n; k++) {
+        const i = from ? from[k] : k;
+        const sc = fuzzyScore(terms, lines[i], lower[i]);
+        if (sc < 0) continue;
+        hits.push(i);
+        if (scored.length === TOP && sc <= scored[TOP - 1].s) continue;
+        let lo = 0;
+        let hi = scored.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (scored[mid].s >= sc) lo = mid + 1;
+          else hi = mid;
+        }
+        scored.splice(lo, 0, { s: sc, i });
+        if (scored.length > TOP) scored.pop();
       }
+      last = { query, mode, size: list.rows.length, hits };
       // Best match first; among equals, the newest.
-      scored.sort((a, b) => b.s - a.s || a.i - b.i);
-      matches = scored.slice(0, 1000).map((x) => x.r);
+      matches = scored.map((x) => list.rows[x.i]);
     }
     if (selected >= matches.length) selected = Math.max(0, matches.length - 1);
   };
@@ -118,7 +150,7 @@ export async function pick(opts: PickOptions): Promise<string | null> {
     if (selected < scroll) scroll = selected;
     if (selected >= scroll + listRows) scroll = selected - listRows + 1;
     const lines: string[] = [];
-    const count = lists[mode].length;
+    const count = lists[mode].rows.length;
     const status = done ? `${count} command${count === 1 ? '' : 's'}` : `${count} commands, reading more…`;
     lines.push(`\x1b[7m${fit(` trail search · ${MODE_TEXT[mode]} (Ctrl-R: ${modes.length > 1 ? 'next filter' : 'no other filter'}) · ${status}`, cols)}\x1b[0m`);
     for (let i = 0; i < listRows; i++) {

@@ -6,10 +6,13 @@
 
 const WORD_BREAK = new Set([' ', '/', '-', '_', '.', ':', '=', '|', ';', '(', '"', "'"]);
 
-/** The score of one term in text, or -1 when it does not match. */
-function termScore(term: string, text: string): number {
-  const exact = term !== term.toLowerCase();
-  const hay = exact ? text : text.toLowerCase();
+/** A query term, and whether it is matched case and all (it has upper case). */
+export type Term = { text: string; exact: boolean };
+
+/** The score of one term in text (`lower`: text in lower case, computed once by the caller), or -1. */
+function termScore(t: Term, text: string, lower: string): number {
+  const term = t.text;
+  const hay = t.exact ? text : lower;
   // A term found whole scores best; the earliest such place is kept.
   const at = hay.indexOf(term);
   if (at >= 0) return 100 + term.length * 10 + (at === 0 || WORD_BREAK.has(hay[at - 1]) ? 30 : 0) - Math.min(at, 50) / 10;
@@ -28,15 +31,21 @@ function termScore(term: string, text: string): number {
 }
 
 /** Splits a query into its terms (empty query: no terms, everything matches). */
-export function queryTerms(query: string): string[] {
-  return query.split(/\s+/).filter(Boolean);
+export function queryTerms(query: string): Term[] {
+  return query
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((text) => ({ text, exact: text !== text.toLowerCase() }));
 }
 
-/** The score of text for the query's terms, or -1 when any term does not match. */
-export function fuzzyScore(terms: string[], text: string): number {
+/**
+ * The score of text for the query's terms, or -1 when any term does not
+ * match. A caller matching many texts many times passes each one's lower case.
+ */
+export function fuzzyScore(terms: Term[], text: string, lower = text.toLowerCase()): number {
   let total = 0;
   for (const t of terms) {
-    const s = termScore(t, text);
+    const s = termScore(t, text, lower);
     if (s < 0) return -1;
     total += s;
   }

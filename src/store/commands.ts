@@ -166,6 +166,12 @@ export class CommandStore {
     return this.db.prepare('SELECT * FROM commands WHERE id = ?').get(id) as CommandRow | undefined;
   }
 
+  /** How many commands match the filter. */
+  count(f: CommandFilter): number {
+    const { where, params } = whereClause(f);
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM commands c ${where ? 'WHERE ' + where : ''}`).get(...params) as { n: number }).n;
+  }
+
   /** The newest `limit` commands matching the filter, returned oldest first. */
   list(f: CommandFilter, limit: number): CommandRow[] {
     const { where, params } = whereClause(f);
