@@ -108,6 +108,26 @@ describe('the CLI', () => {
       await c.left();
     });
 
+    test('with no daemon running, log, show, search and last read the store and start none', async () => {
+      const before = await sb.json<Cmd[]>(['log', '-a', '--json']);
+      assert.ok(before.length > 0);
+      const hits = (await sb.search<Cmd>(['needle-cmd', '--in', 'output'])).map((h) => h.id);
+      assert.equal((await sb.trail(['daemon', 'stop', '--force'])).code, 0);
+      assert.equal((await sb.trail(['daemon', 'status'])).code, 3);
+      const after = await sb.json<Cmd[]>(['log', '-a', '--json']);
+      assert.deepEqual(after.map((c) => c.id), before.map((c) => c.id));
+      const text = await sb.trail(['log', '-a']);
+      assert.match(text.stdout, /needle-cmd/);
+      assert.deepEqual((await sb.search<Cmd>(['needle-cmd', '--in', 'output'])).map((h) => h.id), hits);
+      const shown = await sb.trail(['show', String(before[0].id)]);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stdout, new RegExp(`^#${before[0].id} `));
+      assert.equal((await sb.trail(['last', '-a'])).code, 0);
+      assert.match((await sb.trail(['log', 'no-such-session'])).stderr, /no session named "no-such-session"/);
+      assert.equal((await sb.trail(['daemon', 'status'])).code, 3, 'still no daemon');
+      await sb.startDaemon();
+    });
+
     test('trail is on PATH inside a session even when a login profile resets PATH', async () => {
       const profile = sb.file('.bash_profile', "PATH=/usr/bin:/bin\nPS1='$ '\n");
       try {

@@ -1,6 +1,6 @@
 import type { CliCommand } from './command.js';
 import { shown } from './shown.js';
-import { call } from './connect.js';
+import { read } from './connect.js';
 import { json } from './output.js';
 import { filterInput, filterOptions } from './filters.js';
 import { fullView } from './trail-format.js';
@@ -15,7 +15,7 @@ export const lastCommand: CliCommand = {
   options: { ...filterOptions, raw: { type: 'boolean' }, all: { type: 'boolean', short: 'a' } },
   run: async ({ values }) => {
     const session = values.all ? undefined : await ownSession();
-    const c = await call<CommandView>('command.last', filterInput(values, session));
+    const c = await read<CommandView>('command.last', filterInput(values, session));
     if (values.json) json(c);
     else await paged(fullView(shown(c), Boolean(values.raw)), Boolean(values['no-pager']));
     return 0;

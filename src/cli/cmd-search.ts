@@ -1,7 +1,7 @@
 import type { CliCommand } from './command.js';
 import { shown, escapeControls } from './shown.js';
 import { UsageError } from './command.js';
-import { call } from './connect.js';
+import { read } from './connect.js';
 import { json, out, paint, clock } from './output.js';
 import { filterInput, filterOptions, limitArg } from './filters.js';
 import { statusText } from './trail-format.js';
@@ -37,7 +37,7 @@ export const searchCommand: CliCommand = {
     const limit = limitArg(values.limit, 20, 1000);
     const where = (values.in as string | undefined) ?? 'all';
     if (!['all', 'command', 'output'].includes(where)) throw new UsageError(`--in takes command or output, not ${JSON.stringify(where)}`);
-    const hits = await call<Hit[]>('command.search', {
+    const hits = await read<Hit[]>('command.search', {
       text,
       in: where,
       ...filterInput(values),

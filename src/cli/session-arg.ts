@@ -3,6 +3,7 @@
 // the one for this directory, as `trail` would pick.
 import { UsageError } from './command.js';
 import { call } from './connect.js';
+import { ClientError } from './client.js';
 
 export async function currentSession(): Promise<string | undefined> {
   const r = await call<{ name: string | null }>('session.current', { terminal: process.env.TRAIL_TERMINAL, dir: process.cwd() });
@@ -19,6 +20,12 @@ export async function sessionArg(given: string | undefined, what: string): Promi
 export async function ownSession(): Promise<string | undefined> {
   if (!process.env.TRAIL_TERMINAL && !process.env.TRAIL_SESSION) return undefined;
   if (!process.env.TRAIL_TERMINAL) return process.env.TRAIL_SESSION;
-  const r = await call<{ name: string | null }>('session.current', { terminal: process.env.TRAIL_TERMINAL });
-  return r.name ?? process.env.TRAIL_SESSION;
+  try {
+    const r = await call<{ name: string | null }>('session.current', { terminal: process.env.TRAIL_TERMINAL }, { start: false });
+    return r.name ?? process.env.TRAIL_SESSION;
+  } catch (e) {
+    // No daemon (this shell outlived it?): the name it was started with.
+    if (e instanceof ClientError && e.code === 'not_running') return process.env.TRAIL_SESSION;
+    throw e;
+  }
 }

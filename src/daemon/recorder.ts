@@ -113,8 +113,9 @@ export class Recorder {
     const r = this.running;
     if (!r || r.inAlt || r.outputOver) return;
     if (r.fresh && this.preamble) {
+      // The preamble may come in more than one chunk: it is taken off each until the command's own bytes begin.
       const m = this.preamble.exec(buf.toString('latin1'));
-      if (m) buf = buf.subarray(m[0].length);
+      if (m && m[0].length) buf = buf.subarray(m[0].length);
     }
     if (buf.length === 0) return;
     r.fresh = false;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { TrailError } from '../common/errors.js';
 import { checkName } from '../common/names.js';
 import { redact, type SecretPattern } from '../common/redact.js';
-import type { SessionStore } from '../store/sessions.js';
+import { recordingPauses, type RecordingPause, type SessionStore } from '../store/sessions.js';
 import type { CommandStore } from '../store/commands.js';
 import { Terminal, type ClientSink } from './terminal.js';
 import { mirrorThread } from './mirror.js';
@@ -253,23 +253,8 @@ export class SessionManager {
   }
 
   /** When recording was paused (trail off) and resumed, per terminal; to is null while still paused. */
-  pauses(sessionIds?: string[]): { sessionId: string; terminal: number; from: number; to: number | null }[] {
-    const open = new Map<string, { sessionId: string; terminal: number; from: number; to: number | null }>();
-    const out: { sessionId: string; terminal: number; from: number; to: number | null }[] = [];
-    for (const e of this.deps.sessions.events(['recording.paused', 'recording.resumed'], sessionIds)) {
-      const key = e.terminal_id ?? '';
-      if (e.kind === 'recording.paused') {
-        const terminal = (JSON.parse(e.data ?? '{}') as { terminal?: number }).terminal ?? -1;
-        const p = { sessionId: e.session_id, terminal, from: e.at, to: null };
-        open.set(key, p);
-        out.push(p);
-      } else {
-        const p = open.get(key);
-        if (p) p.to = e.at;
-        open.delete(key);
-      }
-    }
-    return out;
+  pauses(sessionIds?: string[]): RecordingPause[] {
+    return recordingPauses(this.deps.sessions, sessionIds);
   }
 
   /** A live terminal by its id, in whichever session holds it. */

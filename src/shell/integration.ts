@@ -29,7 +29,7 @@ export type Launch = {
  */
 export const OUTPUT_PREAMBLE: Partial<Record<ShellKind, RegExp>> = {
   // eslint-disable-next-line no-control-regex
-  fish: /^(?:\x1b\[\?2004l|\x1b\][012];[^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[0-9;]*m|\x1b\(B)+\r?/,
+  fish: /^(?:\x1b\[\?2004l|\x1b\][012];[^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[0-9;]*m|\x1b\(B)*\r?/,
 };
 
 export function shellKind(file: string): ShellKind | null {

@@ -116,3 +116,25 @@ export function sessionNames(db: Db): Map<string, string> {
   for (const source of IMPORT_SOURCES) names.set(`import:${source}`, `imported from ${source}`);
   return names;
 }
+
+/** When recording was paused (trail off) and resumed, per terminal; to is null while still paused. */
+export type RecordingPause = { sessionId: string; terminal: number; from: number; to: number | null };
+
+export function recordingPauses(store: SessionStore, sessionIds?: string[]): RecordingPause[] {
+  const open = new Map<string, RecordingPause>();
+  const out: RecordingPause[] = [];
+  for (const e of store.events(['recording.paused', 'recording.resumed'], sessionIds)) {
+    const key = e.terminal_id ?? '';
+    if (e.kind === 'recording.paused') {
+      const terminal = (JSON.parse(e.data ?? '{}') as { terminal?: number }).terminal ?? -1;
+      const p: RecordingPause = { sessionId: e.session_id, terminal, from: e.at, to: null };
+      open.set(key, p);
+      out.push(p);
+    } else {
+      const p = open.get(key);
+      if (p) p.to = e.at;
+      open.delete(key);
+    }
+  }
+  return out;
+}
