@@ -3,6 +3,8 @@
 // screen as it was, and the keys a tmux user expects.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PtyClient, Sandbox } from './helpers.js';
 
 const ROWS = 30;
@@ -130,3 +132,39 @@ for (const relay of ['native', 'js'] as const)
       assert.equal(await a.left(), 0);
     });
   });
+
+describe('the status line (status: true in config.yaml)', () => {
+  const sb = new Sandbox();
+  before(async () => {
+    mkdirSync(sb.home, { recursive: true, mode: 0o700 });
+    writeFileSync(join(sb.home, 'config.yaml'), 'status: true\n');
+    await sb.startDaemon();
+  });
+  after(async () => {
+    await sb.cleanup();
+  });
+
+  test('the bottom row says where you are, and stays through scrolling, clear, a scroll region reset and a switch; leaving takes it off', async () => {
+    await sb.trail(['new', 'st', '-d', '--dir', sb.userHome]);
+    const a = sb.attach(['attach', 'st']);
+    const status = (s: string) => s.split('\n')[ROWS - 1];
+    await a.waitFor((s) => /^ trail: st · terminal 0 \(1\/1\) · Ctrl-\] \? keys/.test(status(s)));
+    // The shell has the rows above it.
+    a.type('echo "rows=$(tput lines)"\r');
+    await a.waitFor(`rows=${ROWS - 1}`);
+    a.type('seq 1 100; echo after-seq\r');
+    const scrolled = await a.waitFor(/^after-seq$/m);
+    assert.match(status(scrolled), /trail: st · terminal 0/);
+    assert.match(await a.allText(), /^57$/m, 'the lines that scrolled away are in the scrollback');
+    a.type("clear; printf '\\e[r'; seq 1 40; echo after-reset\r");
+    const reset = await a.waitFor(/^after-reset$/m);
+    assert.match(status(reset), /trail: st · terminal 0/, reset);
+    assert.equal(reset.split('\n')[ROWS - 2], '$ ', 'the prompt is on the row above the status line');
+    a.type('\x1dc');
+    await a.waitFor((s) => /trail: st · terminal 1 \(2\/2\)/.test(status(s)));
+    a.type('\x1c');
+    assert.equal(await a.left(), 0);
+    const after = (await a.screen()).split('\n');
+    assert.ok(!after.some((l) => l.includes('trail: st · terminal')), after.join('\n'));
+  });
+});

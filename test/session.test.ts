@@ -466,7 +466,7 @@ describe('daemon lifecycle', () => {
       process.kill(Number(readFileSync(join(sb.home, 'daemon.lock'), 'utf8')), 'SIGKILL');
       await eventually(async () => ((await sb.trail(['daemon', 'status'])).code === 3 ? true : null), 'the daemon to be gone');
       assert.ok(existsSync(first), 'a killed daemon cannot clean up: the dir is still there');
-      assert.equal((await sb.trail(['log', '-a'])).code, 0); // starts the next daemon
+      assert.equal((await sb.trail(['daemon', 'start'])).code, 0); // starts the next daemon
       assert.ok(!existsSync(first), `${first} was left behind`);
       const second = readFileSync(join(sb.home, 'run-dir'), 'utf8').trim();
       assert.notEqual(second, first);
@@ -485,7 +485,7 @@ describe('daemon lifecycle', () => {
     try {
       mkdirSync(sb.home, { recursive: true, mode: 0o700 });
       writeFileSync(join(sb.home, 'daemon.lock'), String(other.pid)); // as after a reboot
-      const r = await sb.trail(['log', '-a']);
+      const r = await sb.trail(['daemon', 'start']);
       assert.equal(r.code, 0, r.stderr);
       const st = await sb.trail(['daemon', 'status']);
       assert.equal(st.code, 0);
@@ -501,7 +501,7 @@ describe('daemon lifecycle', () => {
     const sb = new Sandbox();
     try {
       writeFileSync(join(sb.dir, 'afile'), 'x');
-      const r = await sb.trail(['log', '-a'], { env: { TRAIL_HOME: join(sb.dir, 'afile', 'state') } });
+      const r = await sb.trail(['daemon', 'start'], { env: { TRAIL_HOME: join(sb.dir, 'afile', 'state') } });
       assert.equal(r.code, 1);
       assert.match(r.stderr, /cannot create the state dir .*afile\/state.*set TRAIL_HOME/);
       const other = join(sb.dir, 'others');
@@ -513,7 +513,7 @@ describe('daemon lifecycle', () => {
       const badConfig = join(sb.dir, 'badcfg');
       mkdirSync(badConfig, { mode: 0o700 });
       writeFileSync(join(badConfig, 'config.yaml'), 'scrollback: lots\n');
-      const c = await sb.trail(['log', '-a'], { env: { TRAIL_HOME: badConfig } });
+      const c = await sb.trail(['daemon', 'start'], { env: { TRAIL_HOME: badConfig } });
       assert.equal(c.code, 1);
       assert.match(c.stderr, /could not start: .*config.yaml: scrollback: .*fix or remove the file/);
     } finally {

@@ -219,7 +219,7 @@ describe('the daemon', () => {
     for (let round = 0; round < 6; round++) {
       const sb = new Sandbox();
       try {
-        const rs = await Promise.all(Array.from({ length: 5 }, () => sb.trail(['log', '-a'])));
+        const rs = await Promise.all(Array.from({ length: 5 }, () => sb.trail(['daemon', 'start'])));
         for (const r of rs) assert.equal(r.code, 0, `round ${round}: ${r.stderr}`);
         const st = await sb.json<{ pid: number }>(['daemon', 'status', '--json']);
         const stop = await sb.trail(['daemon', 'stop']);
@@ -325,7 +325,7 @@ describe('limits that keep one bad input from hurting everyone', () => {
       await c.left();
       await sb.trail(['daemon', 'stop', '--force']);
       writeFileSync(join(sb.home, 'config.yaml'), "redact:\n  patterns: ['(a)\\1']\n");
-      const bad = await sb.trail(['log', '-a']);
+      const bad = await sb.trail(['daemon', 'start']);
       assert.notEqual(bad.code, 0);
       assert.match(bad.stderr, /redact.patterns: .* is not a regular expression trail can run in linear time .*without back-references or lookaround/);
     } finally {

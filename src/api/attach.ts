@@ -28,6 +28,7 @@ export class Attachment {
   private overlay: { timer: NodeJS.Timeout; lines: number; changes: number; scrolls: Promise<number | null>; term: Terminal } | null = null;
   /** Sessions offered by the sessions key, by number. */
   private offered: Session[] = [];
+  private keys: AttachKeys | undefined;
 
   constructor(
     private ctx: ApiContext,
@@ -36,6 +37,7 @@ export class Attachment {
   ) {
     this.session = ctx.manager.get(req.session);
     this.size = { cols: req.cols, rows: req.rows };
+    this.keys = req.keys;
     this.term = ctx.manager.terminal(this.session, req.terminal);
     // The first thing a person sees: where they are and the two keys that matter.
     const keys = req.keys ? ` · ${keyLabel(req.keys.detach)} detach · ${keyLabel(req.keys.prefix)} ? keys` : '';
@@ -53,9 +55,15 @@ export class Attachment {
 
   /** used: rows of the client's screen in use now, which go up into its scrollback first. */
   private join(used: number | Promise<number | null>, joined?: () => void): void {
-    const lead = Promise.resolve(used).then((n) => handover(n ?? this.size.rows, this.size.rows));
+    // With a status line, the session's screen is the rows above it: the scroll region keeps it there.
+    const lead = Promise.resolve(used).then(
+      (n) => handover(n ?? this.size.rows, this.size.rows) + (this.statusOn ? `\x1b[1;${this.size.rows - 1}r\x1b[H` : ''),
+    );
     this.overlay = null; // the handover redraws the whole screen
-    this.term.attach(this.sink, this.size, lead, joined);
+    this.term.attach(this.sink, this.termSize, lead, () => {
+      this.drawStatus();
+      joined?.();
+    });
     this.ctx.manager.clientEvent(this.session, this.term, this.sink, 'client.attached');
   }
 
@@ -65,7 +73,65 @@ export class Attachment {
 
   resize(cols: number, rows: number): void {
     this.size = { cols, rows };
-    this.term.requestSize(this.sink, cols, rows);
+    const t = this.termSize;
+    this.term.requestSize(this.sink, t.cols, t.rows);
+    this.drawStatus();
+  }
+
+  /** The status line is on (config status: true) where the client has room for it. */
+  private get statusOn(): boolean {
+    return this.ctx.settings.status && this.size.rows >= 3;
+  }
+
+  /** The size the terminal gets from this client: its screen, less the status line. */
+  private get termSize(): { cols: number; rows: number } {
+    return this.statusOn ? { cols: this.size.cols, rows: this.size.rows - 1 } : this.size;
+  }
+
+  private statusText(): string {
+    const live = this.session.terminals.filter((t) => !t.exited);
+    const at = live.indexOf(this.term) + 1;
+    const keys = this.keys ? ` · ${keyLabel(this.keys.prefix)} ? keys` : '';
+    return ` trail: ${this.session.name} · terminal ${this.term.index} (${at}/${live.length})${this.term.recordingPaused ? ' · not recording' : ''}${keys}`;
+  }
+
+  /** Draws the status line on the bottom row, and keeps the session's screen in the rows above. */
+  private statusBytes(): string {
+    if (!this.statusOn) return '';
+    const { cols, rows } = this.size;
+    const text = this.statusText().slice(0, cols);
+    // DECSTBM homes the cursor: it is set between cursor save and restore.
+    return `\x1b7\x1b[1;${rows - 1}r\x1b[${rows};1H\x1b[0;7m${text}${' '.repeat(cols - text.length)}\x1b[0m\x1b8`;
+  }
+
+  private drawStatus(): void {
+    const s = this.statusBytes();
+    if (s) this.sink.data(Buffer.from(s, 'utf8'));
+  }
+
+  /** Leaving: the status line is taken off the client's screen. */
+  clearStatus(): void {
+    if (this.statusOn) this.sink.data(Buffer.from(`\x1b7\x1b[r\x1b[${this.size.rows};1H\x1b[0m\x1b[2K\x1b8`));
+  }
+
+  /**
+   * The output on its way to a client with a status line: a scroll region
+   * reset is kept above the status line, and what erases or swaps the screen
+   * (clear, the alternate screen, a reset) has the status line drawn again.
+   */
+  rewrite(buf: Buffer): Buffer {
+    if (!this.statusOn || !buf.includes(0x1b)) return buf;
+    const s = buf.toString('latin1');
+    const bottom = this.size.rows - 1;
+    let changed = false;
+    const out = s.replace(/\x1b\[(\d*)(?:;(\d*))?r/g, (_m, t: string, b: string) => {
+      changed = true;
+      return `\x1b[${t || '1'};${b && Number(b) <= bottom ? b : bottom}r`;
+    });
+    const redraw = /\x1b\[[02]?J|\x1b\[\?(?:1049|1047|47)[hl]|\x1bc/.test(s);
+    if (!changed && !redraw) return buf;
+    const body = changed ? Buffer.from(out, 'latin1') : buf;
+    return redraw ? Buffer.concat([body, Buffer.from(this.statusBytes(), 'utf8')]) : body;
   }
 
   /** Moves this client to another terminal of the session: next, prev, last, new, or an index/id. */
@@ -74,7 +140,7 @@ export class Attachment {
     let next: Terminal;
     if (to === 'new') {
       if (this.sink.readOnly) throw new TrailError('invalid', 'a read-only client cannot start terminals');
-      next = this.ctx.manager.newTerminal(this.session, { ...this.size });
+      next = this.ctx.manager.newTerminal(this.session, { ...this.termSize });
     } else if (to === 'next' || to === 'prev') {
       if (live.length === 0) throw new TrailError('not_found', 'no terminal to switch to');
       const at = live.indexOf(this.term);
@@ -223,7 +289,7 @@ export class Attachment {
 
   /** The rows a notice may use: the client's, or the terminal's when another client made it smaller. */
   private rows(): number {
-    return Math.min(this.size.rows, this.term.rows);
+    return Math.min(this.termSize.rows, this.term.rows);
   }
 
   leave(): void {

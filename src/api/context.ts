@@ -17,6 +17,8 @@ export type ApiContext = {
   version: string;
   stop: () => void;
   now: () => number;
+  /** Settings from config.yaml that the api applies. */
+  settings: { status: boolean };
 };
 
 /** Who is calling: the CLI user, a browser, or an agent by name. */

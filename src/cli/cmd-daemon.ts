@@ -18,8 +18,8 @@ type Status = {
 
 export const daemonCommand: CliCommand = {
   name: 'daemon',
-  summary: 'run the daemon in the foreground, or: status, stop',
-  usage: 'trail daemon [status [--json] | stop [--force]]',
+  summary: 'run the daemon in the foreground, or: start (in the background), status, stop',
+  usage: 'trail daemon [start | status [--json] | stop [--force]]',
   options: { json: { type: 'boolean' }, force: { type: 'boolean', short: 'f' } },
   run: async ({ values, positionals }) => {
     const verb = positionals[0];
@@ -28,6 +28,20 @@ export const daemonCommand: CliCommand = {
       const code = await runDaemon({ foreground: true });
       if (code !== 0) return code;
       return new Promise<number>(() => {}); // serve until stopped
+    }
+    if (verb === 'start') {
+      // Starts one unless one runs (reading commands never do; sessions and attaching do it themselves).
+      const already = await DaemonClient.connect({ start: false }).then(
+        (d) => (d.close(), true),
+        (e) => {
+          if (e instanceof ClientError && e.code === 'not_running') return false;
+          throw e;
+        },
+      );
+      const d = already ? null : await DaemonClient.connect();
+      d?.close();
+      out(already ? 'a daemon is running already' : `started the daemon (state dir ${trailPaths().home})`);
+      return 0;
     }
     let c: DaemonClient;
     try {
@@ -77,7 +91,7 @@ export const daemonCommand: CliCommand = {
         out(`stopped the daemon (pid ${r.pid})${ended}`);
         return 0;
       }
-      throw new UsageError(`daemon takes status or stop, not ${JSON.stringify(verb)}`);
+      throw new UsageError(`daemon takes start, status or stop, not ${JSON.stringify(verb)}`);
     } finally {
       c.close();
     }

@@ -8,6 +8,8 @@ import { compilePatterns } from '../common/redact.js';
 export const ConfigSchema = z
   .object({
     scrollback: z.number().int().min(0).max(1_000_000).default(10_000),
+    /** A status line on the bottom row of attached terminals (session, terminal n/N). */
+    status: z.boolean().default(false),
     redact: z
       .object({
         /** Extra regular expressions whose matches are replaced by [REDACTED]. */

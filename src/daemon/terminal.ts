@@ -32,6 +32,11 @@ export interface ClientSink {
   notice?(message: string): void;
   /** A short message shown on the client's screen for a moment. */
   flash?(message: string): void;
+  /**
+   * Set for a client whose output is rewritten on its way (a status line):
+   * such a client is always fed from JavaScript, never by the relay directly.
+   */
+  rewrite?: (buf: Buffer) => Buffer;
 }
 
 const MIRROR_HIGH = 8 * 1024 * 1024;
@@ -209,9 +214,9 @@ export class Terminal {
     const shown = this.stripper.strip(buf);
     for (const c of this.clients) {
       if (this.live.has(c)) continue; // the relay wrote it already
-      if (shown.length) c.data(shown);
+      if (shown.length) c.data(c.rewrite ? c.rewrite(shown) : shown);
       if (c.backlog() > CLIENT_LIMIT) c.detached('client too slow: more than 64 MiB of output unsent');
-      else if (c.relay) this.goLive(c);
+      else if (c.relay && !c.rewrite) this.goLive(c);
     }
     if (shown.length) for (const q of this.joining.values()) q.push(shown);
 
@@ -345,9 +350,9 @@ export class Terminal {
       if (!queued) return; // left while joining
       this.joining.delete(sink);
       sink.data(Buffer.from(before + text, 'utf8'));
-      for (const b of queued) sink.data(b);
+      for (const b of queued) sink.data(sink.rewrite ? sink.rewrite(b) : b);
       this.clients.add(sink);
-      if (sink.relay) this.goLive(sink);
+      if (sink.relay && !sink.rewrite) this.goLive(sink);
       this.syncUrgent();
       if (this.exited) sink.exited({ terminal: this.id, code: this.exited.code, signal: this.exited.signal, remaining: 0 });
       else joined?.();

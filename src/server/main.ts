@@ -110,6 +110,7 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
       version: VERSION,
       stop: () => stop('asked to stop'),
       now: Date.now,
+      settings: { status: config.status },
     } satisfies ApiContext,
     log,
   );

@@ -250,9 +250,9 @@ class Connection {
     const link = this.tty;
     const a = this.attachment;
     const term = a?.terminal;
-    // A notice on screen is drawn away before the client lets go of its terminal.
+    // A notice on screen is drawn away, and the status line taken off, before the client lets go of its terminal.
     // (Bounded: while output floods, the notice has scrolled away anyway.)
-    const ready = a ? Promise.race([a.unflash().catch(() => {}), new Promise((r) => setTimeout(r, 500))]) : Promise.resolve();
+    const ready = a ? Promise.race([a.unflash().catch(() => {}), new Promise((r) => setTimeout(r, 500))]).then(() => a.clearStatus()) : Promise.resolve();
     // The client's goodbye goes below the last screen it was shown.
     const send = async () => {
       const rows = term ? await term.contentRows().catch(() => null) : null;
@@ -287,6 +287,7 @@ class Connection {
         this.attachment?.flash(message, 5000);
       },
       flash: (message) => this.attachment?.flash(message),
+      rewrite: this.ctx.settings.status ? (b) => this.attachment?.rewrite(b) ?? b : undefined,
     };
   }
 
