@@ -11,17 +11,7 @@ import { mkdirSync } from 'node:fs';
 import * as pty from 'node-pty';
 import { openDb } from '../src/store/db.js';
 import { CommandStore, type NewCommand } from '../src/store/commands.js';
-import { World, pct, ratio, BIN } from './lib.js';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
+import { World, pct, ratio, rng, BIN } from './lib.js';
 
 const run = (file: string, args: string[], env: Record<string, string>) =>
   new Promise<number>((resolve) => {

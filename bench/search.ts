@@ -6,17 +6,7 @@ import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDb } from '../src/store/db.js';
 import { CommandStore, type NewCommand } from '../src/store/commands.js';
-import { World, pct, ratio } from './lib.js';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
+import { World, pct, ratio, rng } from './lib.js';
 
 export async function search(n: number, outBytes: number): Promise<string[]> {
   const w = new World();
