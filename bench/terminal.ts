@@ -3,7 +3,7 @@ import { openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pty from 'node-pty';
 import { execFileSync } from 'node:child_process';
-import { DaemonClient } from '../src/cli/client.js';
+import { DaemonClient } from '../src/client/daemon-client.js';
 import { BIN, LAUNCHER, World, median, pct, ratio, rssKiB, sleep } from './lib.js';
 
 function makeFile(path: string, mb: number): number {

@@ -6,18 +6,21 @@ import { join, relative, dirname, resolve } from 'node:path';
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..', 'src');
 const allowed = {
   common: [],
+  contract: ['common'],
   platform: ['common'],
-  wire: ['common', 'platform'],
+  wire: ['common', 'contract', 'platform'],
   store: ['common'],
   shell: ['common'],
   daemon: ['common', 'platform', 'store', 'shell'],
-  api: ['common', 'platform', 'daemon', 'store', 'shell'],
-  server: ['common', 'platform', 'wire', 'api', 'daemon', 'store'],
-  cli: ['common', 'platform', 'wire', 'api'],
-  mcp: ['common', 'platform', 'api'],
-  web: ['common', 'platform', 'api'],
+  api: ['common', 'contract', 'platform', 'daemon', 'store', 'shell'],
+  // The daemon client: what every transport that talks to a daemon uses.
+  client: ['common', 'contract', 'platform', 'wire'],
+  server: ['common', 'contract', 'platform', 'wire', 'api', 'daemon', 'store'],
+  cli: ['common', 'contract', 'platform', 'wire', 'api', 'client'],
+  mcp: ['common', 'contract', 'platform', 'api', 'client'],
+  web: ['common', 'contract', 'platform', 'api', 'client'],
 };
-// Packages common/ may use: plain JavaScript, no Node or DOM (zod; re2js, a linear-time regex engine).
+// Packages common/ and contract/ may use: plain JavaScript, no Node or DOM (zod; re2js, a linear-time regex engine).
 const PURE_JS = new Set(['zod', 're2js']);
 // The one deliberate exception: `trail daemon` runs the daemon in its own process.
 const exceptions = new Set(['cli/cmd-daemon.ts -> server/main.js']);
@@ -38,8 +41,8 @@ function check(file) {
   const re = /(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
   for (const m of src.matchAll(re)) {
     const spec = m[1] ?? m[2];
-    if (layer === 'common' && (spec.startsWith('node:') || !spec.startsWith('.')) && !PURE_JS.has(spec))
-      problems.push(`${rel}: common/ must not depend on ${spec} (it builds without Node)`);
+    if ((layer === 'common' || layer === 'contract') && (spec.startsWith('node:') || !spec.startsWith('.')) && !PURE_JS.has(spec))
+      problems.push(`${rel}: ${layer}/ must not depend on ${spec} (it builds without Node, for a browser or the MCP server)`);
     if (!spec.startsWith('.')) continue;
     const target = relative(root, resolve(dirname(file), spec)).split('/')[0];
     if (target === layer) continue;

@@ -36,6 +36,8 @@ export class Sandbox {
     this.env = {
       ...base,
       TRAIL_HOME: this.home,
+      // Every result the daemon returns is checked against the contract of operations.
+      TRAIL_CHECK_OUTPUT: '1',
       HOME: this.userHome,
       // TRAIL_TEST_BASH runs the bash tests with another bash (the oldest supported is 4.4).
       SHELL: process.env.TRAIL_TEST_BASH ?? '/bin/bash',

@@ -9,7 +9,7 @@ import { chownSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, 
 import Database from 'better-sqlite3';
 import { LAUNCHER, PtyClient, Sandbox, eventually, sleep } from './helpers.js';
 import { PROTOCOL_VERSION } from '../src/wire/protocol.js';
-import { DaemonClient } from '../src/cli/client.js';
+import { DaemonClient } from '../src/client/daemon-client.js';
 
 type SessionJson = { name: string; dir: string; terminals: number; clients: number; createdAt: number; lastActiveAt: number };
 

@@ -1,23 +1,14 @@
 // Reading the trail: the timeline, one command, search, and "what just broke".
-import { z } from 'zod';
-import { defineOp } from './define.js';
+import type { z } from 'zod';
+import { bind } from './define.js';
 import { commandView } from './views.js';
 import { parseWhen } from '../common/time.js';
 import { TrailError } from '../common/errors.js';
 import type { ApiContext } from './context.js';
 import type { CommandFilter, CommandRow } from '../store/commands.js';
-import { IMPORT_SOURCES } from '../store/sessions.js';
+import type { Filters } from '../contract/ops.js';
 
-const filterInput = {
-  session: z.string().optional(),
-  dir: z.string().optional(),
-  failed: z.boolean().optional(),
-  since: z.string().optional(),
-  until: z.string().optional(),
-  branch: z.string().optional(),
-};
-
-function toFilter(ctx: ApiContext, i: z.infer<z.ZodObject<typeof filterInput>>): CommandFilter {
+function toFilter(ctx: ApiContext, i: z.infer<typeof Filters>): CommandFilter {
   const f: CommandFilter = {};
   if (i.session !== undefined) {
     const live = ctx.manager.find(i.session);
@@ -64,107 +55,51 @@ function matchLocation(r: CommandRow, text: string, where: 'all' | 'command' | '
 }
 
 export const trailOps = [
-  defineOp({
-    name: 'trail.log',
-    summary: 'the timeline of commands, newest last',
-    input: z.object({ ...filterInput, limit: z.number().int().min(1).max(10_000).default(50) }),
-    handler: (ctx, i) => {
-      const names = ctx.sessionNames();
-      return ctx.commands.list(toFilter(ctx, i), i.limit).map((r) => commandView(r, names.get(r.session_id) ?? '?', false));
-    },
+  bind('trail.log', (ctx, i) => {
+    const names = ctx.sessionNames();
+    return ctx.commands.list(toFilter(ctx, i), i.limit).map((r) => commandView(r, names.get(r.session_id) ?? '?', false));
   }),
-  defineOp({
-    name: 'trail.count',
-    summary: 'how many commands match the filters (what trail log did not show)',
-    input: z.object(filterInput),
-    handler: (ctx, i) => ({ count: ctx.commands.count(toFilter(ctx, i)) }),
+  bind('trail.count', (ctx, i) => ({ count: ctx.commands.count(toFilter(ctx, i)) })),
+  bind('trail.pauses', (ctx, i) => {
+    const names = ctx.sessionNames();
+    const f = toFilter(ctx, { session: i.session });
+    return ctx.manager.pauses(f.sessionIds).map((p) => ({ session: names.get(p.sessionId) ?? '?', terminal: p.terminal, from: p.from, to: p.to }));
   }),
-  defineOp({
-    name: 'trail.pauses',
-    summary: 'when recording was paused (trail off) and resumed, per terminal',
-    input: z.object({ session: z.string().optional() }),
-    handler: (ctx, i) => {
-      const names = ctx.sessionNames();
-      const f = toFilter(ctx, { session: i.session });
-      return ctx.manager.pauses(f.sessionIds).map((p) => ({ session: names.get(p.sessionId) ?? '?', terminal: p.terminal, from: p.from, to: p.to }));
-    },
+  bind('command.show', (ctx, i) => {
+    const r = ctx.commands.get(i.id);
+    if (!r) throw new TrailError('not_found', `no command with id ${i.id} (trail log lists them)`);
+    return commandView(r, ctx.sessionNames().get(r.session_id) ?? '?', true);
   }),
-  defineOp({
-    name: 'command.show',
-    summary: 'one command with its kept output',
-    input: z.object({ id: z.number().int() }),
-    handler: (ctx, i) => {
-      const r = ctx.commands.get(i.id);
-      if (!r) throw new TrailError('not_found', `no command with id ${i.id} (trail log lists them)`);
-      return commandView(r, ctx.sessionNames().get(r.session_id) ?? '?', true);
-    },
+  bind('command.search', async (ctx, i) => {
+    const filter = toFilter(ctx, i);
+    const rows = await ctx.searcher.search({ text: i.text, filter, limit: i.limit, field: i.in });
+    const names = ctx.sessionNames();
+    return rows.map((r) => ({
+      ...commandView(r, names.get(r.session_id) ?? '?', false),
+      match: matchLocation(r, i.text, i.in),
+    }));
   }),
-  defineOp({
-    name: 'command.search',
-    summary: 'full-text (substring) search over command lines and output',
-    input: z.object({
-      // Longer text would only scan longer, holding the event loop (and recording) meanwhile.
-      text: z.string().min(1).max(1000, 'the search text is longer than 1,000 characters: search for a part of it'),
-      in: z.enum(['all', 'command', 'output']).default('all'),
-      ...filterInput,
-      limit: z.number().int().min(1).max(1000).default(20),
-    }),
-    handler: async (ctx, i) => {
-      const filter = toFilter(ctx, i);
-      const rows = await ctx.searcher.search({ text: i.text, filter, limit: i.limit, field: i.in });
-      const names = ctx.sessionNames();
-      return rows.map((r) => ({
-        ...commandView(r, names.get(r.session_id) ?? '?', false),
-        match: matchLocation(r, i.text, i.in),
-      }));
-    },
+  bind('trail.import', (ctx, i) => {
+    const added = ctx.health.attempt(`importing ${i.entries.length} command(s) from ${i.source}`, () =>
+      ctx.commands.importMany(
+        i.source,
+        i.entries.map((e) => ({
+          command: e.command,
+          started_at: e.startedAt,
+          duration_ms: e.durationMs,
+          exit_code: e.exitCode,
+          cwd: e.cwd,
+          host: e.host,
+          import_key: `${i.source}:${e.key}`,
+        })),
+      ),
+    );
+    if (added === null) throw new TrailError('unavailable', `the store could not take the import: ${ctx.health.view().lastError ?? 'write failed'}`);
+    return { added, skipped: i.entries.length - added };
   }),
-  defineOp({
-    name: 'trail.import',
-    summary: "adds commands from another tool's history (trail import); an entry imported before is skipped",
-    input: z.object({
-      source: z.enum(IMPORT_SOURCES),
-      entries: z
-        .array(
-          z.object({
-            command: z.string().min(1).max(65_536),
-            startedAt: z.number().int().min(0),
-            durationMs: z.number().int().min(0).nullable(),
-            exitCode: z.number().int().nullable(),
-            cwd: z.string().max(4096).nullable(),
-            host: z.string().max(255).nullable(),
-            key: z.string().min(1).max(200),
-          }),
-        )
-        .max(5000),
-    }),
-    handler: (ctx, i) => {
-      const added = ctx.health.attempt(`importing ${i.entries.length} command(s) from ${i.source}`, () =>
-        ctx.commands.importMany(
-          i.source,
-          i.entries.map((e) => ({
-            command: e.command,
-            started_at: e.startedAt,
-            duration_ms: e.durationMs,
-            exit_code: e.exitCode,
-            cwd: e.cwd,
-            host: e.host,
-            import_key: `${i.source}:${e.key}`,
-          })),
-        ),
-      );
-      if (added === null) throw new TrailError('unavailable', `the store could not take the import: ${ctx.health.view().lastError ?? 'write failed'}`);
-      return { added, skipped: i.entries.length - added };
-    },
-  }),
-  defineOp({
-    name: 'command.last',
-    summary: 'the last (failing) command and its output',
-    input: z.object(filterInput),
-    handler: (ctx, i) => {
-      const r = ctx.commands.last(toFilter(ctx, i));
-      if (!r) throw new TrailError('not_found', i.failed ? 'no failed command in the trail' : 'no command in the trail yet');
-      return commandView(r, ctx.sessionNames().get(r.session_id) ?? '?', true);
-    },
+  bind('command.last', (ctx, i) => {
+    const r = ctx.commands.last(toFilter(ctx, i));
+    if (!r) throw new TrailError('not_found', i.failed ? 'no failed command in the trail' : 'no command in the trail yet');
+    return commandView(r, ctx.sessionNames().get(r.session_id) ?? '?', true);
   }),
 ];

@@ -2,15 +2,10 @@
 import type { Session } from '../daemon/sessions.js';
 import type { Terminal } from '../daemon/terminal.js';
 import type { CommandRow } from '../store/commands.js';
+import type { SessionView, CommandView, TerminalView } from '../contract/ops.js';
 
-export type SessionView = {
-  name: string;
-  dir: string;
-  terminals: number;
-  clients: number;
-  createdAt: number;
-  lastActiveAt: number;
-};
+export type { SessionView, CommandView, TerminalView };
+
 
 export function sessionView(s: Session): SessionView {
   return {
@@ -23,7 +18,7 @@ export function sessionView(s: Session): SessionView {
   };
 }
 
-export function terminalView(s: Session, t: Terminal) {
+export function terminalView(s: Session, t: Terminal): TerminalView {
   return {
     id: t.id,
     index: t.index,
@@ -42,32 +37,6 @@ export function terminalView(s: Session, t: Terminal) {
   };
 }
 
-export type CommandView = {
-  id: number;
-  session: string;
-  terminal: string | null;
-  command: string;
-  cwd: string | null;
-  startedAt: number;
-  endedAt: number | null;
-  durationMs: number | null;
-  exitCode: number | null;
-  /** Why the command has no exit status (the terminal ended, the daemon stopped), if it has ended without one. */
-  endReason: string | null;
-  /** The shell's own number for this command line. */
-  seq: number | null;
-  /** The full length of a command line kept as head and tail; null when it is kept whole. */
-  commandBytes: number | null;
-  git: { root: string | null; branch: string | null; head: string | null; dirty: boolean | null } | null;
-  actor: string;
-  /** The host it ran on, where an imported history says. */
-  host: string | null;
-  outputBytes: number;
-  outputTruncated: boolean;
-  screen: boolean;
-  output?: string;
-  raw?: string | null;
-};
 
 export function commandView(r: CommandRow, sessionName: string, withOutput: boolean): CommandView {
   const v: CommandView = {

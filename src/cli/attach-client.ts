@@ -5,7 +5,7 @@
 // the prefix key (default Ctrl-]) then n/p/c/0-9 switches terminals. The daemon
 // applies both keys.
 import { fstatSync } from 'node:fs';
-import { DaemonClient, ClientError } from './client.js';
+import { DaemonClient, ClientError } from '../client/daemon-client.js';
 import { parseKey, keyName } from './keys.js';
 import type { ServerMessage } from '../wire/protocol.js';
 import { leave } from '../common/screen.js';

@@ -1,6 +1,6 @@
 import type { CliCommand } from './command.js';
 import { UsageError } from './command.js';
-import { DaemonClient, ClientError } from './client.js';
+import { DaemonClient, ClientError } from '../client/daemon-client.js';
 import { json, out, ago } from './output.js';
 import { trailPaths } from '../platform/paths.js';
 
@@ -59,7 +59,7 @@ export const daemonCommand: CliCommand = {
     }
     try {
       if (verb === 'status') {
-        const s = await c.call<Status>('daemon.status');
+        const s = await c.call('daemon.status', {});
         if (values.json) json(s);
         else
           out(
@@ -73,7 +73,7 @@ export const daemonCommand: CliCommand = {
         return 0;
       }
       if (verb === 'stop') {
-        const r = await c.call<{ pid: number; terminals: number; running: { session: string; terminal: number; command: string }[] }>('daemon.stop', {
+        const r = await c.call('daemon.stop', {
           force: Boolean(values.force),
         });
         await new Promise<void>((resolve) => {

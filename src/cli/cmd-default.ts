@@ -9,7 +9,7 @@ export const defaultCommand: CliCommand = {
   usage: 'trail',
   options: {},
   run: async () => {
-    const s = await call<SessionView & { created: boolean }>('session.ensure', {
+    const s = await call('session.ensure', {
       dir: process.cwd(),
       shell: process.env.SHELL,
       ...termSize(),

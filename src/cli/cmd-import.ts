@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { CliCommand } from './command.js';
 import { UsageError } from './command.js';
-import { ClientError } from './client.js';
+import { ClientError } from '../client/daemon-client.js';
 import { call } from './connect.js';
 import { out } from './output.js';
 import { escapeControls } from './shown.js';
@@ -51,7 +51,7 @@ export const importCommand: CliCommand = {
     let added = 0;
     let skipped = 0;
     for (const batch of batches(entries)) {
-      const r = await call<{ added: number; skipped: number }>('trail.import', { source, entries: batch });
+      const r = await call('trail.import', { source, entries: batch });
       added += r.added;
       skipped += r.skipped;
     }

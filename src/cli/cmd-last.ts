@@ -15,7 +15,7 @@ export const lastCommand: CliCommand = {
   options: { ...filterOptions, raw: { type: 'boolean' }, all: { type: 'boolean', short: 'a' } },
   run: async ({ values }) => {
     const session = values.all ? undefined : await ownSession();
-    const c = await read<CommandView>('command.last', filterInput(values, session));
+    const c = await read('command.last', filterInput(values, session));
     if (values.json) json(c);
     else await paged(fullView(shown(c), Boolean(values.raw)), Boolean(values['no-pager']));
     return 0;

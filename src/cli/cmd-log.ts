@@ -18,7 +18,7 @@ export const logCommand: CliCommand = {
     // Inside a session, its own trail; --all or outside, every session's.
     const limit = limitArg(values.limit, 50, 10_000);
     const session = positionals[0] ?? (values.all ? undefined : await ownSession());
-    const list = await read<CommandView[]>('trail.log', { ...filterInput(values, session), limit });
+    const list = await read('trail.log', { ...filterInput(values, session), limit });
     if (values.json) json(list);
     else if (!list.length)
       out(
@@ -29,10 +29,10 @@ export const logCommand: CliCommand = {
             : 'no commands in the trail yet',
       );
     else {
-      const pauses = await read<Pause[]>('trail.pauses', { session });
+      const pauses = await read('trail.pauses', { session });
       const lines = timelineLines(shown(list), shown(pauses));
       if (list.length === limit) {
-        const { count } = await read<{ count: number }>('trail.count', filterInput(values, session));
+        const { count } = await read('trail.count', filterInput(values, session));
         if (count > limit)
           lines.unshift(`(${count - limit} older command${count - limit === 1 ? '' : 's'} not shown: trail log -n ${Math.min(10_000, count)} shows ${count > 10_000 ? 'more' : 'them'})`);
       }

@@ -1,7 +1,7 @@
 import type { CliCommand } from './command.js';
 import { shown } from './shown.js';
 import { call } from './connect.js';
-import { ClientError } from './client.js';
+import { ClientError } from '../client/daemon-client.js';
 import { rememberedSessions } from '../api/trail-reader.js';
 import { trailPaths } from '../platform/paths.js';
 import { ago, json, out, table } from './output.js';
@@ -19,7 +19,7 @@ export const lsCommand: CliCommand = {
     let list: SessionView[];
     let running = true;
     try {
-      list = await call<SessionView[]>('session.list', {}, { start: false });
+      list = await call('session.list', {}, { start: false });
     } catch (e) {
       if (!(e instanceof ClientError) || e.code !== 'not_running') throw e;
       running = false;

@@ -11,7 +11,7 @@ export const newCommand: CliCommand = {
   usage: 'trail new [NAME] [--dir DIR] [-d] [-- COMMAND...]',
   options: { dir: { type: 'string' }, detached: { type: 'boolean', short: 'd' }, json: { type: 'boolean' } },
   run: async ({ values, positionals, rest }) => {
-    const s = await call<SessionView>('session.new', {
+    const s = await call('session.new', {
       name: positionals[0],
       dir: (values.dir as string | undefined) ?? process.cwd(),
       command: rest.length ? rest : undefined,

@@ -10,7 +10,7 @@ type Switched = { session: string; terminal: number; recording: boolean; changed
 export async function switchRecording(on: boolean, values: Record<string, unknown>): Promise<number> {
   const terminal = (values.terminal as string | undefined) ?? process.env.TRAIL_TERMINAL;
   if (!terminal) throw new UsageError(`${on ? 'on' : 'off'} works inside a trail terminal (or give --terminal ID, as trail term ls shows it)`);
-  const r = await call<Switched>('term.recording', { terminal, on });
+  const r = await call('term.recording', { terminal, on });
   const where = `terminal ${r.terminal} of ${escapeControls(r.session)}`;
   if (on) out(r.changed ? `trail: recording is on again for ${where}` : `trail: recording was already on for ${where}`);
   else

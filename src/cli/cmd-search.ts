@@ -36,8 +36,8 @@ export const searchCommand: CliCommand = {
     if (!text) throw new UsageError('search needs some text to look for');
     const limit = limitArg(values.limit, 20, 1000);
     const where = (values.in as string | undefined) ?? 'all';
-    if (!['all', 'command', 'output'].includes(where)) throw new UsageError(`--in takes command or output, not ${JSON.stringify(where)}`);
-    const hits = await read<Hit[]>('command.search', {
+    if (where !== 'all' && where !== 'command' && where !== 'output') throw new UsageError(`--in takes command or output, not ${JSON.stringify(where)}`);
+    const hits = await read('command.search', {
       text,
       in: where,
       ...filterInput(values),

@@ -15,7 +15,7 @@ export const showCommand: CliCommand = {
   run: async ({ values, positionals }) => {
     const id = Number((positionals[0] ?? '').replace(/^#/, ''));
     if (!Number.isInteger(id) || id <= 0) throw new UsageError('show needs a command id (the #N in trail log)');
-    const c = await read<CommandView>('command.show', { id });
+    const c = await read('command.show', { id });
     if (values.json) json(c);
     else await paged(fullView(shown(c), Boolean(values.raw)), Boolean(values['no-pager']));
     return 0;

@@ -15,7 +15,7 @@ export const termCommand: CliCommand = {
     const [verb, ...args] = positionals;
     switch (verb) {
       case 'new': {
-        const t = await call<TerminalInfo>('term.new', {
+        const t = await call('term.new', {
           session: await sessionArg(args[0], 'term new'),
           command: rest.length ? rest : undefined,
           shell: process.env.SHELL,
@@ -27,7 +27,7 @@ export const termCommand: CliCommand = {
       }
       case 'ls':
       case 'list': {
-        const list = await call<TerminalInfo[]>('term.list', { session: await sessionArg(args[0], 'term ls') });
+        const list = await call('term.list', { session: await sessionArg(args[0], 'term ls') });
         if (values.json) {
           json(list);
           return 0;

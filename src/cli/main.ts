@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { escapeControls } from './shown.js';
 import { commands, findCommand } from './index.js';
 import { UsageError } from './command.js';
-import { ClientError } from './client.js';
+import { ClientError } from '../client/daemon-client.js';
 import { attachHelp } from './attach-client.js';
 import { commandHelp } from './help.js';
 

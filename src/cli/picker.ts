@@ -14,7 +14,7 @@ import { trailPaths } from '../platform/paths.js';
 import { TrailReader, type PickRow } from '../api/trail-reader.js';
 import { fuzzyScore, queryTerms } from '../common/fuzzy.js';
 import { escapeControls } from './shown.js';
-import { ClientError } from './client.js';
+import { ClientError } from '../client/daemon-client.js';
 
 type Mode = 'terminal' | 'session' | 'directory' | 'everywhere';
 /** A mode's distinct lines, newest first: the rows, and their lines and lower-case lines in plain arrays (what matching reads, fast). */

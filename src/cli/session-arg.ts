@@ -3,10 +3,10 @@
 // the one for this directory, as `trail` would pick.
 import { UsageError } from './command.js';
 import { call } from './connect.js';
-import { ClientError } from './client.js';
+import { ClientError } from '../client/daemon-client.js';
 
 export async function currentSession(): Promise<string | undefined> {
-  const r = await call<{ name: string | null }>('session.current', { terminal: process.env.TRAIL_TERMINAL, dir: process.cwd() });
+  const r = await call('session.current', { terminal: process.env.TRAIL_TERMINAL, dir: process.cwd() });
   return r.name ?? undefined;
 }
 
@@ -21,7 +21,7 @@ export async function ownSession(): Promise<string | undefined> {
   if (!process.env.TRAIL_TERMINAL && !process.env.TRAIL_SESSION) return undefined;
   if (!process.env.TRAIL_TERMINAL) return process.env.TRAIL_SESSION;
   try {
-    const r = await call<{ name: string | null }>('session.current', { terminal: process.env.TRAIL_TERMINAL }, { start: false });
+    const r = await call('session.current', { terminal: process.env.TRAIL_TERMINAL }, { start: false });
     return r.name ?? process.env.TRAIL_SESSION;
   } catch (e) {
     // No daemon (this shell outlived it?): the name it was started with.

@@ -3,6 +3,10 @@
 // EXTENDED_HISTORY, metafied bytes undone) and fish (its YAML-like file).
 // Atuin's SQLite database is read by the CLI itself.
 
+/** The histories `trail import` reads. */
+export const IMPORT_SOURCES = ['bash', 'zsh', 'fish', 'atuin'] as const;
+export type ImportSource = (typeof IMPORT_SOURCES)[number];
+
 export type HistoryEntry = {
   command: string;
   /** Epoch ms, where the file says. */

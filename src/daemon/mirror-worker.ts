@@ -160,9 +160,11 @@ function screenRows(e: Entry): string[] {
       line.getCell(x, cell);
       if (cell.getWidth() === 0) continue; // the second half of a wide character
       const sgr = sgrOf(cell);
-      const ch = cell.getChars() || ' ';
-      // Plain blanks are held back: a row's trailing blanks need not be drawn.
-      if (ch === ' ' && sgr === '') {
+      const written = cell.getChars();
+      const ch = written || ' ';
+      // Cells never written (no character, no colour) are held back: a row's trailing ones need not be drawn.
+      // A space that was written is drawn: it is part of the row (a prompt's last character).
+      if (!written && sgr === '') {
         pending += ' ';
         continue;
       }

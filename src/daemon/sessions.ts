@@ -12,6 +12,7 @@ import type { CommandStore } from '../store/commands.js';
 import { Terminal, type ClientSink } from './terminal.js';
 import { mirrorThread } from './mirror.js';
 import { TrailWriter } from './trail-writer.js';
+import { EventBus } from './events.js';
 import type { StoreHealth } from './store-health.js';
 
 export type Session = {
@@ -42,6 +43,8 @@ export type NewTerminalSpec = { command?: string[]; shell?: string; cols?: numbe
 export class SessionManager {
   private byId = new Map<string, Session>();
   private writer: TrailWriter;
+  /** The trail's events: emitted here and by the writer, kept by the store, heard by whoever subscribes. */
+  readonly events: EventBus;
   /** Per session, what the next terminal's screen says about the shells lost with the last daemon. */
   private lostNotice = new Map<string, string>();
   /** Set by shutdown: shells that end now were ended by the stop, and the next daemon says so. */
@@ -49,7 +52,8 @@ export class SessionManager {
 
   constructor(private deps: ManagerDeps) {
     mirrorThread.onError = deps.log;
-    this.writer = new TrailWriter(deps.commands, deps.secrets, deps.health);
+    this.events = new EventBus(deps.sessions, deps.health, deps.secrets, deps.log);
+    this.writer = new TrailWriter(deps.commands, deps.secrets, deps.health, this.events);
     // Every attached client hears once that recording fails, and once that it works again.
     deps.health.onChange((h) => {
       const message = h.ok
@@ -86,7 +90,7 @@ export class SessionManager {
       ];
       this.lostNotice.set(sessionId, '\x1b[33m' + lines.join('\n') + '\x1b[0m');
       for (const t of terminals)
-        this.event(sessionId, t.id, now, 'terminal.lost', { index: t.idx, reason: stopped ? 'daemon stopped' : 'daemon died', running: running.map((r) => r.id) });
+        this.events.emit({ kind: 'terminal.lost', sessionId, terminalId: t.id, at: now, data: { index: t.idx, reason: stopped ? 'daemon stopped' : 'daemon died', running: running.map((r) => r.id) } });
     }
     for (const row of deps.sessions.liveSessions()) {
       this.byId.set(row.id, {
@@ -137,7 +141,7 @@ export class SessionManager {
     const now = Date.now();
     const s: Session = { id: randomBytes(8).toString('hex'), name, dir, createdAt: now, lastActiveAt: now, terminals: [], nextIndex: 0 };
     this.deps.health.state('a new session', () => this.deps.sessions.insertSession({ id: s.id, name, dir, created_at: now, last_active_at: now }));
-    this.event(s.id, null, now, 'session.created', { name, dir });
+    this.events.emit({ kind: 'session.created', sessionId: s.id, terminalId: null, at: now, data: { name, dir } });
     this.byId.set(s.id, s);
     this.newTerminal(s, first ?? {});
     return s;
@@ -157,7 +161,7 @@ export class SessionManager {
     if (bad) throw new TrailError('invalid', `session name ${JSON.stringify(newName)} refused: ${bad}`);
     if (this.find(newName)) throw new TrailError('exists', `a session named "${newName}" exists already`);
     this.deps.health.state('a session rename', () => this.deps.sessions.rename(s.id, newName));
-    this.event(s.id, null, Date.now(), 'session.renamed', { from: s.name, to: newName });
+    this.events.emit({ kind: 'session.renamed', sessionId: s.id, terminalId: null, at: Date.now(), data: { from: s.name, to: newName } });
     s.name = newName;
     return s;
   }
@@ -171,7 +175,7 @@ export class SessionManager {
       t.kill();
     }
     this.deps.health.state('a session kill', () => this.deps.sessions.kill(s.id, now));
-    this.event(s.id, null, now, 'session.killed');
+    this.events.emit({ kind: 'session.killed', sessionId: s.id, terminalId: null, at: now });
   }
 
   newTerminal(s: Session, spec: NewTerminalSpec): Terminal {
@@ -209,7 +213,7 @@ export class SessionManager {
         created_at: now,
       }),
     );
-    this.event(s.id, id, now, 'terminal.started', { command });
+    this.events.emit({ kind: 'terminal.started', sessionId: s.id, terminalId: id, at: now, data: { command } });
     this.touch(s);
     return t;
   }
@@ -270,7 +274,7 @@ export class SessionManager {
   setRecording(s: Session, t: Terminal, on: boolean): boolean {
     const changed = t.pauseRecording(!on);
     if (!changed) return false;
-    this.event(s.id, t.id, Date.now(), on ? 'recording.resumed' : 'recording.paused', { terminal: t.index });
+    this.events.emit({ kind: on ? 'recording.resumed' : 'recording.paused', sessionId: s.id, terminalId: t.id, at: Date.now(), data: { terminal: t.index } });
     const message = on ? `trail: recording is on again for terminal ${t.index}` : `trail: recording is off for terminal ${t.index} (trail on resumes it)`;
     for (const c of t.sinks()) c.notice?.(message);
     return true;
@@ -286,15 +290,10 @@ export class SessionManager {
   }
 
   clientEvent(s: Session, t: Terminal, sink: ClientSink, kind: 'client.attached' | 'client.detached'): void {
-    this.event(s.id, t.id, Date.now(), kind, { client: sink.id, readOnly: sink.readOnly }, sink.name);
+    this.events.emit({ kind, sessionId: s.id, terminalId: t.id, at: Date.now(), actor: sink.name, data: { client: sink.id, readOnly: sink.readOnly } });
     this.touch(s);
   }
 
-  /** An event of the trail, redacted, written or counted as not kept. */
-  private event(sessionId: string, terminalId: string | null, at: number, kind: string, data?: unknown, actor: string | null = null): void {
-    const json = data === undefined ? null : redact(JSON.stringify(data), this.deps.secrets);
-    this.deps.health.attempt(`a ${kind} event`, () => this.deps.sessions.event(sessionId, terminalId, at, kind, actor, json));
-  }
 
   private terminalExited(s: Session, t: Terminal, code: number | null, signal: number | null): void {
     const now = Date.now();
@@ -302,7 +301,7 @@ export class SessionManager {
     rmSync(join(this.deps.runDir, t.id), { force: true });
     if (this.byId.has(s.id) && !this.stopping) {
       this.deps.health.state('a terminal’s end', () => this.deps.sessions.exitTerminal(t.id, now, code));
-      this.event(s.id, t.id, now, 'terminal.exited', { code, signal });
+      this.events.emit({ kind: 'terminal.exited', sessionId: s.id, terminalId: t.id, at: now, data: { code, signal } });
     }
     t.notifyExit(s.terminals.length);
     setTimeout(() => t.dispose(), 1000).unref();
@@ -316,7 +315,7 @@ export class SessionManager {
       const live = s.terminals.filter((t) => !t.exited);
       if (live.length) {
         const running = live.map((t) => t.runningCommand?.id).filter((id): id is number => typeof id === 'number');
-        this.event(s.id, null, now, 'daemon.stopped', { why, terminals: live.map((t) => t.index), running });
+        this.events.emit({ kind: 'daemon.stopped', sessionId: s.id, terminalId: null, at: now, data: { why, terminals: live.map((t) => t.index), running } });
       }
       for (const t of live) {
         for (const c of t.sinks()) c.detached(`the trail daemon was stopped (${why}); this session's shells ended with it`);

@@ -8,6 +8,7 @@ import type { CommandStore } from '../store/commands.js';
 import type { CommandSink, EndedCommand, StartedCommand } from './recorder.js';
 import { dirtyProbe, gitHead } from './git.js';
 import type { StoreHealth } from './store-health.js';
+import type { EventBus } from './events.js';
 
 const MAX_RAW = 256 * 1024;
 
@@ -19,9 +20,24 @@ export class TrailWriter implements CommandSink {
     private commands: CommandStore,
     private secrets: SecretPattern[],
     private health: StoreHealth,
+    private events?: EventBus,
   ) {}
 
   started(c: StartedCommand): number | null {
+    const id = this.write(c);
+    if (id !== null)
+      this.events?.emit({
+        kind: 'command.started',
+        sessionId: c.sessionId,
+        terminalId: c.terminalId,
+        at: c.startedAt,
+        actor: c.actor,
+        data: { id, command: redact(c.command, this.secrets), cwd: c.cwd === null ? null : redact(c.cwd, this.secrets) },
+      });
+    return id;
+  }
+
+  private write(c: StartedCommand): number | null {
     let git: ReturnType<typeof gitHead> = null;
     try {
       git = c.cwd ? gitHead(c.cwd) : null;
@@ -96,11 +112,22 @@ export class TrailWriter implements CommandSink {
   ended(id: number | null, c: StartedCommand, e: EndedCommand): void {
     this.endedInBatch = true;
     const end = this.endRow(c, e);
+    let kept = id;
     // false: the start's row is not there (its batch was not kept): write it whole.
-    if (id !== null && this.health.attempt('a command end', () => this.commands.end(id, end)) !== false) return;
-    // Its start could not be written: write it whole now.
-    const newId = this.started(c);
-    if (newId !== null) this.health.attempt('a command end', () => this.commands.end(newId, end));
+    if (id === null || this.health.attempt('a command end', () => this.commands.end(id, end)) === false) {
+      // Its start could not be written: write it whole now.
+      kept = this.write(c);
+      if (kept !== null) this.health.attempt('a command end', () => this.commands.end(kept!, end));
+    }
+    if (kept !== null)
+      this.events?.emit({
+        kind: 'command.ended',
+        sessionId: c.sessionId,
+        terminalId: c.terminalId,
+        at: e.endedAt,
+        actor: c.actor,
+        data: { id: kept, exitCode: e.exitCode, durationMs: end.duration_ms, endReason: e.endReason },
+      });
   }
 
   screen(id: number, _c: StartedCommand, e: EndedCommand): void {

@@ -1,5 +1,6 @@
 // Queries for sessions, terminals and events. Plain data in, plain rows out.
 import type { Db } from './db.js';
+import { IMPORT_SOURCES } from '../common/history-formats.js';
 
 export type SessionRow = {
   id: string;
@@ -104,9 +105,6 @@ export class SessionStore {
   }
 }
 
-/** The histories `trail import` reads. */
-export const IMPORT_SOURCES = ['bash', 'zsh', 'fish', 'atuin'] as const;
-export type ImportSource = (typeof IMPORT_SOURCES)[number];
 
 /** Every session's id and name, killed ones too (their trail outlives them). */
 export function sessionNames(db: Db): Map<string, string> {

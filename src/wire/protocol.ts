@@ -3,6 +3,8 @@
 // version is told to restart the daemon instead of receiving garbage. The zod
 // schema that checks client messages lives in protocol-schema.ts, so the CLI
 // does not load zod (it costs the attach client ~80 ms of start-up).
+import type { TerminalView } from '../contract/ops.js';
+
 export const PROTOCOL_VERSION = 2;
 
 /** What a client may send; validated by the daemon with the zod schema in protocol-schema.ts. */
@@ -28,22 +30,8 @@ export type ClientMessage =
   | { t: 'switch'; to: string }
   | { t: 'detach' };
 
-export type TerminalInfo = {
-  id: string;
-  index: number;
-  session: string;
-  command: string[];
-  cwd: string;
-  pid: number | null;
-  cols: number;
-  rows: number;
-  clients: number;
-  shell: string | null;
-  integrated: boolean;
-  createdAt: number;
-  exitedAt: number | null;
-  exitCode: number | null;
-};
+/** A terminal as the daemon describes it (the contract's TerminalView). */
+export type TerminalInfo = TerminalView;
 
 export type ServerMessage =
   | { t: 'hello'; version: number; daemonPid: number }

@@ -8,6 +8,8 @@ import { trailPaths, type Paths } from '../platform/paths.js';
 import { readPid } from '../platform/pid-file.js';
 import { FRAME_DATA, FrameDecoder, encodeJson, encodeHeader, type Frame } from '../wire/frames.js';
 import { PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '../wire/protocol.js';
+// Types only: the client loads no zod (it costs ~80 ms of start-up).
+import type { OpInput, OpName, OpOutput } from '../contract/ops.js';
 
 export class ClientError extends Error {
   constructor(
@@ -99,9 +101,10 @@ export class DaemonClient {
     this.sock.uncork();
   }
 
-  call<T = unknown>(op: string, input: unknown = {}): Promise<T> {
+  /** One operation of the contract, by name: its input and result are typed by it (src/contract/ops.ts). */
+  call<K extends OpName>(op: K, input: OpInput<K>): Promise<OpOutput<K>> {
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<OpOutput<K>>((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.send({ t: 'call', id, op, input });
     });

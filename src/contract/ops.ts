@@ -1,0 +1,199 @@
+// The one typed contract of trail's operations: each one's name, what it
+// does, its input and its output, as zod schemas. No Node imports: the
+// daemon's api binds handlers to these, the daemon client calls them by name
+// (a wrong name, argument or field fails the build), and a browser bundle or
+// the MCP server can import them as they are. The CLI imports only the types
+// (zod costs a client ~80 ms of start-up).
+import { z } from 'zod';
+
+import { IMPORT_SOURCES } from '../common/history-formats.js';
+
+// ---- what operations return ----
+
+export const SessionView = z.object({
+  name: z.string(),
+  dir: z.string(),
+  terminals: z.number(),
+  clients: z.number(),
+  createdAt: z.number(),
+  lastActiveAt: z.number(),
+});
+export type SessionView = z.infer<typeof SessionView>;
+
+export const TerminalView = z.object({
+  id: z.string(),
+  index: z.number(),
+  session: z.string(),
+  command: z.array(z.string()),
+  cwd: z.string(),
+  pid: z.number().nullable(),
+  cols: z.number(),
+  rows: z.number(),
+  clients: z.number(),
+  shell: z.string().nullable(),
+  integrated: z.boolean(),
+  createdAt: z.number(),
+  exitedAt: z.number().nullable(),
+  exitCode: z.number().nullable(),
+});
+export type TerminalView = z.infer<typeof TerminalView>;
+
+export const CommandView = z.object({
+  id: z.number(),
+  session: z.string(),
+  terminal: z.string().nullable(),
+  command: z.string(),
+  cwd: z.string().nullable(),
+  startedAt: z.number(),
+  endedAt: z.number().nullable(),
+  durationMs: z.number().nullable(),
+  exitCode: z.number().nullable(),
+  /** Why the command has no exit status (the terminal ended, the daemon stopped), if it has ended without one. */
+  endReason: z.string().nullable(),
+  /** The shell's own number for this command line. */
+  seq: z.number().nullable(),
+  /** The full length of a command line kept as head and tail; null when it is kept whole. */
+  commandBytes: z.number().nullable(),
+  git: z.object({ root: z.string().nullable(), branch: z.string().nullable(), head: z.string().nullable(), dirty: z.boolean().nullable() }).nullable(),
+  actor: z.string(),
+  /** The host it ran on, where an imported history says. */
+  host: z.string().nullable(),
+  outputBytes: z.number(),
+  outputTruncated: z.boolean(),
+  screen: z.boolean(),
+  output: z.string().optional(),
+  raw: z.string().nullable().optional(),
+});
+export type CommandView = z.infer<typeof CommandView>;
+
+export const SearchHit = CommandView.extend({
+  match: z.object({ field: z.enum(['command', 'output']), line: z.number(), excerpt: z.string() }).nullable(),
+});
+export type SearchHit = z.infer<typeof SearchHit>;
+
+export const Pause = z.object({ session: z.string(), terminal: z.number(), from: z.number(), to: z.number().nullable() });
+export type Pause = z.infer<typeof Pause>;
+
+const RecordingHealth = z.object({ ok: z.boolean(), failingSince: z.number().nullable(), notKept: z.number(), lastError: z.string().nullable() });
+
+export const DaemonStatus = z.object({
+  pid: z.number(),
+  version: z.string(),
+  home: z.string(),
+  startedAt: z.number(),
+  sessions: z.number(),
+  terminals: z.number(),
+  rss: z.number(),
+  relay: z.string(),
+  recording: RecordingHealth,
+});
+export type DaemonStatus = z.infer<typeof DaemonStatus>;
+
+// ---- inputs shared by several operations ----
+
+const termSpec = {
+  command: z.array(z.string()).min(1).optional(),
+  shell: z.string().optional(),
+  cols: z.number().int().min(2).max(1000).optional(),
+  rows: z.number().int().min(1).max(1000).optional(),
+};
+
+const filters = {
+  session: z.string().optional(),
+  dir: z.string().optional(),
+  failed: z.boolean().optional(),
+  since: z.string().optional(),
+  until: z.string().optional(),
+  branch: z.string().optional(),
+};
+export const Filters = z.object(filters);
+
+const RunningCommand = z.object({ session: z.string(), terminal: z.number(), command: z.string() });
+
+// ---- the operations ----
+
+export const ops = {
+  'daemon.status': { summary: 'the running daemon: pid, version, state dir, sessions', input: z.object({}), output: DaemonStatus },
+  'daemon.stop': {
+    summary: 'stop the daemon (its terminals end); refused without force while clients are attached or commands run',
+    input: z.object({ force: z.boolean().default(false) }),
+    output: z.object({ stopping: z.literal(true), pid: z.number(), terminals: z.number(), running: z.array(RunningCommand) }),
+  },
+  'session.list': { summary: 'all sessions', input: z.object({}), output: z.array(SessionView) },
+  'session.current': {
+    summary: "the session a command means when it names none: the one its terminal runs in (by the terminal's id, so a rename is seen), else the one for its directory",
+    input: z.object({ terminal: z.string().optional(), dir: z.string().optional() }),
+    output: z.object({ name: z.string().nullable() }),
+  },
+  'session.new': {
+    summary: 'create a session bound to a directory',
+    input: z.object({ name: z.string().optional(), dir: z.string(), ...termSpec }),
+    output: SessionView,
+  },
+  'session.ensure': {
+    summary: 'the session for a directory (its git root), created if missing',
+    input: z.object({ dir: z.string(), ...termSpec }),
+    output: SessionView.extend({ created: z.boolean() }),
+  },
+  'session.kill': { summary: 'end a session and its terminals (its trail is kept)', input: z.object({ name: z.string() }), output: z.object({ killed: z.string() }) },
+  'session.rename': { summary: 'rename a session', input: z.object({ from: z.string(), to: z.string() }), output: SessionView },
+  'term.new': { summary: 'start another terminal in a session', input: z.object({ session: z.string(), ...termSpec }), output: TerminalView },
+  'term.list': { summary: "a session's terminals", input: z.object({ session: z.string() }), output: z.array(TerminalView) },
+  'term.recording': {
+    summary: 'stop (trail off) or restart (trail on) recording one terminal',
+    input: z.object({ terminal: z.string(), on: z.boolean() }),
+    output: z.object({ session: z.string(), terminal: z.number(), recording: z.boolean(), changed: z.boolean() }),
+  },
+  'term.kill': { summary: 'end one terminal of a session', input: z.object({ session: z.string(), terminal: z.string() }), output: z.object({ killed: z.string() }) },
+  'trail.log': {
+    summary: 'the timeline of commands, newest last',
+    input: z.object({ ...filters, limit: z.number().int().min(1).max(10_000).default(50) }),
+    output: z.array(CommandView),
+  },
+  'trail.count': { summary: 'how many commands match the filters (what trail log did not show)', input: Filters, output: z.object({ count: z.number() }) },
+  'trail.pauses': {
+    summary: 'when recording was paused (trail off) and resumed, per terminal',
+    input: z.object({ session: z.string().optional() }),
+    output: z.array(Pause),
+  },
+  'command.show': { summary: 'one command with its kept output', input: z.object({ id: z.number().int() }), output: CommandView },
+  'command.search': {
+    summary: 'full-text (substring) search over command lines and output',
+    input: z.object({
+      // Longer text would only scan longer, holding the event loop (and recording) meanwhile.
+      text: z.string().min(1).max(1000, 'the search text is longer than 1,000 characters: search for a part of it'),
+      in: z.enum(['all', 'command', 'output']).default('all'),
+      ...filters,
+      limit: z.number().int().min(1).max(1000).default(20),
+    }),
+    output: z.array(SearchHit),
+  },
+  'trail.import': {
+    summary: "adds commands from another tool's history (trail import); an entry imported before is skipped",
+    input: z.object({
+      source: z.enum(IMPORT_SOURCES),
+      entries: z
+        .array(
+          z.object({
+            command: z.string().min(1).max(65_536),
+            startedAt: z.number().int().min(0),
+            durationMs: z.number().int().min(0).nullable(),
+            exitCode: z.number().int().nullable(),
+            cwd: z.string().max(4096).nullable(),
+            host: z.string().max(255).nullable(),
+            key: z.string().min(1).max(200),
+          }),
+        )
+        .max(5000),
+    }),
+    output: z.object({ added: z.number(), skipped: z.number() }),
+  },
+  'command.last': { summary: 'the last (failing) command and its output', input: Filters, output: CommandView },
+} as const;
+
+export type OpName = keyof typeof ops;
+/** What a caller passes (defaults may be left out). */
+export type OpInput<K extends OpName> = z.input<(typeof ops)[K]['input']>;
+/** What a handler gets (defaults filled in). */
+export type OpParsed<K extends OpName> = z.output<(typeof ops)[K]['input']>;
+export type OpOutput<K extends OpName> = z.output<(typeof ops)[K]['output']>;

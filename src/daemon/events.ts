@@ -1,0 +1,70 @@
+// The trail's events, as one typed stream: one place emits (the session
+// manager, the trail writer, and later the services), the store keeps them,
+// and readers subscribe (later the briefing, the web UI, MCP) instead of
+// polling the store. A subscriber that throws is logged and never stops the
+// emitter or the other subscribers; a store that refuses the write is counted
+// by StoreHealth, and subscribers hear the event all the same.
+import { redact, type SecretPattern } from '../common/redact.js';
+import type { SessionStore } from '../store/sessions.js';
+import type { StoreHealth } from './store-health.js';
+
+type Base = { sessionId: string; terminalId: string | null; at: number; actor?: string | null };
+
+/** Every event of the trail, by kind, with its data. */
+export type TrailEvent = Base &
+  (
+    | { kind: 'session.created'; data: { name: string; dir: string } }
+    | { kind: 'session.renamed'; data: { from: string; to: string } }
+    | { kind: 'session.killed'; data?: undefined }
+    | { kind: 'terminal.started'; data: { command: string[] } }
+    | { kind: 'terminal.exited'; data: { code: number | null; signal: number | null } }
+    | { kind: 'terminal.lost'; data: { index: number; reason: string; running: number[] } }
+    | { kind: 'recording.paused' | 'recording.resumed'; data: { terminal: number } }
+    | { kind: 'client.attached' | 'client.detached'; data: { client: string; readOnly: boolean } }
+    | { kind: 'daemon.stopped'; data: { why: string; terminals: number[]; running: number[] } }
+    // Commands are kept in their own table: these two are heard live, not stored again as events.
+    | { kind: 'command.started'; data: { id: number; command: string; cwd: string | null } }
+    | { kind: 'command.ended'; data: { id: number; exitCode: number | null; durationMs: number | null; endReason: string | null } }
+  );
+
+export type EventKind = TrailEvent['kind'];
+export type EventOf<K extends EventKind> = Extract<TrailEvent, { kind: K }>;
+
+/** Kinds whose record is elsewhere (the commands table): not written to the events table. */
+const KEPT_ELSEWHERE = new Set<EventKind>(['command.started', 'command.ended']);
+
+type Subscriber = { kinds: Set<EventKind> | null; fn: (e: TrailEvent) => void };
+
+export class EventBus {
+  private subscribers = new Set<Subscriber>();
+
+  constructor(
+    private store: SessionStore,
+    private health: StoreHealth,
+    private secrets: SecretPattern[],
+    private log: (line: string) => void,
+  ) {}
+
+  /** Writes the event (redacted) where it is kept, then tells every subscriber of its kind. */
+  emit(e: TrailEvent): void {
+    if (!KEPT_ELSEWHERE.has(e.kind)) {
+      const json = e.data === undefined ? null : redact(JSON.stringify(e.data), this.secrets);
+      this.health.attempt(`a ${e.kind} event`, () => this.store.event(e.sessionId, e.terminalId, e.at, e.kind, e.actor ?? null, json));
+    }
+    for (const s of [...this.subscribers]) {
+      if (s.kinds && !s.kinds.has(e.kind)) continue;
+      try {
+        s.fn(e);
+      } catch (err) {
+        this.log(`an event subscriber failed on ${e.kind}: ${(err as Error).stack ?? err}`);
+      }
+    }
+  }
+
+  /** Hears the events of these kinds (all kinds with '*') from now on; returns the way to stop. */
+  on<K extends EventKind>(kinds: K[] | '*', fn: (e: EventOf<K>) => void): () => void {
+    const s: Subscriber = { kinds: kinds === '*' ? null : new Set<EventKind>(kinds), fn: fn as (e: TrailEvent) => void };
+    this.subscribers.add(s);
+    return () => this.subscribers.delete(s);
+  }
+}
