@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadServices, parseTrailYaml, parseProcfile, startOrder, ServiceConfigError } from './service-config.js';
+
+const err = (text: string) => {
+  try {
+    parseTrailYaml(text, 'trail.yaml');
+  } catch (e) {
+    assert.ok(e instanceof ServiceConfigError, String(e));
+    return e.message;
+  }
+  assert.fail('parsed without error');
+};
+
+test('a full trail.yaml: defaults filled in, durations in ms, depends_on as a list or with conditions', () => {
+  const s = parseTrailYaml(
+    `# the stack
+services:
+  db:
+    command: postgres -D data
+    ready: { port: 5432, period: 500ms }
+    stop: { signal: SIGINT, grace: 5s }
+  api:
+    command: npm run dev
+    cwd: ./api
+    env: { PORT: 3000, DEBUG: true }
+    depends_on:
+      db: { condition: ready }
+    ready: { http: "http://127.0.0.1:3000/health", status: 204 }
+    restart: always
+    backoff: { initial: 1s, max: 1m }
+  worker:
+    command: node worker.js
+    depends_on: [db, api]
+    tty: true
+`,
+    'trail.yaml',
+  );
+  const api = s.find((x) => x.name === 'api')!;
+  assert.deepEqual(api.env, { PORT: '3000', DEBUG: 'true' });
+  assert.deepEqual(api.depends_on, { db: { condition: 'ready' } });
+  assert.equal(api.ready?.status, 204);
+  assert.deepEqual(api.backoff, { initial: 1000, max: 60_000 });
+  const db = s.find((x) => x.name === 'db')!;
+  assert.equal(db.ready?.period, 500);
+  assert.deepEqual(db.stop, { signal: 'SIGINT', grace: 5000 });
+  assert.equal(db.restart, 'on-failure');
+  assert.deepEqual(s.find((x) => x.name === 'worker')!.depends_on, { db: { condition: 'started' }, api: { condition: 'started' } });
+  assert.deepEqual(startOrder(s).map((x) => x.name), ['db', 'api', 'worker']);
+});
+
+test('a wrong type says the file, line, column, the field and what was expected', () => {
+  assert.equal(err('services:\n  web:\n    command: x\n    ready:\n      port: abc\n'), 'trail.yaml:5:13: services.web.ready.port: expected a number');
+  assert.equal(err('services:\n  web:\n    command: x\n    restart: sometimes\n'), 'trail.yaml:4:14: services.web.restart: expected one of no, on-failure, always');
+  assert.equal(err('services:\n  web:\n    cwd: /srv\n'), 'trail.yaml:3:5: services.web.command: missing (expected a string)');
+  assert.match(err('services:\n  web:\n    command: x\n    ready: { period: 1s }\n'), /^trail\.yaml:4:12: services\.web\.ready: expected exactly one of port, http, log or exec$/);
+  assert.match(err('services:\n  web:\n    command: x\n    stop: { grace: soon }\n'), /^trail\.yaml:4:20: services\.web\.stop\.grace: expected a duration such as 500ms, 2s or 1m \(or a number of seconds\)$/);
+});
+
+test('an unknown key is named where it is, with the closest known key', () => {
+  assert.equal(err('services:\n  web:\n    command: x\n    depnds_on: [db]\n'), 'trail.yaml:4:5: services.web.depnds_on: unknown key; did you mean depends_on?');
+  assert.equal(err('services:\n  web:\n    command: x\n    ready:\n      prot: 80\n'), 'trail.yaml:5:7: services.web.ready.prot: unknown key; did you mean port?');
+  assert.equal(err('service:\n  web: { command: x }\n'), 'trail.yaml:1:1: service: unknown key; did you mean services?');
+});
+
+test('YAML errors, missing dependencies and cycles are refused with where', () => {
+  assert.match(err('services:\n  web: [\n'), /^trail\.yaml:\d+:\d+: not valid YAML: /);
+  assert.equal(
+    err('services:\n  web:\n    command: x\n    depends_on: [db]\n'),
+    'trail.yaml:4:17: services.web.depends_on: no service named db (services: web)',
+  );
+  assert.match(
+    err('services:\n  a: { command: x, depends_on: [b] }\n  b: { command: x, depends_on: [c] }\n  c: { command: x, depends_on: [a] }\n'),
+    /^trail\.yaml:2:\d+: services\.a\.depends_on: a dependency cycle: a → b → c → a$/,
+  );
+});
+
+test('a Procfile, and trail.yaml first when a directory has both', () => {
+  const p = parseProcfile('# processes\nweb: bundle exec rails s -p $PORT\n\nworker: bundle exec sidekiq\n', 'Procfile');
+  assert.deepEqual(p.map((s) => [s.name, s.command]), [['web', 'bundle exec rails s -p $PORT'], ['worker', 'bundle exec sidekiq']]);
+  assert.throws(() => parseProcfile('web rails s\n', 'Procfile'), /Procfile:1:1: expected "name: command"/);
+  const dir = mkdtempSync(join(tmpdir(), 'trail-svc-'));
+  try {
+    assert.equal(loadServices(dir), null);
+    writeFileSync(join(dir, 'Procfile'), 'web: python3 -m http.server\n');
+    assert.equal(loadServices(dir)?.kind, 'Procfile');
+    writeFileSync(join(dir, 'trail.yaml'), 'services:\n  api: { command: node api.js }\n');
+    const f = loadServices(dir)!;
+    assert.equal(f.kind, 'trail.yaml');
+    assert.deepEqual(f.services.map((s) => s.name), ['api']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,228 @@
+// A session's services as declared: trail.yaml, or else a Procfile. A file
+// that is not right starts nothing and says where, with the field's path and
+// what was expected: `trail.yaml:5:13: services.web.ready.port: expected a
+// number`, for YAML errors, unknown keys (with the closest known key),
+// wrong types, a dependency on a missing service and a dependency cycle.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
+import { z } from 'zod';
+
+/** "500ms", "2s", "1m", or a number of seconds. */
+const Duration = z.union(
+  [
+    z.number().min(0).transform((s) => Math.round(s * 1000)),
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?(ms|s|m)$/)
+      .transform((v) => {
+        const n = parseFloat(v);
+        return Math.round(v.endsWith('ms') ? n : v.endsWith('m') ? n * 60_000 : n * 1000);
+      }),
+  ],
+  { error: 'expected a duration such as 500ms, 2s or 1m (or a number of seconds)' },
+);
+
+const Probe = z
+  .object({
+    /** Ready when this TCP port on 127.0.0.1 accepts a connection. */
+    port: z.number().int().min(1).max(65535).optional(),
+    /** Ready when a GET of this URL answers with `status`. */
+    http: z.string().url().optional(),
+    status: z.number().int().min(100).max(599).default(200),
+    /** Ready when a line of the service's output matches this regular expression. */
+    log: z.string().optional(),
+    /** Ready when this command exits 0. */
+    exec: z.string().optional(),
+    period: Duration.default(1000),
+    timeout: Duration.default(5000),
+    failure_threshold: z.number().int().min(1).default(3),
+  })
+  .strict()
+  .refine((p) => [p.port, p.http, p.log, p.exec].filter((x) => x !== undefined).length === 1, 'expected exactly one of port, http, log or exec');
+
+const Condition = z.enum(['started', 'ready', 'completed', 'completed_successfully']);
+
+const Service = z
+  .object({
+    command: z.string().min(1),
+    cwd: z.string().optional(),
+    env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
+    env_file: z.string().optional(),
+    depends_on: z
+      .union([z.array(z.string()), z.record(z.string(), z.object({ condition: Condition.default('started') }).strict())])
+      .default([])
+      .transform((d) => (Array.isArray(d) ? Object.fromEntries(d.map((n) => [n, { condition: 'started' as const }])) : d)),
+    ready: Probe.optional(),
+    liveness: Probe.optional(),
+    restart: z.enum(['no', 'on-failure', 'always']).default('on-failure'),
+    backoff: z.object({ initial: Duration.default(1000), max: Duration.default(30_000) }).strict().default({ initial: 1000, max: 30_000 }),
+    max_restarts: z.number().int().min(0).default(5),
+    stop: z
+      .object({ signal: z.enum(['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGKILL', 'SIGUSR1', 'SIGUSR2']).default('SIGTERM'), grace: Duration.default(10_000) })
+      .strict()
+      .default({ signal: 'SIGTERM', grace: 10_000 }),
+    autostart: z.boolean().default(true),
+    tty: z.boolean().default(false),
+  })
+  .strict();
+
+const TrailYaml = z.object({ services: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a service name is letters, digits, . _ -'), Service) }).strict();
+
+export type ServiceSpec = z.infer<typeof Service> & { name: string };
+export type ServiceFile = { file: string; kind: 'trail.yaml' | 'Procfile'; services: ServiceSpec[] };
+
+/** A file that is not right: where, the field, and what was expected. */
+export class ServiceConfigError extends Error {}
+
+/** The services declared for a directory: trail.yaml, else a Procfile; null when it has neither. */
+export function loadServices(dir: string): ServiceFile | null {
+  for (const name of ['trail.yaml', 'trail.yml']) {
+    const file = join(dir, name);
+    if (existsSync(file)) return { file, kind: 'trail.yaml', services: parseTrailYaml(readFileSync(file, 'utf8'), file) };
+  }
+  const procfile = join(dir, 'Procfile');
+  if (existsSync(procfile)) return { file: procfile, kind: 'Procfile', services: parseProcfile(readFileSync(procfile, 'utf8'), procfile) };
+  return null;
+}
+
+export function parseTrailYaml(text: string, file: string): ServiceSpec[] {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const at = (offset: number) => {
+    const p = lines.linePos(offset);
+    return `${file}:${p.line}:${p.col}`;
+  };
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    throw new ServiceConfigError(`${at(e.pos[0])}: not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+  }
+  const parsed = TrailYaml.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    // A misspelt key explains the field it leaves missing: say that first.
+    const issues = parsed.error.issues;
+    throw new ServiceConfigError(describeIssue(issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0], doc, at));
+  }
+  const services = Object.entries(parsed.data.services).map(([name, s]) => ({ ...s, name }));
+  checkDependencies(services, (name, dep) => {
+    const node = doc.getIn(['services', name, 'depends_on'], true) as { range?: [number, number, number] } | undefined;
+    return node?.range ? at(node.range[0]) : file;
+  });
+  return services;
+}
+
+/** The position and words for the first thing wrong in the file. */
+function describeIssue(issue: z.core.$ZodIssue, doc: Document, at: (offset: number) => string): string {
+  const path = issue.path.map(String);
+  const where = (p: string[]) => {
+    for (let n = p.length; n >= 0; n--) {
+      const node = doc.getIn(p.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      if (node?.range) return at(node.range[0]);
+    }
+    return at(0);
+  };
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0];
+    const map = doc.getIn(path, true);
+    const pair = isMap(map) ? map.items.find((i) => (i.key as { value?: unknown })?.value === key) : undefined;
+    const range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+    const known = knownKeys(path);
+    const near = closest(key, known);
+    return `${range ? at(range[0]) : where(path)}: ${[...path, key].join('.')}: unknown key${near ? `; did you mean ${near}?` : known.length ? ` (known: ${known.join(', ')})` : ''}`;
+  }
+  const field = path.join('.') || '(top)';
+  let what = issue.message;
+  if (issue.code === 'invalid_type') {
+    const expected = `expected ${issue.expected === 'record' || issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
+    what = doc.getIn(path) === undefined ? `missing (${expected})` : expected;
+  }
+  else if (issue.code === 'invalid_value' && 'values' in issue) what = `expected one of ${(issue.values as unknown[]).map(String).join(', ')}`;
+  return `${where(path)}: ${field}: ${what}`;
+}
+
+/** The keys a mapping at this path may have, for "did you mean". */
+function knownKeys(path: string[]): string[] {
+  if (path.length === 0) return ['services'];
+  if (path.length === 2 && path[0] === 'services') return Object.keys(Service.shape);
+  const last = path[path.length - 1];
+  if (path.length === 3 && (last === 'ready' || last === 'liveness')) return ['port', 'http', 'status', 'log', 'exec', 'period', 'timeout', 'failure_threshold'];
+  if (last === 'stop') return ['signal', 'grace'];
+  if (last === 'backoff') return ['initial', 'max'];
+  if (path.length === 4 && path[2] === 'depends_on') return ['condition'];
+  return [];
+}
+
+/** The known key nearest to what was typed, if it is near enough to be a typo. */
+function closest(typed: string, known: string[]): string | null {
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = distance(typed.toLowerCase(), k);
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return best !== null && bestD <= Math.max(2, Math.floor(typed.length / 3)) ? best : null;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
+
+/** Every dependency names a service of the file, and none goes round in a circle. */
+function checkDependencies(services: ServiceSpec[], where: (name: string, dep: string) => string): void {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  for (const s of services)
+    for (const dep of Object.keys(s.depends_on))
+      if (!byName.has(dep))
+        throw new ServiceConfigError(`${where(s.name, dep)}: services.${s.name}.depends_on: no service named ${dep} (services: ${[...byName.keys()].join(', ')})`);
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (name: string, trail: string[]) => {
+    if (state.get(name) === 'done') return;
+    if (state.get(name) === 'visiting') {
+      const cycle = [...trail.slice(trail.indexOf(name)), name];
+      throw new ServiceConfigError(`${where(cycle[0], cycle[1])}: services.${cycle[0]}.depends_on: a dependency cycle: ${cycle.join(' → ')}`);
+    }
+    state.set(name, 'visiting');
+    for (const dep of Object.keys(byName.get(name)!.depends_on)) visit(dep, [...trail, name]);
+    state.set(name, 'done');
+  };
+  for (const s of services) visit(s.name, []);
+}
+
+/** The order to start services in: every service after what it depends on. */
+export function startOrder(services: ServiceSpec[]): ServiceSpec[] {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const out: ServiceSpec[] = [];
+  const seen = new Set<string>();
+  const visit = (s: ServiceSpec) => {
+    if (seen.has(s.name)) return;
+    seen.add(s.name);
+    for (const dep of Object.keys(s.depends_on)) visit(byName.get(dep)!);
+    out.push(s);
+  };
+  for (const s of services) visit(s);
+  return out;
+}
+
+/** A Procfile: `name: command` per line (# comments and blank lines skipped), as foreman and overmind read it. */
+export function parseProcfile(text: string, file: string): ServiceSpec[] {
+  const out: ServiceSpec[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) return;
+    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*):\s*(.+)$/.exec(line);
+    if (!m) throw new ServiceConfigError(`${file}:${i + 1}:1: expected "name: command"`);
+    if (out.some((s) => s.name === m[1])) throw new ServiceConfigError(`${file}:${i + 1}:1: ${m[1]} is declared twice`);
+    out.push({ ...Service.parse({ command: m[2] }), name: m[1] });
+  });
+  return out;
+}
