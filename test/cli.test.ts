@@ -108,6 +108,17 @@ describe('the CLI', () => {
       await c.left();
     });
 
+    test('after --, search takes words that start with a dash; trail new inside a session refuses before creating anything', async () => {
+      const dash = await sb.trail(['search', '--json', '--', '-cmd is']);
+      assert.equal(dash.code, 0, dash.stderr);
+      assert.equal((JSON.parse(dash.stdout) as Cmd[]).length, 1, 'the output line "the needle-cmd is here"');
+      const c = sb.attach(['new', 'nested-x'], { cols: 100, rows: 30 }, { TRAIL_SESSION: 'clisess' });
+      assert.equal(await c.left(), 1);
+      assert.match(c.raw, /already inside trail session "clisess"; detach first, use -d/);
+      assert.ok(!(await sb.json<{ name: string }[]>(['ls', '--json'])).some((x) => x.name === 'nested-x'), 'nothing was created');
+      assert.match((await sb.trail(['new', '--help'])).stdout, /--dir DIR +the session's directory/);
+    });
+
     test('with no daemon running, log, show, search and last read the store and start none', async () => {
       const before = await sb.json<Cmd[]>(['log', '-a', '--json']);
       assert.ok(before.length > 0);

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, LAUNCHER, ROOT, Sandbox, eventually } from './helpers.js';
 
@@ -232,6 +232,62 @@ test('long output goes through a pager on a terminal, and trail log says how man
     // Not a terminal: no pager, the same words.
     tmux('send-keys', '-t', 'pager', 'clear; trail log -a -n 25 | head -1; trail log -a -n 25 --no-pager | tail -1', 'Enter');
     await pane(/^\(5 older commands not shown: trail log -n 30 shows them\)\n.*paged-30/m);
+  } finally {
+    stop();
+    await sb.cleanup();
+  }
+});
+
+test('switching sessions from the sessions list puts neither the list nor blank rows into the outer history (tmux scroll-on-clear)', async () => {
+  const sb = new Sandbox();
+  const { tmux, pane, history, stop } = await plainPane(sb, 'sw');
+  try {
+    tmux('send-keys', '-t', 'sw', 'trail new -d other-s >/dev/null; trail new first-s; echo CLIENT-LEFT', 'Enter');
+    await pane(/^\$$/m);
+    tmux('send-keys', '-t', 'sw', 'echo in-first', 'Enter');
+    await pane(/^in-first$/m);
+    tmux('send-keys', '-t', 'sw', 'C-]', 's');
+    const list = await pane(/sessions: .*first-s\*/);
+    const n = / (\d) other-s/.exec(list)?.[1];
+    assert.ok(n, list);
+    tmux('send-keys', '-t', 'sw', n);
+    await pane(/session other-s, terminal 0/);
+    tmux('send-keys', '-t', 'sw', 'C-\\');
+    await pane('CLIENT-LEFT');
+    const lines = history();
+    assert.ok(!lines.some((l) => l.includes('sessions: ')), lines.join('\n'));
+    let blank = 0;
+    let most = 0;
+    for (const l of lines) most = Math.max(most, (blank = l === '' ? blank + 1 : 0));
+    assert.ok(most < 20, `a run of ${most} blank rows in the history:\n${lines.join('\n')}`);
+  } finally {
+    stop();
+    await sb.cleanup();
+  }
+});
+
+test('with a status line: a smaller window keeps the session usable and the line at the bottom; leaving from a full-screen program takes it off', async () => {
+  const sb = new Sandbox();
+  mkdirSync(sb.home, { recursive: true, mode: 0o700 });
+  writeFileSync(join(sb.home, 'config.yaml'), 'status: true\n');
+  const { tmux, pane, stop } = await plainPane(sb, 'stl');
+  try {
+    tmux('send-keys', '-t', 'stl', 'trail new st; echo CLIENT-LEFT', 'Enter');
+    await pane(/trail: st · terminal 0 \(1\/1\)/);
+    tmux('send-keys', '-t', 'stl', 'seq 1 40', 'Enter');
+    await pane(/^40$/m);
+    tmux('resize-window', '-t', 'stl', '-x', '80', '-y', '18');
+    await eventually(async () => tmux('display-message', '-p', '-t', 'stl', '#{window_height}').trim() === '18', 'the window to shrink');
+    tmux('send-keys', '-t', 'stl', 'echo one-$((1)); echo two-$((2))', 'Enter');
+    const shown = await pane(/^one-1\ntwo-2\n\$$/m);
+    const rows = shown.replace(/\n+$/, '').split('\n');
+    assert.match(tmux('capture-pane', '-p', '-t', 'stl').split('\n')[17], /trail: st · terminal 0/, shown);
+    assert.ok(rows.length <= 18);
+    tmux('send-keys', '-t', 'stl', 'less /etc/hostname', 'Enter');
+    await pane('(END)');
+    tmux('send-keys', '-t', 'stl', 'C-\\');
+    const after = await pane('CLIENT-LEFT');
+    assert.doesNotMatch(after, /trail: st · terminal/, after);
   } finally {
     stop();
     await sb.cleanup();

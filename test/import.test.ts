@@ -20,18 +20,33 @@ describe('trail import', () => {
   });
 
   test('bash history with HISTTIMEFORMAT stamps, and the same file again adds nothing', async () => {
-    const file = sb.file('.bash_history', '#1700000000\ncargo build --release\n#1700000100\nls -la\n#1700000200\nls -la\n');
+    const file = sb.file('.bash_history', '#1700000000\ncargo build --release\n#1700000100\nls -la\n#1700000200\nls -la\n#1700000300\nexport GITHUB_TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789\n');
     const r = await sb.trail(['import', 'bash']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`imported 3 command\\(s\\) from ${file}`));
+    assert.match(r.stdout, new RegExp(`imported 4 command\\(s\\) from ${file}`));
     const hits = await sb.search<Cmd>(['cargo build']);
+    // A token typed long ago is redacted as a live one is.
+    const secret = await sb.search<Cmd>(['GITHUB_TOKEN']);
+    assert.equal(secret.length, 1);
+    assert.equal(secret[0].command, 'export GITHUB_TOKEN=[REDACTED]');
+    assert.equal((await sb.search<Cmd>(['ghp_'])).length, 0);
     assert.equal(hits.length, 1);
     assert.equal(hits[0].startedAt, 1700000000 * 1000);
     assert.equal(hits[0].session, 'imported from bash');
     assert.equal(hits[0].actor, 'import:bash');
     const again = await sb.trail(['import', 'bash']);
-    assert.match(again.stdout, /imported 0 command\(s\) .*; 3 were imported before/);
+    assert.match(again.stdout, /imported 0 command\(s\) .*; 4 were imported before/);
     assert.equal((await sb.search<Cmd>(['ls -la'])).length, 2, 'two runs of the same line stay two, once each');
+  });
+
+  test('unstamped lines keep their place among stamped ones (HISTTIMEFORMAT set later)', async () => {
+    const file = join(sb.dir, 'mixed_history');
+    writeFileSync(file, 'echo mixed-old-one\necho mixed-old-two\n#1700001000\necho mixed-stamped\necho mixed-after\n');
+    assert.match((await sb.trail(['import', 'bash', file])).stdout, /imported 4 /);
+    const hits = (await sb.search<Cmd>(['mixed-'])).sort((a, b) => a.startedAt - b.startedAt);
+    assert.deepEqual(hits.map((h) => h.command), ['echo mixed-old-one', 'echo mixed-old-two', 'echo mixed-stamped', 'echo mixed-after']);
+    assert.equal(hits[2].startedAt, 1700001000 * 1000);
+    assert.ok(hits[3].startedAt - hits[0].startedAt < 10, 'all around the one stamp, not years apart');
   });
 
   test('a plain bash history (no stamps) keeps its order, and lines added later are added alone', async () => {

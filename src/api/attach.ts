@@ -56,8 +56,10 @@ export class Attachment {
   /** used: rows of the client's screen in use now, which go up into its scrollback first. */
   private join(used: number | Promise<number | null>, joined?: () => void): void {
     // With a status line, the session's screen is the rows above it: the scroll region keeps it there.
+    // A notice or the status line on the bottom rows is trail's: erased, never scrolled into the person's history.
+    const overlay = (this.overlay && this.overlay.term === this.term ? this.overlay.lines : 0) + (this.statusOn ? 1 : 0);
     const lead = Promise.resolve(used).then(
-      (n) => handover(n ?? this.size.rows, this.size.rows) + (this.statusOn ? `\x1b[1;${this.size.rows - 1}r\x1b[H` : ''),
+      (n) => handover(n ?? this.size.rows, this.size.rows, Math.min(overlay, this.size.rows - 1)) + (this.statusOn ? `\x1b[1;${this.size.rows - 1}r\x1b[H` : ''),
     );
     this.overlay = null; // the handover redraws the whole screen
     this.term.attach(this.sink, this.termSize, lead, () => {
@@ -75,7 +77,23 @@ export class Attachment {
     this.size = { cols, rows };
     const t = this.termSize;
     this.term.requestSize(this.sink, t.cols, t.rows);
-    this.drawStatus();
+    if (this.statusOn) void this.repaint();
+  }
+
+  /**
+   * With a status line, a resize redraws the whole screen: the outer terminal
+   * reflowed its rows and may have put the cursor outside the session's region.
+   * The screen comes from the mirror, as of the resize.
+   */
+  private async repaint(): Promise<void> {
+    const term = this.term;
+    const [screen, cursor] = await Promise.all([term.screenRows(), term.cursor()]);
+    if (!screen || !cursor || term !== this.term || !this.statusOn) return;
+    const rows = this.size.rows;
+    let out = '\x1b[r\x1b[0m';
+    for (let y = 1; y <= rows; y++) out += `\x1b[${y};1H\x1b[2K${y <= screen.length && y < rows ? screen[y - 1] : ''}`;
+    out += `\x1b[0m\x1b[1;${rows - 1}r\x1b[${Math.min(cursor.y + 1, rows - 1)};${cursor.x + 1}H`;
+    this.sink.data(Buffer.from(out + this.statusBytes(), 'utf8'));
   }
 
   /** The status line is on (config status: true) where the client has room for it. */
@@ -201,7 +219,9 @@ export class Attachment {
   /** The key after the sessions key. */
   chooseSession(index: number | null): void {
     const s = index === null ? undefined : this.offered[index - 1];
+    const offered = this.offered.length;
     this.offered = [];
+    if (!s && index !== null) return this.flash(`no session ${index}: there ${offered === 1 ? 'is 1' : `are ${offered}`}`);
     if (!s) return void this.unflash();
     if (s === this.session) return this.flash(`already in ${s.name}`);
     if (!this.ctx.manager.find(s.name)) return this.flash(`session ${s.name} is gone`);

@@ -4,6 +4,7 @@ import type { CommandStore } from '../store/commands.js';
 import type { StoreHealth } from '../daemon/store-health.js';
 import type { SearchThread } from '../daemon/search-thread.js';
 import type { Paths } from '../platform/paths.js';
+import type { SecretPattern } from '../common/redact.js';
 
 export type ApiContext = {
   manager: SessionManager;
@@ -17,6 +18,8 @@ export type ApiContext = {
   version: string;
   stop: () => void;
   now: () => number;
+  /** The secret patterns in force: everything written is redacted with them. */
+  secrets: SecretPattern[];
   /** Settings from config.yaml that the api applies. */
   settings: { status: boolean };
 };

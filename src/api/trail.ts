@@ -4,6 +4,7 @@ import { bind } from './define.js';
 import { commandView } from './views.js';
 import { parseWhen } from '../common/time.js';
 import { TrailError } from '../common/errors.js';
+import { redact } from '../common/redact.js';
 import type { ApiContext } from './context.js';
 import type { CommandFilter, CommandRow } from '../store/commands.js';
 import type { Filters } from '../contract/ops.js';
@@ -83,13 +84,14 @@ export const trailOps = [
     const added = ctx.health.attempt(`importing ${i.entries.length} command(s) from ${i.source}`, () =>
       ctx.commands.importMany(
         i.source,
+        // Redacted like everything else written: a history file holds tokens people typed.
         i.entries.map((e) => ({
-          command: e.command,
+          command: redact(e.command, ctx.secrets),
           started_at: e.startedAt,
           duration_ms: e.durationMs,
           exit_code: e.exitCode,
-          cwd: e.cwd,
-          host: e.host,
+          cwd: e.cwd === null ? null : redact(e.cwd, ctx.secrets),
+          host: e.host === null ? null : redact(e.host, ctx.secrets),
           import_key: `${i.source}:${e.key}`,
         })),
       ),

@@ -13,6 +13,12 @@ import { leave } from '../common/screen.js';
 /** How long to wait for the terminal to say where its cursor is. */
 const CURSOR_REPLY_MS = 500;
 
+/** Inside a session, attaching (to it or another) would nest one in the other: said before anything is done. */
+export function nestedRefusal(): string | null {
+  if (!process.env.TRAIL_SESSION || process.env.TRAIL_ALLOW_NESTED) return null;
+  return `trail: already inside trail session "${process.env.TRAIL_SESSION}"; detach first, use -d to create without attaching, or set TRAIL_ALLOW_NESTED=1 to nest on purpose`;
+}
+
 export type AttachOptions = {
   session: string;
   terminal?: string;
@@ -28,10 +34,9 @@ export async function attach(opts: AttachOptions): Promise<number> {
     process.stderr.write('trail: attaching needs a terminal (stdin and stdout must be a tty); use `trail new -d` to create without attaching\n');
     return 1;
   }
-  if (process.env.TRAIL_SESSION && !process.env.TRAIL_ALLOW_NESTED) {
-    process.stderr.write(
-      `trail: already inside trail session "${process.env.TRAIL_SESSION}"; detach first, or set TRAIL_ALLOW_NESTED=1 to nest on purpose\n`,
-    );
+  const nested = nestedRefusal();
+  if (nested) {
+    process.stderr.write(nested + '\n');
     return 1;
   }
   const detachSpec = opts.detachKey ?? process.env.TRAIL_DETACH_KEY ?? 'C-\\';
@@ -192,5 +197,5 @@ function ownTty(): { pid: number; dev: number; ino: number } | undefined {
 export function attachHelp(): string {
   const d = parseKey(process.env.TRAIL_DETACH_KEY ?? 'C-\\') ?? 0x1c;
   const p = parseKey(process.env.TRAIL_PREFIX_KEY ?? 'C-]') ?? 0x1d;
-  return `keys while attached: ${keyName(d)} detach; ${keyName(p)} then n next terminal, p previous, c new, 0-9 by number, d detach, ${keyName(p)} sends ${keyName(p)} itself`;
+  return `keys while attached: ${keyName(d)} detach; ${keyName(p)} then n next terminal, p previous, c new, 0-9 by number, l last, s sessions, ? keys, d detach, ${keyName(p)} sends ${keyName(p)}, ${keyName(d)} sends ${keyName(d)}`;
 }

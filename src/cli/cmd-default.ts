@@ -1,6 +1,6 @@
 import type { CliCommand } from './command.js';
 import { call, termSize } from './connect.js';
-import { attach } from './attach-client.js';
+import { attach, nestedRefusal } from './attach-client.js';
 import type { SessionView } from '../api/views.js';
 
 export const defaultCommand: CliCommand = {
@@ -9,6 +9,11 @@ export const defaultCommand: CliCommand = {
   usage: 'trail',
   options: {},
   run: async () => {
+    const nested = nestedRefusal();
+    if (nested) {
+      process.stderr.write(nested + '\n');
+      return 1;
+    }
     const s = await call('session.ensure', {
       dir: process.cwd(),
       shell: process.env.SHELL,

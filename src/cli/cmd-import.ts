@@ -67,8 +67,19 @@ export const importCommand: CliCommand = {
 function fromShell(source: 'bash' | 'zsh' | 'fish', file: string): Entry[] & { dropped?: number } {
   const bytes = readFileSync(file);
   const parsed: HistoryEntry[] = source === 'bash' ? parseBash(bytes) : source === 'zsh' ? parseZsh(bytes) : parseFish(bytes);
-  // Entries without a time are placed just before the file's last write, in order.
+  // Entries without a time keep their place in the file: just after the stamped entry before them (a
+  // millisecond apart), or before the first stamped one, or, in a file with no stamps, before its last write.
   const mtime = Math.floor(statSync(file).mtimeMs);
+  const times: number[] = new Array(parsed.length);
+  let prev: number | null = null;
+  let since = 0;
+  parsed.forEach((e, i) => {
+    if (e.at !== null) [prev, since] = [e.at, 0];
+    else since++;
+    times[i] = e.at ?? (prev !== null ? prev + since : NaN);
+  });
+  const firstStamp = parsed.findIndex((e) => e.at !== null);
+  for (let i = 0; i < parsed.length && Number.isNaN(times[i]); i++) times[i] = (firstStamp >= 0 ? parsed[firstStamp].at! - firstStamp : mtime - parsed.length) + i;
   const seen = new Map<string, number>();
   const entries: Entry[] & { dropped?: number } = [];
   let dropped = 0;
@@ -80,7 +91,7 @@ function fromShell(source: 'bash' | 'zsh' | 'fish', file: string): Entry[] & { d
     seen.set(id, nth);
     entries.push({
       command: e.command,
-      startedAt: e.at ?? mtime - (parsed.length - i),
+      startedAt: times[i],
       durationMs: e.durationMs,
       exitCode: null,
       cwd: null,

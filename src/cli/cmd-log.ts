@@ -14,7 +14,8 @@ export const logCommand: CliCommand = {
   summary: "the trail's timeline: commands with cwd, exit status and duration, newest last",
   usage: 'trail log [SESSION] [-a] [-n N] [--failed] [--since 2h] [--until …] [--dir DIR] [--branch B] [--session S] [--json]',
   options: { ...filterOptions, limit: { type: 'string', short: 'n' }, all: { type: 'boolean', short: 'a' } },
-  run: async ({ values, positionals }) => {
+  run: async ({ values, positionals: given, rest }) => {
+    const positionals = [...given, ...rest];
     // Inside a session, its own trail; --all or outside, every session's.
     const limit = limitArg(values.limit, 50, 10_000);
     const session = positionals[0] ?? (values.all ? undefined : await ownSession());
@@ -34,7 +35,9 @@ export const logCommand: CliCommand = {
       if (list.length === limit) {
         const { count } = await read('trail.count', filterInput(values, session));
         if (count > limit)
-          lines.unshift(`(${count - limit} older command${count - limit === 1 ? '' : 's'} not shown: trail log -n ${Math.min(10_000, count)} shows ${count > 10_000 ? 'more' : 'them'})`);
+          lines.unshift(
+            `(${count - limit} older command${count - limit === 1 ? '' : 's'} not shown: ${['trail log', positionals[0], values.all ? '-a' : ''].filter(Boolean).join(' ')} -n ${Math.min(10_000, count)} shows ${count > 10_000 ? 'more' : 'them'})`,
+          );
       }
       await paged(lines.join('\n'), Boolean(values['no-pager']));
     }

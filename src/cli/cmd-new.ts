@@ -1,7 +1,7 @@
 import type { CliCommand } from './command.js';
 import { escapeControls } from './shown.js';
 import { call, termSize } from './connect.js';
-import { attach } from './attach-client.js';
+import { attach, nestedRefusal } from './attach-client.js';
 import { out } from './output.js';
 import type { SessionView } from '../api/views.js';
 
@@ -10,7 +10,14 @@ export const newCommand: CliCommand = {
   summary: 'create a session (and attach to it, unless -d or no terminal)',
   usage: 'trail new [NAME] [--dir DIR] [-d] [-- COMMAND...]',
   options: { dir: { type: 'string' }, detached: { type: 'boolean', short: 'd' }, json: { type: 'boolean' } },
+  optionHelp: { dir: { arg: 'DIR', text: "the session's directory (default: here)" }, json: { text: 'print the new session as JSON' } },
   run: async ({ values, positionals, rest }) => {
+    const attaching = !values.detached && !values.json && process.stdin.isTTY && process.stdout.isTTY;
+    const nested = attaching ? nestedRefusal() : null;
+    if (nested) {
+      process.stderr.write(nested + '\n');
+      return 1;
+    }
     const s = await call('session.new', {
       name: positionals[0],
       dir: (values.dir as string | undefined) ?? process.cwd(),

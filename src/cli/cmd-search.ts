@@ -23,7 +23,7 @@ export const searchCommand: CliCommand = {
   more: [
     'The picker on Ctrl-R: export TRAIL_CTRL_R=1 before trail starts your shell (in ~/.profile, say); inside',
     'a trail session, Ctrl-R then opens the picker and Enter puts the command on the prompt, not run.',
-    'Elsewhere, bind it yourself; bash:  bind -x \'"\\C-r": READLINE_LINE=$(trail search -i -- "$READLINE_LINE"); READLINE_POINT=${#READLINE_LINE}\'',
+    'Elsewhere, bind it yourself; bash:  bind -x \'"\\C-r": __t=$(trail search -i -- "$READLINE_LINE") && READLINE_LINE=$__t && READLINE_POINT=${#READLINE_LINE}\'',
   ].join('\n'),
   run: async ({ values, positionals, rest }) => {
     if (values.interactive) {
@@ -32,7 +32,8 @@ export const searchCommand: CliCommand = {
       process.stdout.write(chosen + '\n');
       return 0;
     }
-    const text = positionals.join(' ');
+    // After --, words are text even when they start with a dash (trail search -- --force).
+    const text = [...positionals, ...rest].join(' ');
     if (!text) throw new UsageError('search needs some text to look for');
     const limit = limitArg(values.limit, 20, 1000);
     const where = (values.in as string | undefined) ?? 'all';

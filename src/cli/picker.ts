@@ -151,7 +151,8 @@ export async function pick(opts: PickOptions): Promise<string | null> {
     if (selected >= scroll + listRows) scroll = selected - listRows + 1;
     const lines: string[] = [];
     const count = lists[mode].rows.length;
-    const status = done ? `${count} command${count === 1 ? '' : 's'}` : `${count} commands, reading more…`;
+    const shownCount = query.trim() ? `${matches.length >= TOP ? `${TOP}+` : matches.length} of ${count}` : String(count);
+    const status = done ? `${shownCount} command${count === 1 ? '' : 's'}` : `${shownCount} commands, reading more…`;
     lines.push(`\x1b[7m${fit(` trail search · ${MODE_TEXT[mode]} (Ctrl-R: ${modes.length > 1 ? 'next filter' : 'no other filter'}) · ${status}`, cols)}\x1b[0m`);
     for (let i = 0; i < listRows; i++) {
       const r = matches[scroll + i];

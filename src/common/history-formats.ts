@@ -22,26 +22,23 @@ function lines(text: string): string[] {
   return ls;
 }
 
-/** ~/.bash_history: one command per line, or `#EPOCH` lines before each command (HISTTIMEFORMAT set). */
+/**
+ * ~/.bash_history: one command per line; with HISTTIMEFORMAT set, bash writes
+ * `#EPOCH` before each entry, which stamps the line after it (as Atuin reads
+ * it; a file often has unstamped lines from before HISTTIMEFORMAT was set).
+ */
 export function parseBash(bytes: Uint8Array): HistoryEntry[] {
-  const ls = lines(decoder.decode(bytes));
   const out: HistoryEntry[] = [];
-  let cur: { at: number; body: string[] } | null = null;
-  const flush = () => {
-    if (!cur) return;
-    const command = cur.body.join('\n').replace(/\n+$/, '');
-    if (command.trim()) out.push({ command, at: cur.at, durationMs: null });
-    cur = null;
-  };
-  for (const l of ls) {
+  let stamp: number | null = null;
+  for (const l of lines(decoder.decode(bytes))) {
     const ts = /^#(\d{9,11})$/.exec(l);
     if (ts) {
-      flush();
-      cur = { at: Number(ts[1]) * 1000, body: [] };
-    } else if (cur) cur.body.push(l);
-    else if (l.trim()) out.push({ command: l, at: null, durationMs: null });
+      stamp = Number(ts[1]) * 1000;
+      continue;
+    }
+    if (l.trim()) out.push({ command: l, at: stamp, durationMs: null });
+    stamp = null;
   }
-  flush();
   return out;
 }
 

@@ -218,6 +218,8 @@ function answer(e: Entry, q: MirrorQuery): unknown {
       return contentRows(e);
     case 'screenRows':
       return screenRows(e);
+    case 'cursor':
+      return { x: e.term.buffer.active.cursorX, y: e.term.buffer.active.cursorY };
     case 'scrolls':
       return e.scrolls;
   }

@@ -123,6 +123,11 @@ export class Mirror {
     return mirrorThread.query<number | null>(this.id, 'scrolls');
   }
 
+  /** Where the cursor is on the screen (0-based), as of everything written so far (null once disposed). */
+  cursor(): Promise<{ x: number; y: number } | null> {
+    return mirrorThread.query<{ x: number; y: number } | null>(this.id, 'cursor');
+  }
+
   /** Resolves once everything written so far is parsed (answers arrive in order). */
   sync(): Promise<void> {
     return mirrorThread.query<void>(this.id, 'sync');

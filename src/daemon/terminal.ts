@@ -376,6 +376,11 @@ export class Terminal {
     });
   }
 
+  /** Where the cursor is on the screen, as of the output so far. */
+  async cursor(): Promise<{ x: number; y: number } | null> {
+    return this.mirror.cursor();
+  }
+
   /** Counts what changed the screen (output, resizes). */
   get changes(): number {
     return this.seq;

@@ -111,6 +111,7 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
       stop: () => stop('asked to stop'),
       now: Date.now,
       settings: { status: config.status },
+      secrets,
     } satisfies ApiContext,
     log,
   );
