@@ -225,13 +225,13 @@ test('long output goes through a pager on a terminal, and trail log says how man
     await pane(/^\$$/m);
     tmux('send-keys', '-t', 'pager', 'trail log -a -n 25; echo AFTER-LOG', 'Enter');
     // less holds the screen (the first lines, and its prompt) until q.
-    const inPager = await pane(/5 older commands not shown: trail log -n 30/);
+    const inPager = await pane(/5 older commands not shown: trail log -a -n 30/);
     assert.doesNotMatch(inPager, /AFTER-LOG/);
     tmux('send-keys', '-t', 'pager', 'q');
     await pane('AFTER-LOG');
     // Not a terminal: no pager, the same words.
     tmux('send-keys', '-t', 'pager', 'clear; trail log -a -n 25 | head -1; trail log -a -n 25 --no-pager | tail -1', 'Enter');
-    await pane(/^\(5 older commands not shown: trail log -n 30 shows them\)\n.*paged-30/m);
+    await pane(/^\(5 older commands not shown: trail log -a -n 30 shows them\)\n.*paged-30/m);
   } finally {
     stop();
     await sb.cleanup();

@@ -5,6 +5,7 @@ import type { StoreHealth } from '../daemon/store-health.js';
 import type { SearchThread } from '../daemon/search-thread.js';
 import type { Paths } from '../platform/paths.js';
 import type { SecretPattern } from '../common/redact.js';
+import type { Services } from '../daemon/services.js';
 
 export type ApiContext = {
   manager: SessionManager;
@@ -20,6 +21,8 @@ export type ApiContext = {
   now: () => number;
   /** The secret patterns in force: everything written is redacted with them. */
   secrets: SecretPattern[];
+  /** The sessions' services. */
+  services: Services;
   /** Settings from config.yaml that the api applies. */
   settings: { status: boolean };
 };

@@ -3,7 +3,8 @@
 import type { Operation } from './define.js';
 import { sessionOps } from './sessions.js';
 import { trailOps } from './trail.js';
+import { serviceOps } from './services.js';
 
 export const operations = new Map<string, Operation>(
-  [...sessionOps, ...trailOps].map((op) => [op.name, op as unknown as Operation]),
+  [...sessionOps, ...trailOps, ...serviceOps].map((op) => [op.name, op as unknown as Operation]),
 );

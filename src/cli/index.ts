@@ -17,6 +17,9 @@ import { daemonCommand } from './cmd-daemon.js';
 import { offCommand } from './cmd-off.js';
 import { onCommand } from './cmd-on.js';
 import { importCommand } from './cmd-import.js';
+import { upCommand } from './cmd-up.js';
+import { downCommand } from './cmd-down.js';
+import { svcCommand } from './cmd-svc.js';
 
 export const commands: CliCommand[] = [
   defaultCommand,
@@ -31,6 +34,9 @@ export const commands: CliCommand[] = [
   searchCommand,
   lastCommand,
   importCommand,
+  upCommand,
+  downCommand,
+  svcCommand,
   offCommand,
   onCommand,
   initCommand,

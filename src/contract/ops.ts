@@ -89,6 +89,23 @@ export const DaemonStatus = z.object({
 });
 export type DaemonStatus = z.infer<typeof DaemonStatus>;
 
+export const ServiceInfo = z.object({
+  name: z.string(),
+  command: z.string(),
+  state: z.enum(['stopped', 'waiting', 'starting', 'running', 'ready', 'restarting', 'exited', 'gave up', 'failed', 'stopping']),
+  pid: z.number().nullable(),
+  startedAt: z.number().nullable(),
+  readyAt: z.number().nullable(),
+  restarts: z.number(),
+  lastExit: z.object({ code: z.number().nullable(), signal: z.string().nullable(), at: z.number() }).nullable(),
+  /** Why it is not running, when it failed or gave up. */
+  reason: z.string().nullable(),
+});
+export type ServiceInfo = z.infer<typeof ServiceInfo>;
+
+export const ServiceLogLine = z.object({ id: z.number(), at: z.number(), stream: z.enum(['out', 'err']), line: z.string() });
+export type ServiceLogLine = z.infer<typeof ServiceLogLine>;
+
 // ---- inputs shared by several operations ----
 
 const termSpec = {
@@ -189,6 +206,34 @@ export const ops = {
     output: z.object({ added: z.number(), skipped: z.number() }),
   },
   'command.last': { summary: 'the last (failing) command and its output', input: Filters, output: CommandView },
+  'svc.list': {
+    summary: "a session's services, from its trail.yaml or Procfile: state, pid, restarts, readiness, why one stopped",
+    input: z.object({ session: z.string() }),
+    output: z.object({ file: z.string().nullable(), kind: z.string().nullable(), services: z.array(ServiceInfo) }),
+  },
+  'svc.up': {
+    summary: "starts a session's services (or the named ones and what they depend on) in dependency order; returns at once",
+    input: z.object({ session: z.string(), names: z.array(z.string()).default([]) }),
+    output: z.object({ starting: z.array(z.string()) }),
+  },
+  'svc.down': {
+    summary: "stops a session's services (or the named ones), dependents first; returns once they are stopped",
+    input: z.object({ session: z.string(), names: z.array(z.string()).default([]) }),
+    output: z.object({ stopped: z.array(z.string()) }),
+  },
+  'svc.logs': {
+    summary: "a service's output lines, oldest first: the last `limit`, after a line id, since a time, containing a text, one stream",
+    input: z.object({
+      session: z.string(),
+      name: z.string(),
+      limit: z.number().int().min(1).max(10_000).default(100),
+      afterId: z.number().int().optional(),
+      since: z.string().optional(),
+      grep: z.string().max(1000).optional(),
+      stream: z.enum(['out', 'err']).optional(),
+    }),
+    output: z.array(ServiceLogLine),
+  },
 } as const;
 
 export type OpName = keyof typeof ops;

@@ -22,6 +22,14 @@ export type TrailEvent = Base &
     | { kind: 'recording.paused' | 'recording.resumed'; data: { terminal: number } }
     | { kind: 'client.attached' | 'client.detached'; data: { client: string; readOnly: boolean } }
     | { kind: 'daemon.stopped'; data: { why: string; terminals: number[]; running: number[] } }
+    | { kind: 'service.started'; data: { service: string; pid: number; restarts: number } }
+    | { kind: 'service.ready'; data: { service: string; afterMs: number } }
+    | { kind: 'service.exited'; data: { service: string; code: number | null; signal: string | null } }
+    | { kind: 'service.restarting'; data: { service: string; inMs: number; restarts: number } }
+    | { kind: 'service.gave_up'; data: { service: string; code: number | null; restarts: number; lastLines: string[] } }
+    | { kind: 'service.failed'; data: { service: string; reason: string } }
+    | { kind: 'service.stopped'; data: { service: string; by: string } }
+    | { kind: 'service.orphans'; data: { service: string; pid: number } }
     // Commands are kept in their own table: these two are heard live, not stored again as events.
     | { kind: 'command.started'; data: { id: number; command: string; cwd: string | null } }
     | { kind: 'command.ended'; data: { id: number; exitCode: number | null; durationMs: number | null; endReason: string | null } }

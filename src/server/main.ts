@@ -7,6 +7,8 @@ import { redact } from '../common/redact.js';
 import { trailPaths } from '../platform/paths.js';
 import { ownedByAnother } from '../platform/owner.js';
 import { loadConfig } from '../daemon/config.js';
+import { Services } from '../daemon/services.js';
+import { ServiceStore } from '../store/services.js';
 import { openDb, type Db } from '../store/db.js';
 import { SessionStore, sessionNames } from '../store/sessions.js';
 import { CommandStore } from '../store/commands.js';
@@ -84,6 +86,7 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
   const env = { ...process.env } as Record<string, string>;
   delete env.TRAIL_NONCE_FILE;
   const commands = new CommandStore(db);
+  const serviceStore = new ServiceStore(db);
   const health = new StoreHealth(log);
   const searcher = new SearchThread(paths.db);
   const manager = new SessionManager({
@@ -96,6 +99,11 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
     env,
     log,
   });
+
+  const services = new Services({ store: serviceStore, events: manager.events, health, secrets, env, log });
+  // What a killed daemon left running goes first: no orphan keeps a port.
+  for (const o of services.reapOrphans()) log(`stopped ${o.service} (pid ${o.pid}), left running by an earlier daemon`);
+  manager.events.on(['session.killed'], (e) => void services.stopAll(e.sessionId, 'the session was killed'));
 
   let stopping = false;
   const server = serveSocket(
@@ -111,6 +119,7 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
       stop: () => stop('asked to stop'),
       now: Date.now,
       settings: { status: config.status },
+      services,
       secrets,
     } satisfies ApiContext,
     log,
@@ -126,6 +135,8 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
     manager.shutdown(why === 'asked to stop' ? 'trail daemon stop' : why);
     searcher.close();
     server.close();
+    // Services get their stop signal and grace (up to 5 s in all); whatever is left is killed.
+    const servicesDown = Promise.race([services.stopAll(), new Promise((r) => setTimeout(r, 5000))]).then(() => services.killAll());
     try {
       unlinkSync(paths.socket);
     } catch {
@@ -134,10 +145,10 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
     releaseLock(paths.lock);
     closeRunDir(runDir, paths.runDirNote);
     // Not unref'd: the daemon must leave even if a terminal's handle lingers.
-    setTimeout(() => {
+    void Promise.all([servicesDown, new Promise((r) => setTimeout(r, 200))]).then(() => {
       db.close();
       process.exit(0);
-    }, 200);
+    });
   }
 
   if (existsSync(paths.socket)) unlinkSync(paths.socket); // we hold the lock: any socket here is stale

@@ -119,4 +119,30 @@ export const migrations: string[] = [
   ALTER TABLE commands ADD COLUMN import_key TEXT;
   CREATE UNIQUE INDEX commands_import ON commands(import_key) WHERE import_key IS NOT NULL;
   `,
+  // 5: services. Their output, a line a row with its time and stream (redacted
+  // before it is written); and each run of a service (pid, process group and
+  // the process's start time from /proc), so that a daemon that follows a
+  // killed one can find and stop what is left of it.
+  `
+  CREATE TABLE service_logs (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    service TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    stream TEXT NOT NULL,
+    line TEXT NOT NULL
+  );
+  CREATE INDEX service_logs_by_service ON service_logs(session_id, service, id);
+  CREATE TABLE service_runs (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    service TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    proc_start TEXT,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    exit_code INTEGER
+  );
+  CREATE INDEX service_runs_open ON service_runs(id) WHERE ended_at IS NULL;
+  `,
 ];

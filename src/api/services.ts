@@ -1,0 +1,52 @@
+// Operations on a session's services (issue 10).
+import { bind } from './define.js';
+import { TrailError } from '../common/errors.js';
+import { parseWhen } from '../common/time.js';
+import { ServiceConfigError } from '../daemon/service-config.js';
+import type { ApiContext } from './context.js';
+
+/** The session's services, its file read again; a file that is not right is the one clear error. */
+function servicesOf(ctx: ApiContext, name: string) {
+  const s = ctx.manager.get(name);
+  const svc = ctx.services.of(s);
+  try {
+    svc.load();
+  } catch (e) {
+    if (e instanceof ServiceConfigError) throw new TrailError('invalid', `${e.message} (nothing was started or stopped)`);
+    throw e;
+  }
+  return { session: s, svc };
+}
+
+function known(svc: ReturnType<typeof servicesOf>['svc'], names: string[]): void {
+  const have = new Set(svc.list().map((x) => x.name));
+  for (const n of names)
+    if (!have.has(n)) throw new TrailError('not_found', `no service named ${n}${have.size ? `; services: ${[...have].join(', ')}` : ' (no trail.yaml or Procfile in the session directory)'}`);
+}
+
+export const serviceOps = [
+  bind('svc.list', (ctx, i) => {
+    const { svc } = servicesOf(ctx, i.session);
+    const f = svc.source;
+    return { file: f?.file ?? null, kind: f?.kind ?? null, services: svc.list() };
+  }),
+  bind('svc.up', (ctx, i) => {
+    const { session, svc } = servicesOf(ctx, i.session);
+    if (!svc.source) throw new TrailError('not_found', `no trail.yaml or Procfile in ${session.dir}: nothing to start`);
+    known(svc, i.names);
+    return { starting: svc.up(i.names) };
+  }),
+  bind('svc.down', async (ctx, i) => {
+    const { svc } = servicesOf(ctx, i.session);
+    known(svc, i.names);
+    return { stopped: await svc.down(i.names, 'trail down') };
+  }),
+  bind('svc.logs', (ctx, i) => {
+    const { session, svc } = servicesOf(ctx, i.session);
+    known(svc, [i.name]);
+    svc.flush();
+    const since = i.since === undefined ? undefined : parseWhen(i.since, ctx.now());
+    if (since === null) throw new TrailError('invalid', `--since ${JSON.stringify(i.since)}: use e.g. 10m, 2h or 2026-11-20`);
+    return ctx.services.lines(session.id, i.name, { limit: i.limit, afterId: i.afterId, since, contains: i.grep, stream: i.stream });
+  }),
+];

@@ -1,0 +1,27 @@
+import type { CliCommand } from './command.js';
+import { call } from './connect.js';
+import { out } from './output.js';
+import { sessionArg } from './session-arg.js';
+import { followUp } from './services-view.js';
+
+export const upCommand: CliCommand = {
+  name: 'up',
+  summary: "start the session's services (from its trail.yaml or Procfile) in dependency order, and show them come up",
+  usage: 'trail up [NAME…] [--session S] [--detach]',
+  options: { session: { type: 'string', short: 's' }, detach: { type: 'boolean', short: 'd' } },
+  optionHelp: { session: { arg: 'S', text: 'the session (default: the one you are in, or the one for this directory)' }, detach: { text: 'start them and return at once' } },
+  run: async ({ values, positionals }) => {
+    const session = await sessionArg(values.session as string | undefined, 'up');
+    const { starting } = await call('svc.up', { session, names: positionals });
+    if (!starting.length) {
+      out('no services to start (none has autostart, or none is declared)');
+      return 0;
+    }
+    if (values.detach) {
+      out(`starting ${starting.join(', ')}`);
+      return 0;
+    }
+    out(`starting ${starting.length} service${starting.length === 1 ? '' : 's'} of ${session}:`);
+    return (await followUp(session, starting, 120_000)) ? 0 : 1;
+  },
+};

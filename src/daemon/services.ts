@@ -1,0 +1,424 @@
+// The session's services, supervised: started in dependency order (a
+// dependent waits for its dependency's condition: started, ready, completed),
+// each in its own process group so that stopping it leaves no grandchild
+// behind, restarted by its policy with exponential backoff until it gives up
+// (and says why), its output kept in the store line by line (redacted), and
+// every change of state an event of the trail. A daemon that follows a killed
+// one stops what is left of the earlier services first.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import { resolve } from 'node:path';
+import { redact, type SecretPattern } from '../common/redact.js';
+import type { ServiceStore, LogLine } from '../store/services.js';
+import type { EventBus, EventOf } from './events.js';
+import type { StoreHealth } from './store-health.js';
+import { loadServices, startOrder, type ServiceFile, type ServiceSpec } from './service-config.js';
+
+export type ServiceState = 'stopped' | 'waiting' | 'starting' | 'running' | 'ready' | 'restarting' | 'exited' | 'gave up' | 'failed' | 'stopping';
+
+export type ServiceInfo = {
+  name: string;
+  command: string;
+  state: ServiceState;
+  pid: number | null;
+  startedAt: number | null;
+  readyAt: number | null;
+  restarts: number;
+  lastExit: { code: number | null; signal: string | null; at: number } | null;
+  /** Why it is not running, when it failed or gave up. */
+  reason: string | null;
+};
+
+type Proc = ServiceInfo & { spec: ServiceSpec; child: ChildProcess | null; runId: number | null; timer: NodeJS.Timeout | null; tail: string[]; wanted: boolean };
+
+export type ServiceDeps = {
+  store: ServiceStore;
+  events: EventBus;
+  health: StoreHealth;
+  secrets: SecretPattern[];
+  env: Record<string, string>;
+  log: (line: string) => void;
+};
+
+const TAIL = 20;
+const FLUSH_MS = 100;
+
+/** The services of one session. */
+export class SessionServices {
+  private procs = new Map<string, Proc>();
+  private file: ServiceFile | null = null;
+  private waiters: (() => void)[] = [];
+  private pending: LogLine[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly session: { id: string; name: string; dir: string },
+    private deps: ServiceDeps,
+  ) {}
+
+  /** Reads the session's service file again (throws ServiceConfigError, keeping what runs as it is). */
+  load(): ServiceFile | null {
+    const f = loadServices(this.session.dir);
+    this.file = f;
+    for (const s of f?.services ?? []) {
+      const p = this.procs.get(s.name);
+      if (p) p.spec = s;
+      else
+        this.procs.set(s.name, {
+          name: s.name, command: s.command, state: 'stopped', pid: null, startedAt: null, readyAt: null, restarts: 0, lastExit: null, reason: null,
+          spec: s, child: null, runId: null, timer: null, tail: [], wanted: false,
+        });
+    }
+    return f;
+  }
+
+  get source(): ServiceFile | null {
+    return this.file;
+  }
+
+  list(): ServiceInfo[] {
+    return [...this.procs.values()].map(({ name, command, state, pid, startedAt, readyAt, restarts, lastExit, reason }) => ({ name, command, state, pid, startedAt, readyAt, restarts, lastExit, reason }));
+  }
+
+  /** Starts these services (all with autostart, when none are named) and what they depend on, in order. */
+  up(names?: string[]): string[] {
+    const f = this.load();
+    if (!f) return [];
+    const byName = new Map(f.services.map((s) => [s.name, s]));
+    const want = new Set<string>();
+    const add = (n: string) => {
+      if (want.has(n)) return;
+      want.add(n);
+      for (const d of Object.keys(byName.get(n)!.depends_on)) add(d);
+    };
+    for (const n of names?.length ? names : f.services.filter((s) => s.autostart).map((s) => s.name)) add(n);
+    const order = startOrder(f.services).filter((s) => want.has(s.name));
+    for (const s of order) {
+      const p = this.procs.get(s.name)!;
+      if (p.wanted && p.state !== 'exited' && p.state !== 'gave up' && p.state !== 'failed' && p.state !== 'stopped') continue;
+      p.wanted = true;
+      p.restarts = 0;
+      p.reason = null;
+      void this.runWhenReady(p);
+    }
+    return order.map((s) => s.name);
+  }
+
+  /** Stops these services (all, when none are named), dependents first. */
+  async down(names?: string[], by = 'trail down'): Promise<string[]> {
+    const all = startOrder(this.file?.services ?? []).reverse();
+    const chosen = all.filter((s) => !names?.length || names.includes(s.name));
+    const stopped: string[] = [];
+    for (const s of chosen) {
+      const p = this.procs.get(s.name);
+      if (!p) continue;
+      p.wanted = false;
+      if (p.timer) clearTimeout(p.timer);
+      p.timer = null;
+      if (p.child) {
+        await this.stopProc(p, by);
+        stopped.push(p.name);
+      } else if (p.state !== 'stopped') this.set(p, 'stopped');
+    }
+    return stopped;
+  }
+
+  killAll(): void {
+    for (const p of this.procs.values()) if (p.child?.pid) killGroup(p.child.pid, 'SIGKILL');
+    this.flush();
+  }
+
+  /** A service's dependency conditions, met now? (null: never will be, with why.) */
+  private depsMet(p: Proc): boolean | string {
+    for (const [dep, { condition }] of Object.entries(p.spec.depends_on)) {
+      const d = this.procs.get(dep);
+      if (!d) return `no service named ${dep}`;
+      if (d.state === 'gave up' || d.state === 'failed') return `its dependency ${dep} ${d.state}`;
+      const ok =
+        condition === 'started'
+          ? d.state === 'running' || d.state === 'ready'
+          : condition === 'ready'
+            ? d.state === 'ready'
+            : condition === 'completed'
+              ? d.lastExit !== null && d.state !== 'running' && d.state !== 'ready'
+              : d.lastExit?.code === 0 && d.state !== 'running' && d.state !== 'ready';
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  private async runWhenReady(p: Proc): Promise<void> {
+    this.set(p, 'waiting');
+    for (;;) {
+      if (!p.wanted) return;
+      const met = this.depsMet(p);
+      if (met === true) break;
+      if (typeof met === 'string') return this.fail(p, `not started: ${met}`);
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+    this.start(p);
+  }
+
+  private start(p: Proc): void {
+    const s = p.spec;
+    const cwd = resolve(this.session.dir, s.cwd ?? '.');
+    if (!existsSync(cwd)) return this.fail(p, `its directory ${cwd} does not exist`);
+    let fileEnv: Record<string, string> = {};
+    if (s.env_file) {
+      const f = resolve(this.session.dir, s.env_file);
+      if (!existsSync(f)) return this.fail(p, `its env_file ${f} does not exist`);
+      fileEnv = parseEnvFile(readFileSync(f, 'utf8'));
+    }
+    this.set(p, 'starting');
+    let child: ChildProcess;
+    try {
+      // detached: a session and process group of its own, so that a stop reaches every process it started.
+      child = spawn('/bin/sh', ['-c', s.command], { cwd, env: { ...this.deps.env, ...fileEnv, ...s.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      return this.fail(p, `could not start: ${(e as Error).message}`);
+    }
+    p.child = child;
+    child.on('error', (e) => this.fail(p, `could not start: ${e.message}`));
+    if (child.pid === undefined) return;
+    const now = Date.now();
+    Object.assign(p, { pid: child.pid, startedAt: now, readyAt: null });
+    p.runId = this.deps.health.attempt('a service run', () =>
+      this.deps.store.runStarted({ session_id: this.session.id, service: p.name, pid: child.pid!, proc_start: procStart(child.pid!), started_at: now }),
+    );
+    this.lines(p, child, 'out');
+    this.lines(p, child, 'err');
+    this.emit('service.started', { service: p.name, pid: child.pid, restarts: p.restarts });
+    this.set(p, 'running');
+    if (!s.ready) this.ready(p);
+    else if (s.ready.log === undefined) void this.probe(p, child);
+    child.on('exit', (code, signal) => this.exited(p, child, code, signal));
+  }
+
+  private lines(p: Proc, child: ChildProcess, stream: 'out' | 'err'): void {
+    const src = stream === 'out' ? child.stdout : child.stderr;
+    let partial = '';
+    const logRe = p.spec.ready?.log !== undefined ? new RegExp(p.spec.ready.log) : null;
+    src?.setEncoding('utf8');
+    src?.on('data', (chunk: string) => {
+      const parts = (partial + chunk).split('\n');
+      partial = parts.pop() ?? '';
+      for (const l of parts) this.line(p, stream, l.replace(/\r$/, ''), logRe, child);
+    });
+    src?.on('end', () => {
+      if (partial) this.line(p, stream, partial, logRe, child);
+    });
+  }
+
+  private line(p: Proc, stream: 'out' | 'err', text: string, logRe: RegExp | null, child: ChildProcess): void {
+    const line = redact(text, this.deps.secrets);
+    p.tail.push(line);
+    if (p.tail.length > TAIL) p.tail.shift();
+    this.pending.push({ session_id: this.session.id, service: p.name, at: Date.now(), stream, line });
+    if (this.pending.length >= 1000) this.flush();
+    else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS);
+    if (logRe && p.child === child && p.state === 'running' && logRe.test(text)) this.ready(p);
+  }
+
+  /** Writes the lines gathered since the last flush, in one transaction. */
+  flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (!this.pending.length) return;
+    const lines = this.pending;
+    this.pending = [];
+    this.deps.health.attempt(`${lines.length} service log line(s)`, () => this.deps.store.addLines(lines));
+  }
+
+  private async probe(p: Proc, child: ChildProcess): Promise<void> {
+    const r = p.spec.ready!;
+    while (p.child === child && p.state === 'running') {
+      if (await probeOnce(r, this.session.dir, this.deps.env)) {
+        if (p.child === child && p.state === 'running') this.ready(p);
+        return;
+      }
+      await new Promise((res) => setTimeout(res, r.period));
+    }
+  }
+
+  private ready(p: Proc): void {
+    p.readyAt = Date.now();
+    this.emit('service.ready', { service: p.name, afterMs: p.readyAt - (p.startedAt ?? p.readyAt) });
+    this.set(p, 'ready');
+  }
+
+  private exited(p: Proc, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (p.child !== child) return;
+    this.flush();
+    const now = Date.now();
+    // Whatever it left behind in its process group goes with it.
+    killGroup(child.pid!, 'SIGKILL');
+    if (p.runId !== null) this.deps.health.attempt('a service run', () => this.deps.store.runEnded(p.runId!, now, code));
+    Object.assign(p, { child: null, pid: null, runId: null, lastExit: { code, signal, at: now } });
+    if (p.state === 'stopping') {
+      this.set(p, 'stopped');
+      return;
+    }
+    this.emit('service.exited', { service: p.name, code, signal });
+    const failed = code !== 0;
+    const policy = p.spec.restart;
+    if (p.wanted && (policy === 'always' || (policy === 'on-failure' && failed))) {
+      if (p.restarts >= p.spec.max_restarts) {
+        p.reason = `${code !== null ? `exited with code ${code}` : `ended by ${signal}`} after ${p.restarts} restart(s)${p.tail.length ? `; last output: ${p.tail.slice(-3).join(' | ')}` : ''}`;
+        this.emit('service.gave_up', { service: p.name, code, restarts: p.restarts, lastLines: p.tail.slice(-5) });
+        this.set(p, 'gave up');
+        return;
+      }
+      const inMs = Math.min(p.spec.backoff.initial * 2 ** p.restarts, p.spec.backoff.max);
+      p.restarts++;
+      this.emit('service.restarting', { service: p.name, inMs, restarts: p.restarts });
+      this.set(p, 'restarting');
+      p.timer = setTimeout(() => {
+        p.timer = null;
+        if (p.wanted && p.state === 'restarting') this.start(p);
+      }, inMs);
+      return;
+    }
+    p.reason = failed ? `exited with code ${code ?? signal}` : null;
+    this.set(p, 'exited');
+  }
+
+  private stopProc(p: Proc, by: string): Promise<void> {
+    const child = p.child!;
+    return new Promise<void>((resolveStop) => {
+      this.set(p, 'stopping');
+      child.once('exit', () => {
+        clearTimeout(hard);
+        this.emit('service.stopped', { service: p.name, by });
+        resolveStop();
+      });
+      killGroup(child.pid!, p.spec.stop.signal);
+      const hard = setTimeout(() => killGroup(child.pid!, 'SIGKILL'), p.spec.stop.grace);
+    });
+  }
+
+  private fail(p: Proc, reason: string): void {
+    p.reason = reason;
+    this.emit('service.failed', { service: p.name, reason });
+    this.set(p, 'failed');
+  }
+
+  private set(p: Proc, state: ServiceState): void {
+    p.state = state;
+    const ws = this.waiters;
+    this.waiters = [];
+    for (const w of ws) w();
+  }
+
+  private emit<K extends 'service.started' | 'service.ready' | 'service.exited' | 'service.restarting' | 'service.gave_up' | 'service.failed' | 'service.stopped'>(
+    kind: K,
+    data: EventOf<K>['data'],
+  ): void {
+    this.deps.events.emit({ kind, sessionId: this.session.id, terminalId: null, at: Date.now(), data } as EventOf<K>);
+  }
+}
+
+/** Every session's services; also what a killed daemon left running. */
+export class Services {
+  private bySession = new Map<string, SessionServices>();
+
+  constructor(private deps: ServiceDeps) {}
+
+  of(session: { id: string; name: string; dir: string }): SessionServices {
+    let s = this.bySession.get(session.id);
+    if (!s) this.bySession.set(session.id, (s = new SessionServices(session, this.deps)));
+    return s;
+  }
+
+  /** Stops every service (the daemon stops, or their session was killed), each session's dependents first. */
+  async stopAll(sessionId?: string, by = 'the daemon'): Promise<void> {
+    await Promise.all([...this.bySession].filter(([id]) => !sessionId || id === sessionId).map(([, s]) => s.down(undefined, by)));
+    for (const s of this.bySession.values()) s.flush();
+  }
+
+  /** A service's output lines (see ServiceStore.lines). */
+  lines(sessionId: string, service: string, opts: Parameters<ServiceStore['lines']>[2]) {
+    return this.deps.store.lines(sessionId, service, opts).map(({ id, at, stream, line }) => ({ id, at, stream, line }));
+  }
+
+  /** The last resort when the daemon leaves: every process group still there is killed. */
+  killAll(): void {
+    for (const s of this.bySession.values()) s.killAll();
+  }
+
+  /**
+   * The runs an earlier daemon left open: a process still there with the same
+   * start time is that service's, and its whole group is stopped.
+   */
+  reapOrphans(): { service: string; pid: number; sessionId: string }[] {
+    const reaped: { service: string; pid: number; sessionId: string }[] = [];
+    for (const r of this.deps.store.openRuns()) {
+      if (r.proc_start !== null && procStart(r.pid) === r.proc_start) {
+        killGroup(r.pid, 'SIGKILL');
+        reaped.push({ service: r.service, pid: r.pid, sessionId: r.session_id });
+        this.deps.events.emit({ kind: 'service.orphans', sessionId: r.session_id, terminalId: null, at: Date.now(), data: { service: r.service, pid: r.pid } });
+      }
+      this.deps.health.attempt('a service run', () => this.deps.store.runEnded(r.id, Date.now(), null));
+    }
+    return reaped;
+  }
+}
+
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    /* nothing left in the group */
+  }
+}
+
+/** The process's start time in clock ticks since boot (/proc/PID/stat field 22): with the pid, it names one process. */
+function procStart(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** One look at a ready probe: a port that accepts, a URL that answers with the status, a command that exits 0. */
+async function probeOnce(r: NonNullable<ServiceSpec['ready']>, cwd: string, env: Record<string, string>): Promise<boolean> {
+  if (r.port !== undefined)
+    return new Promise((res) => {
+      const s = net.connect({ host: '127.0.0.1', port: r.port! });
+      const done = (ok: boolean) => (s.destroy(), res(ok));
+      s.once('connect', () => done(true));
+      s.once('error', () => done(false));
+      s.setTimeout(r.timeout, () => done(false));
+    });
+  if (r.http !== undefined) {
+    try {
+      const resp = await fetch(r.http, { signal: AbortSignal.timeout(r.timeout) });
+      return resp.status === r.status;
+    } catch {
+      return false;
+    }
+  }
+  if (r.exec !== undefined)
+    return new Promise((res) => {
+      const c = spawn('/bin/sh', ['-c', r.exec!], { cwd, env, stdio: 'ignore' });
+      const t = setTimeout(() => c.kill('SIGKILL'), r.timeout);
+      c.on('exit', (code) => (clearTimeout(t), res(code === 0)));
+      c.on('error', () => (clearTimeout(t), res(false)));
+    });
+  return false;
+}
+
+/** A .env file: KEY=value lines, # comments, optional quotes, optional `export`. */
+export function parseEnvFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split('\n')) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(raw);
+    if (!m) continue;
+    let v = m[2];
+    if ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'"))) v = v.slice(1, -1);
+    out[m[1]] = v;
+  }
+  return out;
+}

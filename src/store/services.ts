@@ -1,0 +1,44 @@
+// Services' output and runs. Plain data in, plain rows out.
+import type { Db } from './db.js';
+
+export type LogLine = { session_id: string; service: string; at: number; stream: 'out' | 'err'; line: string };
+export type LogRow = LogLine & { id: number };
+export type RunRow = { id: number; session_id: string; service: string; pid: number; proc_start: string | null; started_at: number; ended_at: number | null; exit_code: number | null };
+
+export class ServiceStore {
+  private insertLog;
+  constructor(private db: Db) {
+    this.insertLog = db.prepare('INSERT INTO service_logs (session_id, service, at, stream, line) VALUES (@session_id, @service, @at, @stream, @line)');
+  }
+
+  addLines(lines: LogLine[]): void {
+    this.db.transaction((ls: LogLine[]) => {
+      for (const l of ls) this.insertLog.run(l);
+    })(lines);
+  }
+
+  /** The last `limit` lines of a service (oldest first), after `afterId`, optionally since a time and matching a substring. */
+  lines(sessionId: string, service: string, opts: { limit: number; afterId?: number; since?: number; contains?: string; stream?: 'out' | 'err' }): LogRow[] {
+    const where = ['session_id = ?', 'service = ?'];
+    const params: unknown[] = [sessionId, service];
+    if (opts.afterId !== undefined) (where.push('id > ?'), params.push(opts.afterId));
+    if (opts.since !== undefined) (where.push('at >= ?'), params.push(opts.since));
+    if (opts.stream) (where.push('stream = ?'), params.push(opts.stream));
+    if (opts.contains) (where.push("instr(lower(line), lower(?)) > 0"), params.push(opts.contains));
+    const rows = this.db.prepare(`SELECT * FROM service_logs WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`).all(...params, opts.limit) as LogRow[];
+    return rows.reverse();
+  }
+
+  runStarted(r: Omit<RunRow, 'id' | 'ended_at' | 'exit_code'>): number {
+    return Number(this.db.prepare('INSERT INTO service_runs (session_id, service, pid, proc_start, started_at) VALUES (@session_id, @service, @pid, @proc_start, @started_at)').run(r).lastInsertRowid);
+  }
+
+  runEnded(id: number, at: number, code: number | null): void {
+    this.db.prepare('UPDATE service_runs SET ended_at = ?, exit_code = ? WHERE id = ?').run(at, code, id);
+  }
+
+  /** Runs the store thinks are still going (after a daemon that was killed, some may be). */
+  openRuns(): RunRow[] {
+    return this.db.prepare('SELECT * FROM service_runs WHERE ended_at IS NULL ORDER BY id').all() as RunRow[];
+  }
+}

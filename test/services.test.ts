@@ -1,0 +1,123 @@
+// Services with real processes: a python3 HTTP server with a port probe, a
+// dependent that forks grandchildren and prints a secret, a crasher that is
+// restarted until it gives up; stopping leaves nothing behind; a daemon killed
+// with -9 leaves orphans that the next daemon stops.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Sandbox, eventually } from './helpers.js';
+
+type Svc = { name: string; state: string; pid: number | null; startedAt: number | null; readyAt: number | null; restarts: number; reason: string | null };
+
+/** The pids of the processes in a process group (from /proc). */
+function group(pgid: number): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z') out.push(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+
+test('services: dependency order with a ready probe, logs redacted, restart then gave up with the reason, stop leaves nothing; orphans of a killed daemon are stopped', async () => {
+  const sb = new Sandbox();
+  const project = join(sb.userHome, 'proj');
+  mkdirSync(project, { recursive: true });
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  writeFileSync(
+    join(project, 'trail.yaml'),
+    `services:
+  db:
+    command: python3 -m http.server ${port} --bind 127.0.0.1
+    ready: { port: ${port}, period: 100ms }
+  api:
+    command: "echo api up; echo token=ghp_abcdefghijklmnopqrstuvwxyz0123456789; sleep 300 & sleep 300 & wait"
+    depends_on:
+      db: { condition: ready }
+  crash:
+    command: "echo boom >&2; exit 3"
+    backoff: { initial: 100ms, max: 200ms }
+    max_restarts: 2
+`,
+  );
+  try {
+    await sb.startDaemon();
+    assert.equal((await sb.trail(['new', 'proj', '-d', '--dir', project])).code, 0);
+    const up = await sb.trail(['up', '--session', 'proj']);
+    assert.equal(up.code, 1, 'one service gave up');
+    assert.match(up.stdout, /starting 3 services of proj:/);
+    assert.match(up.stdout, /db +ready in /);
+    assert.match(up.stdout, /api +ready/);
+    assert.match(up.stdout, /crash +gave up: exited with code 3 after 2 restart\(s\)/);
+    assert.match(up.stdout, /│ boom/);
+    const list = await sb.json<{ file: string; services: Svc[] }>(['svc', 'ls', '--session', 'proj', '--json']);
+    assert.equal(list.file, join(project, 'trail.yaml'));
+    const by = Object.fromEntries(list.services.map((s) => [s.name, s]));
+    assert.ok(by.api.startedAt! >= by.db.readyAt!, 'api started only once db answered on its port');
+    assert.equal(by.crash.restarts, 2);
+    // Output is kept, a line a row, redacted.
+    const logs = await sb.trail(['svc', 'logs', 'api', '--session', 'proj']);
+    assert.match(logs.stdout, /out api up/);
+    assert.match(logs.stdout, /token=\[REDACTED\]/);
+    assert.doesNotMatch(logs.stdout, /ghp_/);
+    // Stopping reaches the grandchildren.
+    const apiGroup = group(by.api.pid!);
+    assert.ok(apiGroup.length >= 3, `sh and two sleeps: ${apiGroup}`);
+    const down = await sb.trail(['down', '--session', 'proj']);
+    assert.match(down.stdout, /stopped api, db/);
+    await eventually(async () => group(by.api.pid!).length === 0 && !(await listening(port)), 'nothing left of api or db');
+
+    // kill -9 of the daemon while services run: the next daemon stops what is left.
+    await sb.trail(['up', 'api', '--session', 'proj']);
+    const running = (await sb.json<{ services: Svc[] }>(['svc', 'ls', '--session', 'proj', '--json'])).services;
+    const api = running.find((s) => s.name === 'api')!;
+    assert.equal(api.state, 'ready');
+    assert.ok(await listening(port));
+    process.kill(Number(readFileSync(join(sb.home, 'daemon.lock'), 'utf8')), 'SIGKILL');
+    await eventually(async () => (await sb.trail(['daemon', 'status'])).code === 3, 'the daemon gone');
+    assert.ok(group(api.pid!).length > 0, 'its processes outlive a killed daemon');
+    assert.equal((await sb.trail(['daemon', 'start'])).code, 0);
+    await eventually(async () => group(api.pid!).length === 0 && !(await listening(port)), 'the orphans stopped and the port free');
+    const db = new Database(join(sb.home, 'trail.db'), { readonly: true });
+    const orphans = db.prepare("SELECT data FROM events WHERE kind = 'service.orphans'").all() as { data: string }[];
+    db.close();
+    assert.deepEqual(orphans.map((o) => JSON.parse(o.data).service).sort(), ['api', 'db']);
+  } finally {
+    await sb.trail(['down', '--session', 'proj']);
+    await sb.cleanup();
+  }
+});
+
+test('a malformed trail.yaml starts nothing and says where and what', async () => {
+  const sb = new Sandbox();
+  const project = join(sb.userHome, 'bad');
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, 'trail.yaml'), 'services:\n  web:\n    command: sleep 100\n    ready:\n      port: eighty\n');
+  try {
+    await sb.startDaemon();
+    await sb.trail(['new', 'bad', '-d', '--dir', project]);
+    const r = await sb.trail(['up', '--session', 'bad']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /trail\.yaml:5:13: services\.web\.ready\.port: expected a number \(nothing was started or stopped\)/);
+    const ls = await sb.trail(['svc', 'ls', '--session', 'bad']);
+    assert.match(ls.stderr, /trail\.yaml:5:13/);
+  } finally {
+    await sb.cleanup();
+  }
+});
