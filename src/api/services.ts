@@ -28,13 +28,13 @@ export const serviceOps = [
   bind('svc.list', (ctx, i) => {
     const { svc } = servicesOf(ctx, i.session);
     const f = svc.source;
-    return { file: f?.file ?? null, kind: f?.kind ?? null, services: svc.list() };
+    return { file: f?.file ?? null, kind: f?.kind ?? null, warnings: f?.warnings ?? [], services: svc.list() };
   }),
   bind('svc.up', (ctx, i) => {
     const { session, svc } = servicesOf(ctx, i.session);
     if (!svc.source) throw new TrailError('not_found', `no trail.yaml or Procfile in ${session.dir}: nothing to start`);
     known(svc, i.names);
-    return { starting: svc.up(i.names) };
+    return { starting: svc.up(i.names), warnings: svc.source?.warnings ?? [] };
   }),
   bind('svc.down', async (ctx, i) => {
     const { svc } = servicesOf(ctx, i.session);

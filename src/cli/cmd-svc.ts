@@ -43,6 +43,7 @@ export const svcCommand: CliCommand = {
           return 0;
         }
         out(paint.dim(`services of ${session}, from ${l.file}`));
+        for (const w of l.warnings) out(paint.yellow(w));
         out(
           table([
             ['NAME', 'STATE', 'PID', 'RESTARTS', 'COMMAND'],

@@ -12,7 +12,8 @@ export const upCommand: CliCommand = {
   optionHelp: { session: { arg: 'S', text: 'the session (default: the one you are in, or the one for this directory)' }, detach: { text: 'start them and return at once' } },
   run: async ({ values, positionals }) => {
     const session = await sessionArg(values.session as string | undefined, 'up');
-    const { starting } = await call('svc.up', { session, names: positionals });
+    const { starting, warnings } = await call('svc.up', { session, names: positionals });
+    for (const w of warnings) process.stderr.write(`trail: ${w}\n`);
     if (!starting.length) {
       out('no services to start (none has autostart, or none is declared)');
       return 0;

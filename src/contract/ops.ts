@@ -209,12 +209,12 @@ export const ops = {
   'svc.list': {
     summary: "a session's services, from its trail.yaml or Procfile: state, pid, restarts, readiness, why one stopped",
     input: z.object({ session: z.string() }),
-    output: z.object({ file: z.string().nullable(), kind: z.string().nullable(), services: z.array(ServiceInfo) }),
+    output: z.object({ file: z.string().nullable(), kind: z.string().nullable(), warnings: z.array(z.string()), services: z.array(ServiceInfo) }),
   },
   'svc.up': {
     summary: "starts a session's services (or the named ones and what they depend on) in dependency order; returns at once",
     input: z.object({ session: z.string(), names: z.array(z.string()).default([]) }),
-    output: z.object({ starting: z.array(z.string()) }),
+    output: z.object({ starting: z.array(z.string()), warnings: z.array(z.string()) }),
   },
   'svc.down': {
     summary: "stops a session's services (or the named ones), dependents first; returns once they are stopped",

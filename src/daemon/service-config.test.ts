@@ -95,3 +95,58 @@ test('a Procfile, and trail.yaml first when a directory has both', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a process-compose.yaml is read (the subset that maps), and what trail does not do is named in one warning', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trail-pc-'));
+  try {
+    writeFileSync(
+      join(dir, 'process-compose.yaml'),
+      `version: "0.5"
+log_location: ./pc.log
+processes:
+  db:
+    command: postgres -D data
+    readiness_probe:
+      exec: { command: pg_isready }
+      period_seconds: 2
+      initial_delay_seconds: 1
+    shutdown: { signal: 2, timeout_seconds: 5 }
+  web:
+    command: npm run dev
+    working_dir: ./web
+    environment: ["PORT=3000", "URL=http://x/?a=b"]
+    depends_on:
+      db: { condition: process_healthy }
+    ready_log_line: "ready on"
+    availability: { restart: on_failure, backoff_seconds: 2, max_restarts: 3 }
+    namespace: frontend
+  docs:
+    command: mkdocs serve
+    disabled: true
+`,
+    );
+    const f = loadServices(dir)!;
+    assert.equal(f.kind, 'process-compose.yaml');
+    const by = Object.fromEntries(f.services.map((s) => [s.name, s]));
+    assert.deepEqual(by.db.ready && { exec: by.db.ready.exec, period: by.db.ready.period }, { exec: 'pg_isready', period: 2000 });
+    assert.deepEqual(by.db.stop, { signal: 'SIGINT', grace: 5000 });
+    assert.equal(by.db.restart, 'no', 'process-compose restarts nothing unless told');
+    assert.equal(by.web.cwd, './web');
+    assert.deepEqual(by.web.env, { PORT: '3000', URL: 'http://x/?a=b' });
+    assert.deepEqual(by.web.depends_on, { db: { condition: 'ready' } });
+    assert.equal(by.web.ready?.log, 'ready on');
+    assert.equal(by.web.restart, 'on-failure');
+    assert.deepEqual(by.web.backoff, { initial: 2000, max: 30_000 });
+    assert.equal(by.web.max_restarts, 3);
+    assert.equal(by.docs.autostart, false);
+    assert.deepEqual(f.warnings, [
+      `${join(dir, 'process-compose.yaml')}: not supported by trail, left out: log_location, processes.db.readiness_probe.initial_delay_seconds, processes.web.namespace`,
+    ]);
+    writeFileSync(join(dir, 'process-compose.yaml'), 'processes:\n  web:\n    command: x\n    depends_on:\n      db: { condition: process_healthy }\n');
+    assert.throws(() => loadServices(dir), /process-compose\.yaml:5:\d+: processes\.web\.depends_on: no service named db \(processes: web\)/);
+    writeFileSync(join(dir, 'process-compose.yaml'), 'processes:\n  web:\n    command: x\n    availability: { restart: sometimes }\n');
+    assert.throws(() => loadServices(dir), /process-compose\.yaml:4:\d+: processes\.web\.availability\.restart: expected one of always, on_failure, exit_on_failure, no/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -70,20 +70,130 @@ const Service = z
 const TrailYaml = z.object({ services: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a service name is letters, digits, . _ -'), Service) }).strict();
 
 export type ServiceSpec = z.infer<typeof Service> & { name: string };
-export type ServiceFile = { file: string; kind: 'trail.yaml' | 'Procfile'; services: ServiceSpec[] };
+export type ServiceFile = {
+  file: string;
+  kind: 'trail.yaml' | 'process-compose.yaml' | 'Procfile';
+  services: ServiceSpec[];
+  /** What the file says that trail does not do (process-compose keys it does not support), in one line. */
+  warnings: string[];
+};
 
 /** A file that is not right: where, the field, and what was expected. */
 export class ServiceConfigError extends Error {}
 
-/** The services declared for a directory: trail.yaml, else a Procfile; null when it has neither. */
+/** The services declared for a directory: trail.yaml, else process-compose.yaml, else a Procfile; null when none is there. */
 export function loadServices(dir: string): ServiceFile | null {
   for (const name of ['trail.yaml', 'trail.yml']) {
     const file = join(dir, name);
-    if (existsSync(file)) return { file, kind: 'trail.yaml', services: parseTrailYaml(readFileSync(file, 'utf8'), file) };
+    if (existsSync(file)) return { file, kind: 'trail.yaml', services: parseTrailYaml(readFileSync(file, 'utf8'), file), warnings: [] };
+  }
+  for (const name of ['process-compose.yaml', 'process-compose.yml']) {
+    const file = join(dir, name);
+    if (existsSync(file)) return { file, kind: 'process-compose.yaml', ...parseProcessCompose(readFileSync(file, 'utf8'), file) };
   }
   const procfile = join(dir, 'Procfile');
-  if (existsSync(procfile)) return { file: procfile, kind: 'Procfile', services: parseProcfile(readFileSync(procfile, 'utf8'), procfile) };
+  if (existsSync(procfile)) return { file: procfile, kind: 'Procfile', services: parseProcfile(readFileSync(procfile, 'utf8'), procfile), warnings: [] };
   return null;
+}
+
+const PC_CONDITIONS: Record<string, string> = {
+  process_started: 'started',
+  process_healthy: 'ready',
+  process_completed: 'completed',
+  process_completed_successfully: 'completed_successfully',
+};
+const PC_RESTART: Record<string, string> = { always: 'always', on_failure: 'on-failure', exit_on_failure: 'no', no: 'no' };
+const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 9: 'SIGKILL', 10: 'SIGUSR1', 12: 'SIGUSR2', 15: 'SIGTERM' };
+
+/**
+ * process-compose.yaml, the documented subset that maps onto trail's own:
+ * command, working_dir, environment, depends_on conditions, readiness_probe
+ * (exec, http_get), ready_log_line, availability (restart, backoff_seconds,
+ * max_restarts), shutdown (signal, timeout_seconds), disabled. Anything else
+ * is named in one warning, never dropped in silence.
+ */
+export function parseProcessCompose(text: string, file: string): { services: ServiceSpec[]; warnings: string[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length) {
+    const p = lines.linePos(doc.errors[0].pos[0]);
+    throw new ServiceConfigError(`${file}:${p.line}:${p.col}: not valid YAML: ${doc.errors[0].message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+  }
+  const root = (doc.toJS() ?? {}) as Record<string, unknown>;
+  const at = (path: (string | number)[]) => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      if (node?.range) {
+        const p = lines.linePos(node.range[0]);
+        return `${file}:${p.line}:${p.col}`;
+      }
+    }
+    return file;
+  };
+  const ignored = new Set<string>();
+  for (const k of Object.keys(root)) if (k !== 'processes' && k !== 'version') ignored.add(k);
+  const procs = root.processes;
+  if (!procs || typeof procs !== 'object' || Array.isArray(procs)) throw new ServiceConfigError(`${at(['processes'])}: processes: expected a mapping of processes`);
+  const services: Record<string, unknown> = {};
+  for (const [name, raw] of Object.entries(procs as Record<string, Record<string, unknown>>)) {
+    const p = raw ?? {};
+    const s: Record<string, unknown> = {};
+    const known = new Set(['command', 'working_dir', 'environment', 'depends_on', 'readiness_probe', 'ready_log_line', 'availability', 'shutdown', 'disabled', 'description']);
+    for (const k of Object.keys(p)) if (!known.has(k)) ignored.add(`processes.${name}.${k}`);
+    s.command = p.command;
+    if (p.working_dir !== undefined) s.cwd = p.working_dir;
+    if (Array.isArray(p.environment))
+      s.env = Object.fromEntries((p.environment as string[]).map((e) => [String(e).split('=')[0], String(e).split('=').slice(1).join('=')]));
+    if (p.depends_on && typeof p.depends_on === 'object')
+      s.depends_on = Object.fromEntries(
+        Object.entries(p.depends_on as Record<string, { condition?: string }>).map(([dep, d]) => {
+          const c = d?.condition ?? 'process_started';
+          if (!PC_CONDITIONS[c]) throw new ServiceConfigError(`${at(['processes', name, 'depends_on', dep, 'condition'])}: processes.${name}.depends_on.${dep}.condition: expected one of ${Object.keys(PC_CONDITIONS).join(', ')}`);
+          return [dep, { condition: PC_CONDITIONS[c] }];
+        }),
+      );
+    const probe = p.readiness_probe as Record<string, Record<string, unknown> | number> | undefined;
+    if (probe) {
+      const timing = { period: (probe.period_seconds as number | undefined) ?? 1, timeout: (probe.timeout_seconds as number | undefined) ?? 1, failure_threshold: (probe.failure_threshold as number | undefined) ?? 3 };
+      const exec = probe.exec as { command?: string } | undefined;
+      const http = probe.http_get as { host?: string; port?: number; path?: string; scheme?: string } | undefined;
+      if (exec?.command) s.ready = { exec: exec.command, ...timing };
+      else if (http?.port) s.ready = { http: `${http.scheme ?? 'http'}://${http.host ?? '127.0.0.1'}:${http.port}${http.path ?? '/'}`, ...timing };
+      for (const k of Object.keys(probe)) if (!['exec', 'http_get', 'period_seconds', 'timeout_seconds', 'failure_threshold'].includes(k)) ignored.add(`processes.${name}.readiness_probe.${k}`);
+    } else if (typeof p.ready_log_line === 'string') s.ready = { log: p.ready_log_line };
+    const av = p.availability as Record<string, unknown> | undefined;
+    if (av) {
+      if (av.restart !== undefined) {
+        const r = PC_RESTART[String(av.restart)];
+        if (!r) throw new ServiceConfigError(`${at(['processes', name, 'availability', 'restart'])}: processes.${name}.availability.restart: expected one of ${Object.keys(PC_RESTART).join(', ')}`);
+        s.restart = r;
+      }
+      if (typeof av.backoff_seconds === 'number') s.backoff = { initial: av.backoff_seconds };
+      if (typeof av.max_restarts === 'number') s.max_restarts = av.max_restarts;
+      for (const k of Object.keys(av)) if (!['restart', 'backoff_seconds', 'max_restarts'].includes(k)) ignored.add(`processes.${name}.availability.${k}`);
+    } else s.restart = 'no'; // process-compose restarts nothing unless told
+    const sh = p.shutdown as Record<string, unknown> | undefined;
+    if (sh) {
+      s.stop = {
+        ...(sh.signal !== undefined ? { signal: typeof sh.signal === 'number' ? (SIGNALS[sh.signal] ?? 'SIGTERM') : sh.signal } : {}),
+        ...(typeof sh.timeout_seconds === 'number' ? { grace: sh.timeout_seconds } : {}),
+      };
+      for (const k of Object.keys(sh)) if (!['signal', 'timeout_seconds'].includes(k)) ignored.add(`processes.${name}.shutdown.${k}`);
+    }
+    if (p.disabled === true) s.autostart = false;
+    const one = Service.safeParse(s);
+    if (!one.success) {
+      const i = one.error.issues[0];
+      const pcPath: Record<string, string> = { cwd: 'working_dir', ready: 'readiness_probe', stop: 'shutdown', restart: 'availability.restart' };
+      const field = [pcPath[String(i.path[0])] ?? String(i.path[0]), ...i.path.slice(1).map(String)];
+      throw new ServiceConfigError(`${at(['processes', name, ...field.join('.').split('.')])}: processes.${name}.${field.join('.')}: ${i.message}`);
+    }
+    services[name] = one.data;
+  }
+  const specs = Object.entries(services).map(([name, s]) => ({ ...(s as z.infer<typeof Service>), name }));
+  checkDependencies(specs, (name) => at(['processes', name, 'depends_on']), 'processes');
+  const warnings = ignored.size ? [`${file}: not supported by trail, left out: ${[...ignored].join(', ')}`] : [];
+  return { services: specs, warnings };
 }
 
 export function parseTrailYaml(text: string, file: string): ServiceSpec[] {
@@ -178,18 +288,18 @@ function distance(a: string, b: string): number {
 }
 
 /** Every dependency names a service of the file, and none goes round in a circle. */
-function checkDependencies(services: ServiceSpec[], where: (name: string, dep: string) => string): void {
+function checkDependencies(services: ServiceSpec[], where: (name: string, dep: string) => string, root = 'services'): void {
   const byName = new Map(services.map((s) => [s.name, s]));
   for (const s of services)
     for (const dep of Object.keys(s.depends_on))
       if (!byName.has(dep))
-        throw new ServiceConfigError(`${where(s.name, dep)}: services.${s.name}.depends_on: no service named ${dep} (services: ${[...byName.keys()].join(', ')})`);
+        throw new ServiceConfigError(`${where(s.name, dep)}: ${root}.${s.name}.depends_on: no service named ${dep} (${root}: ${[...byName.keys()].join(', ')})`);
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (name: string, trail: string[]) => {
     if (state.get(name) === 'done') return;
     if (state.get(name) === 'visiting') {
       const cycle = [...trail.slice(trail.indexOf(name)), name];
-      throw new ServiceConfigError(`${where(cycle[0], cycle[1])}: services.${cycle[0]}.depends_on: a dependency cycle: ${cycle.join(' → ')}`);
+      throw new ServiceConfigError(`${where(cycle[0], cycle[1])}: ${root}.${cycle[0]}.depends_on: a dependency cycle: ${cycle.join(' → ')}`);
     }
     state.set(name, 'visiting');
     for (const dep of Object.keys(byName.get(name)!.depends_on)) visit(dep, [...trail, name]);
