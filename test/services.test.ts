@@ -66,6 +66,11 @@ test('services: dependency order with a ready probe, logs redacted, restart then
     assert.match(up.stdout, /api +ready/);
     assert.match(up.stdout, /crash +gave up: exited with code 3 after 2 restart\(s\)/);
     assert.match(up.stdout, /│ boom/);
+    // The trail says what happened, in time order.
+    const log = (await sb.trail(['log', 'proj'])).stdout;
+    assert.match(log, /◆ \d\d:\d\d:\d\d db: ready in \d+\.\d s/);
+    assert.match(log, /◆ \d\d:\d\d:\d\d crash: gave up after 2 restart\(s\): boom/);
+    assert.ok(log.indexOf('db: ready') < log.indexOf('api: started'), log);
     const list = await sb.json<{ file: string; services: Svc[] }>(['svc', 'ls', '--session', 'proj', '--json']);
     assert.equal(list.file, join(project, 'trail.yaml'));
     const by = Object.fromEntries(list.services.map((s) => [s.name, s]));

@@ -13,7 +13,7 @@ import type { SearchRequest } from '../daemon/search-thread.js';
 import { migrations } from '../store/migrations.js';
 
 /** The operations that only read the trail. */
-const READING = new Set(['trail.log', 'trail.pauses', 'trail.count', 'command.show', 'command.search', 'command.last']);
+const READING = new Set(['trail.log', 'trail.pauses', 'trail.events', 'trail.count', 'command.show', 'command.search', 'command.last']);
 const ops = new Map<string, Operation>(trailOps.filter((o) => READING.has(o.name)).map((o) => [o.name, o as Operation]));
 
 export function readsOffline(op: string): boolean {
@@ -45,6 +45,7 @@ export async function invokeOffline(dbFile: string, op: string, input: unknown):
         throw new TrailError('not_found', `no session named "${name}"; ${names.length ? 'sessions: ' + names.join(', ') : 'there are no sessions'}`);
       },
       pauses: (ids?: string[]) => recordingPauses(sessions, ids),
+      storedEvents: (kinds: string[], ids?: string[], since?: number) => sessions.events(kinds, ids, since),
     };
     const ctx = {
       commands: new CommandStore(db),

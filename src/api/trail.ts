@@ -55,6 +55,33 @@ function matchLocation(r: CommandRow, text: string, where: 'all' | 'command' | '
   return { field: 'output', line, excerpt };
 }
 
+const SERVICE_EVENTS = ['service.started', 'service.ready', 'service.exited', 'service.restarting', 'service.gave_up', 'service.failed', 'service.stopped', 'service.orphans'];
+
+/** A service event as a person reads it in the timeline. */
+function serviceEventText(kind: string, d: Record<string, unknown>): string {
+  const secs = (ms: unknown) => `${(Number(ms) / 1000).toFixed(1)} s`;
+  switch (kind) {
+    case 'service.started':
+      return `started (pid ${d.pid}${Number(d.restarts) ? `, restart ${d.restarts}` : ''})`;
+    case 'service.ready':
+      return `ready in ${secs(d.afterMs)}`;
+    case 'service.exited':
+      return d.code !== null ? `exited with code ${d.code}` : `ended by ${d.signal}`;
+    case 'service.restarting':
+      return `restarting in ${secs(d.inMs)} (restart ${d.restarts})`;
+    case 'service.gave_up':
+      return `gave up after ${d.restarts} restart(s)${Array.isArray(d.lastLines) && d.lastLines.length ? `: ${String(d.lastLines[d.lastLines.length - 1])}` : ''}`;
+    case 'service.failed':
+      return `failed: ${d.reason}`;
+    case 'service.stopped':
+      return `stopped by ${d.by}`;
+    case 'service.orphans':
+      return `left running by a killed daemon (pid ${d.pid}): stopped`;
+    default:
+      return kind;
+  }
+}
+
 export const trailOps = [
   bind('trail.log', (ctx, i) => {
     const names = ctx.sessionNames();
@@ -65,6 +92,14 @@ export const trailOps = [
     const names = ctx.sessionNames();
     const f = toFilter(ctx, { session: i.session });
     return ctx.manager.pauses(f.sessionIds).map((p) => ({ session: names.get(p.sessionId) ?? '?', terminal: p.terminal, from: p.from, to: p.to }));
+  }),
+  bind('trail.events', (ctx, i) => {
+    const names = ctx.sessionNames();
+    const f = toFilter(ctx, { session: i.session });
+    return ctx.manager.storedEvents(SERVICE_EVENTS, f.sessionIds, i.since).map((e) => {
+      const d = JSON.parse(e.data ?? '{}') as Record<string, unknown>;
+      return { session: names.get(e.session_id) ?? '?', at: e.at, kind: e.kind, service: String(d.service ?? '?'), text: serviceEventText(e.kind, d) };
+    });
   }),
   bind('command.show', (ctx, i) => {
     const r = ctx.commands.get(i.id);

@@ -15,7 +15,7 @@ export async function call<K extends OpName>(op: K, input: OpInput<K>, opts: { s
 }
 
 /** The operations that only read the trail (api/offline.ts answers them without a daemon). */
-type ReadOp = 'trail.log' | 'trail.pauses' | 'trail.count' | 'command.show' | 'command.search' | 'command.last';
+type ReadOp = 'trail.log' | 'trail.pauses' | 'trail.events' | 'trail.count' | 'command.show' | 'command.search' | 'command.last';
 
 /**
  * A call that only reads the trail: answered by the daemon if one runs, else

@@ -12,8 +12,9 @@ export function statusText(c: CommandView): string {
 }
 
 export type Pause = { session: string; terminal: number; from: number; to: number | null };
+export type ServiceEvent = { session: string; at: number; kind: string; service: string; text: string };
 
-export function timelineLines(list: CommandView[], pauses: Pause[] = []): string[] {
+export function timelineLines(list: CommandView[], pauses: Pause[] = [], events: ServiceEvent[] = []): string[] {
   const lines: string[] = [];
   let cwd: string | null = null;
   let where = '';
@@ -23,8 +24,16 @@ export function timelineLines(list: CommandView[], pauses: Pause[] = []): string
   const todo = pauses.filter((p) => (p.to ?? Infinity) >= from).sort((a, b) => a.from - b.from);
   const pauseLine = (p: Pause) =>
     paint.yellow(`   ‖ recording paused in ${p.session} terminal ${p.terminal} from ${clock(p.from)} ${p.to === null ? '(still paused)' : `to ${clock(p.to)}`}`);
+  // Service events within the listed span, at their time among the commands.
+  const evs = events.filter((e) => !list.length || e.at >= from).sort((a, b) => a.at - b.at);
+  const bad = new Set(['service.exited', 'service.gave_up', 'service.failed']);
+  const eventLine = (e: ServiceEvent) => {
+    const text = `   ◆ ${clock(e.at).slice(11)} ${e.service}: ${e.text}${e.session !== session ? ` (${e.session})` : ''}`;
+    return bad.has(e.kind) && !/code 0$/.test(e.text) ? paint.red(text) : paint.dim(text);
+  };
   for (const c of list) {
     while (todo.length && todo[0].from <= c.startedAt) lines.push(pauseLine(todo.shift()!));
+    while (evs.length && evs[0].at <= c.startedAt) lines.push(eventLine(evs.shift()!));
     if (c.session !== session) {
       session = c.session;
       cwd = null;
@@ -42,6 +51,13 @@ export function timelineLines(list: CommandView[], pauses: Pause[] = []): string
     lines.push(line);
   }
   for (const p of todo) lines.push(pauseLine(p));
+  for (const e of evs) {
+    if (e.session !== session) {
+      session = e.session;
+      lines.push(paint.bold(`── ${e.session}`));
+    }
+    lines.push(eventLine(e));
+  }
   return lines;
 }
 

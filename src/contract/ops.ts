@@ -168,6 +168,11 @@ export const ops = {
     output: z.array(CommandView),
   },
   'trail.count': { summary: 'how many commands match the filters (what trail log did not show)', input: Filters, output: z.object({ count: z.number() }) },
+  'trail.events': {
+    summary: "the services' events in the trail (started, ready, exited, restarting, gave up, failed, stopped, left by a killed daemon), oldest first",
+    input: z.object({ session: z.string().optional(), since: z.number().optional() }),
+    output: z.array(z.object({ session: z.string(), at: z.number(), kind: z.string(), service: z.string(), text: z.string() })),
+  },
   'trail.pauses': {
     summary: 'when recording was paused (trail off) and resumed, per terminal',
     input: z.object({ session: z.string().optional() }),

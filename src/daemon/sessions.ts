@@ -257,6 +257,11 @@ export class SessionManager {
   }
 
   /** When recording was paused (trail off) and resumed, per terminal; to is null while still paused. */
+  /** Events kept in the store, of these kinds, oldest first. */
+  storedEvents(kinds: string[], sessionIds?: string[], since?: number) {
+    return this.deps.sessions.events(kinds, sessionIds, since);
+  }
+
   pauses(sessionIds?: string[]): RecordingPause[] {
     return recordingPauses(this.deps.sessions, sessionIds);
   }

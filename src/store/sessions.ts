@@ -77,9 +77,10 @@ export class SessionStore {
     return rows;
   }
   /** Events of the given kinds, oldest first, of some sessions (all when sessionIds is undefined). */
-  events(kinds: string[], sessionIds?: string[]): { session_id: string; terminal_id: string | null; at: number; kind: string; data: string | null }[] {
+  events(kinds: string[], sessionIds?: string[], since?: number): { session_id: string; terminal_id: string | null; at: number; kind: string; data: string | null }[] {
     const where = [`kind IN (${kinds.map(() => '?').join(',')})`];
     const params: unknown[] = [...kinds];
+    if (since !== undefined) (where.push('at >= ?'), params.push(since));
     if (sessionIds) {
       where.push(`session_id IN (${sessionIds.map(() => '?').join(',') || 'NULL'})`);
       params.push(...sessionIds);
