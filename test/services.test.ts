@@ -6,11 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Sandbox, eventually } from './helpers.js';
 
-type Svc = { name: string; state: string; pid: number | null; startedAt: number | null; readyAt: number | null; restarts: number; reason: string | null };
+type Svc = { name: string; state: string; pid: number | null; startedAt: number | null; readyAt: number | null; restarts: number; reason: string | null; ports: number[] };
 
 /** The pids of the processes in a process group (from /proc). */
 function group(pgid: number): number[] {
@@ -76,6 +77,7 @@ test('services: dependency order with a ready probe, logs redacted, restart then
     const by = Object.fromEntries(list.services.map((s) => [s.name, s]));
     assert.ok(by.api.startedAt! >= by.db.readyAt!, 'api started only once db answered on its port');
     assert.equal(by.crash.restarts, 2);
+    assert.deepEqual(by.db.ports, [port], 'the port db listens on, found in /proc');
     // Output is kept, a line a row, redacted.
     const logs = await sb.trail(['svc', 'logs', 'api', '--session', 'proj']);
     assert.match(logs.stdout, /out api up/);
@@ -123,6 +125,26 @@ test('a malformed trail.yaml starts nothing and says where and what', async () =
     const ls = await sb.trail(['svc', 'ls', '--session', 'bad']);
     assert.match(ls.stderr, /trail\.yaml:5:13/);
   } finally {
+    await sb.cleanup();
+  }
+});
+
+test('a port already taken fails the start at once, naming the pid and command that hold it', async () => {
+  const sb = new Sandbox();
+  const project = join(sb.userHome, 'taken');
+  mkdirSync(project, { recursive: true });
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const squatter = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1'], { stdio: 'ignore' });
+  writeFileSync(join(project, 'trail.yaml'), `services:\n  web:\n    command: python3 -m http.server ${port} --bind 127.0.0.1\n    ready: { port: ${port} }\n`);
+  try {
+    await eventually(() => listening(port), 'the squatter to listen');
+    await sb.startDaemon();
+    await sb.trail(['new', 'taken', '-d', '--dir', project]);
+    const r = await sb.trail(['up', '--session', 'taken']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, new RegExp(`web +failed: port ${port} is taken by pid ${squatter.pid} \\(\\S*python3 -m http.server ${port}`));
+  } finally {
+    squatter.kill();
     await sb.cleanup();
   }
 });

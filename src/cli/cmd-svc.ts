@@ -46,8 +46,8 @@ export const svcCommand: CliCommand = {
         for (const w of l.warnings) out(paint.yellow(w));
         out(
           table([
-            ['NAME', 'STATE', 'PID', 'RESTARTS', 'COMMAND'],
-            ...l.services.map((s) => [s.name, stateText(s), s.pid ? String(s.pid) : '', String(s.restarts), escapeControls(s.command).slice(0, 60)]),
+            ['NAME', 'STATE', 'PID', 'PORTS', 'RESTARTS', 'COMMAND'],
+            ...l.services.map((s) => [s.name, stateText(s), s.pid ? String(s.pid) : '', s.ports.join(','), String(s.restarts), escapeControls(s.command).slice(0, 60)]),
           ]),
         );
         return 0;

@@ -100,6 +100,8 @@ export const ServiceInfo = z.object({
   lastExit: z.object({ code: z.number().nullable(), signal: z.string().nullable(), at: z.number() }).nullable(),
   /** Why it is not running, when it failed or gave up. */
   reason: z.string().nullable(),
+  /** The TCP ports its processes listen on (from /proc). */
+  ports: z.array(z.number()),
 });
 export type ServiceInfo = z.infer<typeof ServiceInfo>;
 

@@ -14,6 +14,7 @@ import type { ServiceStore, LogLine } from '../store/services.js';
 import type { EventBus, EventOf } from './events.js';
 import type { StoreHealth } from './store-health.js';
 import { loadServices, startOrder, type ServiceFile, type ServiceSpec } from './service-config.js';
+import { groupPids, listeningPorts, portHolder } from '../platform/ports.js';
 
 export type ServiceState = 'stopped' | 'waiting' | 'starting' | 'running' | 'ready' | 'restarting' | 'exited' | 'gave up' | 'failed' | 'stopping';
 
@@ -28,9 +29,11 @@ export type ServiceInfo = {
   lastExit: { code: number | null; signal: string | null; at: number } | null;
   /** Why it is not running, when it failed or gave up. */
   reason: string | null;
+  /** The TCP ports its processes listen on. */
+  ports: number[];
 };
 
-type Proc = ServiceInfo & { spec: ServiceSpec; child: ChildProcess | null; runId: number | null; timer: NodeJS.Timeout | null; tail: string[]; wanted: boolean };
+type Proc = Omit<ServiceInfo, 'ports'> & { spec: ServiceSpec; child: ChildProcess | null; runId: number | null; timer: NodeJS.Timeout | null; tail: string[]; wanted: boolean };
 
 export type ServiceDeps = {
   store: ServiceStore;
@@ -78,7 +81,11 @@ export class SessionServices {
   }
 
   list(): ServiceInfo[] {
-    return [...this.procs.values()].map(({ name, command, state, pid, startedAt, readyAt, restarts, lastExit, reason }) => ({ name, command, state, pid, startedAt, readyAt, restarts, lastExit, reason }));
+    return [...this.procs.values()].map(({ name, command, state, pid, startedAt, readyAt, restarts, lastExit, reason }) => ({
+      name, command, state, pid, startedAt, readyAt, restarts, lastExit, reason,
+      // What it listens on: every process of its group, from /proc.
+      ports: pid !== null ? listeningPorts(groupPids(pid)) : [],
+    }));
   }
 
   /** Starts these services (all with autostart, when none are named) and what they depend on, in order. */
@@ -169,6 +176,11 @@ export class SessionServices {
       const f = resolve(this.session.dir, s.env_file);
       if (!existsSync(f)) return this.fail(p, `its env_file ${f} does not exist`);
       fileEnv = parseEnvFile(readFileSync(f, 'utf8'));
+    }
+    // A port the service is to listen on, taken already: said at once, with who holds it.
+    if (s.ready?.port !== undefined) {
+      const holder = portHolder(s.ready.port);
+      if (holder) return this.fail(p, `port ${s.ready.port} is taken by ${holder.pid !== null ? `pid ${holder.pid} (${holder.command.slice(0, 120)})` : holder.command}`);
     }
     this.set(p, 'starting');
     let child: ChildProcess;
