@@ -19,7 +19,7 @@ function servicesOf(ctx: ApiContext, name: string) {
 }
 
 function known(svc: ReturnType<typeof servicesOf>['svc'], names: string[]): void {
-  const have = new Set(svc.list().map((x) => x.name));
+  const have = new Set(svc.list(false).map((x) => x.name));
   for (const n of names)
     if (!have.has(n)) throw new TrailError('not_found', `no service named ${n}${have.size ? `; services: ${[...have].join(', ')}` : ' (no trail.yaml or Procfile in the session directory)'}`);
 }
@@ -28,7 +28,7 @@ export const serviceOps = [
   bind('svc.list', (ctx, i) => {
     const { svc } = servicesOf(ctx, i.session);
     const f = svc.source;
-    return { file: f?.file ?? null, kind: f?.kind ?? null, warnings: f?.warnings ?? [], services: svc.list() };
+    return { file: f?.file ?? null, kind: f?.kind ?? null, warnings: f?.warnings ?? [], services: svc.list(i.ports) };
   }),
   bind('svc.up', (ctx, i) => {
     const { session, svc } = servicesOf(ctx, i.session);

@@ -32,7 +32,7 @@ export async function followUp(session: string, names: string[], timeoutMs: numb
   const last = new Map<string, string>();
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const { services } = await call('svc.list', { session });
+    const { services } = await call('svc.list', { session, ports: false });
     const mine = services.filter((s) => names.includes(s.name));
     for (const s of mine) {
       const text = stateText(s);
@@ -49,6 +49,6 @@ export async function followUp(session: string, names: string[], timeoutMs: numb
       out(`  (still waiting after ${Math.round(timeoutMs / 1000)} s; trail svc ls shows where they are)`);
       return false;
     }
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

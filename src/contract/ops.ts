@@ -214,8 +214,8 @@ export const ops = {
   },
   'command.last': { summary: 'the last (failing) command and its output', input: Filters, output: CommandView },
   'svc.list': {
-    summary: "a session's services, from its trail.yaml or Procfile: state, pid, restarts, readiness, why one stopped",
-    input: z.object({ session: z.string() }),
+    summary: "a session's services, from its trail.yaml or Procfile: state, pid, restarts, readiness, why one stopped, ports (unless ports: false)",
+    input: z.object({ session: z.string(), ports: z.boolean().default(true) }),
     output: z.object({ file: z.string().nullable(), kind: z.string().nullable(), warnings: z.array(z.string()), services: z.array(ServiceInfo) }),
   },
   'svc.up': {

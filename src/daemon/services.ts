@@ -14,7 +14,7 @@ import type { ServiceStore, LogLine } from '../store/services.js';
 import type { EventBus, EventOf } from './events.js';
 import type { StoreHealth } from './store-health.js';
 import { loadServices, startOrder, type ServiceFile, type ServiceSpec } from './service-config.js';
-import { groupPids, listeningPorts, portHolder } from '../platform/ports.js';
+import { groupPorts, portHolder } from '../platform/ports.js';
 
 export type ServiceState = 'stopped' | 'waiting' | 'starting' | 'running' | 'ready' | 'restarting' | 'exited' | 'gave up' | 'failed' | 'stopping';
 
@@ -80,11 +80,14 @@ export class SessionServices {
     return this.file;
   }
 
-  list(): ServiceInfo[] {
-    return [...this.procs.values()].map(({ name, command, state, pid, startedAt, readyAt, restarts, lastExit, reason }) => ({
+  /** withPorts: look up the ports in /proc (one pass over every process; a poll need not pay it). */
+  list(withPorts = true): ServiceInfo[] {
+    const procs = [...this.procs.values()];
+    // What each listens on: every process of its group, from one pass over /proc.
+    const ports = groupPorts(withPorts ? procs.map((p) => p.pid).filter((p): p is number => p !== null) : []);
+    return procs.map(({ name, command, state, pid, startedAt, readyAt, restarts, lastExit, reason }) => ({
       name, command, state, pid, startedAt, readyAt, restarts, lastExit, reason,
-      // What it listens on: every process of its group, from /proc.
-      ports: pid !== null ? listeningPorts(groupPids(pid)) : [],
+      ports: pid !== null ? (ports.get(pid) ?? []) : [],
     }));
   }
 

@@ -66,25 +66,28 @@ export function portHolder(port: number): { pid: number | null; command: string 
   return { pid: null, command: '(a process this user cannot see)' };
 }
 
-/** The TCP ports the given processes listen on. */
-export function listeningPorts(pids: number[]): number[] {
+/**
+ * The TCP ports each of these process groups listens on, with one pass over
+ * /proc for them all (a service is a process group).
+ */
+export function groupPorts(pgids: number[]): Map<number, number[]> {
+  const out = new Map<number, number[]>(pgids.map((g) => [g, []]));
+  if (!pgids.length) return out;
   const ls = listeners();
-  const ports = new Set<number>();
-  for (const pid of pids) for (const inode of socketInodes(pid)) for (const p of ls.get(inode) ?? []) ports.add(p);
-  return [...ports].sort((a, b) => a - b);
-}
-
-/** The processes of a process group. */
-export function groupPids(pgid: number): number[] {
-  const out: number[] = [];
+  if (!ls.size) return out;
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
+    let pgid: number;
     try {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid) out.push(Number(d));
+      pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
     } catch {
-      /* gone */
+      continue; // gone
     }
+    const ports = out.get(pgid);
+    if (!ports) continue;
+    for (const inode of socketInodes(Number(d))) for (const p of ls.get(inode) ?? []) if (!ports.includes(p)) ports.push(p);
   }
+  for (const ports of out.values()) ports.sort((a, b) => a - b);
   return out;
 }
