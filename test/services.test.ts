@@ -148,3 +148,32 @@ test('a port already taken fails the start at once, naming the pid and command t
     await sb.cleanup();
   }
 });
+
+test('svc add and svc rm edit trail.yaml in place, comments and order kept; a service others depend on is not removed', async () => {
+  const sb = new Sandbox();
+  const project = join(sb.userHome, 'edit');
+  mkdirSync(project, { recursive: true });
+  const file = join(project, 'trail.yaml');
+  writeFileSync(file, '# our stack\nservices:\n  # the database\n  db:\n    command: sleep 300   # pinned\n');
+  try {
+    await sb.startDaemon();
+    await sb.trail(['new', 'edit', '-d', '--dir', project]);
+    const add = await sb.trail(['svc', 'add', 'web', '--port', '8080', '--session', 'edit', '--', 'npm', 'run', 'dev']);
+    assert.equal(add.code, 0, add.stderr);
+    assert.equal(
+      readFileSync(file, 'utf8'),
+      '# our stack\nservices:\n  # the database\n  db:\n    command: sleep 300 # pinned\n  web:\n    command: npm run dev\n    ready:\n      port: 8080\n',
+    );
+    const names = (await sb.json<{ services: Svc[] }>(['svc', 'ls', '--session', 'edit', '--json'])).services.map((s) => s.name);
+    assert.deepEqual(names, ['db', 'web']);
+    assert.match((await sb.trail(['svc', 'add', 'web', '--session', 'edit', '--', 'x'])).stderr, /has a service named web already/);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('      port: 8080\n', '      port: 8080\n    depends_on: [db]\n'));
+    const refused = await sb.trail(['svc', 'rm', 'db', '--session', 'edit']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /web depends on db: change it first/);
+    assert.equal((await sb.trail(['svc', 'rm', 'web', '--session', 'edit'])).code, 0);
+    assert.equal(readFileSync(file, 'utf8'), '# our stack\nservices:\n  # the database\n  db:\n    command: sleep 300 # pinned\n');
+  } finally {
+    await sb.cleanup();
+  }
+});

@@ -26,9 +26,9 @@ function known(svc: ReturnType<typeof servicesOf>['svc'], names: string[]): void
 
 export const serviceOps = [
   bind('svc.list', (ctx, i) => {
-    const { svc } = servicesOf(ctx, i.session);
+    const { session, svc } = servicesOf(ctx, i.session);
     const f = svc.source;
-    return { file: f?.file ?? null, kind: f?.kind ?? null, warnings: f?.warnings ?? [], services: svc.list(i.ports) };
+    return { dir: session.dir, file: f?.file ?? null, kind: f?.kind ?? null, warnings: f?.warnings ?? [], services: svc.list(i.ports) };
   }),
   bind('svc.up', (ctx, i) => {
     const { session, svc } = servicesOf(ctx, i.session);

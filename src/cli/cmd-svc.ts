@@ -1,4 +1,7 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CliCommand } from './command.js';
+import { ClientError } from '../client/daemon-client.js';
 import { UsageError } from './command.js';
 import { call } from './connect.js';
 import { clock, json, out, paint, table } from './output.js';
@@ -10,7 +13,8 @@ import { followUp, stateText } from './services-view.js';
 export const svcCommand: CliCommand = {
   name: 'svc',
   summary: "a session's services: ls, logs, start, stop, restart",
-  usage: 'trail svc ls [--json] | trail svc logs NAME [-f] [-n N] [--since 10m] [--grep TEXT] [--stderr] | trail svc start|stop|restart NAME…|--all',
+  usage:
+    'trail svc ls [--json] | trail svc logs NAME [-f] [-n N] [--since 10m] [--grep TEXT] [--stderr] | trail svc start|stop|restart NAME…|--all | trail svc add NAME [--port N] -- COMMAND | trail svc rm NAME',
   options: {
     session: { type: 'string', short: 's' },
     json: { type: 'boolean' },
@@ -20,6 +24,7 @@ export const svcCommand: CliCommand = {
     grep: { type: 'string' },
     stderr: { type: 'boolean' },
     all: { type: 'boolean', short: 'a' },
+    port: { type: 'string' },
   },
   optionHelp: {
     session: { arg: 'S', text: 'the session (default: the one you are in, or the one for this directory)' },
@@ -28,8 +33,9 @@ export const svcCommand: CliCommand = {
     grep: { arg: 'TEXT', text: 'logs: only lines that contain TEXT (any case)' },
     stderr: { text: 'logs: only what the service wrote to stderr' },
     all: { text: 'start, stop, restart: every service' },
+    port: { arg: 'N', text: 'add: the service is ready when port N accepts' },
   },
-  run: async ({ values, positionals }) => {
+  run: async ({ values, positionals, rest }) => {
     const [verb, ...names] = positionals;
     const session = await sessionArg(values.session as string | undefined, 'svc');
     switch (verb) {
@@ -83,8 +89,58 @@ export const svcCommand: CliCommand = {
         const { starting } = await call('svc.up', { session, names });
         return (await followUp(session, starting, 120_000)) ? 0 : 1;
       }
+      case 'add':
+      case 'rm':
+        return editFile(session, verb, names[0], rest, values.port as string | undefined);
       default:
-        throw new UsageError('svc takes ls, logs, start, stop or restart');
+        throw new UsageError('svc takes ls, logs, start, stop, restart, add or rm');
     }
   },
 };
+
+/**
+ * svc add / svc rm: trail.yaml edited in place, its comments and order kept
+ * (the yaml package's document API). The daemon reads it back before it is
+ * left so: a file that would not be right is put back as it was.
+ */
+async function editFile(session: string, verb: 'add' | 'rm', name: string | undefined, rest: string[], port: string | undefined): Promise<number> {
+  if (!name) throw new UsageError(`svc ${verb} needs a service name`);
+  if (verb === 'add' && !rest.length) throw new UsageError('svc add needs the command after --: trail svc add web --port 3000 -- npm run dev');
+  if (port !== undefined && !/^\d+$/.test(port)) throw new UsageError(`--port takes a port number, not ${JSON.stringify(port)}`);
+  const l = await call('svc.list', { session, ports: false });
+  if (l.kind && l.kind !== 'trail.yaml')
+    throw new ClientError(`${session}'s services come from ${l.file}; a trail.yaml would take its place: write one first (trail.yaml is read before ${l.kind})`);
+  const file = l.file ?? join(l.dir, 'trail.yaml');
+  const before = existsSync(file) ? readFileSync(file, 'utf8') : null;
+  const { parseDocument, isMap, isSeq, isScalar } = await import('yaml');
+  const doc = parseDocument(before ?? 'services: {}\n');
+  if (verb === 'add') {
+    if (doc.hasIn(['services', name])) throw new ClientError(`${file} has a service named ${name} already`);
+    const spec: Record<string, unknown> = { command: rest.join(' ') };
+    if (port !== undefined) spec.ready = { port: Number(port) };
+    doc.setIn(['services', name], doc.createNode(spec));
+  } else {
+    if (!doc.hasIn(['services', name])) throw new ClientError(`${file} has no service named ${name}`);
+    const dependsOn = (s: string) => {
+      const d = doc.getIn(['services', s, 'depends_on']);
+      if (isMap(d)) return d.has(name);
+      if (isSeq(d)) return d.items.some((i) => isScalar(i) && i.value === name);
+      return false;
+    };
+    const users = l.services.filter((s) => s.name !== name && dependsOn(s.name));
+    if (users.length) throw new ClientError(`${users.map((u) => u.name).join(', ')} depend${users.length === 1 ? 's' : ''} on ${name}: change ${users.length === 1 ? 'it' : 'them'} first`);
+    const running = l.services.find((s) => s.name === name && s.pid !== null);
+    if (running) await call('svc.down', { session, names: [name] });
+    doc.deleteIn(['services', name]);
+  }
+  writeFileSync(file, doc.toString());
+  try {
+    await call('svc.list', { session, ports: false });
+  } catch (e) {
+    if (before === null) rmSync(file, { force: true });
+    else writeFileSync(file, before);
+    throw e;
+  }
+  out(verb === 'add' ? `added ${name} to ${file} (trail up ${name} starts it)` : `removed ${name} from ${file}`);
+  return 0;
+}

@@ -216,7 +216,7 @@ export const ops = {
   'svc.list': {
     summary: "a session's services, from its trail.yaml or Procfile: state, pid, restarts, readiness, why one stopped, ports (unless ports: false)",
     input: z.object({ session: z.string(), ports: z.boolean().default(true) }),
-    output: z.object({ file: z.string().nullable(), kind: z.string().nullable(), warnings: z.array(z.string()), services: z.array(ServiceInfo) }),
+    output: z.object({ dir: z.string(), file: z.string().nullable(), kind: z.string().nullable(), warnings: z.array(z.string()), services: z.array(ServiceInfo) }),
   },
   'svc.up': {
     summary: "starts a session's services (or the named ones and what they depend on) in dependency order; returns at once",
