@@ -177,3 +177,28 @@ test('svc add and svc rm edit trail.yaml in place, comments and order kept; a se
     await sb.cleanup();
   }
 });
+
+test('services running when the daemon stops cleanly are started again when it comes back', async () => {
+  const sb = new Sandbox();
+  const project = join(sb.userHome, 'again');
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, 'trail.yaml'), 'services:\n  worker:\n    command: sleep 300\n  idle:\n    command: sleep 300\n    autostart: false\n');
+  try {
+    await sb.startDaemon();
+    await sb.trail(['new', 'again', '-d', '--dir', project]);
+    assert.equal((await sb.trail(['up', '--session', 'again'])).code, 0);
+    const before = (await sb.json<{ services: Svc[] }>(['svc', 'ls', '--session', 'again', '--json'])).services.find((s) => s.name === 'worker')!;
+    assert.equal((await sb.trail(['daemon', 'stop', '--force'])).code, 0);
+    assert.equal(group(before.pid!).length, 0, 'stopped with the daemon');
+    assert.equal((await sb.trail(['daemon', 'start'])).code, 0);
+    const after = await eventually(async () => {
+      const l = (await sb.json<{ services: Svc[] }>(['svc', 'ls', '--session', 'again', '--json'])).services;
+      return l.find((s) => s.name === 'worker' && s.state === 'ready') ? l : null;
+    }, 'worker running again');
+    assert.notEqual(after.find((s) => s.name === 'worker')!.pid, before.pid);
+    assert.equal(after.find((s) => s.name === 'idle')!.state, 'stopped', 'what was not running stays stopped');
+  } finally {
+    await sb.trail(['down', '--session', 'again']);
+    await sb.cleanup();
+  }
+});

@@ -104,6 +104,24 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
   // What a killed daemon left running goes first: no orphan keeps a port.
   for (const o of services.reapOrphans()) log(`stopped ${o.service} (pid ${o.pid}), left running by an earlier daemon`);
   manager.events.on(['session.killed'], (e) => void services.stopAll(e.sessionId, 'the session was killed'));
+  // Services the last daemon stopped when it stopped cleanly come back with this one.
+  for (const s of manager.list()) {
+    const last = new Map<string, { kind: string; by?: string }>();
+    for (const e of manager.storedEvents(['service.started', 'service.stopped', 'service.gave_up', 'service.failed'], [s.id])) {
+      const d = JSON.parse(e.data ?? '{}') as { service?: string; by?: string };
+      if (d.service) last.set(d.service, { kind: e.kind, by: d.by });
+    }
+    const again = [...last].filter(([, v]) => v.kind === 'service.stopped' && v.by === 'the daemon').map(([name]) => name);
+    if (!again.length) continue;
+    try {
+      const svc = services.of(s);
+      const declared = new Set((svc.load()?.services ?? []).map((x) => x.name));
+      const names = again.filter((n) => declared.has(n));
+      if (names.length) log(`starting again the services ${s.name} had running when the daemon stopped: ${svc.up(names).join(', ')}`);
+    } catch (e) {
+      log(`${s.name}: its services were not started again: ${(e as Error).message}`);
+    }
+  }
 
   let stopping = false;
   const server = serveSocket(
