@@ -83,6 +83,13 @@ test('services: dependency order with a ready probe, logs redacted, restart then
     assert.match(logs.stdout, /out api up/);
     assert.match(logs.stdout, /token=\[REDACTED\]/);
     assert.doesNotMatch(logs.stdout, /ghp_/);
+    // …and searchable beside the commands.
+    const found = await sb.trail(['search', 'boom', '--in', 'logs']);
+    assert.equal(found.code, 0, found.stderr);
+    assert.match(found.stdout, /proj\/crash err boom/);
+    const hits = JSON.parse((await sb.trail(['search', 'api up', '--svc', 'api', '--json'])).stdout) as { service: string; line: string }[];
+    assert.deepEqual(hits.map((h) => [h.service, h.line]), [['api', 'api up']]);
+    assert.equal((await sb.trail(['search', 'ghp_', '--in', 'logs'])).code, 1);
     // Stopping reaches the grandchildren.
     const apiGroup = group(by.api.pid!);
     assert.ok(apiGroup.length >= 3, `sh and two sleeps: ${apiGroup}`);

@@ -41,6 +41,15 @@ export const serviceOps = [
     known(svc, i.names);
     return { stopped: await svc.down(i.names, 'trail down') };
   }),
+  bind('svc.search', (ctx, i) => {
+    const names = ctx.sessionNames();
+    const ids = i.session === undefined ? undefined : [ctx.manager.get(i.session).id];
+    const since = i.since === undefined ? undefined : parseWhen(i.since, ctx.now());
+    if (since === null) throw new TrailError('invalid', `--since ${JSON.stringify(i.since)}: use e.g. 10m, 2h or 2026-11-20`);
+    return ctx.services.search(i.text, { sessionIds: ids, service: i.svc, since, limit: i.limit }).map((r) => ({
+      id: r.id, at: r.at, stream: r.stream, line: r.line, session: names.get(r.session_id) ?? '?', service: r.service,
+    }));
+  }),
   bind('svc.logs', (ctx, i) => {
     const { session, svc } = servicesOf(ctx, i.session);
     known(svc, [i.name]);

@@ -1,7 +1,7 @@
 import type { CliCommand } from './command.js';
 import { shown, escapeControls } from './shown.js';
 import { UsageError } from './command.js';
-import { read } from './connect.js';
+import { call, read } from './connect.js';
 import { json, out, paint, clock } from './output.js';
 import { filterInput, filterOptions, limitArg } from './filters.js';
 import { statusText } from './trail-format.js';
@@ -15,9 +15,10 @@ export const searchCommand: CliCommand = {
   name: 'search',
   summary: 'find commands by any text of their command line or output (substring)',
   usage: 'trail search -i [TEXT] | trail search TEXT [--in command|output] [--session S] [--dir DIR] [--failed] [--since 2h] [--until …] [--branch B] [-n N] [--json]',
-  options: { ...filterOptions, limit: { type: 'string', short: 'n' }, in: { type: 'string' }, interactive: { type: 'boolean', short: 'i' } },
+  options: { ...filterOptions, limit: { type: 'string', short: 'n' }, in: { type: 'string' }, interactive: { type: 'boolean', short: 'i' }, svc: { type: 'string' } },
   optionHelp: {
-    in: { arg: 'WHERE', text: 'command: only command lines; output: only their output (default both)' },
+    in: { arg: 'WHERE', text: "command: only command lines; output: only their output (default both); logs: services' output" },
+    svc: { arg: 'NAME', text: "search this service's output (implies --in logs)" },
     interactive: { text: 'a full-screen picker: type to match (fuzzy), Ctrl-R cycles the filter, Enter prints the command, Esc cancels' },
   },
   more: [
@@ -36,8 +37,22 @@ export const searchCommand: CliCommand = {
     const text = [...positionals, ...rest].join(' ');
     if (!text) throw new UsageError('search needs some text to look for');
     const limit = limitArg(values.limit, 20, 1000);
-    const where = (values.in as string | undefined) ?? 'all';
-    if (where !== 'all' && where !== 'command' && where !== 'output') throw new UsageError(`--in takes command or output, not ${JSON.stringify(where)}`);
+    const where = (values.in as string | undefined) ?? (values.svc ? 'logs' : 'all');
+    if (where === 'logs') {
+      const hits = await call('svc.search', { text, session: values.session as string | undefined, svc: values.svc as string | undefined, since: values.since as string | undefined, limit });
+      if (values.json) {
+        json(hits);
+        return hits.length ? 0 : 1;
+      }
+      if (!hits.length) {
+        out(`no service's output matches ${escapeControls(JSON.stringify(text))}`);
+        return 1;
+      }
+      const lines = hits.map((h) => `${clock(h.at)} ${paint.dim(`${h.session}/${h.service}`)} ${h.stream === 'err' ? paint.red('err') : paint.dim('out')} ${highlight(escapeControls(h.line), escapeControls(text))}`);
+      await paged(lines.join('\n'), Boolean(values['no-pager']));
+      return 0;
+    }
+    if (where !== 'all' && where !== 'command' && where !== 'output') throw new UsageError(`--in takes command, output or logs, not ${JSON.stringify(where)}`);
     const hits = await read('command.search', {
       text,
       in: where,

@@ -228,6 +228,17 @@ export const ops = {
     input: z.object({ session: z.string(), names: z.array(z.string()).default([]) }),
     output: z.object({ stopped: z.array(z.string()) }),
   },
+  'svc.search': {
+    summary: "services' output lines that contain a text (any case), newest first, with their session, service and time",
+    input: z.object({
+      text: z.string().min(1).max(1000),
+      session: z.string().optional(),
+      svc: z.string().optional(),
+      since: z.string().optional(),
+      limit: z.number().int().min(1).max(1000).default(20),
+    }),
+    output: z.array(ServiceLogLine.extend({ session: z.string(), service: z.string() })),
+  },
   'svc.logs': {
     summary: "a service's output lines, oldest first: the last `limit`, after a line id, since a time, containing a text, one stream",
     input: z.object({

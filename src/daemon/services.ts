@@ -351,6 +351,12 @@ export class Services {
     for (const s of this.bySession.values()) s.flush();
   }
 
+  /** Services' output lines containing a text, newest first (see ServiceStore.search). */
+  search(text: string, opts: Parameters<ServiceStore['search']>[1]) {
+    for (const s of this.bySession.values()) s.flush();
+    return this.deps.store.search(text, opts);
+  }
+
   /** A service's output lines (see ServiceStore.lines). */
   lines(sessionId: string, service: string, opts: Parameters<ServiceStore['lines']>[2]) {
     return this.deps.store.lines(sessionId, service, opts).map(({ id, at, stream, line }) => ({ id, at, stream, line }));

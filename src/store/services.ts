@@ -29,6 +29,16 @@ export class ServiceStore {
     return rows.reverse();
   }
 
+  /** Lines containing `text` (any case), newest first, across services. */
+  search(text: string, opts: { sessionIds?: string[]; service?: string; since?: number; limit: number }): LogRow[] {
+    const where = ['instr(lower(line), lower(?)) > 0'];
+    const params: unknown[] = [text];
+    if (opts.sessionIds) (where.push(`session_id IN (${opts.sessionIds.map(() => '?').join(',') || 'NULL'})`), params.push(...opts.sessionIds));
+    if (opts.service) (where.push('service = ?'), params.push(opts.service));
+    if (opts.since !== undefined) (where.push('at >= ?'), params.push(opts.since));
+    return this.db.prepare(`SELECT * FROM service_logs WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`).all(...params, opts.limit) as LogRow[];
+  }
+
   runStarted(r: Omit<RunRow, 'id' | 'ended_at' | 'exit_code'>): number {
     return Number(this.db.prepare('INSERT INTO service_runs (session_id, service, pid, proc_start, started_at) VALUES (@session_id, @service, @pid, @proc_start, @started_at)').run(r).lastInsertRowid);
   }
