@@ -209,3 +209,42 @@ test('services running when the daemon stops cleanly are started again when it c
     await sb.cleanup();
   }
 });
+
+test('a reload restarts only the services whose definition changed; a broken file changes nothing; an edit is picked up on its own', async () => {
+  const sb = new Sandbox();
+  const project = join(sb.userHome, 'reload');
+  mkdirSync(project, { recursive: true });
+  const file = join(project, 'trail.yaml');
+  writeFileSync(file, 'services:\n  a:\n    command: sleep 300\n  b:\n    command: sleep 301\n');
+  const pids = async () => Object.fromEntries((await sb.json<{ services: Svc[] }>(['svc', 'ls', '--session', 'reload', '--json'])).services.map((s) => [s.name, s.pid]));
+  try {
+    await sb.startDaemon();
+    await sb.trail(['new', 'reload', '-d', '--dir', project]);
+    assert.equal((await sb.trail(['up', '--session', 'reload'])).code, 0);
+    const first = await pids();
+    writeFileSync(file, 'services:\n  a:\n    command: sleep 300\n  b:\n    command: sleep 302\n');
+    const r = await sb.trail(['svc', 'reload', '--session', 'reload']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^restarted b$/m);
+    const second = await eventually(async () => {
+      const p = await pids();
+      return p.b && p.b !== first.b ? p : null;
+    }, 'b running again');
+    assert.equal(second.a, first.a, 'a, unchanged, kept running');
+    writeFileSync(file, 'services:\n  a:\n    command: sleep 300\n    restart: sometimes\n  b:\n    command: sleep 302\n');
+    const broken = await sb.trail(['svc', 'reload', '--session', 'reload']);
+    assert.equal(broken.code, 1);
+    assert.match(broken.stderr, /trail\.yaml:4:14: services\.a\.restart: expected one of no, on-failure, always \(the services run on as they were\)/);
+    assert.deepEqual(await pids(), second);
+    // An edit, with nobody asking: the watcher reloads.
+    writeFileSync(file, 'services:\n  a:\n    command: sleep 303\n  b:\n    command: sleep 302\n');
+    const third = await eventually(async () => {
+      const p = await pids();
+      return p.a && p.a !== second.a ? p : null;
+    }, 'a restarted after the edit');
+    assert.equal(third.b, second.b);
+  } finally {
+    await sb.trail(['down', '--session', 'reload']);
+    await sb.cleanup();
+  }
+});

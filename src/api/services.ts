@@ -5,17 +5,22 @@ import { parseWhen } from '../common/time.js';
 import { ServiceConfigError } from '../daemon/service-config.js';
 import type { ApiContext } from './context.js';
 
-/** The session's services, its file read again; a file that is not right is the one clear error. */
-function servicesOf(ctx: ApiContext, name: string) {
+/**
+ * The session's services, its file read again. A file that is not right is
+ * the one clear error, or, for reading (lenient), a warning beside what runs.
+ */
+function servicesOf(ctx: ApiContext, name: string, lenient = false) {
   const s = ctx.manager.get(name);
   const svc = ctx.services.of(s);
+  let problem: string | null = null;
   try {
     svc.load();
   } catch (e) {
-    if (e instanceof ServiceConfigError) throw new TrailError('invalid', `${e.message} (nothing was started or stopped)`);
-    throw e;
+    if (!(e instanceof ServiceConfigError)) throw e;
+    if (!lenient) throw new TrailError('invalid', `${e.message} (nothing was started or stopped)`);
+    problem = `${e.message} (the services run on as they were)`;
   }
-  return { session: s, svc };
+  return { session: s, svc, problem };
 }
 
 function known(svc: ReturnType<typeof servicesOf>['svc'], names: string[]): void {
@@ -26,9 +31,9 @@ function known(svc: ReturnType<typeof servicesOf>['svc'], names: string[]): void
 
 export const serviceOps = [
   bind('svc.list', (ctx, i) => {
-    const { session, svc } = servicesOf(ctx, i.session);
+    const { session, svc, problem } = servicesOf(ctx, i.session, true);
     const f = svc.source;
-    return { dir: session.dir, file: f?.file ?? null, kind: f?.kind ?? null, warnings: f?.warnings ?? [], services: svc.list(i.ports) };
+    return { dir: session.dir, file: f?.file ?? null, kind: f?.kind ?? null, warnings: [...(problem ? [problem] : []), ...(f?.warnings ?? [])], services: svc.list(i.ports) };
   }),
   bind('svc.up', (ctx, i) => {
     const { session, svc } = servicesOf(ctx, i.session);
@@ -41,6 +46,15 @@ export const serviceOps = [
     known(svc, i.names);
     return { stopped: await svc.down(i.names, 'trail down') };
   }),
+  bind('svc.reload', async (ctx, i) => {
+    const s = ctx.manager.get(i.session);
+    try {
+      return await ctx.services.of(s).reload('trail svc reload');
+    } catch (e) {
+      if (e instanceof ServiceConfigError) throw new TrailError('invalid', `${e.message} (the services run on as they were)`);
+      throw e;
+    }
+  }),
   bind('svc.search', (ctx, i) => {
     const names = ctx.sessionNames();
     const ids = i.session === undefined ? undefined : [ctx.manager.get(i.session).id];
@@ -51,7 +65,7 @@ export const serviceOps = [
     }));
   }),
   bind('svc.logs', (ctx, i) => {
-    const { session, svc } = servicesOf(ctx, i.session);
+    const { session, svc } = servicesOf(ctx, i.session, true);
     known(svc, [i.name]);
     svc.flush();
     const since = i.since === undefined ? undefined : parseWhen(i.since, ctx.now());

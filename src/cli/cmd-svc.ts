@@ -14,7 +14,7 @@ export const svcCommand: CliCommand = {
   name: 'svc',
   summary: "a session's services: ls, logs, start, stop, restart",
   usage:
-    'trail svc ls [--json] | trail svc logs NAME [-f] [-n N] [--since 10m] [--grep TEXT] [--stderr] | trail svc start|stop|restart NAME…|--all | trail svc add NAME [--port N] -- COMMAND | trail svc rm NAME',
+    'trail svc ls [--json] | trail svc logs NAME [-f] [-n N] [--since 10m] [--grep TEXT] [--stderr] | trail svc start|stop|restart NAME…|--all | trail svc reload | trail svc add NAME [--port N] -- COMMAND | trail svc rm NAME',
   options: {
     session: { type: 'string', short: 's' },
     json: { type: 'boolean' },
@@ -45,7 +45,9 @@ export const svcCommand: CliCommand = {
         const l = await call('svc.list', { session });
         if (values.json) return json(l), 0;
         if (!l.file) {
-          out(`no services: ${session} has no trail.yaml or Procfile in its directory`);
+          for (const w of l.warnings) process.stderr.write(`trail: ${w}\n`);
+          if (l.warnings.length) return 1;
+          out(`no services: ${session} has no trail.yaml, process-compose.yaml or Procfile in its directory`);
           return 0;
         }
         out(paint.dim(`services of ${session}, from ${l.file}`));
@@ -89,11 +91,16 @@ export const svcCommand: CliCommand = {
         const { starting } = await call('svc.up', { session, names });
         return (await followUp(session, starting, 120_000)) ? 0 : 1;
       }
+      case 'reload': {
+        const r = await call('svc.reload', { session });
+        out(r.restarted.length || r.removed.length ? [r.restarted.length ? `restarted ${r.restarted.join(', ')}` : '', r.removed.length ? `stopped ${r.removed.join(', ')} (no longer declared)` : ''].filter(Boolean).join('; ') : 'nothing running changed');
+        return 0;
+      }
       case 'add':
       case 'rm':
         return editFile(session, verb, names[0], rest, values.port as string | undefined);
       default:
-        throw new UsageError('svc takes ls, logs, start, stop, restart, add or rm');
+        throw new UsageError('svc takes ls, logs, start, stop, restart, reload, add or rm');
     }
   },
 };

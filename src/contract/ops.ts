@@ -228,6 +228,11 @@ export const ops = {
     input: z.object({ session: z.string(), names: z.array(z.string()).default([]) }),
     output: z.object({ stopped: z.array(z.string()) }),
   },
+  'svc.reload': {
+    summary: "reads a session's service file again: restarts only the running services whose definition changed, stops those no longer declared",
+    input: z.object({ session: z.string() }),
+    output: z.object({ restarted: z.array(z.string()), removed: z.array(z.string()) }),
+  },
   'svc.search': {
     summary: "services' output lines that contain a text (any case), newest first, with their session, service and time",
     input: z.object({

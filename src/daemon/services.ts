@@ -6,9 +6,9 @@
 // every change of state an event of the trail. A daemon that follows a killed
 // one stops what is left of the earlier services first.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, watch as fsWatch, type FSWatcher } from 'node:fs';
 import net from 'node:net';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { redact, type SecretPattern } from '../common/redact.js';
 import type { ServiceStore, LogLine } from '../store/services.js';
 import type { EventBus, EventOf } from './events.js';
@@ -54,6 +54,7 @@ export class SessionServices {
   private waiters: (() => void)[] = [];
   private pending: LogLine[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
+  private watcher: FSWatcher | null = null;
 
   constructor(
     readonly session: { id: string; name: string; dir: string },
@@ -66,7 +67,9 @@ export class SessionServices {
     this.file = f;
     for (const s of f?.services ?? []) {
       const p = this.procs.get(s.name);
-      if (p) p.spec = s;
+      // A running service keeps the definition it was started with until a reload restarts it.
+      if (p && !p.child && !p.timer) Object.assign(p, { spec: s, command: s.command });
+      else if (p) continue;
       else
         this.procs.set(s.name, {
           name: s.name, command: s.command, state: 'stopped', pid: null, startedAt: null, readyAt: null, restarts: 0, lastExit: null, reason: null,
@@ -78,6 +81,58 @@ export class SessionServices {
 
   get source(): ServiceFile | null {
     return this.file;
+  }
+
+  /**
+   * Reads the file again and restarts only the running services whose
+   * definition changed; services no longer declared are stopped. A file that
+   * is not right throws, and everything runs on as it was.
+   */
+  async reload(by = 'a reload'): Promise<{ restarted: string[]; removed: string[] }> {
+    const running = new Map([...this.procs].filter(([, p]) => p.child || p.timer).map(([n, p]) => [n, JSON.stringify(p.spec)]));
+    const f = loadServices(this.session.dir); // throws before anything changes
+    const declared = new Map((f?.services ?? []).map((s) => [s.name, s]));
+    const removed = [...running.keys()].filter((n) => !declared.has(n));
+    const changed = [...running].filter(([n, spec]) => declared.has(n) && JSON.stringify(declared.get(n)) !== spec).map(([n]) => n);
+    for (const n of [...removed, ...changed]) {
+      const p = this.procs.get(n)!;
+      p.wanted = false;
+      if (p.timer) clearTimeout(p.timer);
+      p.timer = null;
+      if (p.child) await this.stopProc(p, by);
+      else this.set(p, 'stopped');
+    }
+    for (const n of removed) this.procs.delete(n);
+    this.load();
+    if (changed.length) this.up(changed);
+    return { restarted: changed, removed };
+  }
+
+  /** Watches the service file: an edit is a reload (debounced); a broken edit is logged and changes nothing. */
+  watch(): void {
+    if (this.watcher || !this.file) return;
+    try {
+      const file = this.file.file;
+      let timer: NodeJS.Timeout | null = null;
+      this.watcher = fsWatch(this.session.dir, (_event, name) => {
+        if (name !== basename(file)) return;
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(() => {
+          this.reload('an edit of ' + basename(file)).then(
+            (r) => r.restarted.length + r.removed.length && this.deps.log(`${this.session.name}: ${basename(file)} changed: restarted ${r.restarted.join(', ') || 'none'}, stopped ${r.removed.join(', ') || 'none'}`),
+            (e) => this.deps.log(`${this.session.name}: ${basename(file)} changed but is not right, services run on as they were: ${(e as Error).message}`),
+          );
+        }, 300);
+      });
+      this.watcher.unref();
+    } catch {
+      /* the directory cannot be watched: trail svc reload still works */
+    }
+  }
+
+  unwatch(): void {
+    this.watcher?.close();
+    this.watcher = null;
   }
 
   /** withPorts: look up the ports in /proc (one pass over every process; a poll need not pay it). */
@@ -104,6 +159,7 @@ export class SessionServices {
     };
     for (const n of names?.length ? names : f.services.filter((s) => s.autostart).map((s) => s.name)) add(n);
     const order = startOrder(f.services).filter((s) => want.has(s.name));
+    this.watch();
     for (const s of order) {
       const p = this.procs.get(s.name)!;
       if (p.wanted && p.state !== 'exited' && p.state !== 'gave up' && p.state !== 'failed' && p.state !== 'stopped') continue;
@@ -347,6 +403,7 @@ export class Services {
 
   /** Stops every service (the daemon stops, or their session was killed), each session's dependents first. */
   async stopAll(sessionId?: string, by = 'the daemon'): Promise<void> {
+    for (const [id, s] of this.bySession) if (!sessionId || id === sessionId) s.unwatch();
     await Promise.all([...this.bySession].filter(([id]) => !sessionId || id === sessionId).map(([, s]) => s.down(undefined, by)));
     for (const s of this.bySession.values()) s.flush();
   }
