@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -245,6 +245,38 @@ test('a reload restarts only the services whose definition changed; a broken fil
     assert.equal(third.b, second.b);
   } finally {
     await sb.trail(['down', '--session', 'reload']);
+    await sb.cleanup();
+  }
+});
+
+test('a liveness probe that keeps failing gets the service killed and restarted by its policy', async () => {
+  const sb = new Sandbox();
+  const project = join(sb.userHome, 'live');
+  mkdirSync(project, { recursive: true });
+  const flag = join(project, 'healthy');
+  writeFileSync(flag, '');
+  writeFileSync(
+    join(project, 'trail.yaml'),
+    `services:\n  w:\n    command: sleep 300\n    liveness: { exec: "test -e ${flag}", period: 100ms, failure_threshold: 2 }\n    restart: always\n    backoff: { initial: 100ms }\n`,
+  );
+  const w = async () => (await sb.json<{ services: Svc[] }>(['svc', 'ls', '--session', 'live', '--json'])).services[0];
+  try {
+    await sb.startDaemon();
+    await sb.trail(['new', 'live', '-d', '--dir', project]);
+    assert.equal((await sb.trail(['up', '--session', 'live'])).code, 0);
+    const first = await w();
+    // Healthy for a while: never restarted (the probe passes every 100 ms).
+    await eventually(async () => (await sb.trail(['log', 'live'])).stdout.includes('w: ready'), 'ready in the trail');
+    assert.equal((await w()).restarts, 0);
+    rmSync(flag);
+    const again = await eventually(async () => {
+      const s = await w();
+      return s.restarts >= 1 && s.state === 'ready' && s.pid !== first.pid ? s : null;
+    }, 'w restarted after its liveness probe failed');
+    assert.ok(again.pid);
+    assert.match((await sb.trail(['log', 'live'])).stdout, /w: ended by SIGKILL[\s\S]*w: restarting in/);
+  } finally {
+    await sb.trail(['down', '--session', 'live']);
     await sb.cleanup();
   }
 });

@@ -316,6 +316,28 @@ export class SessionServices {
     p.readyAt = Date.now();
     this.emit('service.ready', { service: p.name, afterMs: p.readyAt - (p.startedAt ?? p.readyAt) });
     this.set(p, 'ready');
+    if (p.spec.liveness && p.child) void this.live(p, p.child);
+  }
+
+  /**
+   * The liveness probe, once ready: after failure_threshold failures in a row
+   * the service is killed, and its restart policy brings it back.
+   */
+  private async live(p: Proc, child: ChildProcess): Promise<void> {
+    const l = p.spec.liveness!;
+    let failures = 0;
+    while (p.child === child && p.state === 'ready') {
+      await new Promise((res) => setTimeout(res, l.period));
+      if (p.child !== child || p.state !== 'ready') return;
+      const ok = l.log !== undefined ? true : await probeOnce(l, this.session.dir, this.deps.env);
+      failures = ok ? 0 : failures + 1;
+      if (failures >= l.failure_threshold) {
+        p.reason = `its liveness probe failed ${failures} times in a row`;
+        this.deps.log(`${this.session.name}/${p.name}: ${p.reason}; killing it`);
+        killGroup(child.pid!, 'SIGKILL');
+        return;
+      }
+    }
   }
 
   private exited(p: Proc, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
