@@ -280,3 +280,27 @@ test('a liveness probe that keeps failing gets the service killed and restarted 
     await sb.cleanup();
   }
 });
+
+test("a service's output is kept within its retention (its newest lines)", async () => {
+  const sb = new Sandbox({ TRAIL_LOG_TRIM_EVERY: '50' });
+  const project = join(sb.userHome, 'ret');
+  mkdirSync(project, { recursive: true });
+  mkdirSync(sb.home, { recursive: true, mode: 0o700 });
+  writeFileSync(join(sb.home, 'config.yaml'), 'service_logs: { lines: 100 }\n');
+  writeFileSync(join(project, 'trail.yaml'), 'services:\n  chatty:\n    command: "seq 1 1000; echo seq-done; sleep 300"\n    ready: { log: seq-done }\n');
+  try {
+    await sb.startDaemon();
+    await sb.trail(['new', 'ret', '-d', '--dir', project]);
+    assert.equal((await sb.trail(['up', '--session', 'ret'])).code, 0);
+    const lines = await eventually(async () => {
+      const l = JSON.parse((await sb.trail(['svc', 'logs', 'chatty', '--session', 'ret', '-n', '10000', '--json'])).stdout) as { line: string }[];
+      return l.at(-1)?.line === 'seq-done' ? l : null;
+    }, 'every line written');
+    assert.ok(lines.length <= 150, `kept ${lines.length} lines`);
+    assert.ok(lines.length >= 100, `kept ${lines.length} lines`);
+    assert.equal(lines.at(-2)!.line, '1000', 'the newest are the ones kept');
+  } finally {
+    await sb.trail(['down', '--session', 'ret']);
+    await sb.cleanup();
+  }
+});

@@ -8,6 +8,11 @@ import { compilePatterns } from '../common/redact.js';
 export const ConfigSchema = z
   .object({
     scrollback: z.number().int().min(0).max(1_000_000).default(10_000),
+    /** How much of each service's output is kept: its newest lines, and none older than so many days. */
+    service_logs: z
+      .object({ lines: z.number().int().min(100).default(100_000), days: z.number().min(0.01).default(14) })
+      .strict()
+      .default({ lines: 100_000, days: 14 }),
     /** A status line on the bottom row of attached terminals (session, terminal n/N). */
     status: z.boolean().default(false),
     redact: z

@@ -37,6 +37,8 @@ type Proc = Omit<ServiceInfo, 'ports'> & { spec: ServiceSpec; child: ChildProces
 
 export type ServiceDeps = {
   store: ServiceStore;
+  /** What is kept of each service's output. */
+  retention: { lines: number; days: number };
   events: EventBus;
   health: StoreHealth;
   secrets: SecretPattern[];
@@ -46,6 +48,8 @@ export type ServiceDeps = {
 
 const TAIL = 20;
 const FLUSH_MS = 100;
+/** Lines written between two retention passes. */
+const TRIM_EVERY = Number(process.env.TRAIL_LOG_TRIM_EVERY ?? 10_000);
 
 /** The services of one session. */
 export class SessionServices {
@@ -55,6 +59,7 @@ export class SessionServices {
   private pending: LogLine[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
   private watcher: FSWatcher | null = null;
+  private sinceTrim = 0;
 
   constructor(
     readonly session: { id: string; name: string; dir: string },
@@ -299,6 +304,14 @@ export class SessionServices {
     const lines = this.pending;
     this.pending = [];
     this.deps.health.attempt(`${lines.length} service log line(s)`, () => this.deps.store.addLines(lines));
+    // Retention, now and then: each service's newest lines, none too old.
+    this.sinceTrim += lines.length;
+    if (this.sinceTrim >= TRIM_EVERY) {
+      this.sinceTrim = 0;
+      const { lines: keep, days } = this.deps.retention;
+      for (const name of new Set(lines.map((l) => l.service)))
+        this.deps.health.attempt('service log retention', () => this.deps.store.trim(this.session.id, name, keep, Date.now() - days * 86_400_000));
+    }
   }
 
   private async probe(p: Proc, child: ChildProcess): Promise<void> {

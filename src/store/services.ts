@@ -39,6 +39,17 @@ export class ServiceStore {
     return this.db.prepare(`SELECT * FROM service_logs WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`).all(...params, opts.limit) as LogRow[];
   }
 
+  /** Keeps a service's newest `keep` lines and none older than `before`; returns how many went. */
+  trim(sessionId: string, service: string, keep: number, before: number): number {
+    const cut = this.db
+      .prepare('SELECT id FROM service_logs WHERE session_id = ? AND service = ? ORDER BY id DESC LIMIT 1 OFFSET ?')
+      .get(sessionId, service, keep) as { id: number } | undefined;
+    let gone = 0;
+    if (cut) gone += this.db.prepare('DELETE FROM service_logs WHERE session_id = ? AND service = ? AND id <= ?').run(sessionId, service, cut.id).changes;
+    gone += this.db.prepare('DELETE FROM service_logs WHERE session_id = ? AND service = ? AND at < ?').run(sessionId, service, before).changes;
+    return gone;
+  }
+
   runStarted(r: Omit<RunRow, 'id' | 'ended_at' | 'exit_code'>): number {
     return Number(this.db.prepare('INSERT INTO service_runs (session_id, service, pid, proc_start, started_at) VALUES (@session_id, @service, @pid, @proc_start, @started_at)').run(r).lastInsertRowid);
   }
