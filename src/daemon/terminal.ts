@@ -364,16 +364,33 @@ export class Terminal {
     return this.mirror.scrolls();
   }
 
-  /** Resolves once no output has come for `ms` (at once if the terminal has exited). */
-  quiet(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const check = () => {
-        const wait = ms - (performance.now() - this.lastOutputAt);
-        if (this.exited || wait <= 0) resolve();
-        else setTimeout(check, wait).unref();
-      };
-      check();
-    });
+  /**
+   * Resolves once no output has come for `ms` (at once if the terminal has
+   * exited) and the screen mirror holds everything a client was sent: output
+   * the native relay wrote to clients and still gathers for JavaScript is
+   * handed over first, so a loaded event loop cannot pass for a quiet one.
+   */
+  async quiet(ms: number): Promise<void> {
+    for (;;) {
+      await new Promise<void>((resolve) => {
+        const check = () => {
+          const wait = ms - (performance.now() - this.lastOutputAt);
+          if (this.exited || wait <= 0) resolve();
+          else setTimeout(check, wait).unref();
+        };
+        check();
+      });
+      if (this.exited || !this.relay) return this.mirror.sync();
+      const before = this.lastOutputAt;
+      if (!this.urgent) {
+        this.relay.urgent(true); // hands the gathered output over now
+        this.relay.urgent(false);
+      }
+      // The handed-over output comes as an event of the loop; then the mirror parses it.
+      await new Promise((r) => setTimeout(r, 20));
+      await this.mirror.sync();
+      if (this.lastOutputAt === before) return;
+    }
   }
 
   /** Where the cursor is on the screen, as of the output so far. */
