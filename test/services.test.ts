@@ -53,6 +53,8 @@ test('services: dependency order with a ready probe, logs redacted, restart then
       db: { condition: ready }
   crash:
     command: "echo boom >&2; exit 3"
+    # Never ready (its line never comes): trail up follows it until it gives up, however fast the others are.
+    ready: { log: never-printed }
     backoff: { initial: 100ms, max: 200ms }
     max_restarts: 2
 `,
