@@ -2,35 +2,30 @@
 // when none runs answer from the store, read-only, through the same handlers
 // the daemon runs (so the answers are the same), instead of starting one.
 // The sessions are the ones the store remembers.
-import { existsSync } from 'node:fs';
 import { invoke, type Operation } from './define.js';
 import { trailOps } from './trail.js';
+import { READ_OPS } from '../contract/ops.js';
 import type { ApiContext } from './context.js';
 import { TrailError } from '../common/errors.js';
 import { SessionStore, sessionNames, recordingPauses } from '../store/sessions.js';
 import { CommandStore, searchCommands } from '../store/commands.js';
 import type { SearchRequest } from '../daemon/search-thread.js';
 import { migrations } from '../store/migrations.js';
+import { openStoreReadOnly } from './trail-reader.js';
 
 /** The operations that only read the trail. */
-const READING = new Set(['trail.log', 'trail.pauses', 'trail.events', 'trail.count', 'command.show', 'command.search', 'command.last']);
+const READING = new Set<string>(READ_OPS);
 const ops = new Map<string, Operation>(trailOps.filter((o) => READING.has(o.name)).map((o) => [o.name, o as Operation]));
-
-export function readsOffline(op: string): boolean {
-  return READING.has(op);
-}
 
 export async function invokeOffline(dbFile: string, op: string, input: unknown): Promise<unknown> {
   if (!READING.has(op)) throw new TrailError('unavailable', `${op} needs the daemon`);
-  if (!existsSync(dbFile)) {
+  const db = await openStoreReadOnly(dbFile);
+  if (!db) {
     // No store yet: an empty trail.
     if (op === 'command.show' || op === 'command.last') throw new TrailError('not_found', 'the trail is empty: no command has been recorded yet');
     return op === 'trail.count' ? { count: 0 } : [];
   }
-  const { default: Sqlite } = await import('better-sqlite3');
-  const db = new Sqlite(dbFile, { readonly: true, fileMustExist: true });
   try {
-    db.pragma('busy_timeout = 2000');
     // A store an older trail wrote: the daemon brings its schema up to date first.
     if (db.pragma('user_version', { simple: true }) !== migrations.length) throw new TrailError('unavailable', 'the store needs the daemon to update it');
     const sessions = new SessionStore(db);

@@ -21,12 +21,8 @@ export class TrailReader {
 
   /** Null when there is no store yet. */
   static async open(dbFile: string): Promise<TrailReader | null> {
-    if (!existsSync(dbFile)) return null;
-    // Loaded here only: the CLI's start-up does not pay for the native module.
-    const { default: Sqlite } = await import('better-sqlite3');
-    const db = new Sqlite(dbFile, { readonly: true, fileMustExist: true });
-    db.pragma('busy_timeout = 2000');
-    return new TrailReader(db);
+    const db = await openStoreReadOnly(dbFile);
+    return db && new TrailReader(db);
   }
 
   /** The live sessions the store keeps (a daemon brings them back, with a fresh shell on attach). */
@@ -60,6 +56,18 @@ export class TrailReader {
   close(): void {
     this.db.close();
   }
+}
+
+/**
+ * The store, read-only, from a client process (null when there is none yet).
+ * better-sqlite3 is loaded here only: the CLI's start-up does not pay for it.
+ */
+export async function openStoreReadOnly(dbFile: string): Promise<Database.Database | null> {
+  if (!existsSync(dbFile)) return null;
+  const { default: Sqlite } = await import('better-sqlite3');
+  const db = new Sqlite(dbFile, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 2000');
+  return db;
 }
 
 /** The live sessions in the store at `dbFile` (none when there is no store yet). */

@@ -3,7 +3,7 @@
 import { DaemonClient, ClientError } from '../client/daemon-client.js';
 import { trailPaths } from '../platform/paths.js';
 import { isTrailError } from '../common/errors.js';
-import type { OpInput, OpName, OpOutput } from '../contract/ops.js';
+import type { OpInput, OpName, OpOutput, ReadOp } from '../contract/ops.js';
 
 export async function call<K extends OpName>(op: K, input: OpInput<K>, opts: { start?: boolean } = {}): Promise<OpOutput<K>> {
   const c = await DaemonClient.connect(opts);
@@ -14,8 +14,6 @@ export async function call<K extends OpName>(op: K, input: OpInput<K>, opts: { s
   }
 }
 
-/** The operations that only read the trail (api/offline.ts answers them without a daemon). */
-type ReadOp = 'trail.log' | 'trail.pauses' | 'trail.events' | 'trail.count' | 'command.show' | 'command.search' | 'command.last';
 
 /**
  * A call that only reads the trail: answered by the daemon if one runs, else

@@ -260,6 +260,10 @@ export const ops = {
 } as const;
 
 export type OpName = keyof typeof ops;
+
+/** The operations that only read the trail: answered from the store when no daemon runs (api/offline.ts). */
+export const READ_OPS = ['trail.log', 'trail.pauses', 'trail.events', 'trail.count', 'command.show', 'command.search', 'command.last'] as const satisfies readonly OpName[];
+export type ReadOp = (typeof READ_OPS)[number];
 /** What a caller passes (defaults may be left out). */
 export type OpInput<K extends OpName> = z.input<(typeof ops)[K]['input']>;
 /** What a handler gets (defaults filled in). */

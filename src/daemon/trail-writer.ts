@@ -8,7 +8,7 @@ import type { CommandStore } from '../store/commands.js';
 import type { CommandSink, EndedCommand, StartedCommand } from './recorder.js';
 import { dirtyProbe, gitHead } from './git.js';
 import type { StoreHealth } from './store-health.js';
-import type { EventBus } from './events.js';
+import type { EventBus, EventOf } from './events.js';
 
 const MAX_RAW = 256 * 1024;
 
@@ -26,15 +26,13 @@ export class TrailWriter implements CommandSink {
   started(c: StartedCommand): number | null {
     const id = this.write(c);
     if (id !== null)
-      this.events?.emit({
-        kind: 'command.started',
-        sessionId: c.sessionId,
-        terminalId: c.terminalId,
-        at: c.startedAt,
-        actor: c.actor,
-        data: { id, command: redact(c.command, this.secrets), cwd: c.cwd === null ? null : redact(c.cwd, this.secrets) },
-      });
+      this.tell(c, c.startedAt, { kind: 'command.started', data: { id, command: redact(c.command, this.secrets), cwd: c.cwd === null ? null : redact(c.cwd, this.secrets) } });
     return id;
+  }
+
+  /** A command's start or end, heard live on the event bus. */
+  private tell(c: StartedCommand, at: number, e: Pick<EventOf<'command.started'>, 'kind' | 'data'> | Pick<EventOf<'command.ended'>, 'kind' | 'data'>): void {
+    this.events?.emit({ ...e, sessionId: c.sessionId, terminalId: c.terminalId, at, actor: c.actor } as EventOf<'command.started'> | EventOf<'command.ended'>);
   }
 
   private write(c: StartedCommand): number | null {
@@ -119,15 +117,7 @@ export class TrailWriter implements CommandSink {
       kept = this.write(c);
       if (kept !== null) this.health.attempt('a command end', () => this.commands.end(kept!, end));
     }
-    if (kept !== null)
-      this.events?.emit({
-        kind: 'command.ended',
-        sessionId: c.sessionId,
-        terminalId: c.terminalId,
-        at: e.endedAt,
-        actor: c.actor,
-        data: { id: kept, exitCode: e.exitCode, durationMs: end.duration_ms, endReason: e.endReason },
-      });
+    if (kept !== null) this.tell(c, e.endedAt, { kind: 'command.ended', data: { id: kept, exitCode: e.exitCode, durationMs: end.duration_ms, endReason: e.endReason } });
   }
 
   screen(id: number, _c: StartedCommand, e: EndedCommand): void {
