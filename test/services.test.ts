@@ -306,3 +306,60 @@ test("a service's output is kept within its retention (its newest lines)", async
     await sb.cleanup();
   }
 });
+
+test('a tty: true service runs in a terminal that svc attach types into; its screen is its log; coloured output is kept with its colours and redacted', async () => {
+  const sb = new Sandbox();
+  const project = join(sb.userHome, 'tty');
+  mkdirSync(project, { recursive: true });
+  writeFileSync(
+    join(project, 'trail.yaml'),
+    `services:
+  repl:
+    command: "printf 'repl-ready>\\\\n'; while IFS= read -r l; do printf 'got:%s\\\\n' \\"$l\\"; done"
+    tty: true
+    ready: { log: repl-ready }
+  paint:
+    command: "printf '\\\\033[31mtoken=ghp_abcdefghijklmnopqrstuvwxyz0123456789\\\\033[0m painted\\\\n'; sleep 300"
+`,
+  );
+  try {
+    await sb.startDaemon();
+    await sb.trail(['new', 'tty', '-d', '--dir', project]);
+    const up = await sb.trail(['up', '--session', 'tty']);
+    assert.equal(up.code, 0, up.stdout + up.stderr);
+    const c = sb.attach(['svc', 'attach', 'repl', '--session', 'tty'], { cols: 100, rows: 20 });
+    await c.waitFor('repl-ready>');
+    c.type('hello-from-tty\r');
+    await c.waitFor('got:hello-from-tty');
+    c.type('\x1c');
+    assert.equal(await c.left(), 0);
+    assert.match(c.raw, /detached from tty/);
+    // It runs on without anyone attached, and what it showed is its log.
+    const list = await sb.json<{ services: Svc[] }>(['svc', 'ls', '--session', 'tty', '--json']);
+    assert.equal(list.services.find((s) => s.name === 'repl')!.state, 'ready');
+    const logs = await eventually(async () => {
+      const l = (await sb.trail(['svc', 'logs', 'repl', '--session', 'tty'])).stdout;
+      return l.includes('got:hello-from-tty') ? l : null;
+    }, 'the typed line in the log');
+    assert.match(logs, /out repl-ready>/);
+    const found = await sb.json<{ service: string; line: string }[]>(['search', 'got:hello-from', '--in', 'logs', '--json']);
+    assert.deepEqual(found.map((f) => [f.service, f.line]), [['repl', 'got:hello-from-tty']]);
+    // A service without a terminal says how to get one.
+    const no = await sb.trail(['svc', 'attach', 'paint', '--session', 'tty']);
+    assert.equal(no.code, 1);
+    assert.match(no.stderr, /paint has no terminal to attach to: add tty: true/);
+    // Colours: the line as shown is redacted and searchable; the raw copy keeps the colour, not the secret.
+    const painted = await eventually(async () => {
+      const l = await sb.json<{ line: string; raw: string | null }[]>(['svc', 'logs', 'paint', '--session', 'tty', '--json']);
+      return l.length ? l[0] : null;
+    }, 'the painted line');
+    assert.equal(painted.line, 'token=[REDACTED] painted');
+    assert.ok(painted.raw?.includes('\x1b[31m'), JSON.stringify(painted.raw));
+    assert.ok(!painted.raw?.includes('ghp_'), JSON.stringify(painted.raw));
+    assert.equal((await sb.trail(['search', 'ghp_abcdef', '--in', 'logs'])).code, 1);
+    assert.equal((await sb.trail(['search', 'painted', '--in', 'logs'])).code, 0);
+  } finally {
+    await sb.trail(['down', '--session', 'tty']);
+    await sb.cleanup();
+  }
+});

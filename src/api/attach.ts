@@ -9,7 +9,7 @@ import { handover } from '../common/screen.js';
 import { keyLabel, type AttachKeys } from './key-filter.js';
 
 /** above: rows of the client's screen in use, to be kept in its scrollback (unknown: all of them). */
-export type AttachRequest = { session: string; terminal?: string; cols: number; rows: number; above?: number; keys?: AttachKeys };
+export type AttachRequest = { session: string; terminal?: string; service?: string; cols: number; rows: number; above?: number; keys?: AttachKeys };
 
 /** How long an on-screen notice stays (tmux's display-time is 750 ms; these say more). */
 const FLASH_MS = 2000;
@@ -29,6 +29,8 @@ export class Attachment {
   /** Sessions offered by the sessions key, by number. */
   private offered: Session[] = [];
   private keys: AttachKeys | undefined;
+  /** The tty service whose terminal this client watches (none: a terminal of the session). */
+  private service: string | null = null;
 
   constructor(
     private ctx: ApiContext,
@@ -38,14 +40,18 @@ export class Attachment {
     this.session = ctx.manager.get(req.session);
     this.size = { cols: req.cols, rows: req.rows };
     this.keys = req.keys;
-    this.term = ctx.manager.terminal(this.session, req.terminal);
+    if (req.service !== undefined) {
+      this.term = serviceTerminal(ctx, this.session, req.service);
+      this.service = req.service;
+    } else this.term = ctx.manager.terminal(this.session, req.terminal);
     // The first thing a person sees: where they are and the two keys that matter.
     const keys = req.keys ? ` · ${keyLabel(req.keys.detach)} detach · ${keyLabel(req.keys.prefix)} ? keys` : '';
-    this.join(req.above ?? req.rows, () => this.flashState(`trail: session ${this.session.name}, terminal ${this.term.index}${keys}`));
+    const where = this.service !== null ? `service ${this.service}` : `terminal ${this.term.index}`;
+    this.join(req.above ?? req.rows, () => this.flashState(`trail: session ${this.session.name}, ${where}${keys}`));
   }
 
   get info() {
-    return { session: this.session.name, terminal: terminalView(this.session, this.term), terminals: this.session.terminals.length };
+    return { session: this.session.name, terminal: terminalView(this.session, this.term), terminals: this.session.terminals.length, service: this.service ?? undefined };
   }
 
   /** The terminal this client watches now. */
@@ -183,7 +189,8 @@ export class Attachment {
   private moveTo(next: Terminal, what: string, why = ''): void {
     const used = this.term.contentRows();
     this.leave();
-    this.previous = this.term;
+    this.previous = this.service === null ? this.term : null;
+    this.service = null;
     this.term = next;
     this.join(used, () => this.flashState(`${why}${what} ${next.index} of ${this.session.name} (${this.countLive()})`));
   }
@@ -199,7 +206,8 @@ export class Attachment {
    * false when the client should be told the session has no terminal left.
    */
   followAfterExit(exited: { terminal: string; code: number | null }): boolean {
-    if (exited.terminal !== this.term.id) return false;
+    // A service's program ended: the client leaves with it (its restart is a new program, attached to anew).
+    if (exited.terminal !== this.term.id || this.service !== null) return false;
     const live = this.session.terminals.filter((t) => !t.exited && t !== this.term);
     if (!live.length) return false;
     const gone = this.term;
@@ -229,6 +237,7 @@ export class Attachment {
     this.leave();
     this.session = s;
     this.previous = null;
+    this.service = null;
     this.term = this.ctx.manager.terminal(s);
     this.join(used, () => this.flashState(`session ${s.name}, terminal ${this.term.index} (${this.countLive()})`));
   }
@@ -238,7 +247,8 @@ export class Attachment {
     const t = this.term;
     const parts: string[] = [];
     if (where) parts.push(where);
-    if (t.shellKind === null) parts.push(`${t.command[0]} has no trail integration: not recorded`);
+    if (this.service !== null) parts.push('its output goes to trail svc logs');
+    else if (t.shellKind === null) parts.push(`${t.command[0]} has no trail integration: not recorded`);
     else if (t.recordingPaused) parts.push('recording is off here (trail on)');
     if (parts.length) this.flash(parts.join(' · '));
   }
@@ -318,5 +328,20 @@ export class Attachment {
     this.term.detach(this.sink);
     if (this.ctx.manager.find(this.session.name) === this.session)
       this.ctx.manager.clientEvent(this.session, this.term, this.sink, 'client.detached');
+  }
+}
+
+function serviceTerminal(ctx: ApiContext, session: Session, name: string): Terminal {
+  const svc = ctx.services.of(session);
+  try {
+    svc.load();
+  } catch {
+    /* a broken file: what runs is still there to attach to */
+  }
+  if (!svc.list(false).some((x) => x.name === name)) throw new TrailError('not_found', `${session.name} has no service named ${name} (trail svc ls lists them)`);
+  try {
+    return svc.terminal(name);
+  } catch (e) {
+    throw new TrailError('invalid', (e as Error).message);
   }
 }

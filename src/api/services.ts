@@ -61,7 +61,7 @@ export const serviceOps = [
     const since = i.since === undefined ? undefined : parseWhen(i.since, ctx.now());
     if (since === null) throw new TrailError('invalid', `--since ${JSON.stringify(i.since)}: use e.g. 10m, 2h or 2026-11-20`);
     return ctx.services.search(i.text, { sessionIds: ids, service: i.svc, since, limit: i.limit }).map((r) => ({
-      id: r.id, at: r.at, stream: r.stream, line: r.line, session: names.get(r.session_id) ?? '?', service: r.service,
+      id: r.id, at: r.at, stream: r.stream, line: r.line, raw: r.raw, session: names.get(r.session_id) ?? '?', service: r.service,
     }));
   }),
   bind('svc.logs', (ctx, i) => {

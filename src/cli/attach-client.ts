@@ -22,6 +22,8 @@ export function nestedRefusal(): string | null {
 export type AttachOptions = {
   session: string;
   terminal?: string;
+  /** A tty service's terminal (trail svc attach). */
+  service?: string;
   readOnly: boolean;
   detachKey?: string;
   prefixKey?: string;
@@ -100,8 +102,8 @@ export async function attach(opts: AttachOptions): Promise<number> {
       switch (m.t) {
         case 'attached':
           sessionName = m.session;
-          terminalLabel = `terminal ${m.terminal.index}`;
-          if (m.terminal.shell === null) notices.add(`note: terminal ${m.terminal.index} runs ${m.terminal.command[0]}, which has no trail integration (bash, zsh and fish do): its commands are not recorded`);
+          terminalLabel = m.service !== undefined ? `service ${m.service}` : `terminal ${m.terminal.index}`;
+          if (m.service === undefined && m.terminal.shell === null) notices.add(`note: terminal ${m.terminal.index} runs ${m.terminal.command[0]}, which has no trail integration (bash, zsh and fish do): its commands are not recorded`);
           if (!m.direct && !relaying) {
             relaying = true;
             stdin.on('data', relay);
@@ -115,7 +117,7 @@ export async function attach(opts: AttachOptions): Promise<number> {
         case 'exit':
           return finish(
             0,
-            `[${terminalLabel} of ${sessionName} exited${m.code !== null ? ` with code ${m.code}` : m.signal ? ` on signal ${m.signal}` : ''}; no terminals left]`,
+            `[${terminalLabel} of ${sessionName} exited${m.code !== null ? ` with code ${m.code}` : m.signal ? ` on signal ${m.signal}` : ''}${terminalLabel.startsWith('service') ? `; trail svc ls says what it does next` : '; no terminals left'}]`,
             m.rows ?? null,
           );
         case 'detached':
@@ -133,6 +135,7 @@ export async function attach(opts: AttachOptions): Promise<number> {
       t: 'attach',
       session: opts.session,
       terminal: opts.terminal,
+      service: opts.service,
       readOnly: opts.readOnly,
       client: `cli:${process.env.USER ?? 'user'}`,
       cols: stdout.columns || 80,

@@ -4,17 +4,17 @@ import type { CliCommand } from './command.js';
 import { ClientError } from '../client/daemon-client.js';
 import { UsageError } from './command.js';
 import { call } from './connect.js';
-import { clock, json, out, paint, table } from './output.js';
+import { clock, json, out, paint, table, useColor } from './output.js';
 import { limitArg } from './filters.js';
 import { sessionArg } from './session-arg.js';
-import { escapeControls } from './shown.js';
+import { coloursOnly, escapeControls } from './shown.js';
 import { followUp, stateText } from './services-view.js';
 
 export const svcCommand: CliCommand = {
   name: 'svc',
-  summary: "a session's services: ls, logs, start, stop, restart",
+  summary: "a session's services: ls, logs, start, stop, restart, attach",
   usage:
-    'trail svc ls [--json] | trail svc logs NAME [-f] [-n N] [--since 10m] [--grep TEXT] [--stderr] | trail svc start|stop|restart NAME…|--all | trail svc reload | trail svc add NAME [--port N] -- COMMAND | trail svc rm NAME',
+    'trail svc ls [--json] | trail svc logs NAME [-f] [-n N] [--since 10m] [--grep TEXT] [--stderr] | trail svc start|stop|restart NAME…|--all | trail svc attach NAME [--read-only] | trail svc reload | trail svc add NAME [--port N] -- COMMAND | trail svc rm NAME',
   options: {
     session: { type: 'string', short: 's' },
     json: { type: 'boolean' },
@@ -25,6 +25,7 @@ export const svcCommand: CliCommand = {
     stderr: { type: 'boolean' },
     all: { type: 'boolean', short: 'a' },
     port: { type: 'string' },
+    'read-only': { type: 'boolean', short: 'r' },
   },
   optionHelp: {
     session: { arg: 'S', text: 'the session (default: the one you are in, or the one for this directory)' },
@@ -34,6 +35,7 @@ export const svcCommand: CliCommand = {
     stderr: { text: 'logs: only what the service wrote to stderr' },
     all: { text: 'start, stop, restart: every service' },
     port: { arg: 'N', text: 'add: the service is ready when port N accepts' },
+    'read-only': { text: 'attach: watch without typing' },
   },
   run: async ({ values, positionals, rest }) => {
     const [verb, ...names] = positionals;
@@ -58,6 +60,8 @@ export const svcCommand: CliCommand = {
             ...l.services.map((s) => [s.name, stateText(s), s.pid ? String(s.pid) : '', s.ports.join(','), String(s.restarts), escapeControls(s.command).slice(0, 60)]),
           ]),
         );
+        const ttys = l.services.filter((s) => s.tty).map((s) => s.name);
+        if (ttys.length) out(paint.dim(`in a terminal of their own: ${ttys.join(', ')} (trail svc attach NAME)`));
         return 0;
       }
       case 'logs': {
@@ -66,7 +70,7 @@ export const svcCommand: CliCommand = {
         const base = { session, name, since: values.since as string | undefined, grep: values.grep as string | undefined, stream: values.stderr ? ('err' as const) : undefined };
         let lines = await call('svc.logs', { ...base, limit: limitArg(values.limit, 100, 10_000) });
         const show = (ls: typeof lines) => {
-          for (const l of ls) out(`${paint.dim(clock(l.at).slice(11))} ${l.stream === 'err' ? paint.red('err') : paint.dim('out')} ${escapeControls(l.line)}`);
+          for (const l of ls) out(`${paint.dim(clock(l.at).slice(11))} ${l.stream === 'err' ? paint.red('err') : paint.dim('out')} ${logText(l)}`);
         };
         if (values.json && !values.follow) return json(lines), 0;
         show(lines);
@@ -91,6 +95,16 @@ export const svcCommand: CliCommand = {
         const { starting } = await call('svc.up', { session, names });
         return (await followUp(session, starting, 120_000)) ? 0 : 1;
       }
+      case 'attach': {
+        // A tty: true service runs in a terminal of its own: a REPL, a debugger's prompt, typed into like a shell.
+        if (!names[0]) throw new UsageError('svc attach needs a service name (one with tty: true; trail svc ls lists them)');
+        const l = await call('svc.list', { session, ports: false });
+        const svc = l.services.find((x) => x.name === names[0]);
+        if (!svc) throw new ClientError(`${session} has no service named ${names[0]}${l.services.length ? `; services: ${l.services.map((x) => x.name).join(', ')}` : ''}`);
+        if (!svc.tty) throw new ClientError(`${svc.name} has no terminal to attach to: add tty: true to it in ${l.file ?? 'trail.yaml'} (its output is in trail svc logs ${svc.name})`);
+        const { attach } = await import('./attach-client.js');
+        return attach({ session, service: names[0], readOnly: Boolean(values['read-only']) });
+      }
       case 'reload': {
         const r = await call('svc.reload', { session });
         out(r.restarted.length || r.removed.length ? [r.restarted.length ? `restarted ${r.restarted.join(', ')}` : '', r.removed.length ? `stopped ${r.removed.join(', ')} (no longer declared)` : ''].filter(Boolean).join('; ') : 'nothing running changed');
@@ -100,7 +114,7 @@ export const svcCommand: CliCommand = {
       case 'rm':
         return editFile(session, verb, names[0], rest, values.port as string | undefined);
       default:
-        throw new UsageError('svc takes ls, logs, start, stop, restart, reload, add or rm');
+        throw new UsageError('svc takes ls, logs, start, stop, restart, attach, reload, add or rm');
     }
   },
 };
@@ -150,4 +164,10 @@ async function editFile(session: string, verb: 'add' | 'rm', name: string | unde
   }
   out(verb === 'add' ? `added ${name} to ${file} (trail up ${name} starts it)` : `removed ${name} from ${file}`);
   return 0;
+}
+
+/** A log line as the service coloured it, on a terminal that shows colours (a line redrawn with \r is shown as it ended up). */
+function logText(l: { line: string; raw: string | null }): string {
+  if (l.raw !== null && useColor() && !/[\r\b]/.test(l.raw)) return coloursOnly(l.raw) + '\x1b[0m';
+  return escapeControls(l.line);
 }

@@ -9,7 +9,7 @@ export function json(value: unknown): void {
   process.stdout.write(text + '\n');
 }
 
-const useColor = () => process.stdout.isTTY && !process.env.NO_COLOR;
+export const useColor = () => process.stdout.isTTY && !process.env.NO_COLOR;
 export const paint = {
   red: (s: string) => (useColor() ? `\x1b[31m${s}\x1b[0m` : s),
   green: (s: string) => (useColor() ? `\x1b[32m${s}\x1b[0m` : s),

@@ -102,10 +102,13 @@ export const ServiceInfo = z.object({
   reason: z.string().nullable(),
   /** The TCP ports its processes listen on (from /proc). */
   ports: z.array(z.number()),
+  /** It runs in a terminal of its own (tty: true): trail svc attach NAME. */
+  tty: z.boolean(),
 });
 export type ServiceInfo = z.infer<typeof ServiceInfo>;
 
-export const ServiceLogLine = z.object({ id: z.number(), at: z.number(), stream: z.enum(['out', 'err']), line: z.string() });
+/** line: as a person saw it; raw: as the service wrote it, colours and all, when it had any. */
+export const ServiceLogLine = z.object({ id: z.number(), at: z.number(), stream: z.enum(['out', 'err']), line: z.string(), raw: z.string().nullable() });
 export type ServiceLogLine = z.infer<typeof ServiceLogLine>;
 
 // ---- inputs shared by several operations ----

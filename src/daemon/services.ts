@@ -6,10 +6,16 @@
 // every change of state an event of the trail. A daemon that follows a killed
 // one stops what is left of the earlier services first.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { constants as osConstants } from 'node:os';
+import { join } from 'node:path';
+import { Terminal } from './terminal.js';
+import type { CommandSink } from './recorder.js';
 import { existsSync, readFileSync, watch as fsWatch, type FSWatcher } from 'node:fs';
 import net from 'node:net';
 import { basename, resolve } from 'node:path';
-import { redact, type SecretPattern } from '../common/redact.js';
+import { redact, redactRaw, type SecretPattern } from '../common/redact.js';
+import { stripAnsi } from '../common/ansi.js';
 import type { ServiceStore, LogLine } from '../store/services.js';
 import type { EventBus, EventOf } from './events.js';
 import type { StoreHealth } from './store-health.js';
@@ -31,9 +37,16 @@ export type ServiceInfo = {
   reason: string | null;
   /** The TCP ports its processes listen on. */
   ports: number[];
+  tty: boolean;
 };
 
-type Proc = Omit<ServiceInfo, 'ports'> & { spec: ServiceSpec; child: ChildProcess | null; runId: number | null; timer: NodeJS.Timeout | null; tail: string[]; wanted: boolean };
+/**
+ * A running service: a child with pipes, or (tty: true) a program in a
+ * terminal of its own that a person can attach to. Emits 'exit' (code, signal name).
+ */
+type Child = EventEmitter & { pid?: number; terminal?: Terminal };
+
+type Proc = Omit<ServiceInfo, 'ports' | 'tty'> & { spec: ServiceSpec; child: Child | null; runId: number | null; timer: NodeJS.Timeout | null; tail: string[]; wanted: boolean };
 
 export type ServiceDeps = {
   store: ServiceStore;
@@ -44,9 +57,18 @@ export type ServiceDeps = {
   secrets: SecretPattern[];
   env: Record<string, string>;
   log: (line: string) => void;
+  /** Where tty services' terminals keep their files, and the scrollback they keep. */
+  tty: { runDir: string; scrollback: number; shell: string };
 };
 
+/** A tty service's terminal runs no shell of trail's: nothing in it is a command of the trail. */
+const NO_COMMANDS: CommandSink = { started: () => null, ended: () => {}, screen: () => {}, batch: (fn) => fn() };
+/** The size of a tty service's terminal until someone attaches (then it is theirs). */
+const TTY_SIZE = { cols: 120, rows: 32 };
+
 const TAIL = 20;
+/** Bytes that make a line differ from what a terminal shows: escape sequences, carriage returns, backspaces. */
+const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f]/;
 const FLUSH_MS = 100;
 /** Lines written between two retention passes. */
 const TRIM_EVERY = Number(process.env.TRAIL_LOG_TRIM_EVERY ?? 10_000);
@@ -145,9 +167,10 @@ export class SessionServices {
     const procs = [...this.procs.values()];
     // What each listens on: every process of its group, from one pass over /proc.
     const ports = groupPorts(withPorts ? procs.map((p) => p.pid).filter((p): p is number => p !== null) : []);
-    return procs.map(({ name, command, state, pid, startedAt, readyAt, restarts, lastExit, reason }) => ({
+    return procs.map(({ name, command, state, pid, startedAt, readyAt, restarts, lastExit, reason, spec }) => ({
       name, command, state, pid, startedAt, readyAt, restarts, lastExit, reason,
       ports: pid !== null ? (ports.get(pid) ?? []) : [],
+      tty: spec.tty,
     }));
   }
 
@@ -247,10 +270,12 @@ export class SessionServices {
       if (holder) return this.fail(p, `port ${s.ready.port} is taken by ${holder.pid !== null ? `pid ${holder.pid} (${holder.command.slice(0, 120)})` : holder.command}`);
     }
     this.set(p, 'starting');
-    let child: ChildProcess;
+    let child: Child;
+    const env = { ...this.deps.env, ...fileEnv, ...s.env };
     try {
       // detached: a session and process group of its own, so that a stop reaches every process it started.
-      child = spawn('/bin/sh', ['-c', s.command], { cwd, env: { ...this.deps.env, ...fileEnv, ...s.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      // (A PTY's program leads a session of its own too.)
+      child = s.tty ? this.ttyChild(p, cwd, env) : spawn('/bin/sh', ['-c', s.command], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (e) {
       return this.fail(p, `could not start: ${(e as Error).message}`);
     }
@@ -262,8 +287,10 @@ export class SessionServices {
     p.runId = this.deps.health.attempt('a service run', () =>
       this.deps.store.runStarted({ session_id: this.session.id, service: p.name, pid: child.pid!, proc_start: procStart(child.pid!), started_at: now }),
     );
-    this.lines(p, child, 'out');
-    this.lines(p, child, 'err');
+    if (!s.tty) {
+      this.lines(p, child, 'out');
+      this.lines(p, child, 'err');
+    }
     this.emit('service.started', { service: p.name, pid: child.pid, restarts: p.restarts });
     this.set(p, 'running');
     if (!s.ready) this.ready(p);
@@ -271,8 +298,60 @@ export class SessionServices {
     child.on('exit', (code, signal) => this.exited(p, child, code, signal));
   }
 
-  private lines(p: Proc, child: ChildProcess, stream: 'out' | 'err'): void {
-    const src = stream === 'out' ? child.stdout : child.stderr;
+  /** A tty service: its program in a PTY; what it shows becomes its log, line by line. */
+  private ttyChild(p: Proc, cwd: string, env: Record<string, string>): Child {
+    const child: Child = new EventEmitter();
+    const id = `svc-${this.session.id.slice(0, 8)}-${p.name}`;
+    let partial = '';
+    const logRe = p.spec.ready?.log !== undefined ? new RegExp(p.spec.ready.log) : null;
+    const decoder = new TextDecoder();
+    const term = new Terminal({
+      id,
+      index: -1,
+      sessionId: this.session.id,
+      sessionName: this.session.name,
+      cwd,
+      command: ['/bin/sh', '-c', p.spec.command],
+      shell: this.deps.tty.shell,
+      env,
+      ...TTY_SIZE,
+      scrollback: this.deps.tty.scrollback,
+      tmpFile: join(this.deps.tty.runDir, id),
+      sink: NO_COMMANDS,
+      log: this.deps.log,
+      onOutput: (buf) => {
+        const parts = (partial + decoder.decode(buf, { stream: true })).split('\n');
+        partial = parts.pop() ?? '';
+        // A line held back without end (a prompt) is still logged once it is long.
+        if (partial.length > 4096) (parts.push(partial), (partial = ''));
+        for (const l of parts) this.line(p, 'out', l.replace(/\r$/, ''), logRe, child);
+      },
+      onExit: (t, code, signal) => {
+        if (partial) this.line(p, 'out', partial, logRe, child);
+        partial = '';
+        t.notifyExit(0);
+        child.emit('exit', code, signal ? (signalName(signal) ?? null) : null);
+      },
+    });
+    child.pid = term.pid;
+    child.terminal = term;
+    return child;
+  }
+
+  /** The terminal of a tty service that runs now, for `trail svc attach`. */
+  terminal(name: string): Terminal {
+    const p = this.procs.get(name);
+    if (!p) throw new Error(`no service named ${name}`);
+    const t = p.child?.terminal;
+    if (!t || t.exited) {
+      if (!p.spec.tty) throw new ServiceAttachError(`${name} has no terminal to attach to: add tty: true to it in ${this.file ? basename(this.file.file) : 'trail.yaml'} (its output is in trail svc logs ${name})`);
+      throw new ServiceAttachError(`${name} is not running (${p.state}${p.reason ? `: ${p.reason}` : ''}); trail svc start ${name}`);
+    }
+    return t;
+  }
+
+  private lines(p: Proc, child: Child, stream: 'out' | 'err'): void {
+    const src = stream === 'out' ? (child as ChildProcess).stdout : (child as ChildProcess).stderr;
     let partial = '';
     const logRe = p.spec.ready?.log !== undefined ? new RegExp(p.spec.ready.log) : null;
     src?.setEncoding('utf8');
@@ -286,14 +365,19 @@ export class SessionServices {
     });
   }
 
-  private line(p: Proc, stream: 'out' | 'err', text: string, logRe: RegExp | null, child: ChildProcess): void {
-    const line = redact(text, this.deps.secrets);
+  private line(p: Proc, stream: 'out' | 'err', text: string, logRe: RegExp | null, child: Child): void {
+    // What a person saw is kept and searched; colours are kept beside it. A
+    // secret is found in the text as shown, whatever escape sequences split it.
+    const controls = CONTROLS.test(text);
+    const seen = controls ? stripAnsi(text) : text;
+    const line = redact(seen, this.deps.secrets);
+    const raw = controls && text.includes('\x1b') ? redactRaw(text, this.deps.secrets) : null;
     p.tail.push(line);
     if (p.tail.length > TAIL) p.tail.shift();
-    this.pending.push({ session_id: this.session.id, service: p.name, at: Date.now(), stream, line });
+    this.pending.push({ session_id: this.session.id, service: p.name, at: Date.now(), stream, line, raw });
     if (this.pending.length >= 1000) this.flush();
     else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS);
-    if (logRe && p.child === child && p.state === 'running' && logRe.test(text)) this.ready(p);
+    if (logRe && p.child === child && p.state === 'running' && logRe.test(seen)) this.ready(p);
   }
 
   /** Writes the lines gathered since the last flush, in one transaction. */
@@ -314,7 +398,7 @@ export class SessionServices {
     }
   }
 
-  private async probe(p: Proc, child: ChildProcess): Promise<void> {
+  private async probe(p: Proc, child: Child): Promise<void> {
     const r = p.spec.ready!;
     while (p.child === child && p.state === 'running') {
       if (await probeOnce(r, this.session.dir, this.deps.env)) {
@@ -336,7 +420,7 @@ export class SessionServices {
    * The liveness probe, once ready: after failure_threshold failures in a row
    * the service is killed, and its restart policy brings it back.
    */
-  private async live(p: Proc, child: ChildProcess): Promise<void> {
+  private async live(p: Proc, child: Child): Promise<void> {
     const l = p.spec.liveness!;
     let failures = 0;
     while (p.child === child && p.state === 'ready') {
@@ -353,7 +437,7 @@ export class SessionServices {
     }
   }
 
-  private exited(p: Proc, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  private exited(p: Proc, child: Child, code: number | null, signal: NodeJS.Signals | null): void {
     if (p.child !== child) return;
     this.flush();
     const now = Date.now();
@@ -451,7 +535,7 @@ export class Services {
 
   /** A service's output lines (see ServiceStore.lines). */
   lines(sessionId: string, service: string, opts: Parameters<ServiceStore['lines']>[2]) {
-    return this.deps.store.lines(sessionId, service, opts).map(({ id, at, stream, line }) => ({ id, at, stream, line }));
+    return this.deps.store.lines(sessionId, service, opts).map(({ id, at, stream, line, raw }) => ({ id, at, stream, line, raw }));
   }
 
   /** The last resort when the daemon leaves: every process group still there is killed. */
@@ -475,6 +559,13 @@ export class Services {
     }
     return reaped;
   }
+}
+
+/** Said when a service has no terminal to attach to now. */
+export class ServiceAttachError extends Error {}
+
+function signalName(n: number): NodeJS.Signals | undefined {
+  return (Object.keys(osConstants.signals) as NodeJS.Signals[]).find((k) => osConstants.signals[k] === n);
 }
 
 function killGroup(pgid: number, signal: NodeJS.Signals): void {

@@ -65,6 +65,8 @@ export type TerminalOptions = {
   log: (line: string) => void;
   /** Text shown on the terminal's screen before its program's first output (what happened to the shells before it). */
   banner?: string;
+  /** Every chunk of the program's output, as written (a tty service's log). */
+  onOutput?: (buf: Buffer) => void;
 };
 
 export class Terminal {
@@ -211,6 +213,7 @@ export class Terminal {
 
   private ingest(buf: Buffer): void {
     this.seq++;
+    this.opts.onOutput?.(buf);
     const shown = this.stripper.strip(buf);
     for (const c of this.clients) {
       if (this.live.has(c)) continue; // the relay wrote it already

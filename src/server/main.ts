@@ -100,7 +100,16 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
     log,
   });
 
-  const services = new Services({ store: serviceStore, retention: config.service_logs, events: manager.events, health, secrets, env, log });
+  const services = new Services({
+    store: serviceStore,
+    retention: config.service_logs,
+    events: manager.events,
+    health,
+    secrets,
+    env,
+    log,
+    tty: { runDir, scrollback: config.scrollback, shell: env.SHELL || '/bin/sh' },
+  });
   // What a killed daemon left running goes first: no orphan keeps a port.
   for (const o of services.reapOrphans()) log(`stopped ${o.service} (pid ${o.pid}), left running by an earlier daemon`);
   manager.events.on(['session.killed'], (e) => void services.stopAll(e.sessionId, 'the session was killed'));

@@ -145,4 +145,22 @@ export const migrations: string[] = [
   );
   CREATE INDEX service_runs_open ON service_runs(id) WHERE ended_at IS NULL;
   `,
+  // 6: services' output searchable at scale. `line` becomes what a person
+  // saw (escape sequences gone, carriage-return overwrites applied) and `raw`
+  // keeps the colours where there were any, for `svc logs`. A trigram index
+  // over `line`, as for commands, so that a search over a gigabyte of logs
+  // walks candidates newest first instead of every row.
+  `
+  ALTER TABLE service_logs ADD COLUMN raw TEXT;
+  CREATE VIRTUAL TABLE service_logs_fts USING fts5(
+    line, content='service_logs', content_rowid='id', tokenize='trigram', detail=none
+  );
+  CREATE TRIGGER service_logs_ai AFTER INSERT ON service_logs BEGIN
+    INSERT INTO service_logs_fts(rowid, line) VALUES (new.id, new.line);
+  END;
+  CREATE TRIGGER service_logs_ad AFTER DELETE ON service_logs BEGIN
+    INSERT INTO service_logs_fts(service_logs_fts, rowid, line) VALUES ('delete', old.id, old.line);
+  END;
+  INSERT INTO service_logs_fts(service_logs_fts) VALUES ('rebuild');
+  `,
 ];

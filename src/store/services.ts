@@ -1,14 +1,15 @@
 // Services' output and runs. Plain data in, plain rows out.
 import type { Db } from './db.js';
 
-export type LogLine = { session_id: string; service: string; at: number; stream: 'out' | 'err'; line: string };
+/** line: what a person saw (no escape sequences); raw: as written, when it had colours. */
+export type LogLine = { session_id: string; service: string; at: number; stream: 'out' | 'err'; line: string; raw: string | null };
 export type LogRow = LogLine & { id: number };
 export type RunRow = { id: number; session_id: string; service: string; pid: number; proc_start: string | null; started_at: number; ended_at: number | null; exit_code: number | null };
 
 export class ServiceStore {
   private insertLog;
   constructor(private db: Db) {
-    this.insertLog = db.prepare('INSERT INTO service_logs (session_id, service, at, stream, line) VALUES (@session_id, @service, @at, @stream, @line)');
+    this.insertLog = db.prepare('INSERT INTO service_logs (session_id, service, at, stream, line, raw) VALUES (@session_id, @service, @at, @stream, @line, @raw)');
   }
 
   addLines(lines: LogLine[]): void {
@@ -29,14 +30,32 @@ export class ServiceStore {
     return rows.reverse();
   }
 
-  /** Lines containing `text` (any case), newest first, across services. */
+  /**
+   * Lines containing `text` (any case), newest first, across services. As for
+   * commands (searchCommands): the trigram index walks candidate rows newest
+   * first and instr() checks the exact text; a text under three characters
+   * (or all LIKE wildcards) has no trigram and scans instead.
+   */
   search(text: string, opts: { sessionIds?: string[]; service?: string; since?: number; limit: number }): LogRow[] {
-    const where = ['instr(lower(line), lower(?)) > 0'];
-    const params: unknown[] = [text];
-    if (opts.sessionIds) (where.push(`session_id IN (${opts.sessionIds.map(() => '?').join(',') || 'NULL'})`), params.push(...opts.sessionIds));
-    if (opts.service) (where.push('service = ?'), params.push(opts.service));
-    if (opts.since !== undefined) (where.push('at >= ?'), params.push(opts.since));
-    return this.db.prepare(`SELECT * FROM service_logs WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`).all(...params, opts.limit) as LogRow[];
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (opts.sessionIds) (where.push(`l.session_id IN (${opts.sessionIds.map(() => '?').join(',') || 'NULL'})`), params.push(...opts.sessionIds));
+    if (opts.service) (where.push('l.service = ?'), params.push(opts.service));
+    if (opts.since !== undefined) (where.push('l.at >= ?'), params.push(opts.since));
+    const extra = where.map((w) => ' AND ' + w).join('');
+    const pieces = text.split(/[%_]/).filter(Boolean);
+    if (pieces.some((p) => p.length >= 3)) {
+      const like = '%' + pieces.join('%') + '%';
+      return this.db
+        .prepare(
+          `SELECT l.* FROM service_logs_fts f JOIN service_logs l ON l.id = f.rowid
+           WHERE f.line LIKE ? AND instr(lower(l.line), lower(?)) > 0${extra} ORDER BY f.rowid DESC LIMIT ?`,
+        )
+        .all(like, text, ...params, opts.limit) as LogRow[];
+    }
+    return this.db
+      .prepare(`SELECT l.* FROM service_logs l WHERE instr(lower(l.line), lower(?)) > 0${extra} ORDER BY l.id DESC LIMIT ?`)
+      .all(text, ...params, opts.limit) as LogRow[];
   }
 
   /** Keeps a service's newest `keep` lines and none older than `before`; returns how many went. */

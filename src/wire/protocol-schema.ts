@@ -11,6 +11,7 @@ export const ClientMessageSchema = z.discriminatedUnion('t', [
     t: z.literal('attach'),
     session: z.string().max(200),
     terminal: z.string().max(100).optional(),
+    service: z.string().max(200).optional(),
     readOnly: z.boolean().default(false),
     client: z.string().max(200),
     ...size.shape,

@@ -15,6 +15,8 @@ export type ClientMessage =
       t: 'attach';
       session: string;
       terminal?: string;
+      /** A tty service's terminal instead of one of the session's (trail svc attach). */
+      service?: string;
       readOnly: boolean;
       client: string;
       cols: number;
@@ -38,7 +40,7 @@ export type ServerMessage =
   | { t: 'result'; id: number; ok: true; value: unknown }
   | { t: 'result'; id: number; ok: false; error: { code: string; message: string } }
   /** direct: the daemon reads and writes the client's terminal itself; otherwise the client relays. */
-  | { t: 'attached'; session: string; terminal: TerminalInfo; terminals: number; direct: boolean }
+  | { t: 'attached'; session: string; terminal: TerminalInfo; terminals: number; direct: boolean; service?: string }
   | { t: 'notice'; message: string }
   /** rows: how many rows of the screen the session's last screen used (the client's goodbye goes below them). */
   | { t: 'exit'; terminal: string; code: number | null; signal: number | null; remaining: number; rows?: number }
