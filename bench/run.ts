@@ -1,10 +1,10 @@
 // `npm run bench [-- NAME...]`: runs the benchmarks and prints each figure
-// beside its baseline from the same run. Names: throughput latency reattach memory hooks search picker services.
+// beside its baseline from the same run. Names: throughput latency reattach memory hooks search picker services svc-logs svc-echo svc-memory svc-search.
 import { throughput, latency, reattach, memory } from './terminal.js';
 import { hooks } from './hooks.js';
 import { search } from './search.js';
 import { picker } from './picker.js';
-import { services } from './services.js';
+import { services, serviceLogs, echoUnderFlood, serviceMemory } from './services.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const all: Record<string, () => Promise<string[]>> = {
@@ -15,6 +15,9 @@ const all: Record<string, () => Promise<string[]>> = {
   hooks: () => hooks(quick ? 100 : 1000),
   picker: () => picker(Number(process.env.BENCH_PICKER_COMMANDS ?? (quick ? 20_000 : 1_000_000)), quick ? 3 : 10),
   services: () => services(10, quick ? 2 : 5),
+  'svc-logs': () => serviceLogs(quick ? 5 : 20),
+  'svc-echo': () => echoUnderFlood(quick ? 400 : 2000),
+  'svc-memory': () => serviceMemory(20),
   search: () => search(Number(process.env.BENCH_SEARCH_COMMANDS ?? (quick ? 20_000 : 1_000_000)), Number(process.env.BENCH_SEARCH_OUTPUT_BYTES ?? 2000)),
 };
 const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(all);

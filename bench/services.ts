@@ -2,11 +2,14 @@
 // hand in the same order (each waiting for the one before it to accept on its
 // port, as the dependencies say), in the same run. Each service is a small
 // node HTTP server that is ready as soon as it listens.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { World, median, BIN } from './lib.js';
+import Database from 'better-sqlite3';
+import { World, median, BIN, sleep, pct, ratio, rssKiB } from './lib.js';
+import { echoBlock } from './terminal.js';
 
 const SERVER = "require('http').createServer((q,s)=>s.end('ok')).listen(+process.argv[1],'127.0.0.1')";
 
@@ -61,6 +64,186 @@ export async function services(n: number, rounds: number): Promise<string[]> {
     out.push(`  by hand, each after the one before accepts: ${hand.toFixed(0)} ms`);
     out.push(`  trail up (CLI start to every service ready): ${trail.toFixed(0)} ms; overhead ${(trail - hand).toFixed(0)} ms for the stack (goal ≤ 100 ms)`);
   } finally {
+    w.stop();
+  }
+  return out;
+}
+
+/** pm2 from the npm registry, installed once into a cache beside the benchmarks (never a dependency of trail). */
+function pm2Bin(): string {
+  const dir = join(homedir(), '.cache', 'trail-bench', 'pm2');
+  const bin = join(dir, 'node_modules', '.bin', 'pm2');
+  if (!existsSync(bin)) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', dir, 'pm2@5'], { stdio: 'ignore' });
+  }
+  return bin;
+}
+
+/** A private pm2 (its own PM2_HOME) for one benchmark. */
+class Pm2 {
+  readonly home: string;
+  private bin = pm2Bin();
+  constructor(private w: World) {
+    this.home = join(w.dir, 'pm2');
+    mkdirSync(this.home, { recursive: true });
+  }
+  run(...args: string[]): string {
+    return execFileSync(this.bin, args, { env: { ...this.w.env, PM2_HOME: this.home }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+  get version(): string {
+    return this.run('--version').trim().split('\n').pop()!;
+  }
+  get daemonPid(): number {
+    return Number(readFileSync(join(this.home, 'pm2.pid'), 'utf8'));
+  }
+  kill(): void {
+    try {
+      this.run('kill');
+    } catch {
+      /* not running */
+    }
+  }
+}
+
+const FLOOD = "seq -f 'log line %g: GET /api/items?page=3 200 12ms user=42' 1 999999999";
+
+/** Lines and bytes of service output in the store. */
+function storedLogs(w: World): { lines: number; bytes: number; newest: string } {
+  const db = new Database(join(w.home, 'trail.db'), { readonly: true });
+  try {
+    const r = db.prepare('SELECT coalesce(sum(lines), 0) n, coalesce(sum(length(text)) + sum(lines), 0) b FROM service_chunks').get() as { n: number; b: number };
+    const newest = db.prepare('SELECT text FROM service_chunks ORDER BY id DESC LIMIT 1').get() as { text: string } | undefined;
+    return { lines: r.n, bytes: r.b, newest: newest?.text.split('\n').pop() ?? '' };
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Benchmark 1: a service printing short lines as fast as it can, for `seconds`:
+ * lines and MB per second kept (and searchable) by trail, against pm2 writing
+ * the same command's output to its log file, in the same run.
+ */
+export async function serviceLogs(seconds: number): Promise<string[]> {
+  const w = new World();
+  const out: string[] = [];
+  const project = join(w.userHome, 'flood');
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, 'trail.yaml'), `services:\n  flood:\n    command: "${FLOOD}"\n    restart: "no"\n`);
+  writeFileSync(join(project, 'flood.sh'), `#!/bin/sh\nexec ${FLOOD}\n`, { mode: 0o755 });
+  const pm2 = new Pm2(w);
+  // Every line kept (the default keeps a service's newest 100,000): what is measured is what was written.
+  mkdirSync(w.home, { recursive: true, mode: 0o700 });
+  writeFileSync(join(w.home, 'config.yaml'), 'service_logs: { lines: 1000000000 }\n');
+  try {
+    await w.startDaemon();
+    w.trail('new', 'flood', '-d', '--dir', project);
+    w.trail('up', '--session', 'flood', '-d');
+    await sleep(seconds * 1000);
+    w.trail('down', '--session', 'flood');
+    const t = storedLogs(w);
+    // Searchable: the newest line is found by its number.
+    const newest = t.newest;
+    const n = /log line (\d+)/.exec(newest)![1];
+    const s0 = performance.now();
+    const found = w.trail('search', `log line ${n}:`, '--in', 'logs', '--json');
+    const searchMs = performance.now() - s0;
+    const hit = (JSON.parse(found) as { line: string }[]).some((h) => h.line === newest);
+
+    const version = pm2.version;
+    pm2.run('start', join(project, 'flood.sh'), '--name', 'flood', '--no-autorestart');
+    await sleep(seconds * 1000);
+    pm2.run('stop', 'flood');
+    const logFile = join(pm2.home, 'logs', 'flood-out.log');
+    const pm2Bytes = statSync(logFile).size;
+    const pm2Lines = Number(execFileSync('wc', ['-l', logFile], { encoding: 'utf8' }).trim().split(' ')[0]);
+
+    const rate = (x: number) => (x / seconds).toFixed(0);
+    out.push(`service logs: a service printing short lines as fast as it can (seq), ${seconds} s each, same machine, same run`);
+    out.push(`  trail (stored in SQLite, redacted, trigram-indexed): ${rate(t.lines)} lines/s, ${(t.bytes / 1e6 / seconds).toFixed(1)} MB/s`);
+    out.push(`  pm2 ${version} (appended to its log file):           ${rate(pm2Lines)} lines/s, ${(pm2Bytes / 1e6 / seconds).toFixed(1)} MB/s`);
+    out.push(`  trail / pm2: ${ratio(t.lines, pm2Lines)} (goal ≥ 1.00×); the newest line found by trail search in ${searchMs.toFixed(0)} ms (CLI start included): ${hit ? 'yes' : 'NO'}`);
+  } finally {
+    pm2.kill();
+    w.stop();
+  }
+  return out;
+}
+
+/** Benchmark 2: keystroke echo p99 at an attached terminal while a service floods its logs, against none running. */
+export async function echoUnderFlood(keys: number): Promise<string[]> {
+  const w = new World();
+  const out: string[] = [];
+  const project = join(w.userHome, 'flood');
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, 'trail.yaml'), `services:\n  flood:\n    command: "${FLOOD}"\n    restart: "no"\n`);
+  try {
+    await w.startDaemon();
+    w.trail('new', 'flood', '-d', '--dir', project, '--', 'cat');
+    const t = w.outer(process.execPath, [BIN, 'attach', 'flood']);
+    await sleep(1500);
+    await echoBlock(t, 1000, []); // warm up
+    const quiet: number[] = [];
+    const flood: number[] = [];
+    // Alternate: quiet, flooding, quiet, flooding (the service started and stopped between).
+    for (let r = 0; r < 2; r++) {
+      await echoBlock(t, keys / 2, quiet);
+      w.trail('up', '--session', 'flood', '-d');
+      await sleep(1000);
+      await echoBlock(t, keys / 2, flood);
+      w.trail('down', '--session', 'flood');
+    }
+    t.kill();
+    const lines = storedLogs(w).lines;
+    quiet.sort((a, b) => a - b);
+    flood.sort((a, b) => a - b);
+    out.push(`echo under a log flood: ${keys} keystrokes each at an attached terminal (cat), with no service and with one printing as fast as it can`);
+    out.push(`  no service:          p50 ${pct(quiet, 50).toFixed(3)} ms   p99 ${pct(quiet, 99).toFixed(3)} ms`);
+    out.push(`  service flooding:    p50 ${pct(flood, 50).toFixed(3)} ms   p99 ${pct(flood, 99).toFixed(3)} ms   (${lines.toLocaleString('en')} lines kept meanwhile)`);
+    out.push(`  flooding / none: p99 ${ratio(pct(flood, 99), pct(quiet, 99))} (goal ≤ 1.20×)`);
+  } finally {
+    w.stop();
+  }
+  return out;
+}
+
+/** Benchmark 4: memory the daemon spends per supervised service, against pm2's per process. */
+export async function serviceMemory(n: number): Promise<string[]> {
+  const w = new World();
+  const out: string[] = [];
+  const project = join(w.userHome, 'many');
+  mkdirSync(project, { recursive: true });
+  const lines = ['services:'];
+  for (let i = 0; i < n; i++) lines.push(`  s${i}:`, `    command: sleep 100000`);
+  writeFileSync(join(project, 'trail.yaml'), lines.join('\n') + '\n');
+  const apps = Array.from({ length: n }, (_, i) => ({ name: `s${i}`, script: 'sleep', args: '100000', autorestart: false }));
+  writeFileSync(join(project, 'ecosystem.config.json'), JSON.stringify({ apps }));
+  const pm2 = new Pm2(w);
+  try {
+    await w.startDaemon();
+    w.trail('new', 'many', '-d', '--dir', project);
+    const settle = async (pid: number) => {
+      await sleep(3000);
+      return rssKiB(pid);
+    };
+    const before = await settle(w.daemonPid);
+    w.trail('up', '--session', 'many');
+    w.trail('svc', 'ls', '--session', 'many');
+    const after = await settle(w.daemonPid);
+    pm2.run('ping');
+    const pBefore = await settle(pm2.daemonPid);
+    pm2.run('start', join(project, 'ecosystem.config.json'));
+    pm2.run('ls');
+    const pAfter = await settle(pm2.daemonPid);
+    const per = (a: number, b: number) => (a - b) / n;
+    out.push(`memory per supervised service: ${n} services (sleep), daemon RSS before and after, settled 3 s`);
+    out.push(`  trail daemon: ${(before / 1024).toFixed(1)} → ${(after / 1024).toFixed(1)} MiB: ${per(after, before).toFixed(0)} KiB per service`);
+    out.push(`  pm2 ${pm2.version} daemon: ${(pBefore / 1024).toFixed(1)} → ${(pAfter / 1024).toFixed(1)} MiB: ${per(pAfter, pBefore).toFixed(0)} KiB per process`);
+    out.push(`  trail / pm2 per service: ${ratio(Math.max(1, per(after, before)), Math.max(1, per(pAfter, pBefore)))} (lower is better)`);
+    w.trail('down', '--session', 'many');
+  } finally {
+    pm2.kill();
     w.stop();
   }
   return out;

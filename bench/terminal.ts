@@ -71,7 +71,7 @@ export async function throughput(mb: number, runs: number): Promise<string[]> {
   return out;
 }
 
-async function echoBlock(o: import('./lib.js').Outer, n: number, samples: number[]): Promise<void> {
+export async function echoBlock(o: import('./lib.js').Outer, n: number, samples: number[]): Promise<void> {
   for (let i = 0; i < n; i++) {
     const wait = o.waitFor('x');
     const t0 = performance.now();

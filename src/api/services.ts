@@ -55,12 +55,15 @@ export const serviceOps = [
       throw e;
     }
   }),
-  bind('svc.search', (ctx, i) => {
+  bind('svc.search', async (ctx, i) => {
     const names = ctx.sessionNames();
     const ids = i.session === undefined ? undefined : [ctx.manager.get(i.session).id];
     const since = i.since === undefined ? undefined : parseWhen(i.since, ctx.now());
     if (since === null) throw new TrailError('invalid', `--since ${JSON.stringify(i.since)}: use e.g. 10m, 2h or 2026-11-20`);
-    return ctx.services.search(i.text, { sessionIds: ids, service: i.svc, since, limit: i.limit }).map((r) => ({
+    ctx.services.flush();
+    // In the search process: a gigabyte of logs never holds up the daemon.
+    const rows = await ctx.searcher.searchLogs(i.text, { sessionIds: ids, service: i.svc, since, limit: i.limit });
+    return rows.map((r) => ({
       id: r.id, at: r.at, stream: r.stream, line: r.line, raw: r.raw, session: names.get(r.session_id) ?? '?', service: r.service,
     }));
   }),

@@ -7,10 +7,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { CommandFilter, CommandRow, SearchField } from '../store/commands.js';
+import type { LogRow, LogSearch } from '../store/services.js';
 import { TrailError } from '../common/errors.js';
 
 export type SearchRequest = { text: string; filter: CommandFilter; limit: number; field: SearchField };
-type Job = { req: SearchRequest; limitMs: number; resolve: (rows: CommandRow[]) => void; reject: (e: Error) => void };
+/** What the search process is sent: commands (the default) or services' output. */
+export type SearchMessage = ({ kind?: 'commands' } & SearchRequest) | { kind: 'logs'; text: string; opts: LogSearch };
+type Job = { req: SearchMessage; limitMs: number; resolve: (rows: unknown[]) => void; reject: (e: Error) => void };
 
 export class SearchThread {
   private worker: ChildProcess | null = null;
@@ -24,6 +27,15 @@ export class SearchThread {
   ) {}
 
   search(req: SearchRequest, limitMs = this.limitMs): Promise<CommandRow[]> {
+    return this.ask(req, limitMs) as Promise<CommandRow[]>;
+  }
+
+  /** Services' output lines containing a text (a gigabyte of logs is searched here, never on the daemon's loop). */
+  searchLogs(text: string, opts: LogSearch, limitMs = this.limitMs): Promise<LogRow[]> {
+    return this.ask({ kind: 'logs', text, opts }, limitMs) as Promise<LogRow[]>;
+  }
+
+  private ask(req: SearchMessage, limitMs: number): Promise<unknown[]> {
     return new Promise((resolve, reject) => {
       this.queue.push({ req, limitMs, resolve, reject });
       this.next();
@@ -47,7 +59,7 @@ export class SearchThread {
     const w = fork(fileURLToPath(new URL('./search-worker.js', import.meta.url)), [this.dbFile], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     w.unref();
     w.channel?.unref();
-    w.on('message', (m: { rows?: CommandRow[]; error?: string }) => {
+    w.on('message', (m: { rows?: unknown[]; error?: string }) => {
       if (m.error !== undefined) this.done(null, new Error(m.error));
       else this.done(m.rows ?? [], null);
     });
@@ -60,7 +72,7 @@ export class SearchThread {
     return w;
   }
 
-  private done(rows: CommandRow[] | null, err: Error | null): void {
+  private done(rows: unknown[] | null, err: Error | null): void {
     const job = this.busy;
     if (!job) return;
     if (this.timer) clearTimeout(this.timer);

@@ -1,14 +1,15 @@
 // The search process's side (search-thread.ts): a read-only connection, one query per message.
 import Database from 'better-sqlite3';
 import { searchCommands } from '../store/commands.js';
-import type { SearchRequest } from './search-thread.js';
+import { searchLogs } from '../store/services.js';
+import type { SearchMessage } from './search-thread.js';
 
 const db = new Database(process.argv[2], { readonly: true, fileMustExist: true });
 db.pragma('busy_timeout = 5000');
 
-process.on('message', (req: SearchRequest) => {
+process.on('message', (req: SearchMessage) => {
   try {
-    process.send!({ rows: searchCommands(db, req.text, req.filter, req.limit, req.field) });
+    process.send!({ rows: req.kind === 'logs' ? searchLogs(db, req.text, req.opts) : searchCommands(db, req.text, req.filter, req.limit, req.field) });
   } catch (e) {
     process.send!({ error: (e as Error).message });
   }

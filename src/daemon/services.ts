@@ -16,7 +16,8 @@ import net from 'node:net';
 import { basename, resolve } from 'node:path';
 import { redact, redactRaw, type SecretPattern } from '../common/redact.js';
 import { stripAnsi } from '../common/ansi.js';
-import type { ServiceStore, LogLine } from '../store/services.js';
+import { CHUNK_LINES, type ServiceStore, type LogChunk } from '../store/services.js';
+import type { LogThrottle } from './log-throttle.js';
 import type { EventBus, EventOf } from './events.js';
 import type { StoreHealth } from './store-health.js';
 import { loadServices, startOrder, type ServiceFile, type ServiceSpec } from './service-config.js';
@@ -46,7 +47,7 @@ export type ServiceInfo = {
  */
 type Child = EventEmitter & { pid?: number; terminal?: Terminal };
 
-type Proc = Omit<ServiceInfo, 'ports' | 'tty'> & { spec: ServiceSpec; child: Child | null; runId: number | null; timer: NodeJS.Timeout | null; tail: string[]; wanted: boolean };
+type Proc = Omit<ServiceInfo, 'ports' | 'tty'> & { spec: ServiceSpec; child: Child | null; runId: number | null; timer: NodeJS.Timeout | null; tail: string; wanted: boolean };
 
 export type ServiceDeps = {
   store: ServiceStore;
@@ -57,6 +58,8 @@ export type ServiceDeps = {
   secrets: SecretPattern[];
   env: Record<string, string>;
   log: (line: string) => void;
+  /** Service output streams are paused while writing their logs has had its share of the daemon's time. */
+  throttle: LogThrottle;
   /** Where tty services' terminals keep their files, and the scrollback they keep. */
   tty: { runDir: string; scrollback: number; shell: string };
 };
@@ -66,10 +69,25 @@ const NO_COMMANDS: CommandSink = { started: () => null, ended: () => {}, screen:
 /** The size of a tty service's terminal until someone attaches (then it is theirs). */
 const TTY_SIZE = { cols: 120, rows: 32 };
 
-const TAIL = 20;
+/** What is kept of a service's last output, for the reason it gave up. */
+const TAIL_CHARS = 2000;
+/** A chunk is closed at this size (or at a change of stream, or a flush). */
+const CHUNK_BYTES = 256 * 1024;
+/** Gathered output written at once past this size, without waiting for the timer. */
+const FLUSH_BYTES = 256 * 1024;
+/** A line this long without its end is kept as it is. */
+const MAX_PARTIAL = 64 * 1024;
 /** Bytes that make a line differ from what a terminal shows: escape sequences, carriage returns, backspaces. */
 const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f]/;
 const FLUSH_MS = 100;
+
+type Gathered = { service: string; stream: 'out' | 'err'; at: number; end_at: number; parts: string[]; bytes: number; lines: number };
+
+function countLines(s: string): number {
+  let n = 1;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
 /** Lines written between two retention passes. */
 const TRIM_EVERY = Number(process.env.TRAIL_LOG_TRIM_EVERY ?? 10_000);
 
@@ -78,7 +96,10 @@ export class SessionServices {
   private procs = new Map<string, Proc>();
   private file: ServiceFile | null = null;
   private waiters: (() => void)[] = [];
-  private pending: LogLine[] = [];
+  /** Chunks of output not yet written, in the order they were opened; the open one per service. */
+  private pending: Gathered[] = [];
+  private open = new Map<string, Gathered>();
+  private pendingBytes = 0;
   private flushTimer: NodeJS.Timeout | null = null;
   private watcher: FSWatcher | null = null;
   private sinceTrim = 0;
@@ -100,7 +121,7 @@ export class SessionServices {
       else
         this.procs.set(s.name, {
           name: s.name, command: s.command, state: 'stopped', pid: null, startedAt: null, readyAt: null, restarts: 0, lastExit: null, reason: null,
-          spec: s, child: null, runId: null, timer: null, tail: [], wanted: false,
+          spec: s, child: null, runId: null, timer: null, tail: '', wanted: false,
         });
     }
     return f;
@@ -320,14 +341,18 @@ export class SessionServices {
       sink: NO_COMMANDS,
       log: this.deps.log,
       onOutput: (buf) => {
-        const parts = (partial + decoder.decode(buf, { stream: true })).split('\n');
-        partial = parts.pop() ?? '';
-        // A line held back without end (a prompt) is still logged once it is long.
-        if (partial.length > 4096) (parts.push(partial), (partial = ''));
-        for (const l of parts) this.line(p, 'out', l.replace(/\r$/, ''), logRe, child);
+        const text = partial + decoder.decode(buf, { stream: true });
+        const end = text.lastIndexOf('\n');
+        if (end < 0) {
+          partial = text;
+          if (partial.length > MAX_PARTIAL) (this.take(p, 'out', partial, logRe, child), (partial = ''));
+          return;
+        }
+        partial = text.slice(end + 1);
+        this.take(p, 'out', text.slice(0, end), logRe, child);
       },
       onExit: (t, code, signal) => {
-        if (partial) this.line(p, 'out', partial, logRe, child);
+        if (partial) this.take(p, 'out', partial, logRe, child);
         partial = '';
         t.notifyExit(0);
         child.emit('exit', code, signal ? (signalName(signal) ?? null) : null);
@@ -352,50 +377,112 @@ export class SessionServices {
 
   private lines(p: Proc, child: Child, stream: 'out' | 'err'): void {
     const src = stream === 'out' ? (child as ChildProcess).stdout : (child as ChildProcess).stderr;
+    if (!src) return;
     let partial = '';
     const logRe = p.spec.ready?.log !== undefined ? new RegExp(p.spec.ready.log) : null;
-    src?.setEncoding('utf8');
-    src?.on('data', (chunk: string) => {
-      const parts = (partial + chunk).split('\n');
-      partial = parts.pop() ?? '';
-      for (const l of parts) this.line(p, stream, l.replace(/\r$/, ''), logRe, child);
+    src.setEncoding('utf8');
+    this.deps.throttle.add(src);
+    src.on('data', (chunk: string) => {
+      const text = partial + chunk;
+      const end = text.lastIndexOf('\n');
+      if (end < 0) {
+        partial = text;
+        // A line held back without end (a progress bar) is still kept once it is long.
+        if (partial.length > MAX_PARTIAL) (this.take(p, stream, partial, logRe, child), (partial = ''));
+        return;
+      }
+      partial = text.slice(end + 1);
+      this.take(p, stream, text.slice(0, end), logRe, child);
     });
-    src?.on('end', () => {
-      if (partial) this.line(p, stream, partial, logRe, child);
+    src.on('end', () => {
+      this.deps.throttle.delete(src);
+      if (partial) this.take(p, stream, partial, logRe, child);
     });
   }
 
-  private line(p: Proc, stream: 'out' | 'err', text: string, logRe: RegExp | null, child: Child): void {
-    // What a person saw is kept and searched; colours are kept beside it. A
-    // secret is found in the text as shown, whatever escape sequences split it.
-    const controls = CONTROLS.test(text);
-    const seen = controls ? stripAnsi(text) : text;
-    const line = redact(seen, this.deps.secrets);
-    const raw = controls && text.includes('\x1b') ? redactRaw(text, this.deps.secrets) : null;
-    p.tail.push(line);
-    if (p.tail.length > TAIL) p.tail.shift();
-    this.pending.push({ session_id: this.session.id, service: p.name, at: Date.now(), stream, line, raw });
-    if (this.pending.length >= 1000) this.flush();
+  /**
+   * Complete lines of output ('\n' between, none at the end), as the service
+   * wrote them: gathered into the open chunk of this service and stream,
+   * written at the next flush. Per line, only while the service waits to be
+   * ready by a log line, the line is tested; otherwise lines are handled a
+   * chunk at a time, never one by one.
+   */
+  private take(p: Proc, stream: 'out' | 'err', text: string, logRe: RegExp | null, child: Child): void {
+    const now = Date.now();
+    let n = countLines(text);
+    if (n > CHUNK_LINES) {
+      // More lines than a chunk holds (a flood of empty lines): taken in parts.
+      let at = -1;
+      for (let k = 0; k < CHUNK_LINES; k++) at = text.indexOf('\n', at + 1);
+      this.take(p, stream, text.slice(0, at), logRe, child);
+      text = text.slice(at + 1);
+      n -= CHUNK_LINES;
+    }
+    let open = this.open.get(p.name);
+    // A change of stream closes the chunk: stdout and stderr stay in the order they came.
+    if (open && (open.stream !== stream || open.bytes >= CHUNK_BYTES || open.lines + n > CHUNK_LINES)) open = undefined;
+    if (!open) {
+      open = { service: p.name, stream, at: now, end_at: now, parts: [], bytes: 0, lines: 0 };
+      this.open.set(p.name, open);
+      this.pending.push(open);
+    }
+    open.parts.push(text);
+    open.lines += n;
+    open.bytes += text.length + 1;
+    open.end_at = now;
+    this.pendingBytes += text.length + 1;
+    // The last lines, for a reason to give when it gives up (redacted when used).
+    p.tail = (p.tail + '\n' + text.slice(-TAIL_CHARS)).slice(-TAIL_CHARS);
+    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
     else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS);
-    if (logRe && p.child === child && p.state === 'running' && logRe.test(seen)) this.ready(p);
+    if (logRe && p.child === child && p.state === 'running' && text.split('\n').some((l) => logRe.test(CONTROLS.test(l) ? stripAnsi(l) : l))) this.ready(p);
   }
 
-  /** Writes the lines gathered since the last flush, in one transaction. */
+  /** The service's last output lines as a person saw them, redacted. */
+  private tailLines(p: Proc, n: number): string[] {
+    const lines = p.tail.split('\n').map((l) => (CONTROLS.test(l) ? stripAnsi(l) : l)).filter((l) => l.trim() !== '');
+    return redact(lines.slice(-n).join('\n'), this.deps.secrets).split('\n');
+  }
+
+  /**
+   * Writes the chunks gathered since the last flush, in one transaction. What
+   * a person saw is kept and searched, the colours beside it; a secret is
+   * found in the text as shown, whatever escape sequences split it. The time
+   * it took is the throttle's: log writing gets at most half the daemon's time.
+   */
   flush(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     if (!this.pending.length) return;
-    const lines = this.pending;
+    const t0 = performance.now();
+    const gathered = this.pending;
     this.pending = [];
-    this.deps.health.attempt(`${lines.length} service log line(s)`, () => this.deps.store.addLines(lines));
+    this.open.clear();
+    this.pendingBytes = 0;
+    const chunks: LogChunk[] = gathered.map((g) => {
+      const written = g.parts.join('\n');
+      let text = written;
+      let raw: string | null = null;
+      if (CONTROLS.test(written)) {
+        text = written.split('\n').map((l) => (CONTROLS.test(l) ? stripAnsi(l) : l)).join('\n');
+        if (written.includes('\x1b')) raw = redactRaw(written, this.deps.secrets);
+      }
+      text = redact(text, this.deps.secrets);
+      const lines = countLines(text);
+      // A secret that spanned lines changed the count: the colours cannot be matched to lines, and go.
+      if (raw !== null && countLines(raw) !== lines) raw = null;
+      return { session_id: this.session.id, service: g.service, stream: g.stream, at: g.at, end_at: g.end_at, lines, text, raw };
+    });
+    this.deps.health.attempt(`${chunks.length} chunk(s) of service output`, () => this.deps.store.addChunks(chunks));
     // Retention, now and then: each service's newest lines, none too old.
-    this.sinceTrim += lines.length;
+    this.sinceTrim += chunks.reduce((n, c) => n + c.lines, 0);
     if (this.sinceTrim >= TRIM_EVERY) {
       this.sinceTrim = 0;
       const { lines: keep, days } = this.deps.retention;
-      for (const name of new Set(lines.map((l) => l.service)))
+      for (const name of new Set(chunks.map((c) => c.service)))
         this.deps.health.attempt('service log retention', () => this.deps.store.trim(this.session.id, name, keep, Date.now() - days * 86_400_000));
     }
+    this.deps.throttle.spent(performance.now() - t0);
   }
 
   private async probe(p: Proc, child: Child): Promise<void> {
@@ -454,8 +541,9 @@ export class SessionServices {
     const policy = p.spec.restart;
     if (p.wanted && (policy === 'always' || (policy === 'on-failure' && failed))) {
       if (p.restarts >= p.spec.max_restarts) {
-        p.reason = `${code !== null ? `exited with code ${code}` : `ended by ${signal}`} after ${p.restarts} restart(s)${p.tail.length ? `; last output: ${p.tail.slice(-3).join(' | ')}` : ''}`;
-        this.emit('service.gave_up', { service: p.name, code, restarts: p.restarts, lastLines: p.tail.slice(-5) });
+        const last = this.tailLines(p, 5);
+        p.reason = `${code !== null ? `exited with code ${code}` : `ended by ${signal}`} after ${p.restarts} restart(s)${last.length ? `; last output: ${last.slice(-3).join(' | ')}` : ''}`;
+        this.emit('service.gave_up', { service: p.name, code, restarts: p.restarts, lastLines: last });
         this.set(p, 'gave up');
         return;
       }
@@ -527,10 +615,9 @@ export class Services {
     for (const s of this.bySession.values()) s.flush();
   }
 
-  /** Services' output lines containing a text, newest first (see ServiceStore.search). */
-  search(text: string, opts: Parameters<ServiceStore['search']>[1]) {
+  /** Writes every session's gathered lines now (before a search or a read of the store). */
+  flush(): void {
     for (const s of this.bySession.values()) s.flush();
-    return this.deps.store.search(text, opts);
   }
 
   /** A service's output lines (see ServiceStore.lines). */

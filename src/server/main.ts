@@ -9,6 +9,7 @@ import { ownedByAnother } from '../platform/owner.js';
 import { loadConfig } from '../daemon/config.js';
 import { Services } from '../daemon/services.js';
 import { ServiceStore } from '../store/services.js';
+import { LogThrottle } from '../daemon/log-throttle.js';
 import { openDb, type Db } from '../store/db.js';
 import { SessionStore, sessionNames } from '../store/sessions.js';
 import { CommandStore } from '../store/commands.js';
@@ -108,6 +109,7 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
     secrets,
     env,
     log,
+    throttle: new LogThrottle(),
     tty: { runDir, scrollback: config.scrollback, shell: env.SHELL || '/bin/sh' },
   });
   // What a killed daemon left running goes first: no orphan keeps a port.

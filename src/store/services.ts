@@ -1,72 +1,105 @@
-// Services' output and runs. Plain data in, plain rows out.
+// Services' output and runs. Plain data in, plain rows out. Output is kept in
+// chunks (migration 6): the lines one stream of a service wrote in one go.
 import type { Db } from './db.js';
 
-/** line: what a person saw (no escape sequences); raw: as written, when it had colours. */
-export type LogLine = { session_id: string; service: string; at: number; stream: 'out' | 'err'; line: string; raw: string | null };
-export type LogRow = LogLine & { id: number };
+/** text: the lines as a person saw them, '\n' between, redacted; raw: as written (colours), when any line had escapes. */
+export type LogChunk = { session_id: string; service: string; stream: 'out' | 'err'; at: number; end_at: number; lines: number; text: string; raw: string | null };
+type ChunkRow = LogChunk & { id: number; first: number };
+/** One line of a service's output; id = chunk id × 65536 + its index in the chunk. */
+export type LogRow = { id: number; session_id: string; service: string; at: number; stream: 'out' | 'err'; line: string; raw: string | null };
 export type RunRow = { id: number; session_id: string; service: string; pid: number; proc_start: string | null; started_at: number; ended_at: number | null; exit_code: number | null };
+export type LogSearch = { sessionIds?: string[]; service?: string; since?: number; limit: number };
+
+/** Lines a chunk may hold (a line's index must fit under the id's 16 bits). */
+export const CHUNK_LINES = 65_535;
+const LINE_BITS = 65_536;
 
 export class ServiceStore {
-  private insertLog;
+  private insertChunk;
   constructor(private db: Db) {
-    this.insertLog = db.prepare('INSERT INTO service_logs (session_id, service, at, stream, line, raw) VALUES (@session_id, @service, @at, @stream, @line, @raw)');
+    this.insertChunk = db.prepare(
+      'INSERT INTO service_chunks (session_id, service, stream, at, end_at, lines, text, raw) VALUES (@session_id, @service, @stream, @at, @end_at, @lines, @text, @raw)',
+    );
   }
 
-  addLines(lines: LogLine[]): void {
-    this.db.transaction((ls: LogLine[]) => {
-      for (const l of ls) this.insertLog.run(l);
-    })(lines);
+  addChunks(chunks: LogChunk[]): void {
+    this.db.transaction((cs: LogChunk[]) => {
+      for (const c of cs) this.insertChunk.run(c);
+    })(chunks);
   }
 
-  /** The last `limit` lines of a service (oldest first), after `afterId`, optionally since a time and matching a substring. */
+  /** The last `limit` lines of a service (oldest first), after `afterId`, optionally since a time and containing a text (any case). */
   lines(sessionId: string, service: string, opts: { limit: number; afterId?: number; since?: number; contains?: string; stream?: 'out' | 'err' }): LogRow[] {
     const where = ['session_id = ?', 'service = ?'];
     const params: unknown[] = [sessionId, service];
-    if (opts.afterId !== undefined) (where.push('id > ?'), params.push(opts.afterId));
-    if (opts.since !== undefined) (where.push('at >= ?'), params.push(opts.since));
+    if (opts.afterId !== undefined) (where.push('id >= ?'), params.push(Math.floor(opts.afterId / LINE_BITS)));
+    if (opts.since !== undefined) (where.push('end_at >= ?'), params.push(opts.since));
     if (opts.stream) (where.push('stream = ?'), params.push(opts.stream));
-    if (opts.contains) (where.push("instr(lower(line), lower(?)) > 0"), params.push(opts.contains));
-    const rows = this.db.prepare(`SELECT * FROM service_logs WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`).all(...params, opts.limit) as LogRow[];
-    return rows.reverse();
+    if (opts.contains) (where.push('instr(lower(text), lower(?)) > 0'), params.push(opts.contains));
+    const needle = opts.contains?.toLowerCase();
+    const out: LogRow[] = [];
+    const rows = this.db.prepare(`SELECT * FROM service_chunks WHERE ${where.join(' AND ')} ORDER BY id DESC`).iterate(...params) as IterableIterator<ChunkRow>;
+    for (const c of rows) {
+      const lines = linesOf(c);
+      for (let i = lines.length - 1; i >= 0 && out.length < opts.limit; i--) {
+        const l = lines[i];
+        if (opts.afterId !== undefined && l.id <= opts.afterId) continue;
+        if (needle && !l.line.toLowerCase().includes(needle)) continue;
+        out.push(l);
+      }
+      if (out.length >= opts.limit) {
+        rows.return?.();
+        break;
+      }
+    }
+    return out.reverse();
+  }
+
+  /** Lines containing `text` (any case), newest first (see searchLogs). */
+  search(text: string, opts: LogSearch): LogRow[] {
+    return searchLogs(this.db, text, opts);
   }
 
   /**
-   * Lines containing `text` (any case), newest first, across services. As for
-   * commands (searchCommands): the trigram index walks candidate rows newest
-   * first and instr() checks the exact text; a text under three characters
-   * (or all LIKE wildcards) has no trigram and scans instead.
+   * Keeps a service's newest `keep` lines (the oldest chunk kept is cut down
+   * to its newest lines) and none older than `before`; returns how many lines went.
    */
-  search(text: string, opts: { sessionIds?: string[]; service?: string; since?: number; limit: number }): LogRow[] {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (opts.sessionIds) (where.push(`l.session_id IN (${opts.sessionIds.map(() => '?').join(',') || 'NULL'})`), params.push(...opts.sessionIds));
-    if (opts.service) (where.push('l.service = ?'), params.push(opts.service));
-    if (opts.since !== undefined) (where.push('l.at >= ?'), params.push(opts.since));
-    const extra = where.map((w) => ' AND ' + w).join('');
-    const pieces = text.split(/[%_]/).filter(Boolean);
-    if (pieces.some((p) => p.length >= 3)) {
-      const like = '%' + pieces.join('%') + '%';
-      return this.db
-        .prepare(
-          `SELECT l.* FROM service_logs_fts f JOIN service_logs l ON l.id = f.rowid
-           WHERE f.line LIKE ? AND instr(lower(l.line), lower(?)) > 0${extra} ORDER BY f.rowid DESC LIMIT ?`,
-        )
-        .all(like, text, ...params, opts.limit) as LogRow[];
-    }
-    return this.db
-      .prepare(`SELECT l.* FROM service_logs l WHERE instr(lower(l.line), lower(?)) > 0${extra} ORDER BY l.id DESC LIMIT ?`)
-      .all(text, ...params, opts.limit) as LogRow[];
-  }
-
-  /** Keeps a service's newest `keep` lines and none older than `before`; returns how many went. */
   trim(sessionId: string, service: string, keep: number, before: number): number {
-    const cut = this.db
-      .prepare('SELECT id FROM service_logs WHERE session_id = ? AND service = ? ORDER BY id DESC LIMIT 1 OFFSET ?')
-      .get(sessionId, service, keep) as { id: number } | undefined;
+    let total = 0;
+    let cut: { id: number; lines: number; first: number } | null = null;
+    const rows = this.db
+      .prepare('SELECT id, lines, first FROM service_chunks WHERE session_id = ? AND service = ? ORDER BY id DESC')
+      .iterate(sessionId, service) as IterableIterator<{ id: number; lines: number; first: number }>;
+    let kept = 0;
+    for (const r of rows) {
+      if (total + r.lines > keep) {
+        cut = r;
+        kept = keep - total;
+        rows.return?.();
+        break;
+      }
+      total += r.lines;
+    }
     let gone = 0;
-    if (cut) gone += this.db.prepare('DELETE FROM service_logs WHERE session_id = ? AND service = ? AND id <= ?').run(sessionId, service, cut.id).changes;
-    gone += this.db.prepare('DELETE FROM service_logs WHERE session_id = ? AND service = ? AND at < ?').run(sessionId, service, before).changes;
-    return gone;
+    return this.db.transaction(() => {
+      if (cut) {
+        const older = this.db.prepare('SELECT coalesce(sum(lines), 0) n FROM service_chunks WHERE session_id = ? AND service = ? AND id < ?').get(sessionId, service, cut.id) as { n: number };
+        gone += older.n + cut.lines - kept;
+        this.db.prepare('DELETE FROM service_chunks WHERE session_id = ? AND service = ? AND id < ?').run(sessionId, service, cut.id);
+        if (kept === 0) this.db.prepare('DELETE FROM service_chunks WHERE id = ?').run(cut.id);
+        else {
+          const c = this.db.prepare('SELECT text, raw FROM service_chunks WHERE id = ?').get(cut.id) as { text: string; raw: string | null };
+          const newest = (s: string) => s.split('\n').slice(-kept).join('\n');
+          this.db
+            .prepare('UPDATE service_chunks SET text = ?, raw = ?, lines = ?, first = ? WHERE id = ?')
+            .run(newest(c.text), c.raw === null ? null : newest(c.raw), kept, cut.first + cut.lines - kept, cut.id);
+        }
+      }
+      const old = this.db.prepare('SELECT coalesce(sum(lines), 0) n FROM service_chunks WHERE session_id = ? AND service = ? AND end_at < ?').get(sessionId, service, before) as { n: number };
+      gone += old.n;
+      this.db.prepare('DELETE FROM service_chunks WHERE session_id = ? AND service = ? AND end_at < ?').run(sessionId, service, before);
+      return gone;
+    })();
   }
 
   runStarted(r: Omit<RunRow, 'id' | 'ended_at' | 'exit_code'>): number {
@@ -81,4 +114,58 @@ export class ServiceStore {
   openRuns(): RunRow[] {
     return this.db.prepare('SELECT * FROM service_runs WHERE ended_at IS NULL ORDER BY id').all() as RunRow[];
   }
+}
+
+/** A chunk's lines, each with its id, the chunk's time and stream. */
+function linesOf(c: ChunkRow): LogRow[] {
+  const text = c.text.split('\n');
+  const raw = c.raw?.split('\n') ?? null;
+  return text.map((line, i) => ({
+    id: c.id * LINE_BITS + c.first + i,
+    session_id: c.session_id,
+    service: c.service,
+    at: c.at,
+    stream: c.stream,
+    line,
+    raw: raw && raw[i] !== line ? (raw[i] ?? null) : null,
+  }));
+}
+
+/**
+ * Services' output lines containing `text` (any case), newest first, across
+ * services. As for commands (searchCommands): the trigram index finds the
+ * candidate chunks newest first, and their lines are checked for the exact
+ * text, until `limit` lines are found. A text under three characters (or all
+ * LIKE wildcards) has no trigram and scans instead. A plain function of a
+ * connection: the search process runs it on a read-only one.
+ */
+export function searchLogs(db: Db, text: string, opts: LogSearch): LogRow[] {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (opts.sessionIds) (where.push(`c.session_id IN (${opts.sessionIds.map(() => '?').join(',') || 'NULL'})`), params.push(...opts.sessionIds));
+  if (opts.service) (where.push('c.service = ?'), params.push(opts.service));
+  if (opts.since !== undefined) (where.push('c.end_at >= ?'), params.push(opts.since));
+  const extra = where.map((w) => ' AND ' + w).join('');
+  const pieces = text.split(/[%_]/).filter(Boolean);
+  const rows = (
+    pieces.some((p) => p.length >= 3)
+      ? db
+          .prepare(
+            `SELECT c.* FROM service_chunks_fts f JOIN service_chunks c ON c.id = f.rowid
+             WHERE f.text LIKE ? AND instr(lower(c.text), lower(?)) > 0${extra} ORDER BY f.rowid DESC`,
+          )
+          .iterate('%' + pieces.join('%') + '%', text, ...params)
+      : db.prepare(`SELECT c.* FROM service_chunks c WHERE instr(lower(c.text), lower(?)) > 0${extra} ORDER BY c.id DESC`).iterate(text, ...params)
+  ) as IterableIterator<ChunkRow>;
+  const needle = text.toLowerCase();
+  const out: LogRow[] = [];
+  for (const c of rows) {
+    const lines = linesOf(c);
+    for (let i = lines.length - 1; i >= 0 && out.length < opts.limit; i--) if (lines[i].line.toLowerCase().includes(needle)) out.push(lines[i]);
+    if (out.length >= opts.limit) {
+      rows.return?.();
+      break;
+    }
+  }
+  return out;
 }

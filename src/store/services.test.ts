@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDb } from './db.js';
+import { ServiceStore, type LogChunk } from './services.js';
+
+const chunk = (over: Partial<LogChunk> & { text: string }): LogChunk => ({
+  session_id: 's', service: 'web', stream: 'out', at: 1000, end_at: 1000, lines: over.text.split('\n').length, raw: null, ...over,
+});
+
+test('service output in chunks: lines read back in order with ids that page, search finds lines newest first, retention cuts a chunk to its newest lines', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trail-svc-store-'));
+  try {
+    const db = openDb(join(dir, 'trail.db'));
+    const s = new ServiceStore(db);
+    s.addChunks([
+      chunk({ text: 'one\ntwo\nthree', at: 1000 }),
+      chunk({ text: 'oops: failed', stream: 'err', at: 2000, end_at: 2000, raw: '\x1b[31moops\x1b[0m: failed' }),
+      chunk({ text: 'four\nfailed again\nsix', at: 3000, end_at: 3000 }),
+      chunk({ service: 'db', text: 'db failed too' }),
+    ]);
+    const all = s.lines('s', 'web', { limit: 100 });
+    assert.deepEqual(all.map((l) => l.line), ['one', 'two', 'three', 'oops: failed', 'four', 'failed again', 'six']);
+    assert.deepEqual(all.map((l) => l.stream), ['out', 'out', 'out', 'err', 'out', 'out', 'out']);
+    assert.equal(all[3].raw, '\x1b[31moops\x1b[0m: failed');
+    assert.equal(all[0].raw, null);
+    // The last N, and what came after an id (svc logs -f), across chunks.
+    assert.deepEqual(s.lines('s', 'web', { limit: 2 }).map((l) => l.line), ['failed again', 'six']);
+    assert.deepEqual(s.lines('s', 'web', { limit: 100, afterId: all[1].id }).map((l) => l.line), ['three', 'oops: failed', 'four', 'failed again', 'six']);
+    assert.deepEqual(s.lines('s', 'web', { limit: 100, since: 2500 }).map((l) => l.line), ['four', 'failed again', 'six']);
+    assert.deepEqual(s.lines('s', 'web', { limit: 100, contains: 'FAILED' }).map((l) => l.line), ['oops: failed', 'failed again']);
+    assert.deepEqual(s.lines('s', 'web', { limit: 100, stream: 'err' }).map((l) => l.line), ['oops: failed']);
+    // Search: the lines, newest first, limited; short texts scan.
+    assert.deepEqual(s.search('failed', { limit: 10 }).map((l) => [l.service, l.line]), [['db', 'db failed too'], ['web', 'failed again'], ['web', 'oops: failed']]);
+    assert.deepEqual(s.search('failed', { limit: 2, service: 'web' }).map((l) => l.line), ['failed again', 'oops: failed']);
+    assert.deepEqual(s.search('tw', { limit: 10 }).map((l) => l.line), ['two']);
+    assert.deepEqual(s.search('nowhere', { limit: 10 }), []);
+    // Retention: the newest 4 lines of web; the oldest kept chunk is cut, ids of what stays unchanged.
+    const before = s.lines('s', 'web', { limit: 100 });
+    assert.equal(s.trim('s', 'web', 4, 0), 3);
+    const after = s.lines('s', 'web', { limit: 100 });
+    assert.deepEqual(after.map((l) => l.line), ['oops: failed', 'four', 'failed again', 'six']);
+    assert.deepEqual(after.map((l) => l.id), before.slice(3).map((l) => l.id));
+    assert.equal(s.trim('s', 'web', 2, 0), 2);
+    assert.deepEqual(s.lines('s', 'web', { limit: 100 }).map((l) => l.line), ['failed again', 'six']);
+    assert.deepEqual(s.search('four', { limit: 10 }), [], 'a line cut away is not found');
+    assert.deepEqual(s.search('again', { limit: 10 }).map((l) => l.id), [after[2].id]);
+    // By age: nothing of web ended after 5000.
+    assert.equal(s.trim('s', 'web', 100, 5000), 2);
+    assert.deepEqual(s.lines('s', 'web', { limit: 100 }), []);
+    assert.equal(s.lines('s', 'db', { limit: 100 }).length, 1);
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
