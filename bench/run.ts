@@ -4,7 +4,7 @@ import { throughput, latency, reattach, memory } from './terminal.js';
 import { hooks } from './hooks.js';
 import { search } from './search.js';
 import { picker } from './picker.js';
-import { services, serviceLogs, echoUnderFlood, serviceMemory } from './services.js';
+import { services, serviceLogs, echoUnderFlood, serviceMemory, serviceSearch } from './services.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const all: Record<string, () => Promise<string[]>> = {
@@ -18,6 +18,7 @@ const all: Record<string, () => Promise<string[]>> = {
   'svc-logs': () => serviceLogs(quick ? 5 : 20),
   'svc-echo': () => echoUnderFlood(quick ? 400 : 2000),
   'svc-memory': () => serviceMemory(20),
+  'svc-search': () => serviceSearch(Number(process.env.BENCH_LOG_GB ?? (quick ? 0.05 : 1))),
   search: () => search(Number(process.env.BENCH_SEARCH_COMMANDS ?? (quick ? 20_000 : 1_000_000)), Number(process.env.BENCH_SEARCH_OUTPUT_BYTES ?? 2000)),
 };
 const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(all);

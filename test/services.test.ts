@@ -363,3 +363,43 @@ test('a tty: true service runs in a terminal that svc attach types into; its scr
     await sb.cleanup();
   }
 });
+
+test('a watch hears the session’s service events as they happen, redacted; an unknown session is one clear error', async () => {
+  const sb = new Sandbox();
+  const project = join(sb.userHome, 'w');
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, 'trail.yaml'), 'services:\n  quick:\n    command: "echo token=ghp_abcdefghijklmnopqrstuvwxyz0123456789 >&2; exit 4"\n    restart: on-failure\n    max_restarts: 0\n');
+  const { DaemonClient } = await import('../src/client/daemon-client.js');
+  const saved = process.env.TRAIL_HOME;
+  try {
+    await sb.startDaemon();
+    await sb.trail(['new', 'w', '-d', '--dir', project]);
+    await sb.trail(['new', 'other', '-d', '--dir', sb.userHome]);
+    process.env.TRAIL_HOME = sb.home;
+    const c = await DaemonClient.connect({ start: false });
+    const bad = await DaemonClient.connect({ start: false });
+    process.env.TRAIL_HOME = saved;
+    const heard: { kind: string; session: string | null; data: unknown }[] = [];
+    c.onEvent = (e) => heard.push(e);
+    c.send({ t: 'watch', kinds: ['service.started', 'service.exited', 'service.gave_up', 'session.renamed'], session: 'w' });
+    const refused = new Promise<string>((resolve) => (bad.onMessage = (m) => m.t === 'error' && resolve(m.message)));
+    bad.send({ t: 'watch', kinds: ['service.started'], session: 'nope' });
+    assert.match(await refused, /no session named "nope"/);
+    bad.close();
+    await c.call('svc.list', { session: 'w' }); // the watch is in place once a later call is answered
+    await sb.trail(['up', '--session', 'w']);
+    await sb.trail(['rename', 'other', 'other2']);
+    await sb.trail(['rename', 'w', 'w2']);
+    await eventually(async () => heard.some((e) => e.kind === 'session.renamed'), 'the rename of w heard');
+    c.close();
+    assert.deepEqual(heard.map((e) => e.kind), ['service.started', 'service.exited', 'service.gave_up', 'session.renamed'], JSON.stringify(heard));
+    assert.equal(heard[0].session, 'w');
+    assert.deepEqual(heard[1].data, { service: 'quick', code: 4, signal: null });
+    assert.deepEqual((heard[2].data as { lastLines: string[] }).lastLines, ['token=[REDACTED]']);
+    assert.deepEqual(heard[3].data, { from: 'w', to: 'w2' }, 'the other session’s rename is not heard');
+  } finally {
+    process.env.TRAIL_HOME = saved;
+    await sb.trail(['down', '--session', 'w2']);
+    await sb.cleanup();
+  }
+});

@@ -27,6 +27,8 @@ export class DaemonClient {
   private nextId = 1;
   private waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   onMessage: ((m: ServerMessage) => void) | null = null;
+  /** The events a watch asked for. */
+  onEvent: ((e: Extract<ServerMessage, { t: 'event' }>['event']) => void) | null = null;
   onData: ((b: Buffer) => void) | null = null;
   onClose: (() => void) | null = null;
   /** A hello sent without waiting for its answer (see connect's `wait`). */
@@ -76,6 +78,10 @@ export class DaemonClient {
       this.waiting.delete(m.id);
       if (m.ok) w.resolve(m.value);
       else w.reject(new ClientError(m.error.message, m.error.code));
+      return;
+    }
+    if (m.t === 'event') {
+      this.onEvent?.(m.event);
       return;
     }
     if (m.t === 'error' && this.waiting.size > 0 && !this.onMessage) {

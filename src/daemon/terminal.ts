@@ -70,6 +70,8 @@ export type TerminalOptions = {
 };
 
 export class Terminal {
+  /** When a terminal someone is attached to last had output (performance.now()): the daemon is then in interactive use. */
+  static lastWatched = -Infinity;
   readonly id: string;
   readonly index: number;
   readonly createdAt = Date.now();
@@ -259,6 +261,7 @@ export class Terminal {
     }
     this.applyBackpressure();
     this.lastOutputAt = performance.now();
+    if (this.clients.size) Terminal.lastWatched = this.lastOutputAt;
     if (this.clients.size === 0 && this.joining.size === 0) this.snapshotWhenIdle();
   }
 

@@ -10,6 +10,7 @@ import { loadConfig } from '../daemon/config.js';
 import { Services } from '../daemon/services.js';
 import { ServiceStore } from '../store/services.js';
 import { LogThrottle } from '../daemon/log-throttle.js';
+import { Terminal } from '../daemon/terminal.js';
 import { openDb, type Db } from '../store/db.js';
 import { SessionStore, sessionNames } from '../store/sessions.js';
 import { CommandStore } from '../store/commands.js';
@@ -109,7 +110,8 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
     secrets,
     env,
     log,
-    throttle: new LogThrottle(),
+    // Terminals someone watches come first: while one had output in the last second, logs get a small share.
+    throttle: new LogThrottle(() => performance.now() - Terminal.lastWatched < 1000),
     tty: { runDir, scrollback: config.scrollback, shell: env.SHELL || '/bin/sh' },
   });
   // What a killed daemon left running goes first: no orphan keeps a port.

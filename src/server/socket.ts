@@ -12,6 +12,7 @@ import { Attachment } from '../api/attach.js';
 import { KeyFilter, keyHelp, keyLabel } from '../api/key-filter.js';
 import { openClientTty, type ClientTty } from './tty-link.js';
 import type { ApiContext } from '../api/context.js';
+import { redact } from '../common/redact.js';
 import type { ClientSink } from '../daemon/terminal.js';
 
 /** Where an attached client's terminal bytes go: its own tty, or down the socket. */
@@ -56,6 +57,8 @@ class Connection {
   /** What this connection adds to pendingTotal. */
   private pendingHere = 0;
   private stallTimer: NodeJS.Timeout | null = null;
+  /** Ends this connection's watches of events. */
+  private unwatch: (() => void)[] = [];
 
   constructor(
     private sock: net.Socket,
@@ -188,6 +191,8 @@ class Connection {
         return this.switchTo(m.to);
       case 'detach':
         return this.endWith({ t: 'detached', reason: 'detached' });
+      case 'watch':
+        return this.watch(m.kinds, m.session);
     }
   }
 
@@ -318,7 +323,28 @@ class Connection {
     this.endWith({ t: 'exit', ...info });
   }
 
+  /**
+   * Sends the events of these kinds as they happen (what `trail up` follows
+   * instead of asking again and again). An unknown session is the one clear error.
+   */
+  private watch(kinds: string[], session: string | undefined): void {
+    let id: string | null = null;
+    if (session !== undefined) {
+      const s = this.ctx.manager.find(session);
+      if (!s) return this.send({ t: 'error', code: 'not_found', message: `no session named "${session}" (trail ls lists them)` });
+      id = s.id;
+    }
+    this.unwatch.push(
+      this.ctx.manager.events.on(kinds as Parameters<typeof this.ctx.manager.events.on>[0], (e) => {
+        if (id !== null && e.sessionId !== id) return;
+        const data = e.data === undefined ? null : JSON.parse(redact(JSON.stringify(e.data), this.ctx.secrets));
+        this.send({ t: 'event', event: { kind: e.kind, session: this.ctx.sessionNames().get(e.sessionId) ?? null, terminal: e.terminalId, at: e.at, data } });
+      }),
+    );
+  }
+
   private cleanup(): void {
+    for (const stop of this.unwatch.splice(0)) stop();
     const a = this.attachment;
     this.attachment = null;
     if (a) a.leave();

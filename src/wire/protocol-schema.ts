@@ -22,6 +22,7 @@ export const ClientMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('resize'), ...size.shape }),
   z.object({ t: z.literal('switch'), to: z.union([z.enum(['next', 'prev', 'new']), z.string().max(100)]) }),
   z.object({ t: z.literal('detach') }),
+  z.object({ t: z.literal('watch'), kinds: z.array(z.string().max(50)).min(1).max(50), session: z.string().max(200).optional() }),
 ]);
 
 

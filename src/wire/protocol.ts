@@ -30,7 +30,9 @@ export type ClientMessage =
     }
   | { t: 'resize'; cols: number; rows: number }
   | { t: 'switch'; to: string }
-  | { t: 'detach' };
+  | { t: 'detach' }
+  /** Hear the trail's events of these kinds (of one session, when named) as they happen, until the connection closes. */
+  | { t: 'watch'; kinds: string[]; session?: string };
 
 /** A terminal as the daemon describes it (the contract's TerminalView). */
 export type TerminalInfo = TerminalView;
@@ -42,6 +44,8 @@ export type ServerMessage =
   /** direct: the daemon reads and writes the client's terminal itself; otherwise the client relays. */
   | { t: 'attached'; session: string; terminal: TerminalInfo; terminals: number; direct: boolean; service?: string }
   | { t: 'notice'; message: string }
+  /** An event a watch asked for (its data redacted as the stored copy is). */
+  | { t: 'event'; event: { kind: string; session: string | null; terminal: string | null; at: number; data: unknown } }
   /** rows: how many rows of the screen the session's last screen used (the client's goodbye goes below them). */
   | { t: 'exit'; terminal: string; code: number | null; signal: number | null; remaining: number; rows?: number }
   /** reason 'key': the person pressed the detach key. */
