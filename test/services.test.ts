@@ -66,7 +66,7 @@ test('services: dependency order with a ready probe, logs redacted, restart then
     assert.equal(up.code, 1, 'one service gave up');
     assert.match(up.stdout, /starting 3 services of proj:/);
     assert.match(up.stdout, /db +ready in /);
-    assert.match(up.stdout, /api +ready/);
+    assert.match(up.stdout, /api +up for 1\.0s \(no ready probe\)/);
     assert.match(up.stdout, /crash +gave up: exited with code 3 after 2 restart\(s\)/);
     assert.match(up.stdout, /│ boom/);
     // The trail says what happened, in time order.
@@ -400,6 +400,28 @@ test('a watch hears the session’s service events as they happen, redacted; an 
   } finally {
     process.env.TRAIL_HOME = saved;
     await sb.trail(['down', '--session', 'w2']);
+    await sb.cleanup();
+  }
+});
+
+test('trail up watches a service without a ready probe until it has stayed up: one that fails at once is reported failing, not ready', async () => {
+  const sb = new Sandbox();
+  const project = join(sb.userHome, 'np');
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, 'trail.yaml'), 'services:\n  steady:\n    command: sleep 300\n  typo:\n    command: "echo \'no such tool: nmp\' >&2; exit 127"\n    restart: "no"\n');
+  try {
+    await sb.startDaemon();
+    await sb.trail(['new', 'np', '-d', '--dir', project]);
+    const up = await sb.trail(['up', '--session', 'np']);
+    assert.equal(up.code, 1, up.stdout);
+    assert.match(up.stdout, /steady +up for 1\.0s \(no ready probe\)/);
+    assert.match(up.stdout, /typo +exited: exited with code 127/);
+    assert.match(up.stdout, /│ no such tool: nmp/);
+    assert.doesNotMatch(up.stdout, /typo +(ready|up for)/);
+    const ls = (await sb.trail(['svc', 'ls', '--session', 'np'])).stdout;
+    assert.match(ls, /steady +running for \d/);
+  } finally {
+    await sb.trail(['down', '--session', 'np']);
     await sb.cleanup();
   }
 });

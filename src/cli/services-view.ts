@@ -7,6 +7,7 @@ import { escapeControls } from './shown.js';
 export function stateText(s: ServiceInfo, now = Date.now()): string {
   switch (s.state) {
     case 'ready':
+      if (s.probe === null) return paint.green(s.startedAt ? `running for ${duration(now - s.startedAt)} (no ready probe)` : 'running (no ready probe)');
       return paint.green(s.readyAt && s.startedAt ? `ready in ${duration(s.readyAt - s.startedAt)}` : 'ready');
     case 'running':
       return 'starting, not ready yet';
@@ -26,7 +27,18 @@ export function stateText(s: ServiceInfo, now = Date.now()): string {
 
 const SERVICE_EVENTS = ['service.started', 'service.ready', 'service.exited', 'service.restarting', 'service.gave_up', 'service.failed', 'service.stopped'] as const;
 
-const settled = (s: ServiceInfo) => ['ready', 'gave up', 'failed', 'exited', 'stopped'].includes(s.state);
+/**
+ * A service with no ready probe counts as ready once started; `trail up`
+ * still watches it this long, so that a command that fails at once is
+ * reported as failing, not as ready.
+ */
+const STAY_UP_MS = 1000;
+
+/** How long until this service's state is final for `trail up` (0: now; null: not before an event). */
+function settlesIn(s: ServiceInfo, now: number): number | null {
+  if (s.state === 'ready' && s.probe === null) return Math.max(0, (s.startedAt ?? now) + STAY_UP_MS - now);
+  return ['ready', 'gave up', 'failed', 'exited', 'stopped'].includes(s.state) ? 0 : null;
+}
 
 /**
  * Prints each service's progress until every one is ready, has failed or gave
@@ -50,25 +62,31 @@ export async function followUp(session: string, names: string[], timeoutMs: numb
       changed = false;
       const { services } = await c.call('svc.list', { session, ports: false });
       const mine = services.filter((s) => names.includes(s.name));
+      const now = Date.now();
+      const waits = mine.map((s) => settlesIn(s, now));
       for (const s of mine) {
-        const text = stateText(s);
-        if (last.get(s.name) === text) continue;
-        last.set(s.name, text);
+        // A service without a probe is shown once it has stayed up (its running time would change every look).
+        if (s.state === 'ready' && s.probe === null && settlesIn(s, now)! > 0) continue;
+        const text = s.state === 'ready' && s.probe === null ? paint.green(`up for ${duration(STAY_UP_MS)} (no ready probe)`) : stateText(s);
+        const key = `${s.state}:${s.restarts}:${s.reason}`;
+        if (last.get(s.name) === key) continue;
+        last.set(s.name, key);
         out(`  ${s.name.padEnd(width)}  ${text}`);
         if (s.state === 'gave up' || s.state === 'failed' || (s.state === 'exited' && s.lastExit?.code !== 0)) {
           const lines = await c.call('svc.logs', { session, name: s.name, limit: 5 });
           for (const l of lines) out(paint.dim(`  ${' '.repeat(width)}  │ ${escapeControls(l.line)}`));
         }
       }
-      if (mine.every(settled)) return mine.every((s) => s.state === 'ready' || (s.state === 'exited' && s.lastExit?.code === 0));
+      if (waits.every((w) => w === 0)) return mine.every((s) => s.state === 'ready' || (s.state === 'exited' && s.lastExit?.code === 0));
       if (Date.now() > end) {
         out(`  (still waiting after ${Math.round(timeoutMs / 1000)} s; trail svc ls shows where they are)`);
         return false;
       }
-      // The next event, or a look anyway after a second (a state with no event of its own: "starting").
+      // The next event, or a look anyway after a second (a state with no event of its own: "starting"), or when one has stayed up long enough.
       if (!changed) {
         let timer: NodeJS.Timeout | undefined;
-        await new Promise<void>((r) => ((wake = r), (timer = setTimeout(r, 1000))));
+        const soonest = Math.min(1000, ...waits.filter((w): w is number => w !== null && w > 0));
+        await new Promise<void>((r) => ((wake = r), (timer = setTimeout(r, soonest))));
         clearTimeout(timer);
       }
       wake = null;

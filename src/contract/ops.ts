@@ -104,6 +104,8 @@ export const ServiceInfo = z.object({
   ports: z.array(z.number()),
   /** It runs in a terminal of its own (tty: true): trail svc attach NAME. */
   tty: z.boolean(),
+  /** How it is known to be ready (null: no ready probe, ready once started). */
+  probe: z.enum(['port', 'http', 'log', 'exec']).nullable(),
 });
 export type ServiceInfo = z.infer<typeof ServiceInfo>;
 

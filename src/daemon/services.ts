@@ -39,6 +39,7 @@ export type ServiceInfo = {
   /** The TCP ports its processes listen on. */
   ports: number[];
   tty: boolean;
+  probe: 'port' | 'http' | 'log' | 'exec' | null;
 };
 
 /**
@@ -47,7 +48,7 @@ export type ServiceInfo = {
  */
 type Child = EventEmitter & { pid?: number; terminal?: Terminal };
 
-type Proc = Omit<ServiceInfo, 'ports' | 'tty'> & { spec: ServiceSpec; child: Child | null; runId: number | null; timer: NodeJS.Timeout | null; tail: string; wanted: boolean };
+type Proc = Omit<ServiceInfo, 'ports' | 'tty' | 'probe'> & { spec: ServiceSpec; child: Child | null; runId: number | null; timer: NodeJS.Timeout | null; tail: string; wanted: boolean };
 
 export type ServiceDeps = {
   store: ServiceStore;
@@ -192,6 +193,7 @@ export class SessionServices {
       name, command, state, pid, startedAt, readyAt, restarts, lastExit, reason,
       ports: pid !== null ? (ports.get(pid) ?? []) : [],
       tty: spec.tty,
+      probe: probeKind(spec.ready),
     }));
   }
 
@@ -646,6 +648,11 @@ export class Services {
     }
     return reaped;
   }
+}
+
+function probeKind(r: ServiceSpec['ready']): ServiceInfo['probe'] {
+  if (!r) return null;
+  return r.port !== undefined ? 'port' : r.http !== undefined ? 'http' : r.log !== undefined ? 'log' : 'exec';
 }
 
 /** Said when a service has no terminal to attach to now. */
