@@ -16,7 +16,7 @@ const all: Record<string, () => Promise<string[]>> = {
   picker: () => picker(Number(process.env.BENCH_PICKER_COMMANDS ?? (quick ? 20_000 : 1_000_000)), quick ? 3 : 10),
   services: () => services(10, quick ? 2 : 5),
   'svc-logs': () => serviceLogs(quick ? 5 : 20),
-  'svc-echo': () => echoUnderFlood(quick ? 400 : 2000),
+  'svc-echo': () => echoUnderFlood(quick ? 400 : 4000),
   'svc-memory': () => serviceMemory(20),
   'svc-search': () => serviceSearch(Number(process.env.BENCH_LOG_GB ?? (quick ? 0.05 : 1))),
   search: () => search(Number(process.env.BENCH_SEARCH_COMMANDS ?? (quick ? 20_000 : 1_000_000)), Number(process.env.BENCH_SEARCH_OUTPUT_BYTES ?? 2000)),

@@ -114,7 +114,7 @@ class Pm2 {
   }
 }
 
-const FLOOD = "seq -f 'log line %g: GET /api/items?page=3 200 12ms user=42' 1 999999999";
+const FLOOD = "seq -f 'log line %.0f: GET /api/items?page=3 200 12ms user=42' 1 999999999";
 
 /** Lines and bytes of service output in the store. */
 function storedLogs(w: World): { lines: number; bytes: number; newest: string } {

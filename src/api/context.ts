@@ -6,6 +6,7 @@ import type { SearchThread } from '../daemon/search-thread.js';
 import type { Paths } from '../platform/paths.js';
 import type { SecretPattern } from '../common/redact.js';
 import type { Services } from '../daemon/services.js';
+import type { NoteStore } from '../store/notes.js';
 
 export type ApiContext = {
   manager: SessionManager;
@@ -23,8 +24,10 @@ export type ApiContext = {
   secrets: SecretPattern[];
   /** The sessions' services. */
   services: Services;
+  /** Notes and visit cursors. */
+  notes: NoteStore;
   /** Settings from config.yaml that the api applies. */
-  settings: { status: boolean };
+  settings: { status: boolean; brief: { on: boolean; afterMs: number } };
 };
 
 /** Who is calling: the CLI user, a browser, or an agent by name. */

@@ -4,7 +4,9 @@ import type { Operation } from './define.js';
 import { sessionOps } from './sessions.js';
 import { trailOps } from './trail.js';
 import { serviceOps } from './services.js';
+import { noteOps } from './notes.js';
+import { briefOps } from './briefing.js';
 
 export const operations = new Map<string, Operation>(
-  [...sessionOps, ...trailOps, ...serviceOps].map((op) => [op.name, op as unknown as Operation]),
+  [...sessionOps, ...trailOps, ...serviceOps, ...noteOps, ...briefOps].map((op) => [op.name, op as unknown as Operation]),
 );

@@ -56,6 +56,8 @@ function matchLocation(r: CommandRow, text: string, where: 'all' | 'command' | '
 }
 
 const SERVICE_EVENTS = ['service.started', 'service.ready', 'service.exited', 'service.restarting', 'service.gave_up', 'service.failed', 'service.stopped', 'service.orphans'];
+/** Notes are events of the timeline too (the note itself may have been removed since). */
+const NOTE_EVENTS = ['note.added', 'note.done'];
 
 /** A service event as a person reads it in the timeline. */
 function serviceEventText(kind: string, d: Record<string, unknown>): string {
@@ -96,9 +98,12 @@ export const trailOps = [
   bind('trail.events', (ctx, i) => {
     const names = ctx.sessionNames();
     const f = toFilter(ctx, { session: i.session });
-    return ctx.manager.storedEvents(SERVICE_EVENTS, f.sessionIds, i.since).map((e) => {
+    return ctx.manager.storedEvents([...SERVICE_EVENTS, ...NOTE_EVENTS], f.sessionIds, i.since).map((e) => {
       const d = JSON.parse(e.data ?? '{}') as Record<string, unknown>;
-      return { session: names.get(e.session_id) ?? '?', at: e.at, kind: e.kind, service: String(d.service ?? '?'), text: serviceEventText(e.kind, d) };
+      const session = names.get(e.session_id) ?? '?';
+      if (e.kind.startsWith('note.'))
+        return { session, at: e.at, kind: e.kind, service: `note #${d.id}`, text: e.kind === 'note.done' ? `done: ${String(d.text)}` : `${String(d.text)}${e.actor ? ` (${e.actor})` : ''}` };
+      return { session, at: e.at, kind: e.kind, service: String(d.service ?? '?'), text: serviceEventText(e.kind, d) };
     });
   }),
   bind('command.show', (ctx, i) => {

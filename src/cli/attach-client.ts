@@ -9,6 +9,8 @@ import { DaemonClient, ClientError } from '../client/daemon-client.js';
 import { parseKey, keyName } from './keys.js';
 import type { ServerMessage } from '../wire/protocol.js';
 import { leave } from '../common/screen.js';
+import { identity } from './identity.js';
+import { briefingLines, fit } from './briefing-view.js';
 
 /** How long to wait for the terminal to say where its cursor is. */
 const CURSOR_REPLY_MS = 500;
@@ -24,6 +26,8 @@ export type AttachOptions = {
   terminal?: string;
   /** A tty service's terminal (trail svc attach). */
   service?: string;
+  /** No briefing, however long away. */
+  noBrief?: boolean;
   readOnly: boolean;
   detachKey?: string;
   prefixKey?: string;
@@ -48,9 +52,20 @@ export async function attach(opts: AttachOptions): Promise<number> {
   if (detachByte === null) throw new ClientError(`detach key ${JSON.stringify(detachSpec)} is not a key: write it like C-\\ or ^]`);
   if (prefixByte === null) throw new ClientError(`prefix key ${JSON.stringify(prefixSpec)} is not a key: write it like C-] or ^b`);
 
-  const client = await DaemonClient.connect({ client: `cli:${process.env.USER ?? 'user'}`, wait: false });
+  const client = await DaemonClient.connect({ client: identity(), wait: false });
   let sessionName = opts.session;
   let terminalLabel = '';
+
+  // Back after a while: what happened meanwhile, printed above the session's
+  // screen (the handover scrolls it up into this terminal's scrollback).
+  if (!opts.noBrief && opts.service === undefined) {
+    try {
+      const r = await client.call('session.brief', { session: opts.session, identity: identity(), onAttach: true, mark: false });
+      if (r.show && r.briefing) stdout.write(briefingLines(r.briefing).map((l) => fit(l, stdout.columns || 80)).join('\r\n') + '\r\n');
+    } catch {
+      /* no such session, or an older daemon: attaching says what is wrong */
+    }
+  }
 
   stdin.setRawMode(true);
   const { row, typed } = await cursorRow();
@@ -137,7 +152,7 @@ export async function attach(opts: AttachOptions): Promise<number> {
       terminal: opts.terminal,
       service: opts.service,
       readOnly: opts.readOnly,
-      client: `cli:${process.env.USER ?? 'user'}`,
+      client: identity(),
       cols: stdout.columns || 80,
       rows: stdout.rows || 24,
       keys: { detach: detachByte, prefix: prefixByte },

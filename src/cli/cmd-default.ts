@@ -6,9 +6,10 @@ import type { SessionView } from '../api/views.js';
 export const defaultCommand: CliCommand = {
   name: '',
   summary: 'attach to the session for this directory (its git root), creating it if needed',
-  usage: 'trail',
-  options: {},
-  run: async () => {
+  usage: 'trail [--no-brief]',
+  options: { 'no-brief': { type: 'boolean' } },
+  optionHelp: { 'no-brief': { text: 'no briefing on arriving, however long you were away' } },
+  run: async ({ values }) => {
     const nested = nestedRefusal();
     if (nested) {
       process.stderr.write(nested + '\n');
@@ -19,6 +20,6 @@ export const defaultCommand: CliCommand = {
       shell: process.env.SHELL,
       ...termSize(),
     });
-    return attach({ session: s.name, readOnly: false });
+    return attach({ session: s.name, readOnly: false, noBrief: Boolean(values['no-brief']) });
   },
 };

@@ -20,6 +20,8 @@ import { importCommand } from './cmd-import.js';
 import { upCommand } from './cmd-up.js';
 import { downCommand } from './cmd-down.js';
 import { svcCommand } from './cmd-svc.js';
+import { briefCommand } from './cmd-brief.js';
+import { noteCommand, notesCommand } from './cmd-note.js';
 
 export const commands: CliCommand[] = [
   defaultCommand,
@@ -37,6 +39,9 @@ export const commands: CliCommand[] = [
   upCommand,
   downCommand,
   svcCommand,
+  briefCommand,
+  noteCommand,
+  notesCommand,
   offCommand,
   onCommand,
   initCommand,

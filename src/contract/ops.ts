@@ -136,6 +136,80 @@ const RunningCommand = z.object({ session: z.string(), terminal: z.number(), com
 
 // ---- the operations ----
 
+
+/** A note someone left in a session: on a command, a service or a file line. */
+export const NoteView = z.object({
+  id: z.number(),
+  session: z.string(),
+  text: z.string(),
+  actor: z.string(),
+  createdAt: z.number(),
+  commandId: z.number().nullable(),
+  service: z.string().nullable(),
+  file: z.string().nullable(),
+  line: z.number().nullable(),
+  pinned: z.boolean(),
+  doneAt: z.number().nullable(),
+  /** On a file line: the line's text when the note was left, and now (null: the file or line is gone). */
+  lineThen: z.string().nullable(),
+  lineNow: z.string().nullable(),
+  /** The file has changed at that line since: the note may no longer be right. */
+  stale: z.boolean(),
+});
+export type NoteView = z.infer<typeof NoteView>;
+
+/**
+ * What happened in a session since an identity's last visit, computed from
+ * the trail, the store and live probes (git, processes): every item is a fact.
+ */
+export const Briefing = z.object({
+  session: z.string(),
+  dir: z.string(),
+  identity: z.string(),
+  /** The end of the last visit (null: none; the briefing then covers the session's life). */
+  since: z.number().nullable(),
+  now: z.number(),
+  /** Nothing happened while away (only where you were and notes to show). */
+  quiet: z.boolean(),
+  services: z.array(
+    z.object({
+      service: z.string(),
+      crashes: z.number(),
+      restarts: z.number(),
+      gaveUp: z.boolean(),
+      failed: z.string().nullable(),
+      state: z.string(),
+      reason: z.string().nullable(),
+      lastLine: z.string().nullable(),
+      at: z.number(),
+    }),
+  ),
+  failed: z.array(z.object({ id: z.number(), command: z.string(), exitCode: z.number(), excerpt: z.string().nullable(), endedAt: z.number(), terminal: z.number().nullable(), actor: z.string() })),
+  /** Commands running when you left, and how they ended. */
+  finished: z.array(z.object({ id: z.number(), command: z.string(), exitCode: z.number().nullable(), durationMs: z.number().nullable(), endedAt: z.number(), excerpt: z.string().nullable() })),
+  /** Commands running now that started at least a minute ago. */
+  running: z.array(z.object({ id: z.number().nullable(), command: z.string(), startedAt: z.number(), terminal: z.number(), lastLine: z.string().nullable() })),
+  git: z
+    .object({
+      root: z.string(),
+      branchThen: z.string().nullable(),
+      branchNow: z.string().nullable(),
+      commits: z.number(),
+      subjects: z.array(z.string()),
+      changed: z.array(z.string()),
+      changedCount: z.number(),
+    })
+    .nullable(),
+  /** Other people's and agents' doings while away. */
+  others: z.array(z.object({ actor: z.string(), commands: z.number(), failed: z.number(), notes: z.number(), attached: z.number() })),
+  /** Per terminal: where it is and the last commands run there before you left. */
+  where: z.array(z.object({ terminal: z.number(), cwd: z.string().nullable(), branch: z.string().nullable(), last: z.array(z.object({ id: z.number(), command: z.string(), exitCode: z.number().nullable() })) })),
+  notes: z.array(NoteView),
+  /** Items left out to keep it short (see --full). */
+  more: z.number(),
+});
+export type Briefing = z.infer<typeof Briefing>;
+
 export const ops = {
   'daemon.status': { summary: 'the running daemon: pid, version, state dir, sessions', input: z.object({}), output: DaemonStatus },
   'daemon.stop': {
@@ -248,6 +322,50 @@ export const ops = {
       limit: z.number().int().min(1).max(1000).default(20),
     }),
     output: z.array(ServiceLogLine.extend({ session: z.string(), service: z.string() })),
+  },
+  'session.brief': {
+    summary: "what happened in a session since this identity's last visit (services that broke, failed commands, what finished, git, others, where you were, notes); onAttach: only when away long enough",
+    input: z.object({
+      session: z.string(),
+      identity: z.string().max(200),
+      since: z.string().optional(),
+      full: z.boolean().default(false),
+      onAttach: z.boolean().default(false),
+      /** Count this as a visit (the next briefing starts from now). */
+      mark: z.boolean().default(true),
+    }),
+    output: z.object({ show: z.boolean(), briefing: Briefing.nullable() }),
+  },
+  'note.add': {
+    summary: 'leaves a note in a session: on a command, a service or a file line, optionally pinned',
+    input: z.object({
+      session: z.string(),
+      text: z.string().min(1).max(10_000),
+      actor: z.string().max(200),
+      commandId: z.number().int().optional(),
+      service: z.string().max(200).optional(),
+      file: z.string().max(4096).optional(),
+      line: z.number().int().min(1).optional(),
+      pinned: z.boolean().default(false),
+      /** The caller's directory, for a relative --file. */
+      cwd: z.string().optional(),
+    }),
+    output: NoteView,
+  },
+  'note.list': {
+    summary: "a session's open notes (all with `all`), oldest first, each with whether its file line has changed since",
+    input: z.object({ session: z.string().optional(), all: z.boolean().default(false) }),
+    output: z.array(NoteView),
+  },
+  'note.done': {
+    summary: 'marks a note done (it stays in the trail, no longer open)',
+    input: z.object({ id: z.number().int() }),
+    output: NoteView,
+  },
+  'note.rm': {
+    summary: 'removes a note',
+    input: z.object({ id: z.number().int() }),
+    output: z.object({ removed: z.number() }),
   },
   'svc.logs': {
     summary: "a service's output lines, oldest first: the last `limit`, after a line id, since a time, containing a text, one stream",

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { Duration } from './service-config.js';
 import { compilePatterns } from '../common/redact.js';
 
 export const ConfigSchema = z
@@ -13,6 +14,11 @@ export const ConfigSchema = z
       .object({ lines: z.number().int().min(100).default(100_000), days: z.number().min(0.01).default(14) })
       .strict()
       .default({ lines: 100_000, days: 14 }),
+    /** The briefing shown on attaching after being away at least `after` (off with on: false, or trail attach --no-brief). */
+    brief: z
+      .object({ on: z.boolean().default(true), after: Duration.default(600_000) })
+      .strict()
+      .default({ on: true, after: 600_000 }),
     /** A status line on the bottom row of attached terminals (session, terminal n/N). */
     status: z.boolean().default(false),
     redact: z

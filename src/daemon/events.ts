@@ -30,6 +30,8 @@ export type TrailEvent = Base &
     | { kind: 'service.failed'; data: { service: string; reason: string } }
     | { kind: 'service.stopped'; data: { service: string; by: string } }
     | { kind: 'service.orphans'; data: { service: string; pid: number } }
+    | { kind: 'note.added' | 'note.done'; data: { id: number; text: string } }
+    | { kind: 'note.removed'; data: { id: number } }
     // Commands are kept in their own table: these two are heard live, not stored again as events.
     | { kind: 'command.started'; data: { id: number; command: string; cwd: string | null } }
     | { kind: 'command.ended'; data: { id: number; exitCode: number | null; durationMs: number | null; endReason: string | null } }

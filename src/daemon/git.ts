@@ -127,3 +127,47 @@ export function gitHead(dir: string): Omit<GitContext, 'dirty'> | null {
   }
   return { root: found.root, branch, head };
 }
+
+function git(root: string, args: string[]): Promise<string | null> {
+  return new Promise((done) => {
+    execFile('git', ['--no-optional-locks', '-C', root, ...args], { timeout: 3000, maxBuffer: 4 << 20, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } }, (err, stdout) =>
+      done(err ? null : stdout),
+    );
+  });
+}
+
+/**
+ * What changed in a repository since a time, for a briefing: commits made
+ * since (newest first), and files that are changed and not committed whose
+ * last modification came since. Null when git cannot say.
+ */
+export async function gitSince(root: string, since: number): Promise<{ commits: { subject: string; at: number }[]; changed: string[] } | null> {
+  const [log, status] = await Promise.all([
+    git(root, ['log', `--since=@${Math.floor(since / 1000)}`, '--format=%ct%x09%s', '-n', '100']),
+    git(root, ['status', '--porcelain', '-z', '--untracked-files=normal']),
+  ]);
+  if (log === null || status === null) return null;
+  const commits = log
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const tab = l.indexOf('\t');
+      return { at: Number(l.slice(0, tab)) * 1000, subject: l.slice(tab + 1) };
+    })
+    // Commit times are whole seconds: one made in the second the visit ended counts.
+    .filter((c) => c.at >= Math.floor(since / 1000) * 1000);
+  const changed: string[] = [];
+  const entries = status.split('\0');
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    if (e.length < 4) continue;
+    const file = e.slice(3);
+    if (e[0] === 'R' || e[0] === 'C') i++; // the next entry is the name it had
+    try {
+      if (statSync(join(root, file)).mtimeMs >= since) changed.push(file);
+    } catch {
+      /* deleted: when is not known, so it is not said to have changed since */
+    }
+  }
+  return { commits, changed };
+}

@@ -8,16 +8,16 @@ import { join } from 'node:path';
 import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
 import { z } from 'zod';
 
-/** "500ms", "2s", "1m", or a number of seconds. */
-const Duration = z.union(
+/** "500ms", "2s", "1m", "1h", or a number of seconds. */
+export const Duration = z.union(
   [
     z.number().min(0).transform((s) => Math.round(s * 1000)),
     z
       .string()
-      .regex(/^\d+(\.\d+)?(ms|s|m)$/)
+      .regex(/^\d+(\.\d+)?(ms|s|m|h)$/)
       .transform((v) => {
         const n = parseFloat(v);
-        return Math.round(v.endsWith('ms') ? n : v.endsWith('m') ? n * 60_000 : n * 1000);
+        return Math.round(v.endsWith('ms') ? n : v.endsWith('h') ? n * 3_600_000 : v.endsWith('m') ? n * 60_000 : n * 1000);
       }),
   ],
   { error: 'expected a duration such as 500ms, 2s or 1m (or a number of seconds)' },

@@ -9,6 +9,7 @@ import { ownedByAnother } from '../platform/owner.js';
 import { loadConfig } from '../daemon/config.js';
 import { Services } from '../daemon/services.js';
 import { ServiceStore } from '../store/services.js';
+import { NoteStore } from '../store/notes.js';
 import { LogThrottle } from '../daemon/log-throttle.js';
 import { Terminal } from '../daemon/terminal.js';
 import { openDb, type Db } from '../store/db.js';
@@ -89,6 +90,7 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
   delete env.TRAIL_NONCE_FILE;
   const commands = new CommandStore(db);
   const serviceStore = new ServiceStore(db);
+  const notes = new NoteStore(db);
   const health = new StoreHealth(log);
   const searcher = new SearchThread(paths.db);
   const manager = new SessionManager({
@@ -117,6 +119,10 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
   // What a killed daemon left running goes first: no orphan keeps a port.
   for (const o of services.reapOrphans()) log(`stopped ${o.service} (pid ${o.pid}), left running by an earlier daemon`);
   manager.events.on(['session.killed'], (e) => void services.stopAll(e.sessionId, 'the session was killed'));
+  // A visit ends when its client leaves: the next briefing for that identity starts there.
+  manager.events.on(['client.attached', 'client.detached'], (e) => {
+    if (e.kind === 'client.detached' && e.actor) health.attempt('a visit', () => notes.endVisit(e.sessionId, e.actor!, e.at));
+  });
   // Services the last daemon stopped when it stopped cleanly come back with this one.
   for (const s of manager.list()) {
     const last = new Map<string, { kind: string; by?: string }>();
@@ -149,8 +155,9 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
       version: VERSION,
       stop: () => stop('asked to stop'),
       now: Date.now,
-      settings: { status: config.status },
+      settings: { status: config.status, brief: { on: config.brief.on, afterMs: config.brief.after } },
       services,
+      notes,
       secrets,
     } satisfies ApiContext,
     log,

@@ -188,6 +188,41 @@ export class CommandStore {
       .get(...params) as CommandRow | undefined;
   }
 
+  /**
+   * For a briefing: the session's commands that ended since a time (those
+   * running then included), oldest end first, at most `limit`; output is
+   * read only for failures (for the line that says why).
+   */
+  endedSince(sessionId: string, since: number, limit: number): CommandRow[] {
+    return this.db
+      .prepare(
+        `SELECT ${LIST_COLUMNS}, CASE WHEN c.exit_code IS NOT NULL AND c.exit_code <> 0 THEN substr(c.output, 1, 65536) ELSE '' END AS output
+         FROM commands c WHERE c.session_id = ? AND c.ended_at >= ? ORDER BY c.ended_at, c.id LIMIT ?`,
+      )
+      .all(sessionId, since, limit) as CommandRow[];
+  }
+
+  /** The session's commands not ended (running, or cut off and not yet closed). */
+  openIn(sessionId: string): CommandRow[] {
+    return this.db.prepare(`SELECT ${LIST_COLUMNS} FROM commands c WHERE c.ended_at IS NULL AND c.session_id = ? ORDER BY c.id`).all(sessionId) as CommandRow[];
+  }
+
+  /** The last `n` commands of a terminal that started before a time, oldest first. */
+  lastBefore(terminalId: string, before: number, n: number): CommandRow[] {
+    return (
+      this.db
+        .prepare(`SELECT ${LIST_COLUMNS} FROM commands c WHERE c.terminal_id = ? AND c.started_at < ? ORDER BY c.started_at DESC, c.id DESC LIMIT ?`)
+        .all(terminalId, before, n) as CommandRow[]
+    ).reverse();
+  }
+
+  /** The session's last command that started before a time (for the branch it ran on). */
+  lastOfSessionBefore(sessionId: string, before: number): CommandRow | undefined {
+    return this.db
+      .prepare(`SELECT ${LIST_COLUMNS} FROM commands c WHERE c.session_id = ? AND c.started_at < ? ORDER BY c.started_at DESC, c.id DESC LIMIT 1`)
+      .get(sessionId, before) as CommandRow | undefined;
+  }
+
   /** searchCommands on this connection (the daemon runs it on the search thread instead). */
   search(text: string, f: CommandFilter, limit: number, field: SearchField = 'all'): CommandRow[] {
     return searchCommands(this.db, text, f, limit, field);

@@ -188,4 +188,35 @@ export const migrations: string[] = [
     SELECT session_id, service, stream, at, at, 1, line FROM service_logs ORDER BY id;
   DROP TABLE service_logs;
   `,
+  // 7: returning (issue 11). A visit cursor per session and identity (the
+  // person at the CLI, each browser, each agent): when its last visit ended,
+  // so that "since your last visit" is its own. Notes people leave for
+  // themselves, on a command, a service or a file line (with the line's
+  // text then, to tell when the file has changed under the note).
+  `
+  CREATE TABLE visits (
+    session_id TEXT NOT NULL,
+    identity TEXT NOT NULL,
+    ended_at INTEGER NOT NULL,
+    PRIMARY KEY (session_id, identity)
+  );
+  CREATE TABLE notes (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    text TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    command_id INTEGER,
+    service TEXT,
+    file TEXT,
+    line INTEGER,
+    line_text TEXT,
+    pinned INTEGER NOT NULL DEFAULT 0,
+    done_at INTEGER
+  );
+  CREATE INDEX notes_by_session ON notes(session_id, id);
+  -- what ended since a visit, without walking the session's whole trail
+  CREATE INDEX commands_session_ended ON commands(session_id, ended_at);
+  CREATE INDEX commands_terminal ON commands(terminal_id, started_at);
+  `,
 ];

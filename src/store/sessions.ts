@@ -77,7 +77,7 @@ export class SessionStore {
     return rows;
   }
   /** Events of the given kinds, oldest first, of some sessions (all when sessionIds is undefined). */
-  events(kinds: string[], sessionIds?: string[], since?: number): { session_id: string; terminal_id: string | null; at: number; kind: string; data: string | null }[] {
+  events(kinds: string[], sessionIds?: string[], since?: number): { session_id: string; terminal_id: string | null; at: number; kind: string; actor: string | null; data: string | null }[] {
     const where = [`kind IN (${kinds.map(() => '?').join(',')})`];
     const params: unknown[] = [...kinds];
     if (since !== undefined) (where.push('at >= ?'), params.push(since));
@@ -85,11 +85,12 @@ export class SessionStore {
       where.push(`session_id IN (${sessionIds.map(() => '?').join(',') || 'NULL'})`);
       params.push(...sessionIds);
     }
-    return this.db.prepare(`SELECT session_id, terminal_id, at, kind, data FROM events WHERE ${where.join(' AND ')} ORDER BY id`).all(...params) as {
+    return this.db.prepare(`SELECT session_id, terminal_id, at, kind, actor, data FROM events WHERE ${where.join(' AND ')} ORDER BY id`).all(...params) as {
       session_id: string;
       terminal_id: string | null;
       at: number;
       kind: string;
+      actor: string | null;
       data: string | null;
     }[];
   }

@@ -1,0 +1,81 @@
+// How a briefing reads: about a dozen lines, most important first, each a fact
+// with where to look next. Every text from the trail is escaped before it is
+// printed (what a program wrote cannot drive the terminal).
+import type { Briefing, NoteView } from '../contract/ops.js';
+import { ago, duration, paint } from './output.js';
+import { escapeControls as e } from './shown.js';
+
+const code = (c: number | null) => (c === null ? 'no exit code' : `exit ${c}`);
+/** A command line as a briefing names it: its start, enough to know it. */
+const cmd = (s: string) => e(s.length > 60 ? s.slice(0, 59) + '…' : s);
+
+/** Cuts a line to the terminal's width, escape sequences not counted (so a briefing never wraps). */
+export function fit(line: string, width: number): string {
+  let seen = 0;
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === '\x1b') {
+      const m = /^\x1b\[[0-9;]*m/.exec(line.slice(i));
+      if (m) {
+        i += m[0].length - 1;
+        continue;
+      }
+    }
+    if (++seen > width - 1 && i < line.length - 1) return line.slice(0, i) + '…\x1b[0m';
+  }
+  return line;
+}
+
+export function noteLine(n: NoteView): string {
+  const on = n.commandId !== null ? ` (on command ${n.commandId})` : n.service !== null ? ` (on service ${e(n.service)})` : n.file !== null ? ` (${e(n.file)}${n.line !== null ? `:${n.line}` : ''})` : '';
+  let line = `#${n.id} ${n.pinned ? '📌 ' : ''}${e(n.text)}${on}`;
+  if (n.doneAt !== null) line += paint.dim(' · done');
+  if (n.stale) line += paint.yellow(n.lineNow === null ? ' · may be stale: the file or line is gone' : ` · may be stale: the line now says "${e(n.lineNow.trim().slice(0, 80))}"`);
+  return line;
+}
+
+export function briefingLines(b: Briefing): string[] {
+  const out: string[] = [];
+  const away = b.since !== null ? `away ${duration(b.now - b.since)}` : 'first visit';
+  out.push(paint.bold(`trail: ${e(b.session)} · ${e(b.dir)} · ${away}`));
+  if (b.quiet) out.push(b.since !== null ? `Nothing happened while you were away (${duration(b.now - b.since)}).` : 'Nothing has happened here yet.');
+  // A fact, where to look, and under it the line that says why.
+  const why = (text: string | null) => text && out.push(paint.dim(`    ${e(text.slice(0, 200))}`));
+  for (const s of b.services) {
+    const what = [s.gaveUp ? 'gave up' : '', s.failed ? 'could not start' : '', s.crashes ? `crashed ${s.crashes}×` : '', s.restarts ? `restarted ${s.restarts}×` : '']
+      .filter(Boolean)
+      .join(', ');
+    out.push(`${paint.red('✗')} service ${e(s.service)} ${what}; now ${e(s.state)}  → trail svc logs ${e(s.service)}`);
+    why(s.failed ?? s.lastLine);
+  }
+  for (const c of b.failed) {
+    out.push(`${paint.red('✗')} ${cmd(c.command)} · ${code(c.exitCode)} ${ago(c.endedAt, b.now)}${c.actor !== 'user' ? ` (${e(c.actor)})` : ''}  → trail show ${c.id}`);
+    why(c.excerpt);
+  }
+  for (const c of b.finished) {
+    out.push(`${c.exitCode === 0 ? paint.green('✓') : paint.red('✗')} ${cmd(c.command)} · ${code(c.exitCode)} after ${duration(c.durationMs)}, finished while away  → trail show ${c.id}`);
+    why(c.excerpt);
+  }
+  for (const r of b.running)
+    out.push(`… still running in terminal ${r.terminal}: ${cmd(r.command)} for ${duration(b.now - r.startedAt)}${r.lastLine ? `: "${e(r.lastLine.slice(0, 80))}"` : ''}`);
+  if (b.git) {
+    const g = b.git;
+    const parts: string[] = [];
+    if (g.branchThen !== null && g.branchNow !== g.branchThen) parts.push(`branch ${e(g.branchThen)} → ${e(g.branchNow ?? '(detached)')}`);
+    if (g.commits) parts.push(`${g.commits} commit${g.commits === 1 ? '' : 's'} since${g.subjects.length ? ` (${g.subjects.map((s) => `"${e(s)}"`).join(', ')})` : ''}`);
+    if (g.changedCount) parts.push(`${g.changedCount} file${g.changedCount === 1 ? '' : 's'} changed and not committed: ${g.changed.map(e).join(', ')}${g.changedCount > g.changed.length ? ' …' : ''}`);
+    if (parts.length) out.push(`git: ${parts.join('; ')}`);
+  }
+  for (const o of b.others) {
+    const did = [o.commands ? `ran ${o.commands} command${o.commands === 1 ? '' : 's'}${o.failed ? `, ${o.failed} failed` : ''}` : '', o.notes ? `left ${o.notes} note${o.notes === 1 ? '' : 's'}` : '', o.attached ? `attached ${o.attached}×` : '']
+      .filter(Boolean)
+      .join('; ');
+    out.push(`${e(o.actor)} ${did}`);
+  }
+  for (const w of b.where) {
+    const last = w.last.map((c) => `${cmd(c.command)}${c.exitCode !== 0 && c.exitCode !== null ? ` (${c.exitCode})` : ''}`).join(' · ');
+    out.push(paint.dim(`terminal ${w.terminal}: ${e(w.cwd ?? '?')}${w.branch ? ` (${e(w.branch)})` : ''}${last ? ` · you ran: ${last}` : ''}`));
+  }
+  for (const n of b.notes) out.push(`note ${noteLine(n)}`);
+  if (b.more) out.push(paint.dim(`${b.more} more: trail brief --full`));
+  return out;
+}

@@ -1,0 +1,123 @@
+// Returning: a person works in a session (commands, a long build left
+// running, a note on a file line), leaves; while away a service gives up,
+// the build fails, a commit changes the noted line, a file is edited, someone
+// else drops by and leaves a note. Coming back, the briefing names each of
+// those and nothing that did not happen; a second look says honestly that
+// nothing happened.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Sandbox, eventually, runCommand, done } from './helpers.js';
+
+type Cmd = { id: number; command: string; exitCode: number | null; endedAt: number | null; endReason: string | null };
+
+test('the briefing on return names what broke, what finished, git, others, where you were and a stale note; nothing that did not happen; then nothing', async () => {
+  const sb = new Sandbox();
+  const proj = join(sb.userHome, 'proj');
+  mkdirSync(proj, { recursive: true });
+  mkdirSync(sb.home, { recursive: true, mode: 0o700 });
+  // Shown on any return, however short the time away.
+  writeFileSync(join(sb.home, 'config.yaml'), 'brief: { after: 0s }\n');
+  const git = (...args: string[]) => execFileSync('git', ['-C', proj, ...args], { env: { ...sb.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' } });
+  writeFileSync(join(proj, 'app.py'), 'def fetch():\n    retries = 3\n    return call(retries)\n');
+  writeFileSync(join(proj, 'notes.md'), 'todo\n');
+  writeFileSync(
+    join(proj, 'trail.yaml'),
+    `services:
+  steady:
+    command: sleep 300
+  flaky:
+    command: "echo 'Error: lost connection to the database' >&2; exit 1"
+    autostart: false
+    backoff: { initial: 50ms, max: 50ms }
+    max_restarts: 1
+`,
+  );
+  git('init', '-q', '-b', 'main');
+  git('add', '.');
+  git('commit', '-q', '-m', 'start');
+  try {
+    await sb.startDaemon();
+    await sb.trail(['new', 'proj', '-d', '--dir', proj]);
+    assert.equal((await sb.trail(['up', 'steady', '--session', 'proj'])).code, 0);
+    let c = sb.attach(['attach', 'proj'], { cols: 140, rows: 40 });
+    await c.waitFor('$ ');
+    await runCommand<Cmd>(sb, c, 'proj', 'echo before-leaving\r');
+    const before = await runCommand<Cmd>(sb, c, 'proj', 'false\r');
+    assert.equal(before.exitCode, 1);
+    const note = await sb.trail(['note', 'retries must stay at 3', '--file', 'app.py:2', '--session', 'proj'], { cwd: proj });
+    assert.equal(note.code, 0, note.stderr);
+    // A build left running, then away.
+    await c.promptReady();
+    c.type('sleep 1.5; echo "compiling"; echo "error: cannot find module left-pad"; echo done; (exit 3)\r');
+    await c.waitFor('sleep 1.5');
+    c.type('\x1c');
+    assert.equal(await c.left(), 0);
+
+    // While away.
+    assert.equal((await sb.trail(['up', 'flaky', '--session', 'proj'])).code, 1);
+    writeFileSync(join(proj, 'app.py'), 'def fetch():\n    retries = 10\n    return call(retries)\n');
+    git('commit', '-q', '-am', 'more retries for the flaky db');
+    writeFileSync(join(proj, 'notes.md'), 'todo: look at flaky\n');
+    const other = { USER: 'claude' };
+    const visitor = sb.attach(['attach', 'proj', '--read-only'], { cols: 100, rows: 30 }, other);
+    await visitor.waitFor('$');
+    visitor.type('\x1c');
+    await visitor.left();
+    assert.equal((await sb.trail(['note', 'flaky needs the db up first', '--svc', 'flaky', '--session', 'proj'], { env: other })).code, 0);
+    // The build ends.
+    await eventually(async () => {
+      const l = await sb.json<Cmd[]>(['log', 'proj', '--json', '-n', '100']);
+      return l.every(done) && l.some((x) => x.command.startsWith('sleep 1.5') && x.exitCode === 3) ? l : null;
+    }, 'the build finished');
+
+    // Back: the briefing above the screen.
+    c = sb.attach(['attach', 'proj'], { cols: 140, rows: 40 });
+    await c.waitFor('$ ');
+    const seen = await c.allText();
+    const lines = seen.split('\n');
+    const has = (re: RegExp) => assert.ok(lines.some((l) => re.test(l)), `${re} in:\n${seen}`);
+    has(/^trail: proj · .*proj · away \d/);
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    has(/^✗ service flaky gave up, crashed 2×, restarted 1×; now gave up  → trail svc logs flaky$/);
+    assert.match(lines[at(/service flaky/) + 1], /^ {4}Error: lost connection to the database$/);
+    has(/^✗ sleep 1\.5; .* · exit 3 after 1\.\ds, finished while away  → trail show \d+$/);
+    assert.match(lines[at(/finished while away/) + 1], /^ {4}error: cannot find module left-pad$/, 'the line that says why, not the last line');
+    has(/^git: 1 commit since \("more retries for the flaky db"\); 1 file changed and not committed: notes\.md$/);
+    has(/^cli:claude left 1 note; attached 1×$/);
+    has(/^note #1 retries must stay at 3 \(.*app\.py:2\) · may be stale: the line now says "retries = 10"$/);
+    has(/^note #2 flaky needs the db up first \(on service flaky\)$/);
+    // Nothing that did not happen.
+    assert.ok(!/steady/.test(seen.slice(0, seen.indexOf('note #2'))), 'a service that did not crash is not named');
+    assert.ok(!lines.some((l) => /✗ false/.test(l)), 'a failure from before the visit ended is not news');
+    assert.ok(!/Nothing happened/.test(seen));
+    c.type('\x1c');
+    await c.left();
+
+    // Looked at, and nothing since: one honest line.
+    const again = await sb.trail(['brief', 'proj']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /Nothing happened while you were away \(\d/);
+    assert.doesNotMatch(again.stdout, /✗|finished while away|git:/);
+    assert.match(again.stdout, /note #1 .* may be stale/, 'open notes are still shown');
+    // Notes: listed, done, in the trail's timeline.
+    assert.equal((await sb.trail(['note', 'done', '2'])).code, 0);
+    const open = (await sb.trail(['notes', '--session', 'proj'])).stdout;
+    assert.match(open, /#1 retries must stay at 3/);
+    assert.doesNotMatch(open, /#2/);
+    assert.match((await sb.trail(['notes', '--all', '--session', 'proj'])).stdout, /#2 flaky needs the db up first .*done/);
+    const log = (await sb.trail(['log', 'proj'])).stdout;
+    assert.match(log, /note #1: retries must stay at 3 \(cli:/);
+    assert.match(log, /note #2: done: flaky needs the db up first/);
+    // Bad input: one clear line each.
+    assert.match((await sb.trail(['note', 'x', '--on', '99999', '--session', 'proj'])).stderr, /no command 99999 in proj/);
+    assert.match((await sb.trail(['note', 'x', '--file', 'app.py:99', '--session', 'proj'], { cwd: proj })).stderr, /has no line 99/);
+    assert.match((await sb.trail(['note', 'x', '--svc', 'nope', '--session', 'proj'])).stderr, /proj has no service named nope/);
+    assert.match((await sb.trail(['brief', 'nosuch'])).stderr, /no session named "nosuch"/);
+  } finally {
+    await sb.trail(['down', '--session', 'proj']);
+    await sb.cleanup();
+  }
+});
