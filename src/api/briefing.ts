@@ -10,6 +10,7 @@ import { redact } from '../common/redact.js';
 import { stripAnsi } from '../common/ansi.js';
 import { gitHead, gitRoot, gitSince } from '../daemon/git.js';
 import { noteView } from './notes.js';
+import { chapterStart } from './chapters.js';
 import type { ApiContext } from './context.js';
 import type { Session } from '../daemon/sessions.js';
 import type { Briefing } from '../contract/ops.js';
@@ -41,7 +42,9 @@ const oneLine = (s: string) => {
 };
 
 export async function computeBriefing(ctx: ApiContext, s: Session, identity: string, since: number | null, now: number, full: boolean): Promise<Briefing> {
-  const from = since ?? s.createdAt;
+  // Old state must not become confusion: nothing before the current chapter.
+  const chapter = chapterStart(ctx, s.id);
+  const from = Math.max(since ?? s.createdAt, chapter?.at ?? 0);
   let more = 0;
   const cap = <T>(xs: T[], n: number): T[] => {
     if (full || xs.length <= n) return xs;
@@ -159,7 +162,7 @@ export async function computeBriefing(ctx: ApiContext, s: Session, identity: str
   const before = since ?? now;
   const where = cap(
     live.map((t) => {
-      const last = ctx.commands.lastBefore(t.id, before, SHORT.last);
+      const last = ctx.commands.lastBefore(t.id, before, SHORT.last).filter((c) => !chapter || c.started_at >= chapter.at);
       const newest = last[last.length - 1];
       return { terminal: t.index, cwd: newest?.cwd ?? t.cwd, branch: newest?.branch ?? null, last: last.map((c) => ({ id: c.id, command: oneLine(c.command), exitCode: c.exit_code })) };
     }),
@@ -184,6 +187,7 @@ export async function computeBriefing(ctx: ApiContext, s: Session, identity: str
     identity,
     since,
     now,
+    chapter: chapter?.title ?? null,
     quiet,
     services,
     failed,

@@ -7,6 +7,7 @@ import type { Paths } from '../platform/paths.js';
 import type { SecretPattern } from '../common/redact.js';
 import type { Services } from '../daemon/services.js';
 import type { NoteStore } from '../store/notes.js';
+import type { Db } from '../store/db.js';
 
 export type ApiContext = {
   manager: SessionManager;
@@ -24,6 +25,8 @@ export type ApiContext = {
   secrets: SecretPattern[];
   /** The sessions' services. */
   services: Services;
+  /** The store itself, for what spans its tables (trail forget). */
+  db: Db;
   /** Notes and visit cursors. */
   notes: NoteStore;
   /** Settings from config.yaml that the api applies. */

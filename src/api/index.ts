@@ -6,7 +6,10 @@ import { trailOps } from './trail.js';
 import { serviceOps } from './services.js';
 import { noteOps } from './notes.js';
 import { briefOps } from './briefing.js';
+import { contextOps } from './context-pack.js';
+import { chapterOps } from './chapters.js';
+import { forgetOps } from './forget.js';
 
 export const operations = new Map<string, Operation>(
-  [...sessionOps, ...trailOps, ...serviceOps, ...noteOps, ...briefOps].map((op) => [op.name, op as unknown as Operation]),
+  [...sessionOps, ...trailOps, ...serviceOps, ...noteOps, ...briefOps, ...contextOps, ...chapterOps, ...forgetOps].map((op) => [op.name, op as unknown as Operation]),
 );

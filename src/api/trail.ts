@@ -57,7 +57,7 @@ function matchLocation(r: CommandRow, text: string, where: 'all' | 'command' | '
 
 const SERVICE_EVENTS = ['service.started', 'service.ready', 'service.exited', 'service.restarting', 'service.gave_up', 'service.failed', 'service.stopped', 'service.orphans'];
 /** Notes are events of the timeline too (the note itself may have been removed since). */
-const NOTE_EVENTS = ['note.added', 'note.done'];
+const NOTE_EVENTS = ['note.added', 'note.done', 'chapter.started', 'forgot'];
 
 /** A service event as a person reads it in the timeline. */
 function serviceEventText(kind: string, d: Record<string, unknown>): string {
@@ -101,6 +101,8 @@ export const trailOps = [
     return ctx.manager.storedEvents([...SERVICE_EVENTS, ...NOTE_EVENTS], f.sessionIds, i.since).map((e) => {
       const d = JSON.parse(e.data ?? '{}') as Record<string, unknown>;
       const session = names.get(e.session_id) ?? '?';
+      if (e.kind === 'chapter.started') return { session, at: e.at, kind: e.kind, service: 'new chapter', text: String(d.title ?? '(no title)') };
+      if (e.kind === 'forgot') return { session, at: e.at, kind: e.kind, service: 'forgot', text: `${d.commands} command(s), ${d.notes} note(s), ${d.lines} log line(s) (${d.how})` };
       if (e.kind.startsWith('note.'))
         return { session, at: e.at, kind: e.kind, service: `note #${d.id}`, text: e.kind === 'note.done' ? `done: ${String(d.text)}` : `${String(d.text)}${e.actor ? ` (${e.actor})` : ''}` };
       return { session, at: e.at, kind: e.kind, service: String(d.service ?? '?'), text: serviceEventText(e.kind, d) };

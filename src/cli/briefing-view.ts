@@ -36,7 +36,7 @@ export function noteLine(n: NoteView): string {
 export function briefingLines(b: Briefing): string[] {
   const out: string[] = [];
   const away = b.since !== null ? `away ${duration(b.now - b.since)}` : 'first visit';
-  out.push(paint.bold(`trail: ${e(b.session)} · ${e(b.dir)} · ${away}`));
+  out.push(paint.bold(`trail: ${e(b.session)} · ${e(b.dir)} · ${away}${b.chapter ? ` · chapter: ${e(b.chapter)}` : ''}`));
   if (b.quiet) out.push(b.since !== null ? `Nothing happened while you were away (${duration(b.now - b.since)}).` : 'Nothing has happened here yet.');
   // A fact, where to look, and under it the line that says why.
   const why = (text: string | null) => text && out.push(paint.dim(`    ${e(text.slice(0, 200))}`));

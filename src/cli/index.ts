@@ -22,6 +22,9 @@ import { downCommand } from './cmd-down.js';
 import { svcCommand } from './cmd-svc.js';
 import { briefCommand } from './cmd-brief.js';
 import { noteCommand, notesCommand } from './cmd-note.js';
+import { contextCommand } from './cmd-context.js';
+import { resetCommand } from './cmd-reset.js';
+import { forgetCommand } from './cmd-forget.js';
 
 export const commands: CliCommand[] = [
   defaultCommand,
@@ -42,6 +45,9 @@ export const commands: CliCommand[] = [
   briefCommand,
   noteCommand,
   notesCommand,
+  contextCommand,
+  resetCommand,
+  forgetCommand,
   offCommand,
   onCommand,
   initCommand,

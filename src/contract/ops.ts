@@ -169,6 +169,8 @@ export const Briefing = z.object({
   /** The end of the last visit (null: none; the briefing then covers the session's life). */
   since: z.number().nullable(),
   now: z.number(),
+  /** The current chapter's title (trail reset --title). */
+  chapter: z.string().nullable(),
   /** Nothing happened while away (only where you were and notes to show). */
   quiet: z.boolean(),
   services: z.array(
@@ -335,6 +337,33 @@ export const ops = {
       mark: z.boolean().default(true),
     }),
     output: z.object({ show: z.boolean(), briefing: Briefing.nullable() }),
+  },
+  'session.context': {
+    summary: 'what an assistant needs to continue: the briefing, open notes, recent commands (failures first) with output excerpts, services with their last lines; never over the budget (tokens: characters / 4, rounded up)',
+    input: z.object({
+      session: z.string(),
+      identity: z.string().max(200),
+      since: z.string().optional(),
+      budget: z.number().int().min(200).max(1_000_000).default(8000),
+      format: z.enum(['md', 'json']).default('md'),
+    }),
+    output: z.object({ text: z.string(), tokens: z.number(), budget: z.number(), omitted: z.object({ fact: z.number(), note: z.number(), command: z.number(), service: z.number() }) }),
+  },
+  'session.reset': {
+    summary: 'starts a new chapter of a session: the briefing and context look at it only; everything before stays in the trail',
+    input: z.object({ session: z.string(), title: z.string().max(500).optional(), actor: z.string().max(200) }),
+    output: z.object({ session: z.string(), at: z.number(), title: z.string().nullable() }),
+  },
+  'trail.forget': {
+    summary: 'removes commands (by id, by time, or holding a text) with their output, and by text or time service output lines and notes too, from the tables, the search indexes and the database file',
+    input: z.object({
+      ids: z.array(z.number().int()).max(100_000).default([]),
+      session: z.string().optional(),
+      since: z.string().optional(),
+      until: z.string().optional(),
+      match: z.string().max(1000).optional(),
+    }),
+    output: z.object({ commands: z.number(), notes: z.number(), lines: z.number(), events: z.number(), walCleared: z.boolean() }),
   },
   'note.add': {
     summary: 'leaves a note in a session: on a command, a service or a file line, optionally pinned',

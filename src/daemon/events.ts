@@ -32,6 +32,8 @@ export type TrailEvent = Base &
     | { kind: 'service.orphans'; data: { service: string; pid: number } }
     | { kind: 'note.added' | 'note.done'; data: { id: number; text: string } }
     | { kind: 'note.removed'; data: { id: number } }
+    | { kind: 'chapter.started'; data: { title: string | null } }
+    | { kind: 'forgot'; data: { commands: number; notes: number; lines: number; how: string } }
     // Commands are kept in their own table: these two are heard live, not stored again as events.
     | { kind: 'command.started'; data: { id: number; command: string; cwd: string | null } }
     | { kind: 'command.ended'; data: { id: number; exitCode: number | null; durationMs: number | null; endReason: string | null } }

@@ -158,6 +158,7 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
       settings: { status: config.status, brief: { on: config.brief.on, afterMs: config.brief.after } },
       services,
       notes,
+      db,
       secrets,
     } satisfies ApiContext,
     log,

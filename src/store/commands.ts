@@ -223,6 +223,13 @@ export class CommandStore {
       .get(sessionId, before) as CommandRow | undefined;
   }
 
+  /** The session's newest commands that started since a time, newest first, with (the start of) their output. */
+  recentWithOutput(sessionId: string, from: number, limit: number): CommandRow[] {
+    return this.db
+      .prepare(`SELECT ${LIST_COLUMNS}, substr(c.output, 1, 65536) AS output FROM commands c WHERE c.session_id = ? AND c.started_at >= ? ORDER BY c.started_at DESC, c.id DESC LIMIT ?`)
+      .all(sessionId, from, limit) as CommandRow[];
+  }
+
   /** searchCommands on this connection (the daemon runs it on the search thread instead). */
   search(text: string, f: CommandFilter, limit: number, field: SearchField = 'all'): CommandRow[] {
     return searchCommands(this.db, text, f, limit, field);

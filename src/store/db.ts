@@ -12,6 +12,8 @@ export function openDb(file: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // What a delete frees is zeroed: a forgotten command leaves no copy in free pages (trail forget).
+  db.pragma('secure_delete = ON');
   migrate(db);
   return db;
 }
