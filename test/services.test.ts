@@ -66,7 +66,7 @@ test('services: dependency order with a ready probe, logs redacted, restart then
     assert.equal(up.code, 1, 'one service gave up');
     assert.match(up.stdout, /starting 3 services of proj:/);
     assert.match(up.stdout, /db +ready in /);
-    assert.match(up.stdout, /api +up for 1\.0s \(no ready probe\)/);
+    assert.match(up.stdout, /api +up for 1\.\ds \(no ready probe\)/);
     assert.match(up.stdout, /crash +gave up: exited with code 3 after 2 restart\(s\)/);
     assert.match(up.stdout, /│ boom/);
     // The trail says what happened, in time order.
@@ -268,7 +268,7 @@ test('a liveness probe that keeps failing gets the service killed and restarted 
     assert.equal((await sb.trail(['up', '--session', 'live'])).code, 0);
     const first = await w();
     // Healthy for a while: never restarted (the probe passes every 100 ms).
-    await eventually(async () => (await sb.trail(['log', 'live'])).stdout.includes('w: ready'), 'ready in the trail');
+    await eventually(async () => (await sb.trail(['log', 'live'])).stdout.includes('w: started'), 'started in the trail');
     assert.equal((await w()).restarts, 0);
     rmSync(flag);
     const again = await eventually(async () => {
@@ -414,14 +414,50 @@ test('trail up watches a service without a ready probe until it has stayed up: o
     await sb.trail(['new', 'np', '-d', '--dir', project]);
     const up = await sb.trail(['up', '--session', 'np']);
     assert.equal(up.code, 1, up.stdout);
-    assert.match(up.stdout, /steady +up for 1\.0s \(no ready probe\)/);
-    assert.match(up.stdout, /typo +exited: exited with code 127/);
+    assert.match(up.stdout, /steady +up for 1\.\ds \(no ready probe\)/);
+    assert.match(up.stdout, /typo +exited with code 127/);
     assert.match(up.stdout, /│ no such tool: nmp/);
     assert.doesNotMatch(up.stdout, /typo +(ready|up for)/);
     const ls = (await sb.trail(['svc', 'ls', '--session', 'np'])).stdout;
-    assert.match(ls, /steady +running for \d/);
+    assert.match(ls, /steady +up for \d/);
   } finally {
     await sb.trail(['down', '--session', 'np']);
+    await sb.cleanup();
+  }
+});
+
+test('what a new user runs into: svc add keeps the quoting, a dependency that cannot be met fails at once, removed services go, trail up makes the session, stops say who stopped', async () => {
+  const sb = new Sandbox();
+  const project = join(sb.userHome, 'fresh');
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, 'trail.yaml'), 'services:\n  late:\n    command: "exit 2"\n    restart: "no"\n  after:\n    command: sleep 300\n    depends_on: { late: { condition: completed_successfully } }\n');
+  try {
+    await sb.startDaemon();
+    // No session for this directory yet: trail up makes it.
+    const up = await sb.trail(['up'], { cwd: project });
+    assert.equal(up.code, 1, up.stdout + up.stderr);
+    assert.match(up.stdout, /starting 2 services of fresh:/);
+    assert.match(up.stdout, /after +failed: not started: its dependency late exited with code 2/);
+    // svc add: several words after -- are kept as words; one is the command as written.
+    assert.equal((await sb.trail(['svc', 'add', 'hello', '--session', 'fresh', '--', 'sh', '-c', 'echo hello world; sleep 100'])).code, 0);
+    assert.match(readFileSync(join(project, 'trail.yaml'), 'utf8'), /command: sh -c 'echo hello world; sleep 100'/);
+    assert.equal((await sb.trail(['up', 'hello', '--session', 'fresh'])).code, 0);
+    const said = await eventually(async () => {
+      const l = (await sb.trail(['svc', 'logs', 'hello', '--session', 'fresh'])).stdout;
+      return /out hello world/.test(l) ? l : null;
+    }, 'hello world in its log');
+    assert.match(said, /hello world/);
+    assert.equal((await sb.trail(['svc', 'stop', 'hello', '--session', 'fresh'])).code, 0);
+    assert.match((await sb.trail(['log', 'fresh'])).stdout, /hello: stopped by trail svc stop/);
+    // Removed from the file: gone from the list.
+    assert.equal((await sb.trail(['svc', 'rm', 'hello', '--session', 'fresh'])).code, 0);
+    const names = (await sb.json<{ services: Svc[] }>(['svc', 'ls', '--session', 'fresh', '--json'])).services.map((s) => s.name);
+    assert.deepEqual(names.sort(), ['after', 'late']);
+    // A key written the short way is named the long way.
+    writeFileSync(join(project, 'trail.yaml'), 'services:\n  x:\n    cmd: echo hi\n');
+    assert.match((await sb.trail(['svc', 'reload', '--session', 'fresh'])).stderr, /services\.x\.cmd: unknown key; did you mean command\?/);
+  } finally {
+    await sb.trail(['down', '--session', 'fresh']);
     await sb.cleanup();
   }
 });

@@ -44,7 +44,7 @@ export const serviceOps = [
   bind('svc.down', async (ctx, i) => {
     const { svc } = servicesOf(ctx, i.session);
     known(svc, i.names);
-    return { stopped: await svc.down(i.names, 'trail down') };
+    return { stopped: await svc.down(i.names, i.by) };
   }),
   bind('svc.reload', async (ctx, i) => {
     const s = ctx.manager.get(i.session);

@@ -98,7 +98,9 @@ export const trailOps = [
   bind('trail.events', (ctx, i) => {
     const names = ctx.sessionNames();
     const f = toFilter(ctx, { session: i.session });
-    return ctx.manager.storedEvents([...SERVICE_EVENTS, ...NOTE_EVENTS], f.sessionIds, i.since).map((e) => {
+    const evs = ctx.manager.storedEvents([...SERVICE_EVENTS, ...NOTE_EVENTS], f.sessionIds, i.since);
+    // "Ready" without a probe says nothing the start did not say.
+    return evs.filter((e) => !(e.kind === 'service.ready' && (JSON.parse(e.data ?? '{}') as { probe?: boolean }).probe === false)).map((e) => {
       const d = JSON.parse(e.data ?? '{}') as Record<string, unknown>;
       const session = names.get(e.session_id) ?? '?';
       if (e.kind === 'chapter.started') return { session, at: e.at, kind: e.kind, service: 'new chapter', text: String(d.title ?? '(no title)') };

@@ -40,7 +40,10 @@ export async function attach(opts: AttachOptions): Promise<number> {
     process.stderr.write('trail: attaching needs a terminal (stdin and stdout must be a tty); use `trail new -d` to create without attaching\n');
     return 1;
   }
-  const nested = nestedRefusal();
+  const nested =
+    opts.service !== undefined && process.env.TRAIL_SESSION && !process.env.TRAIL_ALLOW_NESTED
+      ? `trail: you are inside trail session "${process.env.TRAIL_SESSION}", whose keys (Ctrl-\\ detach) would reach it before the service: run trail svc attach ${opts.service} from a shell outside trail (or set TRAIL_ALLOW_NESTED=1, and leave the service with Ctrl-] Ctrl-\\)`
+      : nestedRefusal();
   if (nested) {
     process.stderr.write(nested + '\n');
     return 1;

@@ -14,7 +14,7 @@ type Hit = CommandView & { match: { field: 'command' | 'output'; line: number; e
 export const searchCommand: CliCommand = {
   name: 'search',
   summary: 'find commands by any text of their command line or output (substring)',
-  usage: 'trail search -i [TEXT] | trail search TEXT [--in command|output] [--session S] [--dir DIR] [--failed] [--since 2h] [--until …] [--branch B] [-n N] [--json]',
+  usage: 'trail search -i [TEXT] | trail search TEXT [--in command|output|logs] [--svc NAME] [--session S] [--dir DIR] [--failed] [--since 2h] [--until …] [--branch B] [-n N] [--json]',
   options: { ...filterOptions, limit: { type: 'string', short: 'n' }, in: { type: 'string' }, interactive: { type: 'boolean', short: 'i' }, svc: { type: 'string' } },
   optionHelp: {
     in: { arg: 'WHERE', text: "command: only command lines; output: only their output (default both); logs: services' output" },

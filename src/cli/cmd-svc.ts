@@ -26,6 +26,7 @@ export const svcCommand: CliCommand = {
     all: { type: 'boolean', short: 'a' },
     port: { type: 'string' },
     'read-only': { type: 'boolean', short: 'r' },
+    'no-pager': { type: 'boolean' },
   },
   optionHelp: {
     session: { arg: 'S', text: 'the session (default: the one you are in, or the one for this directory)' },
@@ -54,12 +55,20 @@ export const svcCommand: CliCommand = {
         }
         out(paint.dim(`services of ${session}, from ${l.file}`));
         for (const w of l.warnings) out(paint.yellow(w));
+        // Rows fit the terminal: the state is cut short (the reasons follow the table in full), and the command takes what is left.
+        const cut = (t: string, n: number) => (t.length > n ? t.slice(0, Math.max(1, n - 1)) + '…' : t);
+        const rows = l.services.map((s) => [s.name, stateText(s), s.pid ? String(s.pid) : '', s.ports.join(','), String(s.restarts)]);
+        const plain = (t: string) => t.replace(/\x1b\[[0-9;]*m/g, '');
+        const shortState = (t: string) => (plain(t).length > 40 ? cut(plain(t), 40) : t);
+        const used = [0, 1, 2, 3, 4].reduce((n, k) => n + Math.max(...rows.map((r) => plain(k === 1 ? shortState(r[k]) : r[k]).length), 8) + 2, 0);
+        const room = Math.max(20, (process.stdout.isTTY ? process.stdout.columns : 200) - used - 1);
         out(
           table([
             ['NAME', 'STATE', 'PID', 'PORTS', 'RESTARTS', 'COMMAND'],
-            ...l.services.map((s) => [s.name, stateText(s), s.pid ? String(s.pid) : '', s.ports.join(','), String(s.restarts), escapeControls(s.command).slice(0, 60)]),
+            ...l.services.map((s, k) => [...rows[k].map((x, i) => (i === 1 ? shortState(x) : x)), cut(escapeControls(s.command), room)]),
           ]),
         );
+        for (const s of l.services) if (s.reason && plain(stateText(s)).length > 40) out(paint.dim(`${s.name}: ${escapeControls(s.reason)}`));
         const ttys = l.services.filter((s) => s.tty).map((s) => s.name);
         if (ttys.length) out(paint.dim(`in a terminal of their own: ${ttys.join(', ')} (trail svc attach NAME)`));
         return 0;
@@ -88,7 +97,7 @@ export const svcCommand: CliCommand = {
       case 'restart': {
         if (!names.length && !values.all) throw new UsageError(`svc ${verb} needs service names, or --all`);
         if (verb !== 'start') {
-          const { stopped } = await call('svc.down', { session, names });
+          const { stopped } = await call('svc.down', { session, names, by: `trail svc ${verb}` });
           out(stopped.length ? `stopped ${stopped.join(', ')}` : 'no service was running');
           if (verb === 'stop') return 0;
         }
@@ -137,7 +146,8 @@ async function editFile(session: string, verb: 'add' | 'rm', name: string | unde
   const doc = parseDocument(before ?? 'services: {}\n');
   if (verb === 'add') {
     if (doc.hasIn(['services', name])) throw new ClientError(`${file} has a service named ${name} already`);
-    const spec: Record<string, unknown> = { command: rest.join(' ') };
+    // One word after --: the command as written (trail svc add web -- 'npm run dev'); several: each kept a word of its own.
+    const spec: Record<string, unknown> = { command: rest.length === 1 ? rest[0] : rest.map(shellWord).join(' ') };
     if (port !== undefined) spec.ready = { port: Number(port) };
     doc.setIn(['services', name], doc.createNode(spec));
   } else {
@@ -151,7 +161,7 @@ async function editFile(session: string, verb: 'add' | 'rm', name: string | unde
     const users = l.services.filter((s) => s.name !== name && dependsOn(s.name));
     if (users.length) throw new ClientError(`${users.map((u) => u.name).join(', ')} depend${users.length === 1 ? 's' : ''} on ${name}: change ${users.length === 1 ? 'it' : 'them'} first`);
     const running = l.services.find((s) => s.name === name && s.pid !== null);
-    if (running) await call('svc.down', { session, names: [name] });
+    if (running) await call('svc.down', { session, names: [name], by: 'trail svc rm' });
     doc.deleteIn(['services', name]);
   }
   writeFileSync(file, doc.toString());
@@ -170,4 +180,9 @@ async function editFile(session: string, verb: 'add' | 'rm', name: string | unde
 function logText(l: { line: string; raw: string | null }): string {
   if (l.raw !== null && useColor() && !/[\r\b]/.test(l.raw)) return coloursOnly(l.raw) + '\x1b[0m';
   return escapeControls(l.line);
+}
+
+/** A word for sh -c: as it is when it needs no quoting, else in single quotes. */
+function shellWord(w: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
 }

@@ -7,7 +7,7 @@ import { escapeControls } from './shown.js';
 export function stateText(s: ServiceInfo, now = Date.now()): string {
   switch (s.state) {
     case 'ready':
-      if (s.probe === null) return paint.green(s.startedAt ? `running for ${duration(now - s.startedAt)} (no ready probe)` : 'running (no ready probe)');
+      if (s.probe === null) return paint.green(s.startedAt ? `up for ${duration(now - s.startedAt)} (no ready probe)` : 'up (no ready probe)');
       return paint.green(s.readyAt && s.startedAt ? `ready in ${duration(s.readyAt - s.startedAt)}` : 'ready');
     case 'running':
       return 'starting, not ready yet';
@@ -19,7 +19,7 @@ export function stateText(s: ServiceInfo, now = Date.now()): string {
     case 'failed':
       return paint.red(`${s.state}: ${escapeControls(s.reason ?? '')}`);
     case 'exited':
-      return s.lastExit?.code === 0 ? 'exited (code 0)' : paint.red(`exited: ${escapeControls(s.reason ?? `code ${s.lastExit?.code}`)}`);
+      return s.lastExit?.code === 0 ? 'exited (code 0)' : paint.red(escapeControls(s.reason ?? `exited with code ${s.lastExit?.code}`));
     default:
       return s.startedAt && s.state !== 'stopped' ? `${s.state} for ${duration(now - s.startedAt)}` : s.state;
   }
@@ -67,13 +67,14 @@ export async function followUp(session: string, names: string[], timeoutMs: numb
       for (const s of mine) {
         // A service without a probe is shown once it has stayed up (its running time would change every look).
         if (s.state === 'ready' && s.probe === null && settlesIn(s, now)! > 0) continue;
-        const text = s.state === 'ready' && s.probe === null ? paint.green(`up for ${duration(STAY_UP_MS)} (no ready probe)`) : stateText(s);
+        const text = stateText(s);
         const key = `${s.state}:${s.restarts}:${s.reason}`;
         if (last.get(s.name) === key) continue;
         last.set(s.name, key);
         out(`  ${s.name.padEnd(width)}  ${text}`);
-        if (s.state === 'gave up' || s.state === 'failed' || (s.state === 'exited' && s.lastExit?.code !== 0)) {
-          const lines = await c.call('svc.logs', { session, name: s.name, limit: 5 });
+        // Its last lines, from its last run only (a start that failed before running has none).
+        if ((s.state === 'gave up' || (s.state === 'exited' && s.lastExit?.code !== 0)) && s.startedAt !== null) {
+          const lines = (await c.call('svc.logs', { session, name: s.name, limit: 5 })).filter((l) => l.at >= s.startedAt! - 1000);
           for (const l of lines) out(paint.dim(`  ${' '.repeat(width)}  │ ${escapeControls(l.line)}`));
         }
       }

@@ -306,7 +306,7 @@ export const ops = {
   },
   'svc.down': {
     summary: "stops a session's services (or the named ones), dependents first; returns once they are stopped",
-    input: z.object({ session: z.string(), names: z.array(z.string()).default([]) }),
+    input: z.object({ session: z.string(), names: z.array(z.string()).default([]), by: z.string().max(100).default('trail down') }),
     output: z.object({ stopped: z.array(z.string()) }),
   },
   'svc.reload': {

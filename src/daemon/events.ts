@@ -23,7 +23,7 @@ export type TrailEvent = Base &
     | { kind: 'client.attached' | 'client.detached'; data: { client: string; readOnly: boolean } }
     | { kind: 'daemon.stopped'; data: { why: string; terminals: number[]; running: number[] } }
     | { kind: 'service.started'; data: { service: string; pid: number; restarts: number } }
-    | { kind: 'service.ready'; data: { service: string; afterMs: number } }
+    | { kind: 'service.ready'; data: { service: string; afterMs: number; probe?: boolean } }
     | { kind: 'service.exited'; data: { service: string; code: number | null; signal: string | null } }
     | { kind: 'service.restarting'; data: { service: string; inMs: number; restarts: number } }
     | { kind: 'service.gave_up'; data: { service: string; code: number | null; restarts: number; lastLines: string[] } }

@@ -117,7 +117,7 @@ export function parseProcessCompose(text: string, file: string): { services: Ser
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length) {
     const p = lines.linePos(doc.errors[0].pos[0]);
-    throw new ServiceConfigError(`${file}:${p.line}:${p.col}: not valid YAML: ${doc.errors[0].message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+    throw new ServiceConfigError(`${file}:${p.line}:${p.col}: not valid YAML: ${doc.errors[0].message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}${yamlHint(doc.errors[0].message)}`);
   }
   const root = (doc.toJS() ?? {}) as Record<string, unknown>;
   const at = (path: (string | number)[]) => {
@@ -205,7 +205,7 @@ export function parseTrailYaml(text: string, file: string): ServiceSpec[] {
   };
   if (doc.errors.length) {
     const e = doc.errors[0];
-    throw new ServiceConfigError(`${at(e.pos[0])}: not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+    throw new ServiceConfigError(`${at(e.pos[0])}: not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}${yamlHint(e.message)}`);
   }
   const parsed = TrailYaml.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
@@ -263,7 +263,17 @@ function knownKeys(path: string[]): string[] {
 }
 
 /** The known key nearest to what was typed, if it is near enough to be a typo. */
+/** The usual cause of YAML's mapping errors in a service file: a command with ': ' or quotes in it, unquoted. */
+function yamlHint(message: string): string {
+  return /mapping|Implicit keys|Unexpected scalar/i.test(message) ? " (a command with ': ', '#' or quotes in it must be quoted as a whole: command: \"sh -c 'echo a: b'\")" : '';
+}
+
+/** Short names people write for keys (docker-compose's, abbreviations): said before any spelling guess. */
+const ALIASES: Record<string, string> = { cmd: 'command', run: 'command', exec: 'command', dir: 'cwd', working_dir: 'cwd', workdir: 'cwd', environment: 'env', envfile: 'env_file', depends: 'depends_on', needs: 'depends_on', healthcheck: 'ready', readiness: 'ready' };
+
 function closest(typed: string, known: string[]): string | null {
+  const alias = ALIASES[typed.toLowerCase()];
+  if (alias && known.includes(alias)) return alias;
   let best: string | null = null;
   let bestD = Infinity;
   for (const k of known) {

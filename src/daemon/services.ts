@@ -114,6 +114,9 @@ export class SessionServices {
   load(): ServiceFile | null {
     const f = loadServices(this.session.dir);
     this.file = f;
+    // Services no longer declared (removed, or another file now) are forgotten once they do not run.
+    const declared = new Set((f?.services ?? []).map((x) => x.name));
+    for (const [name, p] of this.procs) if (!declared.has(name) && !p.child && !p.timer) this.procs.delete(name);
     for (const s of f?.services ?? []) {
       const p = this.procs.get(s.name);
       // A running service keeps the definition it was started with until a reload restarts it.
@@ -252,6 +255,11 @@ export class SessionServices {
       const d = this.procs.get(dep);
       if (!d) return `no service named ${dep}`;
       if (d.state === 'gave up' || d.state === 'failed') return `its dependency ${dep} ${d.state}`;
+      // A dependency that has ended and will not run again can no longer meet a condition it has not met.
+      const over = d.state === 'exited' || (d.state === 'stopped' && !d.wanted);
+      const code = d.lastExit?.code ?? null;
+      if (over && condition === 'completed_successfully' && code !== 0) return `its dependency ${dep} exited with code ${code ?? d.lastExit?.signal ?? '?'}`;
+      if (over && (condition === 'ready' || condition === 'started') && d.lastExit) return `its dependency ${dep} exited${code !== null ? ` with code ${code}` : ''} and is not restarted`;
       const ok =
         condition === 'started'
           ? d.state === 'running' || d.state === 'ready'
@@ -500,7 +508,7 @@ export class SessionServices {
 
   private ready(p: Proc): void {
     p.readyAt = Date.now();
-    this.emit('service.ready', { service: p.name, afterMs: p.readyAt - (p.startedAt ?? p.readyAt) });
+    this.emit('service.ready', { service: p.name, afterMs: p.readyAt - (p.startedAt ?? p.readyAt), probe: p.spec.ready !== undefined });
     this.set(p, 'ready');
     if (p.spec.liveness && p.child) void this.live(p, p.child);
   }
