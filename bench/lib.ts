@@ -114,6 +114,8 @@ export class Outer {
     this.p.onData((d) => {
       const b = d as unknown as Buffer;
       this.bytes += b.length;
+      // A terminal answers where its cursor is (trail attach asks, as tmux and vim do); this one says the top.
+      if (b.includes('\x1b[6n')) this.p.write('\x1b[1;1R');
       if (this.waiters.length === 0) return;
       // Look at the new bytes plus a little of the old ones, for a sentinel split across reads.
       const s = this.tail + b.toString('latin1');
