@@ -79,7 +79,7 @@ test('the briefing on return names what broke, what finished, git, others, where
     const seen = await c.allText();
     const lines = seen.split('\n');
     const has = (re: RegExp) => assert.ok(lines.some((l) => re.test(l)), `${re} in:\n${seen}`);
-    has(/^trail: proj · .*proj · away \d/);
+    has(/^trail: proj · ~\/proj · away \d/);
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
     has(/^✗ service flaky gave up, crashed 2×, restarted 1×; now gave up  → trail svc logs flaky$/);
     assert.match(lines[at(/service flaky/) + 1], /^ {4}Error: lost connection to the database$/);
@@ -87,7 +87,7 @@ test('the briefing on return names what broke, what finished, git, others, where
     assert.match(lines[at(/finished while away/) + 1], /^ {4}error: cannot find module left-pad$/, 'the line that says why, not the last line');
     has(/^git: 1 commit since \("more retries for the flaky db"\); 1 file changed and not committed: notes\.md$/);
     has(/^cli:claude left 1 note; attached 1×$/);
-    has(/^note #1 retries must stay at 3 \(.*app\.py:2\) · may be stale: the line now says "retries = 10"$/);
+    has(/^note #1 retries must stay at 3 \(app\.py:2\) · may be stale: the line now says "retries = 10"$/);
     has(/^note #2 flaky needs the db up first \(on service flaky\)$/);
     // Nothing that did not happen.
     assert.ok(!/steady/.test(seen.slice(0, seen.indexOf('note #2'))), 'a service that did not crash is not named');
@@ -108,6 +108,9 @@ test('the briefing on return names what broke, what finished, git, others, where
     assert.match(open, /#1 retries must stay at 3/);
     assert.doesNotMatch(open, /#2/);
     assert.match((await sb.trail(['notes', '--all', '--session', 'proj'])).stdout, /#2 flaky needs the db up first .*done/);
+    // Notes are found by search, beside commands and on their own.
+    assert.match((await sb.trail(['search', 'retries must'])).stdout, /note proj  #1 retries must stay at 3/);
+    assert.match((await sb.trail(['search', 'db up first', '--in', 'notes'])).stdout, /#2 flaky needs the db up first/);
     const log = (await sb.trail(['log', 'proj'])).stdout;
     assert.match(log, /note #1: retries must stay at 3 \(cli:/);
     assert.match(log, /note #2: done: flaky needs the db up first/);

@@ -110,7 +110,8 @@ export async function computeBriefing(ctx: ApiContext, s: Session, identity: str
       restarts: 0,
       gaveUp: false,
       failed: null,
-      state: cur?.state ?? 'unknown',
+      // Without a ready probe, "ready" only means started.
+      state: cur ? (cur.state === 'ready' && cur.probe === null ? 'running' : cur.state) : 'unknown',
       reason: cur?.reason ?? null,
       lastLine: null,
       at: e.at,

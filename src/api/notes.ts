@@ -104,7 +104,7 @@ export const noteOps = [
   bind('note.list', (ctx, i) => {
     const ids = i.session === undefined ? undefined : [ctx.manager.get(i.session).id];
     const names = ctx.sessionNames();
-    return ctx.notes.list(ids, { all: i.all }).map((n) => noteView(ctx, n, names));
+    return ctx.notes.list(ids, { all: i.all, contains: i.text }).map((n) => noteView(ctx, n, names));
   }),
   bind('note.done', (ctx, i) => {
     const n = noteOrFail(ctx, i.id);

@@ -7,7 +7,13 @@ import { escapeControls as e } from './shown.js';
 
 const code = (c: number | null) => (c === null ? 'no exit code' : `exit ${c}`);
 /** A command line as a briefing names it: its start, enough to know it. */
-const cmd = (s: string) => e(s.length > 60 ? s.slice(0, 59) + '…' : s);
+const cmd = (s: string, n = 44) => e(s.length > n ? s.slice(0, n - 1) + '…' : s);
+/** A path as the person writes it: ~ for their home, relative to the session's directory inside it. */
+const path = (p: string, dir?: string) => {
+  if (dir && p.startsWith(dir + '/')) return e(p.slice(dir.length + 1));
+  const home = process.env.HOME;
+  return e(home && (p === home || p.startsWith(home + '/')) ? '~' + p.slice(home.length) : p);
+};
 
 /** Cuts a line to the terminal's width, escape sequences not counted (so a briefing never wraps). */
 export function fit(line: string, width: number): string {
@@ -25,8 +31,8 @@ export function fit(line: string, width: number): string {
   return line;
 }
 
-export function noteLine(n: NoteView): string {
-  const on = n.commandId !== null ? ` (on command ${n.commandId})` : n.service !== null ? ` (on service ${e(n.service)})` : n.file !== null ? ` (${e(n.file)}${n.line !== null ? `:${n.line}` : ''})` : '';
+export function noteLine(n: NoteView, dir?: string): string {
+  const on = n.commandId !== null ? ` (on command ${n.commandId})` : n.service !== null ? ` (on service ${e(n.service)})` : n.file !== null ? ` (${path(n.file, dir)}${n.line !== null ? `:${n.line}` : ''})` : '';
   let line = `#${n.id} ${n.pinned ? '📌 ' : ''}${e(n.text)}${on}`;
   if (n.doneAt !== null) line += paint.dim(' · done');
   if (n.stale) line += paint.yellow(n.lineNow === null ? ' · may be stale: the file or line is gone' : ` · may be stale: the line now says "${e(n.lineNow.trim().slice(0, 80))}"`);
@@ -36,7 +42,7 @@ export function noteLine(n: NoteView): string {
 export function briefingLines(b: Briefing): string[] {
   const out: string[] = [];
   const away = b.since !== null ? `away ${duration(b.now - b.since)}` : 'first visit';
-  out.push(paint.bold(`trail: ${e(b.session)} · ${e(b.dir)} · ${away}${b.chapter ? ` · chapter: ${e(b.chapter)}` : ''}`));
+  out.push(paint.bold(`trail: ${e(b.session)} · ${path(b.dir)} · ${away}${b.chapter ? ` · chapter: ${e(b.chapter)}` : ''}`));
   if (b.quiet) out.push(b.since !== null ? `Nothing happened while you were away (${duration(b.now - b.since)}).` : 'Nothing has happened here yet.');
   // A fact, where to look, and under it the line that says why.
   const why = (text: string | null) => text && out.push(paint.dim(`    ${e(text.slice(0, 200))}`));
@@ -72,10 +78,10 @@ export function briefingLines(b: Briefing): string[] {
     out.push(`${e(o.actor)} ${did}`);
   }
   for (const w of b.where) {
-    const last = w.last.map((c) => `${cmd(c.command)}${c.exitCode !== 0 && c.exitCode !== null ? ` (${c.exitCode})` : ''}`).join(' · ');
-    out.push(paint.dim(`terminal ${w.terminal}: ${e(w.cwd ?? '?')}${w.branch ? ` (${e(w.branch)})` : ''}${last ? ` · you ran: ${last}` : ''}`));
+    const last = w.last.map((c) => `${cmd(c.command, 30)}${c.exitCode !== 0 && c.exitCode !== null ? ` (${c.exitCode})` : ''}`).join(' · ');
+    out.push(paint.dim(`terminal ${w.terminal}: ${w.cwd ? (w.cwd === b.dir ? path(w.cwd) : path(w.cwd, b.dir)) : '?'}${w.branch ? ` (${e(w.branch)})` : ''}${last ? ` · you ran: ${last}` : ''}`));
   }
-  for (const n of b.notes) out.push(`note ${noteLine(n)}`);
+  for (const n of b.notes) out.push(`note ${noteLine(n, b.dir)}`);
   if (b.more) out.push(paint.dim(`${b.more} more: trail brief --full`));
   return out;
 }

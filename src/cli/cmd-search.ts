@@ -6,6 +6,7 @@ import { json, out, paint, clock } from './output.js';
 import { filterInput, filterOptions, limitArg } from './filters.js';
 import { statusText } from './trail-format.js';
 import { pick } from './picker.js';
+import { noteLine } from './briefing-view.js';
 import { paged } from './pager.js';
 import type { CommandView } from '../api/views.js';
 
@@ -14,10 +15,10 @@ type Hit = CommandView & { match: { field: 'command' | 'output'; line: number; e
 export const searchCommand: CliCommand = {
   name: 'search',
   summary: 'find commands by any text of their command line or output (substring)',
-  usage: 'trail search -i [TEXT] | trail search TEXT [--in command|output|logs] [--svc NAME] [--session S] [--dir DIR] [--failed] [--since 2h] [--until …] [--branch B] [-n N] [--json]',
+  usage: 'trail search -i [TEXT] | trail search TEXT [--in command|output|logs|notes] [--svc NAME] [--session S] [--dir DIR] [--failed] [--since 2h] [--until …] [--branch B] [-n N] [--json]',
   options: { ...filterOptions, limit: { type: 'string', short: 'n' }, in: { type: 'string' }, interactive: { type: 'boolean', short: 'i' }, svc: { type: 'string' } },
   optionHelp: {
-    in: { arg: 'WHERE', text: "command: only command lines; output: only their output (default both); logs: services' output" },
+    in: { arg: 'WHERE', text: "command: only command lines; output: only their output (default both, and notes); logs: services' output; notes: notes only" },
     svc: { arg: 'NAME', text: "search this service's output (implies --in logs)" },
     interactive: { text: 'a full-screen picker: type to match (fuzzy), Ctrl-R cycles the filter, Enter prints the command, Esc cancels' },
   },
@@ -52,7 +53,14 @@ export const searchCommand: CliCommand = {
       await paged(lines.join('\n'), Boolean(values['no-pager']));
       return 0;
     }
-    if (where !== 'all' && where !== 'command' && where !== 'output') throw new UsageError(`--in takes command, output or logs, not ${JSON.stringify(where)}`);
+    if (where === 'notes') {
+      const notes = await call('note.list', { text, session: values.session as string | undefined, all: true });
+      if (values.json) return json(notes), notes.length ? 0 : 1;
+      if (!notes.length) return out(`no note matches ${escapeControls(JSON.stringify(text))}`), 1;
+      for (const n of notes) out(`${paint.dim(n.session)} ${noteLine(n)}`);
+      return 0;
+    }
+    if (where !== 'all' && where !== 'command' && where !== 'output') throw new UsageError(`--in takes command, output, logs or notes, not ${JSON.stringify(where)}`);
     const hits = await read('command.search', {
       text,
       in: where,
@@ -64,11 +72,15 @@ export const searchCommand: CliCommand = {
       json(hits);
       return hits.length ? 0 : 1;
     }
-    if (!hits.length) {
+    // Notes are found beside the commands (when a daemon runs: reading starts none).
+    let notes: Awaited<ReturnType<typeof call<'note.list'>>> = [];
+    if (where === 'all')
+      notes = await call('note.list', { text, session: values.session as string | undefined, all: true }, { start: false }).catch(() => []);
+    if (!hits.length && !notes.length) {
       out(`nothing in the trail matches ${escapeControls(JSON.stringify(text))}`);
       return 1;
     }
-    const lines: string[] = [];
+    const lines: string[] = notes.map((n) => `${paint.dim('note')} ${paint.dim(n.session)}  ${noteLine(n)}`);
     for (const h of shown(hits)) {
       lines.push(`${paint.dim(`#${h.id}`)} ${clock(h.startedAt)} ${paint.dim(h.session)}  ${h.command.split('\n')[0]}  ${statusText(h)}`);
       if (h.match?.field === 'output') lines.push(`    output line ${h.match.line}: ${highlight(h.match.excerpt, escapeControls(text))}`);

@@ -383,7 +383,7 @@ export const ops = {
   },
   'note.list': {
     summary: "a session's open notes (all with `all`), oldest first, each with whether its file line has changed since",
-    input: z.object({ session: z.string().optional(), all: z.boolean().default(false) }),
+    input: z.object({ session: z.string().optional(), all: z.boolean().default(false), text: z.string().max(1000).optional() }),
     output: z.array(NoteView),
   },
   'note.done': {
