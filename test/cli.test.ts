@@ -77,7 +77,7 @@ describe('the CLI', () => {
       assert.equal(noneJson.code, 1);
       assert.deepEqual(JSON.parse(noneJson.stdout), []);
       const bad = await sb.trail(['search', 'x', '--in', 'outptu']);
-      assert.match(bad.stderr, /--in takes command, output or logs, not "outptu"/);
+      assert.match(bad.stderr, /--in takes command, output, logs or notes, not "outptu"/);
       // A filter that matches nothing says that, not that the trail is empty.
       const empty = await sb.trail(['log', '-a', '--branch', 'no-such-branch']);
       assert.equal(empty.stdout.trim(), 'no command in the trail matches these filters');

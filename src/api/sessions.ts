@@ -6,6 +6,16 @@ import { bind } from './define.js';
 import { sessionView, terminalView } from './views.js';
 import { nameFromDir } from '../common/names.js';
 import { TrailError } from '../common/errors.js';
+import { storeSizes } from '../store/retention.js';
+import type { ApiContext } from './context.js';
+
+/** The store's sizes, looked at once a minute at most (dbstat walks every page). */
+let sizes: { at: number; value: ReturnType<typeof storeSizes> } | null = null;
+function storeSizesCached(ctx: ApiContext) {
+  if (!ctx.db) return null;
+  if (!sizes || ctx.now() - sizes.at > 60_000) sizes = { at: ctx.now(), value: storeSizes(ctx.db) };
+  return sizes.value;
+}
 
 export const sessionOps = [
   bind('daemon.status', (ctx) => ({
@@ -18,6 +28,7 @@ export const sessionOps = [
     rss: process.memoryUsage().rss,
     relay: relayMode(),
     recording: ctx.health.view(),
+    store: storeSizesCached(ctx),
   })),
   bind('daemon.stop', (ctx, i) => {
     const stake = ctx.manager.atStake();

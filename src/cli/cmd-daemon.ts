@@ -16,6 +16,8 @@ type Status = {
   recording: { ok: boolean; failingSince: number | null; notKept: number; lastError: string | null };
 };
 
+const mb = (b: number) => (b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${Math.round(b / 1e3)} kB`);
+
 export const daemonCommand: CliCommand = {
   name: 'daemon',
   summary: 'run the daemon in the foreground, or: start (in the background), status, stop',
@@ -68,7 +70,10 @@ export const daemonCommand: CliCommand = {
                 ? s.recording.notKept
                   ? `\nrecording works; ${s.recording.notKept} record(s) were not kept while it failed`
                   : ''
-                : `\nrecording FAILS since ${ago(s.recording.failingSince!)}: ${s.recording.notKept} record(s) not kept (${s.recording.lastError}); free space in ${s.home}`),
+                : `\nrecording FAILS since ${ago(s.recording.failingSince!)}: ${s.recording.notKept} record(s) not kept (${s.recording.lastError}); free space in ${s.home}`) +
+              (s.store
+                ? `\nstore ${mb(s.store.file)}: commands with their output ${mb(s.store.commands)}, search indexes ${mb(s.store.index)}, services' output ${mb(s.store.serviceOutput)}, events ${mb(s.store.events)}, notes ${mb(s.store.notes)}, other ${mb(s.store.other)}`
+                : ''),
           );
         return 0;
       }

@@ -86,6 +86,8 @@ export const DaemonStatus = z.object({
   rss: z.number(),
   relay: z.string(),
   recording: RecordingHealth,
+  /** Bytes of the store by kind (commands with their output, the search indexes, services' output, events, notes, other), and the whole file. */
+  store: z.object({ file: z.number(), commands: z.number(), index: z.number(), serviceOutput: z.number(), events: z.number(), notes: z.number(), other: z.number() }).nullable(),
 });
 export type DaemonStatus = z.infer<typeof DaemonStatus>;
 

@@ -11,6 +11,7 @@ import { Services } from '../daemon/services.js';
 import { ServiceStore } from '../store/services.js';
 import { NoteStore } from '../store/notes.js';
 import { LogThrottle } from '../daemon/log-throttle.js';
+import { trimOutput, trimOldLogs } from '../store/retention.js';
 import { Terminal } from '../daemon/terminal.js';
 import { openDb, type Db } from '../store/db.js';
 import { SessionStore, sessionNames } from '../store/sessions.js';
@@ -141,6 +142,23 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
       log(`${s.name}: its services were not started again: ${(e as Error).message}`);
     }
   }
+
+  // Retention in the background: old output and old service logs go a little at a time, never holding the store long.
+  const retain = () => {
+    const now = Date.now();
+    let n = 0;
+    const step = () => {
+      const done =
+        (health.attempt('output retention', () => trimOutput(db, now - config.output.days * 86_400_000, 500)) ?? 0) +
+        (health.attempt('service log retention', () => trimOldLogs(db, now - config.service_logs.days * 86_400_000, 200)) ?? 0);
+      n += done;
+      if (done > 0 && !stopping) setTimeout(step, 20).unref();
+      else if (n) log(`retention: ${n} old output(s) and log chunk(s) let go`);
+    };
+    step();
+  };
+  setTimeout(retain, 60_000).unref();
+  setInterval(retain, 3_600_000).unref();
 
   let stopping = false;
   const server = serveSocket(

@@ -1,0 +1,38 @@
+// What the store holds, by kind (from SQLite's own page accounting), and the
+// retention of commands' output by age: the command lines stay in the trail,
+// their output goes once older than the limit.
+import type { Db } from './db.js';
+
+export type StoreSizes = { file: number; commands: number; index: number; serviceOutput: number; events: number; notes: number; other: number };
+
+/** Bytes of the database file used by each kind, by table and index (dbstat). */
+export function storeSizes(db: Db): StoreSizes {
+  const rows = db.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name').all() as { name: string; bytes: number }[];
+  const out: StoreSizes = { file: 0, commands: 0, index: 0, serviceOutput: 0, events: 0, notes: 0, other: 0 };
+  for (const r of rows) {
+    out.file += r.bytes;
+    const n = r.name;
+    if (n.includes('_fts')) out.index += r.bytes;
+    else if (n.startsWith('commands')) out.commands += r.bytes;
+    else if (n.startsWith('service_chunks')) out.serviceOutput += r.bytes;
+    else if (n.startsWith('events')) out.events += r.bytes;
+    else if (n.startsWith('notes')) out.notes += r.bytes;
+    else out.other += r.bytes;
+  }
+  return out;
+}
+
+/**
+ * Empties the output of commands that ended before `before`, at most `limit`
+ * at a time (so a pass never holds the store for long); returns how many.
+ */
+export function trimOutput(db: Db, before: number, limit: number): number {
+  return db
+    .prepare(`UPDATE commands SET output = '', raw = NULL WHERE id IN (SELECT id FROM commands WHERE started_at < ? AND (output <> '' OR raw IS NOT NULL) LIMIT ?)`)
+    .run(before, limit).changes;
+}
+
+/** Service output older than `before`, whatever the service (one that stopped long ago too), at most `limit` chunks at a time. */
+export function trimOldLogs(db: Db, before: number, limit: number): number {
+  return db.prepare('DELETE FROM service_chunks WHERE id IN (SELECT id FROM service_chunks WHERE end_at < ? LIMIT ?)').run(before, limit).changes;
+}
