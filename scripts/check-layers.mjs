@@ -16,7 +16,8 @@ const allowed = {
   // The daemon client: what every transport that talks to a daemon uses.
   client: ['common', 'contract', 'platform', 'wire'],
   server: ['common', 'contract', 'platform', 'wire', 'api', 'daemon', 'store'],
-  cli: ['common', 'contract', 'platform', 'wire', 'api', 'client'],
+  // cli may start the MCP transport (trail mcp runs it in its own process, as trail daemon runs the server).
+  cli: ['common', 'contract', 'platform', 'wire', 'api', 'client', 'mcp'],
   mcp: ['common', 'contract', 'platform', 'api', 'client'],
   web: ['common', 'contract', 'platform', 'api', 'client'],
 };

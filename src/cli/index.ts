@@ -25,6 +25,7 @@ import { noteCommand, notesCommand } from './cmd-note.js';
 import { contextCommand } from './cmd-context.js';
 import { resetCommand } from './cmd-reset.js';
 import { forgetCommand } from './cmd-forget.js';
+import { mcpCommand } from './cmd-mcp.js';
 
 export const commands: CliCommand[] = [
   defaultCommand,
@@ -48,6 +49,7 @@ export const commands: CliCommand[] = [
   contextCommand,
   resetCommand,
   forgetCommand,
+  mcpCommand,
   offCommand,
   onCommand,
   initCommand,

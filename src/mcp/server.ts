@@ -1,0 +1,191 @@
+// trail over MCP (issue 12, first part: reading). An agent sees what the
+// person sees: the sessions, its own briefing (from its own last visit), the
+// context under a budget, the trail with paged output, the services and their
+// logs, the notes. Every tool is a call of the daemon's contract over its
+// socket; state that spans calls is an explicit argument (a session, a command
+// id), never hidden in the connection. The SDK's serveStdio serves both eras
+// of clients (2025's initialize handshake and 2026-07-28's discover).
+import { z } from 'zod';
+import { McpServer } from '@modelcontextprotocol/server';
+import { DaemonClient, ClientError } from '../client/daemon-client.js';
+import { Briefing, NoteView, ServiceInfo, ServiceLogLine } from '../contract/ops.js';
+
+/** An agent's answers stay under about 20,000 tokens (characters / 4). */
+const MAX_CHARS = 80_000;
+
+export type McpOptions = { identity: string; version: string };
+
+type Ok = { content: { type: 'text'; text: string }[]; structuredContent: Record<string, unknown> };
+type Err = { content: { type: 'text'; text: string }[]; isError: true };
+
+export function trailMcpServer(daemon: () => Promise<DaemonClient>, opts: McpOptions): McpServer {
+  const server = new McpServer({ name: 'trail', version: opts.version }, { capabilities: { tools: {} } });
+  const ok = (value: Record<string, unknown>): Ok => ({ content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value });
+  const fail = (e: unknown): Err => ({ content: [{ type: 'text', text: e instanceof ClientError || e instanceof Error ? e.message : String(e) }], isError: true });
+  const guard =
+    <A>(f: (a: A) => Promise<Record<string, unknown>>) =>
+    async (a: A): Promise<Ok | Err> => {
+      try {
+        return ok(await f(a));
+      } catch (e) {
+        return fail(e);
+      }
+    };
+  const session = z.string().min(1).describe('the session name (list_sessions gives them)');
+
+  server.registerTool(
+    'list_sessions',
+    {
+      title: 'List trail sessions',
+      description: 'Every trail session: its name, directory, terminals and when it was last active. Start here to find the session the person works in.',
+      inputSchema: z.object({}),
+      outputSchema: z.object({ sessions: z.array(z.object({ name: z.string(), dir: z.string(), terminals: z.number(), lastActiveAt: z.number() })) }),
+      annotations: { readOnlyHint: true },
+    },
+    guard(async () => {
+      const c = await daemon();
+      const list = await c.call('session.list', {});
+      return { sessions: list.map((s) => ({ name: s.name, dir: s.dir, terminals: s.terminals, lastActiveAt: s.lastActiveAt })) };
+    }),
+  );
+
+  server.registerTool(
+    'get_briefing',
+    {
+      title: 'What happened since this agent last looked',
+      description:
+        "The briefing of a session since this agent's own last visit (the person's visits are theirs): services that crashed or gave up with the line that says why, failed commands with an excerpt, what finished, long commands still running, git (branch, commits, uncommitted files), others' activity, where each terminal is, open notes (with whether a noted file line changed). Every item is computed from the trail, never guessed. Reading it counts as this agent's visit.",
+      inputSchema: z.object({ session, since: z.string().optional().describe('from this time instead of the last visit: 10m, 2h, 2026-11-20') }),
+      outputSchema: Briefing,
+      annotations: { readOnlyHint: true },
+    },
+    guard(async ({ session: s, since }: { session: string; since?: string }) => {
+      const c = await daemon();
+      const r = await c.call('session.brief', { session: s, identity: opts.identity, since, full: true });
+      return r.briefing as Record<string, unknown>;
+    }),
+  );
+
+  server.registerTool(
+    'get_context',
+    {
+      title: 'Context to continue the work, under a budget',
+      description:
+        'Markdown with what is needed to continue in a session: the briefing facts, open notes, recent commands (failures first) with output excerpts, services with their last lines. Never over `budget` tokens (counted as characters / 4); what did not fit is counted at the end.',
+      inputSchema: z.object({ session, budget: z.number().int().min(200).max(20_000).default(8000).describe('tokens at most (default 8000)'), since: z.string().optional() }),
+      outputSchema: z.object({ text: z.string(), tokens: z.number(), omitted: z.object({ fact: z.number(), note: z.number(), command: z.number(), service: z.number() }) }),
+      annotations: { readOnlyHint: true },
+    },
+    guard(async ({ session: s, budget, since }: { session: string; budget: number; since?: string }) => {
+      const c = await daemon();
+      const r = await c.call('session.context', { session: s, identity: opts.identity, budget, since, format: 'md' });
+      return { text: r.text, tokens: r.tokens, omitted: r.omitted };
+    }),
+  );
+
+  server.registerTool(
+    'search_trail',
+    {
+      title: 'Search commands and their output',
+      description: 'Substring search (any case) over recorded command lines and their output, newest first. Use get_command with an id to read one whole.',
+      inputSchema: z.object({
+        text: z.string().min(1).max(1000),
+        session: z.string().optional().describe('only this session'),
+        in: z.enum(['all', 'command', 'output']).default('all').describe('where to look'),
+        failed: z.boolean().default(false).describe('only commands that failed'),
+        limit: z.number().int().min(1).max(100).default(20),
+      }),
+      outputSchema: z.object({
+        hits: z.array(z.object({ id: z.number(), session: z.string(), command: z.string(), exitCode: z.number().nullable(), startedAt: z.number(), cwd: z.string().nullable(), excerpt: z.string().nullable() })),
+      }),
+      annotations: { readOnlyHint: true },
+    },
+    guard(async (a: { text: string; session?: string; in: 'all' | 'command' | 'output'; failed: boolean; limit: number }) => {
+      const c = await daemon();
+      const hits = await c.call('command.search', { text: a.text, session: a.session, in: a.in, failed: a.failed, limit: a.limit });
+      return {
+        hits: hits.map((h) => ({ id: h.id, session: h.session, command: h.command.slice(0, 2000), exitCode: h.exitCode, startedAt: h.startedAt, cwd: h.cwd, excerpt: h.match?.excerpt ?? null })),
+      };
+    }),
+  );
+
+  server.registerTool(
+    'get_command',
+    {
+      title: 'One command with its output, by lines',
+      description:
+        'A recorded command: its line, exit code (from the shell integration, never guessed), directory, branch, duration, and its output as text, paged by lines (offset, limit). `moreLines` says how many lines follow the page.',
+      inputSchema: z.object({ id: z.number().int(), offset: z.number().int().min(0).default(0).describe('first line (0-based)'), limit: z.number().int().min(1).max(2000).default(200).describe('lines at most') }),
+      outputSchema: z.object({
+        id: z.number(), session: z.string(), command: z.string(), exitCode: z.number().nullable(), cwd: z.string().nullable(), branch: z.string().nullable(),
+        startedAt: z.number(), durationMs: z.number().nullable(), endReason: z.string().nullable(), fullScreen: z.boolean(),
+        offset: z.number(), totalLines: z.number(), moreLines: z.number(), output: z.string(),
+      }),
+      annotations: { readOnlyHint: true },
+    },
+    guard(async ({ id, offset, limit }: { id: number; offset: number; limit: number }) => {
+      const c = await daemon();
+      const v = await c.call('command.show', { id });
+      const lines = (v.output ?? '').split('\n');
+      let page = lines.slice(offset, offset + limit);
+      while (page.length > 1 && page.join('\n').length > MAX_CHARS) page = page.slice(0, Math.ceil(page.length / 2));
+      const text = page.join('\n').slice(0, MAX_CHARS);
+      return {
+        id: v.id, session: v.session, command: v.command.slice(0, 8000), exitCode: v.exitCode, cwd: v.cwd, branch: v.git?.branch ?? null,
+        startedAt: v.startedAt, durationMs: v.durationMs, endReason: v.endReason, fullScreen: v.screen,
+        offset, totalLines: lines.length, moreLines: Math.max(0, lines.length - offset - page.length), output: text,
+      };
+    }),
+  );
+
+  server.registerTool(
+    'list_services',
+    {
+      title: "A session's services",
+      description: "The session's declared services (trail.yaml, process-compose.yaml or Procfile): state, pid, ports they listen on, restarts, and why one failed or gave up.",
+      inputSchema: z.object({ session }),
+      outputSchema: z.object({ file: z.string().nullable(), services: z.array(ServiceInfo), warnings: z.array(z.string()) }),
+      annotations: { readOnlyHint: true },
+    },
+    guard(async ({ session: s }: { session: string }) => {
+      const c = await daemon();
+      const l = await c.call('svc.list', { session: s });
+      return { file: l.file, services: l.services, warnings: l.warnings };
+    }),
+  );
+
+  server.registerTool(
+    'service_logs',
+    {
+      title: "A service's output",
+      description: "The last lines of a service's output (stdout and stderr, redacted), oldest first; optionally only those containing a text, or since a time.",
+      inputSchema: z.object({ session, name: z.string(), limit: z.number().int().min(1).max(2000).default(100), grep: z.string().max(1000).optional(), since: z.string().optional() }),
+      outputSchema: z.object({ lines: z.array(ServiceLogLine.omit({ raw: true })) }),
+      annotations: { readOnlyHint: true },
+    },
+    guard(async (a: { session: string; name: string; limit: number; grep?: string; since?: string }) => {
+      const c = await daemon();
+      const lines = await c.call('svc.logs', { session: a.session, name: a.name, limit: a.limit, grep: a.grep, since: a.since });
+      let out = lines.map(({ id, at, stream, line }) => ({ id, at, stream, line }));
+      while (out.length > 1 && JSON.stringify(out).length > MAX_CHARS) out = out.slice(Math.floor(out.length / 2));
+      return { lines: out };
+    }),
+  );
+
+  server.registerTool(
+    'list_notes',
+    {
+      title: 'Notes people left',
+      description: "Open notes of a session (or every session): what someone wanted remembered, on a command, a service or a file line; `stale` says the noted file line has changed since.",
+      inputSchema: z.object({ session: z.string().optional(), all: z.boolean().default(false).describe('done notes too') }),
+      outputSchema: z.object({ notes: z.array(NoteView) }),
+      annotations: { readOnlyHint: true },
+    },
+    guard(async ({ session: s, all }: { session?: string; all: boolean }) => {
+      const c = await daemon();
+      return { notes: await c.call('note.list', { session: s, all }) };
+    }),
+  );
+
+  return server;
+}

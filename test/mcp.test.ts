@@ -1,0 +1,71 @@
+// trail over MCP, with the SDK's own client over stdio, in both eras: a 2025
+// client (initialize handshake) and a 2026-07-28 one. The agent finds the
+// session, searches the trail, reads a long output a page at a time, gets its
+// briefing and the context under a budget; a wrong session is a clear error.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Sandbox, runCommand, BIN } from './helpers.js';
+
+type Cmd = { id: number; command: string; exitCode: number | null; endedAt: number | null; endReason: string | null };
+type Result = { structuredContent?: Record<string, unknown>; content: { type: string; text?: string }[]; isError?: boolean };
+
+for (const era of ['legacy', '2026-07-28'] as const) {
+  test(`MCP (${era} client): sessions, search, a long output by pages, the briefing and context for this agent, clear errors`, async () => {
+    const sb = new Sandbox();
+    const proj = join(sb.userHome, 'agentproj');
+    mkdirSync(proj, { recursive: true });
+    let client: Client | null = null;
+    try {
+      await sb.startDaemon();
+      await sb.trail(['new', 'work', '-d', '--dir', proj]);
+      const c = sb.attach(['attach', 'work'], { cols: 120, rows: 30 });
+      await c.waitFor('$ ');
+      const long = await runCommand<Cmd>(sb, c, 'work', 'seq 1 450; echo mcp-marker-end; (exit 4)\r');
+      assert.equal(long.exitCode, 4);
+      c.type('\x1c');
+      await c.left();
+
+      client = new Client({ name: 'trail-test', version: '1.0.0' }, { versionNegotiation: { mode: era === 'legacy' ? 'legacy' : { pin: era } } });
+      await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--agent', 'claude'], env: sb.env as Record<string, string>, stderr: 'pipe' }));
+      const call = async (name: string, args: Record<string, unknown>) => (await client!.callTool({ name, arguments: args })) as Result;
+
+      const tools = (await client.listTools()).tools.map((t) => t.name).sort();
+      assert.deepEqual(tools, ['get_briefing', 'get_command', 'get_context', 'list_notes', 'list_services', 'list_sessions', 'search_trail', 'service_logs']);
+
+      const sessions = (await call('list_sessions', {})).structuredContent!.sessions as { name: string; dir: string }[];
+      assert.deepEqual(sessions.map((s) => [s.name, s.dir]), [['work', proj]]);
+
+      const hits = (await call('search_trail', { text: 'mcp-marker-end', session: 'work' })).structuredContent!.hits as { id: number; exitCode: number }[];
+      assert.deepEqual(hits.map((h) => [h.id, h.exitCode]), [[long.id, 4]]);
+
+      // A long output, a page at a time, with how much follows.
+      const p1 = (await call('get_command', { id: long.id, offset: 0, limit: 100 })).structuredContent!;
+      assert.equal(p1.exitCode, 4);
+      assert.equal(p1.totalLines, 451);
+      assert.equal(p1.moreLines, 351);
+      assert.equal((p1.output as string).split('\n')[0], '1');
+      const last = (await call('get_command', { id: long.id, offset: 400, limit: 100 })).structuredContent!;
+      assert.equal(last.moreLines, 0);
+      assert.match(last.output as string, /450\nmcp-marker-end$/);
+
+      // The agent's own briefing: the failure is news to it; the context stays under its budget.
+      const brief = (await call('get_briefing', { session: 'work' })).structuredContent!;
+      assert.equal(brief.identity, 'agent:claude');
+      assert.deepEqual((brief.failed as { id: number }[]).map((f) => f.id), [long.id]);
+      const ctx = (await call('get_context', { session: 'work', budget: 400 })).structuredContent!;
+      assert.ok(Math.ceil((ctx.text as string).length / 4) <= 400, `${ctx.tokens} tokens`);
+      assert.match(ctx.text as string, /### command \d+: `seq 1 450/);
+
+      const bad = await call('get_briefing', { session: 'nosuch' });
+      assert.equal(bad.isError, true);
+      assert.match(bad.content[0].text!, /no session named "nosuch"/);
+    } finally {
+      await client?.close();
+      await sb.cleanup();
+    }
+  });
+}
