@@ -124,3 +124,35 @@ test('the briefing on return names what broke, what finished, git, others, where
     await sb.cleanup();
   }
 });
+
+test('the briefing says nothing that did not happen: no git line without commits or changes, a short command is not "still running", an unchanged noted line is not stale, no others when nobody else came', async () => {
+  const sb = new Sandbox();
+  const proj = join(sb.userHome, 'calm');
+  mkdirSync(proj, { recursive: true });
+  mkdirSync(sb.home, { recursive: true, mode: 0o700 });
+  writeFileSync(join(sb.home, 'config.yaml'), 'brief: { after: 0s }\n');
+  writeFileSync(join(proj, 'a.txt'), 'one\ntwo\n');
+  execFileSync('git', ['-C', proj, 'init', '-q', '-b', 'main']);
+  execFileSync('git', ['-C', proj, 'add', '.']);
+  execFileSync('git', ['-C', proj, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-q', '-m', 'one']);
+  try {
+    await sb.startDaemon();
+    await sb.trail(['new', 'calm', '-d', '--dir', proj]);
+    const c = sb.attach(['attach', 'calm'], { cols: 120, rows: 30 });
+    await c.waitFor('$ ');
+    await runCommand<Cmd>(sb, c, 'calm', 'echo fine\r');
+    assert.equal((await sb.trail(['note', 'line two is right', '--file', 'a.txt:2', '--session', 'calm'], { cwd: proj })).code, 0);
+    c.type('\x1c');
+    await c.left();
+    const b = await sb.json<{ quiet: boolean; git: unknown; others: unknown[]; running: unknown[]; failed: unknown[]; services: unknown[]; notes: { stale: boolean }[] }>(['brief', 'calm', '--json']);
+    assert.equal(b.quiet, true);
+    assert.deepEqual([b.others, b.running, b.failed, b.services], [[], [], [], []]);
+    assert.equal(b.notes[0].stale, false);
+    const text = (await sb.trail(['brief', 'calm'])).stdout;
+    assert.doesNotMatch(text, /^git:/m, 'no commits, no changes, same branch: no git line');
+    assert.doesNotMatch(text, /may be stale/);
+    assert.match(text, /note #1 line two is right \(a\.txt:2\)$/m);
+  } finally {
+    await sb.cleanup();
+  }
+});
