@@ -34,7 +34,7 @@ for (const era of ['legacy', '2026-07-28'] as const) {
       const call = async (name: string, args: Record<string, unknown>) => (await client!.callTool({ name, arguments: args })) as Result;
 
       const tools = (await client.listTools()).tools.map((t) => t.name).sort();
-      assert.deepEqual(tools, ['get_briefing', 'get_command', 'get_context', 'list_notes', 'list_services', 'list_sessions', 'search_trail', 'service_logs']);
+      assert.deepEqual(tools, ['get_briefing', 'get_command', 'get_context', 'list_notes', 'list_services', 'list_sessions', 'read_screen', 'search_trail', 'service_logs'], 'reading only, by default');
 
       const sessions = (await call('list_sessions', {})).structuredContent!.sessions as { name: string; dir: string }[];
       assert.deepEqual(sessions.map((s) => [s.name, s.dir]), [['work', proj]]);
@@ -69,3 +69,58 @@ for (const era of ['legacy', '2026-07-28'] as const) {
     }
   });
 }
+
+test('MCP with policy run: the agent runs a command in its own terminal (visible, in the trail), waits for its exit code, answers a prompt, stops a command with Ctrl-C, leaves a note; a session that allows less refuses', async () => {
+  const sb = new Sandbox();
+  const proj = join(sb.userHome, 'runproj');
+  mkdirSync(proj, { recursive: true });
+  let client: Client | null = null;
+  try {
+    await sb.startDaemon();
+    await sb.trail(['new', 'run', '-d', '--dir', proj]);
+    await sb.trail(['new', 'readonly', '-d', '--dir', sb.userHome]);
+    assert.match((await sb.trail(['policy', 'run', 'run'])).stdout, /run: agents may read, leave notes, run commands and send keys \(run\)/);
+    client = new Client({ name: 'trail-test', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--agent', 'claude'], env: sb.env as Record<string, string>, stderr: 'pipe' }));
+    const call = async (name: string, args: Record<string, unknown>) => (await client!.callTool({ name, arguments: args })) as Result;
+    const tools = (await client.listTools()).tools.map((t) => t.name);
+    for (const t of ['run_command', 'wait_command', 'send_keys', 'add_note', 'resolve_note']) assert.ok(tools.includes(t), t);
+
+    const ran = await call('run_command', { session: 'run', command: 'echo agent-ran; (exit 3)' });
+    assert.equal(ran.isError, undefined, ran.content[0].text);
+    const handle = ran.structuredContent!.handle as number;
+    const done = (await call('wait_command', { handle, timeoutMs: 10_000 })).structuredContent!;
+    assert.deepEqual([done.done, done.exitCode, done.output], [true, 3, 'agent-ran']);
+    // It is in the trail like any command, in a terminal of the session.
+    const shown = await sb.json<{ command: string; exitCode: number }>(['show', String(handle), '--json']);
+    assert.deepEqual([shown.command, shown.exitCode], ['echo agent-ran; (exit 3)', 3]);
+
+    // A prompt answered, then a command stopped with Ctrl-C (exit 130 from the shell, not a marker).
+    const r2 = (await call('run_command', { session: 'run', command: 'read -p "name? " n; echo "hello $n"' })).structuredContent!;
+    const busy = await call('run_command', { session: 'run', command: 'echo no' });
+    assert.match(busy.content[0].text!, /is running `read -p/);
+    assert.equal((await call('send_keys', { session: 'run', text: 'trail', enter: true })).isError, undefined);
+    const greeted = (await call('wait_command', { handle: r2.handle, timeoutMs: 10_000 })).structuredContent!;
+    assert.equal(greeted.output, 'name? trail\nhello trail');
+    const r3 = (await call('run_command', { session: 'run', command: 'sleep 60' })).structuredContent!;
+    const still = (await call('wait_command', { handle: r3.handle, timeoutMs: 300 })).structuredContent!;
+    assert.equal(still.done, false);
+    assert.match((await call('read_screen', { session: 'run' })).structuredContent!.text as string, /sleep 60/);
+    await call('send_keys', { session: 'run', keys: ['C-c'] });
+    const stopped = (await call('wait_command', { handle: r3.handle, timeoutMs: 10_000 })).structuredContent!;
+    assert.deepEqual([stopped.done, stopped.exitCode], [true, 130]);
+    const bad = await call('send_keys', { session: 'run', keys: ['Hyper-q'] });
+    assert.match(bad.content[0].text!, /no key named Hyper-q/);
+
+    const note = (await call('add_note', { session: 'run', text: 'agent: the exit 3 is expected' })).structuredContent!;
+    assert.equal(note.actor, 'agent:claude');
+    // A session that allows reading only refuses, and says how the person can allow more.
+    const refused = await call('run_command', { session: 'readonly', command: 'echo x' });
+    assert.equal(refused.isError, true);
+    assert.match(refused.content[0].text!, /session readonly allows agents to read only; the person can allow more with: trail policy readonly run/);
+    assert.match((await call('add_note', { session: 'readonly', text: 'x' })).content[0].text!, /allows agents to read only/);
+  } finally {
+    await client?.close();
+    await sb.cleanup();
+  }
+});

@@ -9,7 +9,8 @@ import { briefOps } from './briefing.js';
 import { contextOps } from './context-pack.js';
 import { chapterOps } from './chapters.js';
 import { forgetOps } from './forget.js';
+import { agentOps } from './agents.js';
 
 export const operations = new Map<string, Operation>(
-  [...sessionOps, ...trailOps, ...serviceOps, ...noteOps, ...briefOps, ...contextOps, ...chapterOps, ...forgetOps].map((op) => [op.name, op as unknown as Operation]),
+  [...sessionOps, ...trailOps, ...serviceOps, ...noteOps, ...briefOps, ...contextOps, ...chapterOps, ...forgetOps, ...agentOps].map((op) => [op.name, op as unknown as Operation]),
 );

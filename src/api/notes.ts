@@ -10,6 +10,7 @@ import { redact } from '../common/redact.js';
 import type { ApiContext } from './context.js';
 import type { NoteRow } from '../store/notes.js';
 import type { NoteView } from '../contract/ops.js';
+import { allow } from './agents.js';
 
 /** Files larger than this are not read to check a note's line (said as unknown: not stale). */
 const MAX_FILE = 8 * 1024 * 1024;
@@ -61,6 +62,7 @@ function noteOrFail(ctx: ApiContext, id: number): NoteRow {
 export const noteOps = [
   bind('note.add', (ctx, i) => {
     const s = ctx.manager.get(i.session);
+    allow(ctx, s, i.actor, 'notes');
     if (i.commandId !== undefined) {
       const c = ctx.commands.get(i.commandId);
       if (!c || c.session_id !== s.id) throw new TrailError('not_found', `no command ${i.commandId} in ${s.name} (trail log lists them with their ids)`);
@@ -108,6 +110,8 @@ export const noteOps = [
   }),
   bind('note.done', (ctx, i) => {
     const n = noteOrFail(ctx, i.id);
+    const s = ctx.manager.list().find((x) => x.id === n.session_id);
+    if (s) allow(ctx, s, i.actor, 'notes');
     if (n.done_at !== null) throw new TrailError('invalid', `note ${i.id} is done already`);
     const now = ctx.now();
     ctx.notes.done(i.id, now);

@@ -26,6 +26,7 @@ import { contextCommand } from './cmd-context.js';
 import { resetCommand } from './cmd-reset.js';
 import { forgetCommand } from './cmd-forget.js';
 import { mcpCommand } from './cmd-mcp.js';
+import { policyCommand } from './cmd-policy.js';
 
 export const commands: CliCommand[] = [
   defaultCommand,
@@ -50,6 +51,7 @@ export const commands: CliCommand[] = [
   resetCommand,
   forgetCommand,
   mcpCommand,
+  policyCommand,
   offCommand,
   onCommand,
   initCommand,

@@ -367,6 +367,31 @@ export const ops = {
     }),
     output: z.object({ commands: z.number(), notes: z.number(), lines: z.number(), events: z.number(), walCleared: z.boolean() }),
   },
+  'session.policy': {
+    summary: "what agents may do in a session (read, the default; notes; run), set by the person only: an agent's call to change it is refused",
+    input: z.object({ session: z.string(), level: z.enum(['read', 'notes', 'run']).optional(), actor: z.string().max(200) }),
+    output: z.object({ session: z.string(), level: z.enum(['read', 'notes', 'run']) }),
+  },
+  'terminal.run': {
+    summary: "types a command line at a terminal's prompt (the session's agent terminal, made on demand, unless one is named) and returns its handle, the command's id, once it starts; needs policy run for an agent",
+    input: z.object({ session: z.string(), command: z.string().min(1).max(10_000), terminal: z.string().optional(), actor: z.string().max(200) }),
+    output: z.object({ handle: z.number(), terminal: z.number() }),
+  },
+  'command.wait': {
+    summary: 'waits up to timeoutMs for a command to end; returns it (exit code, duration, output) and whether it is done',
+    input: z.object({ id: z.number().int(), timeoutMs: z.number().int().min(0).max(120_000).default(30_000) }),
+    output: z.object({ done: z.boolean(), command: CommandView }),
+  },
+  'terminal.keys': {
+    summary: "sends text and named keys (Enter, C-c, C-d, Escape, Up, Tab, …) to a terminal: answers a prompt or a REPL, stops a command; needs policy run for an agent",
+    input: z.object({ session: z.string(), terminal: z.string().optional(), text: z.string().max(10_000).optional(), keys: z.array(z.string()).max(100).default([]), enter: z.boolean().default(false), actor: z.string().max(200) }),
+    output: z.object({ terminal: z.number(), bytes: z.number() }),
+  },
+  'terminal.screen': {
+    summary: "a terminal's screen as text (the session's agent terminal, or its newest, unless one is named), and the command running there",
+    input: z.object({ session: z.string(), terminal: z.string().optional() }),
+    output: z.object({ terminal: z.number(), text: z.string(), running: z.object({ id: z.number().nullable(), command: z.string(), startedAt: z.number() }).nullable() }),
+  },
   'note.add': {
     summary: 'leaves a note in a session: on a command, a service or a file line, optionally pinned',
     input: z.object({
@@ -390,7 +415,7 @@ export const ops = {
   },
   'note.done': {
     summary: 'marks a note done (it stays in the trail, no longer open)',
-    input: z.object({ id: z.number().int() }),
+    input: z.object({ id: z.number().int(), actor: z.string().max(200).default('cli') }),
     output: NoteView,
   },
   'note.rm': {

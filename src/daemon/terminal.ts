@@ -435,6 +435,13 @@ export class Terminal {
     if (this.clients.size === 0 && this.joining.size === 0 && !this.exited) this.snapshotWhenIdle();
   }
 
+  /** Input that comes from no client: a command an agent runs, keys it sends (visible to whoever watches). */
+  write(data: Buffer): void {
+    if (this.exited) return;
+    if (this.relay) this.relay.write(data);
+    else this.pty.write(data as unknown as string);
+  }
+
   input(sink: ClientSink, data: Buffer): void {
     if (sink.readOnly || this.exited) return;
     if (this.relay) this.relay.write(data);

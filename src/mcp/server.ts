@@ -8,12 +8,13 @@
 import { z } from 'zod';
 import { McpServer } from '@modelcontextprotocol/server';
 import { DaemonClient, ClientError } from '../client/daemon-client.js';
-import { Briefing, NoteView, ServiceInfo, ServiceLogLine } from '../contract/ops.js';
+import { Briefing, CommandView, NoteView, ServiceInfo, ServiceLogLine } from '../contract/ops.js';
 
 /** An agent's answers stay under about 20,000 tokens (characters / 4). */
 const MAX_CHARS = 80_000;
 
-export type McpOptions = { identity: string; version: string };
+/** level: the most any session allows agents (trail policy): tools beyond it are not listed. */
+export type McpOptions = { identity: string; version: string; level: 'read' | 'notes' | 'run' };
 
 type Ok = { content: { type: 'text'; text: string }[]; structuredContent: Record<string, unknown> };
 type Err = { content: { type: 'text'; text: string }[]; isError: true };
@@ -186,6 +187,84 @@ export function trailMcpServer(daemon: () => Promise<DaemonClient>, opts: McpOpt
       return { notes: await c.call('note.list', { session: s, all }) };
     }),
   );
+
+  if (opts.level === 'notes' || opts.level === 'run') {
+    server.registerTool(
+      'add_note',
+      {
+        title: 'Leave a note in a session',
+        description: 'A note the person (and later agents) will see in the briefing and trail log: on a command (its id), a service, or a file line (kept with the line, shown as may be stale when the line changes). Needs the session to allow notes.',
+        inputSchema: z.object({ session, text: z.string().min(1).max(4000), commandId: z.number().int().optional(), service: z.string().optional(), file: z.string().optional().describe('a path, absolute or relative to the session directory'), line: z.number().int().min(1).optional() }),
+        outputSchema: NoteView,
+      },
+      guard(async (a: { session: string; text: string; commandId?: number; service?: string; file?: string; line?: number }) => {
+        const c = await daemon();
+        return (await c.call('note.add', { ...a, actor: opts.identity })) as Record<string, unknown>;
+      }),
+    );
+    server.registerTool(
+      'resolve_note',
+      { title: 'Mark a note done', description: 'Marks a note done: it stays in the trail, no longer open.', inputSchema: z.object({ id: z.number().int() }), outputSchema: NoteView },
+      guard(async ({ id }: { id: number }) => {
+        const c = await daemon();
+        return (await c.call('note.done', { id, actor: opts.identity })) as Record<string, unknown>;
+      }),
+    );
+  }
+
+  server.registerTool(
+    'read_screen',
+    {
+      title: "A terminal's screen",
+      description: "What a terminal of the session shows now, as text, and the command running there (the session's agent terminal, or its newest, unless `terminal` names one by number).",
+      inputSchema: z.object({ session, terminal: z.string().optional().describe('a terminal number (trail ls shows them)') }),
+      outputSchema: z.object({ terminal: z.number(), text: z.string(), running: z.object({ id: z.number().nullable(), command: z.string(), startedAt: z.number() }).nullable() }),
+      annotations: { readOnlyHint: true },
+    },
+    guard(async (a: { session: string; terminal?: string }) => (await (await daemon()).call('terminal.screen', a)) as Record<string, unknown>),
+  );
+
+  if (opts.level === 'run') {
+    server.registerTool(
+      'run_command',
+      {
+        title: 'Run a command in the session',
+        description:
+          "Types one command line at a terminal's prompt: the session's agent terminal (made on demand; the person can attach to it and watch) unless `terminal` names one. Returns at once with a handle (the command's id in the trail); wait_command gives its exit code and output. A terminal that is running something refuses. Needs the session to allow run.",
+        inputSchema: z.object({ session, command: z.string().min(1).max(10_000), terminal: z.string().optional() }),
+        outputSchema: z.object({ handle: z.number(), terminal: z.number() }),
+      },
+      guard(async (a: { session: string; command: string; terminal?: string }) => (await (await daemon()).call('terminal.run', { ...a, actor: opts.identity })) as Record<string, unknown>),
+    );
+    server.registerTool(
+      'wait_command',
+      {
+        title: 'Wait for a command',
+        description:
+          'Waits up to timeoutMs (at most 120 s) for the command with this handle to end. Returns done, and the command: exit code (from the shell integration), duration, and the first `lines` of its output with how many more there are (get_command pages the rest). A full-screen program says so (fullScreen).',
+        inputSchema: z.object({ handle: z.number().int(), timeoutMs: z.number().int().min(0).max(120_000).default(30_000), lines: z.number().int().min(1).max(2000).default(200) }),
+        outputSchema: z.object({ done: z.boolean(), id: z.number(), command: z.string(), exitCode: z.number().nullable(), durationMs: z.number().nullable(), fullScreen: z.boolean(), output: z.string(), moreLines: z.number() }),
+      },
+      guard(async ({ handle, timeoutMs, lines }: { handle: number; timeoutMs: number; lines: number }) => {
+        const r = await (await daemon()).call('command.wait', { id: handle, timeoutMs });
+        const v: CommandView = r.command;
+        const all = (v.output ?? '').split('\n');
+        const page = all.slice(0, lines).join('\n').slice(0, MAX_CHARS);
+        return { done: r.done, id: v.id, command: v.command, exitCode: v.exitCode, durationMs: v.durationMs, fullScreen: v.screen, output: r.done ? page : '', moreLines: r.done ? Math.max(0, all.length - lines) : 0 };
+      }),
+    );
+    server.registerTool(
+      'send_keys',
+      {
+        title: 'Send keys to a terminal',
+        description:
+          'Sends text and named keys to a terminal (the agent terminal unless `terminal` names one): answer a prompt or a REPL, or stop a command with C-c. Keys: Enter Tab Escape Backspace Space Up Down Left Right Home End PageUp PageDown C-c C-d C-z C-l C-a C-e C-u C-r. Needs the session to allow run.',
+        inputSchema: z.object({ session, terminal: z.string().optional(), text: z.string().max(10_000).optional(), keys: z.array(z.string()).max(100).default([]), enter: z.boolean().default(false).describe('press Enter after the text and keys') }),
+        outputSchema: z.object({ terminal: z.number(), bytes: z.number() }),
+      },
+      guard(async (a: { session: string; terminal?: string; text?: string; keys: string[]; enter: boolean }) => (await (await daemon()).call('terminal.keys', { ...a, actor: opts.identity })) as Record<string, unknown>),
+    );
+  }
 
   return server;
 }

@@ -19,6 +19,17 @@ export async function serveMcp(identity: string, _person: string): Promise<void>
     });
   };
   const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  const handle = serveStdio(() => trailMcpServer(daemon, { identity, version }), { onerror: (e) => process.stderr.write(`trail mcp: ${e.message}\n`) });
+  // The tools listed are those the person allows in some session (trail policy); each call checks its own session.
+  let level: 'read' | 'notes' | 'run' = 'read';
+  try {
+    const c = await daemon();
+    for (const s of await c.call('session.list', {})) {
+      const p = (await c.call('session.policy', { session: s.name, actor: identity })).level;
+      if (p === 'run' || (p === 'notes' && level === 'read')) level = p;
+    }
+  } catch (e) {
+    process.stderr.write(`trail mcp: ${(e as Error).message}\n`);
+  }
+  const handle = serveStdio(() => trailMcpServer(daemon, { identity, version, level }), { onerror: (e) => process.stderr.write(`trail mcp: ${e.message}\n`) });
   process.stdin.on('end', () => void handle.close().finally(() => process.exit(0)));
 }

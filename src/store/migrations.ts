@@ -219,4 +219,12 @@ export const migrations: string[] = [
   CREATE INDEX commands_session_ended ON commands(session_id, ended_at);
   CREATE INDEX commands_terminal ON commands(terminal_id, started_at);
   `,
+  // 8: what agents may do in a session (issue 12), set by the person only:
+  // read (the default), notes, run.
+  `
+  CREATE TABLE session_policy (
+    session_id TEXT PRIMARY KEY,
+    level TEXT NOT NULL
+  );
+  `,
 ];

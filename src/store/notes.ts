@@ -64,4 +64,14 @@ export class NoteStore {
       .prepare('INSERT INTO visits (session_id, identity, ended_at) VALUES (?, ?, ?) ON CONFLICT (session_id, identity) DO UPDATE SET ended_at = max(ended_at, excluded.ended_at)')
       .run(sessionId, identity, at);
   }
+
+  /** What agents may do in a session: read (the default), notes, run. */
+  policy(sessionId: string): 'read' | 'notes' | 'run' {
+    const r = this.db.prepare('SELECT level FROM session_policy WHERE session_id = ?').get(sessionId) as { level: 'read' | 'notes' | 'run' } | undefined;
+    return r?.level ?? 'read';
+  }
+
+  setPolicy(sessionId: string, level: 'read' | 'notes' | 'run'): void {
+    this.db.prepare('INSERT INTO session_policy (session_id, level) VALUES (?, ?) ON CONFLICT (session_id) DO UPDATE SET level = excluded.level').run(sessionId, level);
+  }
 }
