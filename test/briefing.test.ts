@@ -81,11 +81,11 @@ test('the briefing on return names what broke, what finished, git, others, where
     const has = (re: RegExp) => assert.ok(lines.some((l) => re.test(l)), `${re} in:\n${seen}`);
     has(/^trail: proj · ~\/proj · away \d/);
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
-    has(/^✗ service flaky gave up, crashed 2×, restarted 1×; now gave up  → trail svc logs flaky$/);
+    has(/^✗ service flaky gave up, crashed 2×, restarted 1×  → trail svc logs flaky$/);
     assert.match(lines[at(/service flaky/) + 1], /^ {4}Error: lost connection to the database$/);
     has(/^✗ sleep 1\.5; .* · exit 3 after 1\.\ds, finished while away  → trail show \d+$/);
     assert.match(lines[at(/finished while away/) + 1], /^ {4}error: cannot find module left-pad$/, 'the line that says why, not the last line');
-    has(/^git: 1 commit since \("more retries for the flaky db"\); 1 file changed and not committed: notes\.md$/);
+    has(/^git: 1 commit since \("more retries for the flaky db"\); 1 file changed since and not committed: notes\.md$/);
     has(/^cli:claude left 1 note; attached 1×$/);
     has(/^note #1 retries must stay at 3 \(app\.py:2\) · may be stale: the line now says "retries = 10"$/);
     has(/^note #2 flaky needs the db up first \(on service flaky\)$/);
@@ -152,6 +152,46 @@ test('the briefing says nothing that did not happen: no git line without commits
     assert.doesNotMatch(text, /^git:/m, 'no commits, no changes, same branch: no git line');
     assert.doesNotMatch(text, /may be stale/);
     assert.match(text, /note #1 line two is right \(a\.txt:2\)$/m);
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+test('notes follow their line when lines are added above it, keep numbers never reused, list pinned first; trail --no-brief; an assistant named with TRAIL_ACTOR has its own visits; reading a briefing is not a visit unless --mark', async () => {
+  const sb = new Sandbox();
+  const proj = join(sb.userHome, 'nf');
+  mkdirSync(proj, { recursive: true });
+  writeFileSync(join(proj, 'app.py'), 'import os\ndef tax(x):\n    return x * 0.2\n');
+  try {
+    await sb.startDaemon();
+    await sb.trail(['new', 'nf', '-d', '--dir', proj]);
+    const on = async (text: string, ...more: string[]) => JSON.parse((await sb.trail(['note', text, '--session', 'nf', '--json', ...more], { cwd: proj })).stdout) as { id: number };
+    const a = await on('the rate is 20%', '--file', 'app.py:3');
+    const b = await on('temporary');
+    assert.equal((await sb.trail(['note', 'rm', String(b.id)])).code, 0);
+    const c = await on('keep an eye on this', '--pin');
+    assert.ok(c.id > b.id, `a removed note's number is not given again (${b.id} then ${c.id})`);
+    // Two lines added above: the note follows its line to 5, and is not stale.
+    writeFileSync(join(proj, 'app.py'), '# header\n# more\nimport os\ndef tax(x):\n    return x * 0.2\n');
+    const notes = await sb.json<{ id: number; line: number | null; stale: boolean; pinned: boolean }[]>(['notes', '--session', 'nf', '--json']);
+    assert.deepEqual(notes.map((n) => n.id), [c.id, a.id], 'pinned first');
+    assert.deepEqual([notes[1].line, notes[1].stale], [5, false]);
+    // The line itself changed: now it may be stale.
+    writeFileSync(join(proj, 'app.py'), '# header\n# more\nimport os\ndef tax(x):\n    return x * 0.25\n');
+    assert.match((await sb.trail(['notes', '--session', 'nf'])).stdout, /may be stale: the line now says "return x \* 0\.25"/);
+    // Options without a command name are trail's own (the default command): --no-brief is understood.
+    assert.doesNotMatch((await sb.trail(['--no-brief'])).stderr, /unknown command/);
+    // An assistant's visits are its own; reading is not a visit unless marked.
+    const asAgent = { TRAIL_ACTOR: 'helper' };
+    const first = JSON.parse((await sb.trail(['brief', 'nf', '--json', '--mark'], { env: asAgent })).stdout) as { identity: string; since: number | null };
+    assert.equal(first.identity, 'agent:helper');
+    assert.equal(first.since, null);
+    const second = JSON.parse((await sb.trail(['brief', 'nf', '--json'], { env: asAgent })).stdout) as { since: number | null };
+    assert.notEqual(second.since, null, 'the marked read counted as its visit');
+    const person = await sb.json<{ since: number | null }>(['brief', 'nf', '--json']);
+    assert.equal(person.since, null, "the person's visits are untouched by the assistant's");
+    const again = await sb.json<{ since: number | null }>(['brief', 'nf', '--json']);
+    assert.equal(again.since, null, 'an unmarked read is not a visit');
   } finally {
     await sb.cleanup();
   }

@@ -4,7 +4,7 @@
 // briefing and the context under a budget; a wrong session is a clear error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
@@ -74,6 +74,8 @@ test('MCP with policy run: the agent runs a command in its own terminal (visible
   const sb = new Sandbox();
   const proj = join(sb.userHome, 'runproj');
   mkdirSync(proj, { recursive: true });
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  writeFileSync(join(proj, 'trail.yaml'), `services:\n  web:\n    command: python3 -m http.server ${port} --bind 127.0.0.1\n    ready: { port: ${port}, period: 100ms }\n    autostart: false\n`);
   let client: Client | null = null;
   try {
     await sb.startDaemon();
@@ -114,6 +116,16 @@ test('MCP with policy run: the agent runs a command in its own terminal (visible
 
     const note = (await call('add_note', { session: 'run', text: 'agent: the exit 3 is expected' })).structuredContent!;
     assert.equal(note.actor, 'agent:claude');
+    // Services: started, waited for, stopped, each said in the trail with who did it.
+    assert.deepEqual((await call('start_service', { session: 'run', name: 'web' })).structuredContent!.starting, ['web']);
+    const up = (await call('wait_service_ready', { session: 'run', name: 'web', timeoutMs: 20_000 })).structuredContent!;
+    assert.equal(up.ready, true, JSON.stringify(up));
+    assert.deepEqual((await call('stop_service', { session: 'run', name: 'web' })).structuredContent!.stopped, ['web']);
+    assert.match((await sb.trail(['log', 'run'])).stdout, /web: stopped by agent:claude/);
+    // What the agent ran is its own in the trail, and in the person's briefing.
+    assert.equal((await sb.json<{ actor: string }>(['show', String(handle), '--json'])).actor, 'agent:claude');
+    const b = await sb.json<{ others: { actor: string; commands: number; failed: number; notes: number }[] }>(['brief', 'run', '--since', '1h', '--json']);
+    assert.deepEqual(b.others.find((o) => o.actor === 'agent:claude'), { actor: 'agent:claude', commands: 3, failed: 1, notes: 1, attached: 0 }, 'exit 3 failed; Ctrl-C (130) is not a failure');
     // A session that allows reading only refuses, and says how the person can allow more.
     const refused = await call('run_command', { session: 'readonly', command: 'echo x' });
     assert.equal(refused.isError, true);

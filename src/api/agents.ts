@@ -26,17 +26,18 @@ export function allow(ctx: ApiContext, s: Session, actor: string, need: Level): 
 /** Each session's agent terminal, by session id (made again after it exits). */
 const agentTerminals = new Map<string, string>();
 
-function agentTerminal(ctx: ApiContext, s: Session): Terminal {
+function agentTerminal(ctx: ApiContext, s: Session, actor: string): Terminal {
   const id = agentTerminals.get(s.id);
   const live = id ? s.terminals.find((t) => t.id === id && !t.exited) : undefined;
   if (live) return live;
-  const t = ctx.manager.newTerminal(s, { cols: 120, rows: 40 });
+  // Its commands are the agent's in the trail; its screen says whose it is to whoever attaches.
+  const t = ctx.manager.newTerminal(s, { cols: 120, rows: 40, actor, banner: `[trail: the terminal of ${actor}; what it runs is typed here and kept in the trail]` });
   agentTerminals.set(s.id, t.id);
   return t;
 }
 
-function terminalOf(ctx: ApiContext, s: Session, ref: string | undefined): Terminal {
-  return ref === undefined ? agentTerminal(ctx, s) : ctx.manager.terminal(s, ref);
+function terminalOf(ctx: ApiContext, s: Session, ref: string | undefined, actor: string): Terminal {
+  return ref === undefined ? agentTerminal(ctx, s, actor) : ctx.manager.terminal(s, ref);
 }
 
 /** Named keys an agent may send: Ctrl-C arrives as Ctrl-C, never as the text "C-c". */
@@ -59,7 +60,7 @@ export const agentOps = [
     const s = ctx.manager.get(i.session);
     allow(ctx, s, i.actor, 'run');
     if (/[\r\n]/.test(i.command)) throw new TrailError('invalid', 'one command line: no newlines (run them one after the other, or join them with ;)');
-    const t = terminalOf(ctx, s, i.terminal);
+    const t = terminalOf(ctx, s, i.terminal, i.actor);
     const busy = t.runningCommand;
     if (busy) throw new TrailError('invalid', `terminal ${t.index} of ${s.name} is running \`${busy.command.split('\n')[0].slice(0, 80)}\`: wait for it, or send keys (C-c) to stop it`);
     if (t.shellKind === null) throw new TrailError('invalid', `terminal ${t.index} runs ${t.command[0]}, which has no trail integration: its commands cannot be followed`);
@@ -101,7 +102,7 @@ export const agentOps = [
   bind('terminal.keys', (ctx, i) => {
     const s = ctx.manager.get(i.session);
     allow(ctx, s, i.actor, 'run');
-    const t = terminalOf(ctx, s, i.terminal);
+    const t = terminalOf(ctx, s, i.terminal, i.actor);
     let data = i.text ?? '';
     for (const k of i.keys) {
       const b = KEYS[k];

@@ -82,11 +82,11 @@ export async function computeBriefing(ctx: ApiContext, s: Session, identity: str
     SHORT.finished,
   );
 
-  // Long commands still running now, with the last line they show.
+  // Commands still running now that were running when you left, or have run long, with the last line they show.
   const running: Briefing['running'] = [];
   for (const t of live) {
     const r = t.runningCommand;
-    if (!r || now - r.startedAt < LONG_MS) continue;
+    if (!r || (r.startedAt >= from && now - r.startedAt < LONG_MS)) continue;
     const screen = await t.mirror.screenText().catch(() => '');
     const last = screen
       .split('\n')
@@ -211,6 +211,7 @@ export const briefOps = [
     if (i.since !== undefined) {
       since = parseWhen(i.since, now);
       if (since === null) throw new TrailError('invalid', `--since ${JSON.stringify(i.since)}: use e.g. 10m, 2h or 2026-11-20`);
+      if (since > now) throw new TrailError('invalid', `--since ${JSON.stringify(i.since)} is in the future`);
     }
     // On attaching: only after being away long enough, and only for someone who was here before.
     if (i.onAttach && (!ctx.settings.brief.on || visit === null || now - visit < ctx.settings.brief.afterMs)) return { show: false, briefing: null };

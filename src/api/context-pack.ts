@@ -11,6 +11,7 @@ import { parseWhen } from '../common/time.js';
 import { stripAnsi } from '../common/ansi.js';
 import { computeBriefing, whyLine } from './briefing.js';
 import { chapterStart } from './chapters.js';
+import { gitSince } from '../daemon/git.js';
 import type { ApiContext } from './context.js';
 import type { Briefing } from '../contract/ops.js';
 
@@ -24,7 +25,7 @@ const excerpt = (output: string, lines: number) => {
   return (ls.length > lines ? `… (${ls.length - lines} lines before)\n` : '') + tail;
 };
 
-function facts(b: Briefing): Item[] {
+function facts(b: Briefing & { git: (Briefing['git'] & { uncommitted?: string[] }) | null }): Item[] {
   const out: Item[] = [];
   const add = (md: string, json: unknown) => out.push({ kind: 'fact', md: `- ${md}`, json });
   for (const s of b.services)
@@ -35,7 +36,7 @@ function facts(b: Briefing): Item[] {
   if (b.git) {
     const g = b.git;
     add(
-      `git: on ${g.branchNow ?? '(detached)'}${g.branchThen && g.branchThen !== g.branchNow ? ` (was ${g.branchThen})` : ''}; ${g.commits} commit(s) since${g.subjects.length ? ` (${g.subjects.join('; ')})` : ''}; uncommitted changes since: ${g.changed.join(', ') || 'none'}`,
+      `git: on ${g.branchNow ?? '(detached)'}${g.branchThen && g.branchThen !== g.branchNow ? ` (was ${g.branchThen})` : ''}; ${g.commits} commit(s) since${g.subjects.length ? ` (${g.subjects.join('; ')})` : ''}; changed since and not committed: ${g.changed.join(', ') || 'none'}${g.uncommitted !== undefined ? `; not committed at all: ${g.uncommitted.length ? g.uncommitted.join(', ') : 'nothing (the tree is clean)'}` : ''}`,
       { git: g },
     );
   }
@@ -53,7 +54,12 @@ export async function contextPack(ctx: ApiContext, i: { session: string; since?:
     if (since === null) throw new TrailError('invalid', `--since ${JSON.stringify(i.since)}: use e.g. 10m, 2h or 2026-11-20`);
   }
   const chapter = chapterStart(ctx, s.id);
-  const b = await computeBriefing(ctx, s, i.identity, since, now, true);
+  const b: Briefing & { git: (Briefing['git'] & { uncommitted?: string[] }) | null } = await computeBriefing(ctx, s, i.identity, since, now, true);
+  // An assistant needs the whole state of the tree, not only what changed since a visit.
+  if (b.git) {
+    const all = await gitSince(b.git.root, 0);
+    if (all) b.git = { ...b.git, uncommitted: all.changed.slice(0, 50) };
+  }
   const items: Item[] = facts(b);
   for (const n of b.notes)
     items.push({
@@ -61,8 +67,8 @@ export async function contextPack(ctx: ApiContext, i: { session: string; since?:
       md: `- note ${n.id}${n.pinned ? ' (pinned)' : ''}: ${n.text}${n.file ? ` [${n.file}${n.line ? `:${n.line}` : ''}${n.stale ? `, may be stale: the line now says "${n.lineNow ?? '(gone)'}"` : ''}]` : ''}${n.service ? ` [service ${n.service}]` : ''}${n.commandId ? ` [command ${n.commandId}]` : ''}`,
       json: n,
     });
-  // Recent commands of the chapter, failures first, newest first within each.
-  const recent = ctx.commands.recentWithOutput(s.id, chapter?.at ?? 0, 200);
+  // Recent commands of the chapter, failures first, newest first within each; trail's own (trail log, trail notes) are not the work.
+  const recent = ctx.commands.recentWithOutput(s.id, chapter?.at ?? 0, 200).filter((c) => !/^\s*(trail|npx trail|\S*\/bin\/trail)(\s|$)/.test(c.command));
   const failures = recent.filter((c) => c.exit_code !== null && c.exit_code !== 0);
   const rest = recent.filter((c) => !(c.exit_code !== null && c.exit_code !== 0));
   for (const c of [...failures, ...rest]) {

@@ -15,22 +15,45 @@ import { allow } from './agents.js';
 /** Files larger than this are not read to check a note's line (said as unknown: not stale). */
 const MAX_FILE = 8 * 1024 * 1024;
 
-function lineOf(file: string, line: number): string | null {
+function linesOf(file: string): string[] | null {
   try {
     if (statSync(file).size > MAX_FILE) return null;
-    const lines = readFileSync(file, 'utf8').split('\n');
-    return line <= lines.length ? lines[line - 1].replace(/\r$/, '') : null;
+    return readFileSync(file, 'utf8').split('\n').map((l) => l.replace(/\r$/, ''));
   } catch {
     return null;
   }
 }
 
+function lineOf(file: string, line: number): string | null {
+  const lines = linesOf(file);
+  return lines && line <= lines.length ? lines[line - 1] : null;
+}
+
+/** Where the noted line is now: the same text at its line, or the nearest line with that text (lines added above move it). */
+function follow(file: string, line: number, text: string, secrets: ApiContext['secrets']): { line: number; now: string | null } {
+  const lines = linesOf(file);
+  if (!lines) return { line, now: null };
+  const same = (l: string | undefined) => l !== undefined && redact(l, secrets) === text;
+  if (same(lines[line - 1])) return { line, now: lines[line - 1] };
+  for (let d = 1; d < lines.length; d++) {
+    if (same(lines[line - 1 - d])) return { line: line - d, now: lines[line - 1 - d] };
+    if (same(lines[line - 1 + d])) return { line: line + d, now: lines[line - 1 + d] };
+  }
+  return { line, now: line <= lines.length ? lines[line - 1] : null };
+}
+
 export function noteView(ctx: ApiContext, n: NoteRow, names = ctx.sessionNames()): NoteView {
   let lineNow: string | null = null;
   let stale = false;
+  let line = n.line;
   if (n.file !== null) {
     if (n.line !== null) {
-      lineNow = lineOf(n.file, n.line);
+      // A line that moved (lines added or removed above it) is followed, not called stale.
+      const f = n.line_text !== null ? follow(n.file, n.line, n.line_text, ctx.secrets) : { line: n.line, now: lineOf(n.file, n.line) };
+      line = f.line;
+      lineNow = f.now;
+      // Remembered where it went, so that a later change of the line is found at its new place.
+      if (f.line !== n.line && lineNow !== null && redact(lineNow, ctx.secrets) === n.line_text) ctx.health.attempt('a note that moved', () => ctx.notes.moveLine(n.id, f.line));
       stale = lineNow === null ? true : n.line_text !== null && redact(lineNow, ctx.secrets) !== n.line_text;
       if (lineNow !== null) lineNow = redact(lineNow, ctx.secrets);
     } else stale = !existsSync(n.file);
@@ -44,7 +67,7 @@ export function noteView(ctx: ApiContext, n: NoteRow, names = ctx.sessionNames()
     commandId: n.command_id,
     service: n.service,
     file: n.file,
-    line: n.line,
+    line,
     pinned: n.pinned === 1,
     doneAt: n.done_at,
     lineThen: n.line_text,
@@ -106,7 +129,10 @@ export const noteOps = [
   bind('note.list', (ctx, i) => {
     const ids = i.session === undefined ? undefined : [ctx.manager.get(i.session).id];
     const names = ctx.sessionNames();
-    return ctx.notes.list(ids, { all: i.all, contains: i.text }).map((n) => noteView(ctx, n, names));
+    return ctx.notes
+      .list(ids, { all: i.all, contains: i.text })
+      .map((n) => noteView(ctx, n, names))
+      .sort((a, b) => Number(b.pinned) - Number(a.pinned) || a.id - b.id);
   }),
   bind('note.done', (ctx, i) => {
     const n = noteOrFail(ctx, i.id);

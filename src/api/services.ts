@@ -4,6 +4,7 @@ import { TrailError } from '../common/errors.js';
 import { parseWhen } from '../common/time.js';
 import { ServiceConfigError } from '../daemon/service-config.js';
 import type { ApiContext } from './context.js';
+import { allow } from './agents.js';
 
 /**
  * The session's services, its file read again. A file that is not right is
@@ -37,12 +38,14 @@ export const serviceOps = [
   }),
   bind('svc.up', (ctx, i) => {
     const { session, svc } = servicesOf(ctx, i.session);
+    allow(ctx, session, i.actor, 'run');
     if (!svc.source) throw new TrailError('not_found', `no trail.yaml or Procfile in ${session.dir}: nothing to start`);
     known(svc, i.names);
     return { starting: svc.up(i.names), warnings: svc.source?.warnings ?? [] };
   }),
   bind('svc.down', async (ctx, i) => {
-    const { svc } = servicesOf(ctx, i.session);
+    const { session, svc } = servicesOf(ctx, i.session);
+    allow(ctx, session, i.actor, 'run');
     known(svc, i.names);
     return { stopped: await svc.down(i.names, i.by) };
   }),

@@ -15,8 +15,22 @@ const path = (p: string, dir?: string) => {
   return e(home && (p === home || p.startsWith(home + '/')) ? '~' + p.slice(home.length) : p);
 };
 
-/** Cuts a line to the terminal's width, escape sequences not counted (so a briefing never wraps). */
+/**
+ * Cuts a line to the terminal's width, escape sequences not counted (so a
+ * briefing never wraps). Where to look next (after " → ") is kept whole: the
+ * middle gives way.
+ */
 export function fit(line: string, width: number): string {
+  const at = line.lastIndexOf('  → ');
+  if (at > 0) {
+    const tail = line.slice(at);
+    const room = width - tail.replace(/\x1b\[[0-9;]*m/g, '').length;
+    if (room >= 20) return cut(line.slice(0, at), room) + tail;
+  }
+  return cut(line, width);
+}
+
+function cut(line: string, width: number): string {
   let seen = 0;
   for (let i = 0; i < line.length; i++) {
     if (line[i] === '\x1b') {
@@ -39,18 +53,20 @@ export function noteLine(n: NoteView, dir?: string): string {
   return line;
 }
 
-export function briefingLines(b: Briefing): string[] {
+export function briefingLines(b: Briefing, opts: { since?: string; full?: boolean } = {}): string[] {
   const out: string[] = [];
-  const away = b.since !== null ? `away ${duration(b.now - b.since)}` : 'first visit';
+  const away = b.since === null ? 'first visit' : opts.since !== undefined ? `since ${duration(b.now - b.since)} ago` : `away ${duration(b.now - b.since)}`;
   out.push(paint.bold(`trail: ${e(b.session)} · ${path(b.dir)} · ${away}${b.chapter ? ` · chapter: ${e(b.chapter)}` : ''}`));
-  if (b.quiet) out.push(b.since !== null ? `Nothing happened while you were away (${duration(b.now - b.since)}).` : 'Nothing has happened here yet.');
+  if (b.quiet)
+    out.push(b.since === null ? 'Nothing has happened here yet.' : opts.since !== undefined ? `Nothing happened in the last ${duration(b.now - b.since)}.` : `Nothing happened while you were away (${duration(b.now - b.since)}).`);
   // A fact, where to look, and under it the line that says why.
   const why = (text: string | null) => text && out.push(paint.dim(`    ${e(text.slice(0, 200))}`));
   for (const s of b.services) {
     const what = [s.gaveUp ? 'gave up' : '', s.failed ? 'could not start' : '', s.crashes ? `crashed ${s.crashes}×` : '', s.restarts ? `restarted ${s.restarts}×` : '']
       .filter(Boolean)
       .join(', ');
-    out.push(`${paint.red('✗')} service ${e(s.service)} ${what}; now ${e(s.state)}  → trail svc logs ${e(s.service)}`);
+    const now = s.gaveUp && s.state === 'gave up' ? '' : `; now ${e(s.state)}`;
+    out.push(`${paint.red('✗')} service ${e(s.service)} ${what}${now}  → trail svc logs ${e(s.service)}`);
     why(s.failed ?? s.lastLine);
   }
   for (const c of b.failed) {
@@ -68,7 +84,7 @@ export function briefingLines(b: Briefing): string[] {
     const parts: string[] = [];
     if (g.branchThen !== null && g.branchNow !== g.branchThen) parts.push(`branch ${e(g.branchThen)} → ${e(g.branchNow ?? '(detached)')}`);
     if (g.commits) parts.push(`${g.commits} commit${g.commits === 1 ? '' : 's'} since${g.subjects.length ? ` (${g.subjects.map((s) => `"${e(s)}"`).join(', ')})` : ''}`);
-    if (g.changedCount) parts.push(`${g.changedCount} file${g.changedCount === 1 ? '' : 's'} changed and not committed: ${g.changed.map(e).join(', ')}${g.changedCount > g.changed.length ? ' …' : ''}`);
+    if (g.changedCount) parts.push(`${g.changedCount} file${g.changedCount === 1 ? '' : 's'} changed since and not committed: ${g.changed.map(e).join(', ')}${g.changedCount > g.changed.length ? ' …' : ''}`);
     if (parts.length) out.push(`git: ${parts.join('; ')}`);
   }
   for (const o of b.others) {
@@ -82,6 +98,6 @@ export function briefingLines(b: Briefing): string[] {
     out.push(paint.dim(`terminal ${w.terminal}: ${w.cwd ? (w.cwd === b.dir ? path(w.cwd) : path(w.cwd, b.dir)) : '?'}${w.branch ? ` (${e(w.branch)})` : ''}${last ? ` · you ran: ${last}` : ''}`));
   }
   for (const n of b.notes) out.push(`note ${noteLine(n, b.dir)}`);
-  if (b.more) out.push(paint.dim(`${b.more} more: trail brief --full`));
+  if (b.more && !opts.full) out.push(paint.dim(`${b.more} more: trail brief --full${b.since !== null ? ` --since ${new Date(b.since).toISOString()}` : ''}`));
   return out;
 }

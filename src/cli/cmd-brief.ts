@@ -8,20 +8,22 @@ import { identity } from './identity.js';
 export const briefCommand: CliCommand = {
   name: 'brief',
   summary: 'what happened in a session since your last visit: what broke, what finished, git, others, where you were, notes',
-  usage: 'trail brief [SESSION] [--since TIME] [--full] [--json]',
-  options: { since: { type: 'string' }, full: { type: 'boolean' }, json: { type: 'boolean' }, session: { type: 'string', short: 's' } },
+  usage: 'trail brief [SESSION] [--since TIME] [--full] [--mark] [--json]',
+  options: { since: { type: 'string' }, full: { type: 'boolean' }, json: { type: 'boolean' }, session: { type: 'string', short: 's' }, mark: { type: 'boolean' } },
   optionHelp: {
     since: { arg: 'TIME', text: 'from this time instead of your last visit (10m, 2h, 2026-11-20)' },
     full: { text: 'every item, not the most important few of each kind' },
+    mark: { text: 'count this as a visit: the next briefing starts from now' },
     session: { arg: 'S', text: 'the session (default: the one you are in, or the one for this directory)' },
   },
-  more: 'Reading it counts as a visit: the next briefing starts from now. Shown on attaching too, after 10 minutes away (config.yaml: brief: { after: 10m, on: true }; trail attach --no-brief).',
+  more: 'Your visits end when you detach; reading the briefing does not count as one unless --mark. TRAIL_ACTOR=NAME gives an assistant that runs trail as you a briefing of its own. Shown on attaching too, after 10 minutes away (config.yaml: brief: { after: 10m, on: true }; trail --no-brief).',
   run: async ({ values, positionals }) => {
     const session = await sessionArg((positionals[0] ?? values.session) as string | undefined, 'brief');
-    const r = await call('session.brief', { session, identity: identity(), since: values.since as string | undefined, full: Boolean(values.full) });
+    const since = values.since as string | undefined;
+    const r = await call('session.brief', { session, identity: identity(), since, full: Boolean(values.full), mark: Boolean(values.mark) });
     if (values.json) return json(r.briefing), 0;
     const width = process.stdout.isTTY ? process.stdout.columns : 0;
-    for (const l of briefingLines(r.briefing!)) out(width ? fit(l, width) : l);
+    for (const l of briefingLines(r.briefing!, { since, full: Boolean(values.full) })) out(width ? fit(l, width) : l);
     return 0;
   },
 };

@@ -18,7 +18,7 @@ export const contextCommand: CliCommand = {
   more: 'Most important first; what did not fit is counted at the end. It does not count as a visit: your next briefing is unchanged.',
   run: async ({ values, positionals }) => {
     const budget = values.budget === undefined ? 8000 : Number(values.budget);
-    if (!Number.isInteger(budget) || budget < 200) throw new UsageError(`--budget takes a number of tokens of at least 200, not ${JSON.stringify(values.budget)}`);
+    if (!Number.isInteger(budget) || budget < 200 || budget > 1_000_000) throw new UsageError(`--budget takes a number of tokens from 200 to 1000000, not ${JSON.stringify(values.budget)}`);
     const format = (values.format ?? 'md') as string;
     if (format !== 'md' && format !== 'json') throw new UsageError(`--format is md or json, not ${JSON.stringify(format)}`);
     const session = await sessionArg((positionals[0] ?? values.session) as string | undefined, 'context');

@@ -24,19 +24,20 @@ export const noteCommand: CliCommand = {
     session: { arg: 'S', text: 'the session (default: the one you are in, or the one for this directory)' },
   },
   more: 'Notes are in the briefing (trail brief), in trail log, and found by trail search.',
-  run: async ({ values, positionals }) => {
-    if (positionals[0] === 'done' || positionals[0] === 'rm') {
+  run: async ({ values, positionals, rest }) => {
+    // After --, everything is the note's text (trail note -- done).
+    if (!rest.length && (positionals[0] === 'done' || positionals[0] === 'rm')) {
       const id = idArg(positionals[1], positionals[0]);
       if (positionals[0] === 'rm') {
         await call('note.rm', { id });
         out(`removed note ${id}`);
       } else {
         const n = await call('note.done', { id });
-        out(`done: ${noteLine(n)}`);
+        out(`marked done: ${noteLine({ ...n, doneAt: null })}`);
       }
       return 0;
     }
-    const text = positionals.join(' ').trim();
+    const text = [...positionals, ...rest].join(' ').trim();
     if (!text) throw new UsageError('note needs the text: trail note "the flaky test is test_login; retry passes"');
     const targets = [values.on, values.svc, values.file].filter((x) => x !== undefined);
     if (targets.length > 1) throw new UsageError('a note is on one thing: --on, --svc or --file');
@@ -45,6 +46,7 @@ export const noteCommand: CliCommand = {
     if (typeof values.file === 'string') {
       const m = /^(.*):(\d+)$/.exec(values.file);
       [file, line] = m ? [m[1], Number(m[2])] : [values.file, undefined];
+      if (line !== undefined && line < 1) throw new UsageError(`--file ${values.file}: lines are numbered from 1`);
     }
     if (values.on !== undefined && !/^\d+$/.test(values.on as string)) throw new UsageError(`--on takes a command id (a number), not ${JSON.stringify(values.on)}`);
     const session = await sessionArg(values.session as string | undefined, 'note');

@@ -43,7 +43,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`trail ${pkg.version}\n`);
     return 0;
   }
-  const cmd = first === undefined ? findCommand('') : findCommand(first);
+  // Options with no command name are the default command's (trail --no-brief).
+  const bare = first === undefined || (first.startsWith('-') && first !== '-');
+  const cmd = bare ? findCommand('') : findCommand(first);
   if (!cmd) {
     process.stderr.write(`trail: unknown command ${escapeControls(JSON.stringify(first))}; trail help lists them\n`);
     return 2;
@@ -55,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: first === undefined ? [] : args, options: cmd.options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: first === undefined ? [] : bare ? before : args, options: cmd.options, allowPositionals: true, strict: true });
   } catch (e) {
     process.stderr.write(`trail ${cmd.name}: ${escapeControls((e as Error).message.split('\n')[0])}\nusage: ${cmd.usage}\n`);
     return 2;

@@ -303,12 +303,12 @@ export const ops = {
   },
   'svc.up': {
     summary: "starts a session's services (or the named ones and what they depend on) in dependency order; returns at once",
-    input: z.object({ session: z.string(), names: z.array(z.string()).default([]) }),
+    input: z.object({ session: z.string(), names: z.array(z.string()).default([]), actor: z.string().max(200).default('cli') }),
     output: z.object({ starting: z.array(z.string()), warnings: z.array(z.string()) }),
   },
   'svc.down': {
     summary: "stops a session's services (or the named ones), dependents first; returns once they are stopped",
-    input: z.object({ session: z.string(), names: z.array(z.string()).default([]), by: z.string().max(100).default('trail down') }),
+    input: z.object({ session: z.string(), names: z.array(z.string()).default([]), by: z.string().max(100).default('trail down'), actor: z.string().max(200).default('cli') }),
     output: z.object({ stopped: z.array(z.string()) }),
   },
   'svc.reload': {

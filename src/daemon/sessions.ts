@@ -23,6 +23,8 @@ export type Session = {
   lastActiveAt: number;
   terminals: Terminal[];
   nextIndex: number;
+  /** The terminal a person last attached to (a plain attach returns there). */
+  lastTerminalId?: string;
 };
 
 export type ManagerDeps = {
@@ -38,7 +40,7 @@ export type ManagerDeps = {
 
 const clockTime = (ms: number) => new Date(ms).toLocaleString('sv-SE').slice(0, 16);
 
-export type NewTerminalSpec = { command?: string[]; shell?: string; cols?: number; rows?: number };
+export type NewTerminalSpec = { command?: string[]; shell?: string; cols?: number; rows?: number; actor?: string; banner?: string };
 
 export class SessionManager {
   private byId = new Map<string, Session>();
@@ -195,7 +197,8 @@ export class SessionManager {
       scrollback: this.deps.scrollback,
       tmpFile: join(this.deps.runDir, id),
       sink: this.writer,
-      banner: this.takeNotice(s.id),
+      banner: [this.takeNotice(s.id), spec.banner].filter(Boolean).join('\n') || undefined,
+      actor: spec.actor,
       onExit: (term, code, signal) => this.terminalExited(s, term, code, signal),
       log: this.deps.log,
     });
@@ -243,7 +246,7 @@ export class SessionManager {
   terminal(s: Session, ref?: string): Terminal {
     const live = s.terminals.filter((t) => !t.exited);
     if (ref === undefined) {
-      const t = live[live.length - 1];
+      const t = live.find((x) => x.id === s.lastTerminalId) ?? live[live.length - 1];
       if (t) return t;
       return this.newTerminal(s, {});
     }
@@ -295,6 +298,8 @@ export class SessionManager {
   }
 
   clientEvent(s: Session, t: Terminal, sink: ClientSink, kind: 'client.attached' | 'client.detached'): void {
+    // Where the person was: the next plain attach comes back here, as tmux returns to the last window.
+    if (kind === 'client.attached' && !sink.readOnly) s.lastTerminalId = t.id;
     this.events.emit({ kind, sessionId: s.id, terminalId: t.id, at: Date.now(), actor: sink.name, data: { client: sink.id, readOnly: sink.readOnly } });
     this.touch(s);
   }

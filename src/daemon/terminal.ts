@@ -65,6 +65,8 @@ export type TerminalOptions = {
   log: (line: string) => void;
   /** Text shown on the terminal's screen before its program's first output (what happened to the shells before it). */
   banner?: string;
+  /** Who types here, for the trail (an agent's terminal records its commands as the agent's). */
+  actor?: string;
   /** Every chunk of the program's output, as written (a tty service's log). */
   onOutput?: (buf: Buffer) => void;
 };
@@ -139,7 +141,7 @@ export class Terminal {
     this.mirror = new Mirror(opts.id, opts.cols, opts.rows, opts.scrollback);
     if (opts.banner) this.mirror.write(Buffer.from(opts.banner.replace(/\n/g, '\r\n') + '\r\n'));
     const preamble = launch.kind ? (OUTPUT_PREAMBLE[launch.kind] ?? null) : null;
-    this.recorder = new Recorder({ sessionId: opts.sessionId, terminalId: opts.id }, this.mirror, opts.sink, opts.cwd, Date.now, 'user', preamble);
+    this.recorder = new Recorder({ sessionId: opts.sessionId, terminalId: opts.id }, this.mirror, opts.sink, opts.cwd, Date.now, opts.actor ?? 'user', preamble);
     // encoding: null hands us Buffers: no UTF-8 decoding on the hot path.
     this.pty = pty.spawn(launch.file, launch.args, {
       name: 'xterm-256color',

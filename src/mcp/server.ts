@@ -264,6 +264,46 @@ export function trailMcpServer(daemon: () => Promise<DaemonClient>, opts: McpOpt
       },
       guard(async (a: { session: string; terminal?: string; text?: string; keys: string[]; enter: boolean }) => (await (await daemon()).call('terminal.keys', { ...a, actor: opts.identity })) as Record<string, unknown>),
     );
+    const svcName = z.object({ session, name: z.string().describe('the service (list_services names them)') });
+    const control = (verb: 'start' | 'stop' | 'restart') =>
+      guard(async ({ session: s, name }: { session: string; name: string }) => {
+        const c = await daemon();
+        let stopped: string[] = [];
+        if (verb !== 'start') stopped = (await c.call('svc.down', { session: s, names: [name], by: opts.identity, actor: opts.identity })).stopped;
+        const starting = verb === 'stop' ? [] : (await c.call('svc.up', { session: s, names: [name], actor: opts.identity })).starting;
+        return { stopped, starting };
+      });
+    for (const verb of ['start', 'stop', 'restart'] as const)
+      server.registerTool(
+        `${verb}_service`,
+        {
+          title: `${verb[0].toUpperCase() + verb.slice(1)} a service`,
+          description: `${verb === 'start' ? 'Starts a service and what it depends on, in order' : verb === 'stop' ? 'Stops a service (its whole process group)' : 'Stops a service, then starts it and what it depends on'}; returns at once (wait_service_ready follows it). Needs the session to allow run.`,
+          inputSchema: svcName,
+          outputSchema: z.object({ stopped: z.array(z.string()), starting: z.array(z.string()) }),
+        },
+        control(verb),
+      );
+    server.registerTool(
+      'wait_service_ready',
+      {
+        title: 'Wait until a service is ready',
+        description: 'Waits up to timeoutMs (at most 120 s) until the service is ready, or has failed or given up (with why). A service without a ready probe counts as ready once started.',
+        inputSchema: svcName.extend({ timeoutMs: z.number().int().min(0).max(120_000).default(30_000) }),
+        outputSchema: z.object({ ready: z.boolean(), service: ServiceInfo }),
+      },
+      guard(async ({ session: s, name, timeoutMs }: { session: string; name: string; timeoutMs: number }) => {
+        const c = await daemon();
+        const end = Date.now() + timeoutMs;
+        for (;;) {
+          const v = (await c.call('svc.list', { session: s, ports: false })).services.find((x) => x.name === name);
+          if (!v) throw new Error(`${s} has no service named ${name}`);
+          const over = v.state === 'ready' || v.state === 'gave up' || v.state === 'failed' || v.state === 'exited' || v.state === 'stopped';
+          if (over || Date.now() >= end) return { ready: v.state === 'ready', service: v };
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }),
+    );
   }
 
   return server;

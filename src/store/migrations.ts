@@ -201,7 +201,8 @@ export const migrations: string[] = [
     PRIMARY KEY (session_id, identity)
   );
   CREATE TABLE notes (
-    id INTEGER PRIMARY KEY,
+    -- AUTOINCREMENT: a removed note's number is never given to another (note done 5 must not find a new #5)
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     session_id TEXT NOT NULL,
     text TEXT NOT NULL,
     actor TEXT NOT NULL,

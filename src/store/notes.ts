@@ -45,6 +45,11 @@ export class NoteStore {
     return this.db.prepare(`SELECT * FROM notes ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id`).all(...params) as NoteRow[];
   }
 
+  /** The noted line moved (lines added or removed above it): where it is now. */
+  moveLine(id: number, line: number): void {
+    this.db.prepare('UPDATE notes SET line = ? WHERE id = ?').run(line, id);
+  }
+
   done(id: number, at: number): boolean {
     return this.db.prepare('UPDATE notes SET done_at = ? WHERE id = ? AND done_at IS NULL').run(at, id).changes > 0;
   }
