@@ -14,8 +14,11 @@ export const ConfigSchema = z
       .object({ lines: z.number().int().min(100).default(100_000), days: z.number().min(0.01).default(14) })
       .strict()
       .default({ lines: 100_000, days: 14 }),
-    /** How long commands' output is kept (the command lines stay): days. */
-    output: z.object({ days: z.number().min(1).default(365) }).strict().default({ days: 365 }),
+    /** How long, and how much, of commands' output is kept (the command lines stay): days, and megabytes in all (the oldest go first). */
+    output: z
+      .object({ days: z.number().min(1).default(365), max_mb: z.number().min(1).default(4096) })
+      .strict()
+      .default({ days: 365, max_mb: 4096 }),
     /** The briefing shown on attaching after being away at least `after` (off with on: false, or trail attach --no-brief). */
     brief: z
       .object({ on: z.boolean().default(true), after: Duration.default(600_000) })

@@ -12,7 +12,7 @@ import { TrailError } from '../common/errors.js';
 
 export type SearchRequest = { text: string; filter: CommandFilter; limit: number; field: SearchField };
 /** What the search process is sent: commands (the default) or services' output. */
-export type SearchMessage = ({ kind?: 'commands' } & SearchRequest) | { kind: 'logs'; text: string; opts: LogSearch };
+export type SearchMessage = ({ kind?: 'commands' } & SearchRequest) | { kind: 'logs'; text: string; opts: LogSearch } | { kind: 'outputCutoff'; maxBytes: number };
 type Job = { req: SearchMessage; limitMs: number; resolve: (rows: unknown[]) => void; reject: (e: Error) => void };
 
 export class SearchThread {
@@ -33,6 +33,12 @@ export class SearchThread {
   /** Services' output lines containing a text (a gigabyte of logs is searched here, never on the daemon's loop). */
   searchLogs(text: string, opts: LogSearch, limitMs = this.limitMs): Promise<LogRow[]> {
     return this.ask({ kind: 'logs', text, opts }, limitMs) as Promise<LogRow[]>;
+  }
+
+  /** Where the size limit of kept output falls (see outputCutoff): read in the search process, off the daemon's loop. */
+  async outputCutoff(maxBytes: number): Promise<number | null> {
+    const rows = (await this.ask({ kind: 'outputCutoff', maxBytes }, 120_000)) as { id: number }[];
+    return rows[0]?.id ?? null;
   }
 
   private ask(req: SearchMessage, limitMs: number): Promise<unknown[]> {

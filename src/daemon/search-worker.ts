@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3';
 import { searchCommands } from '../store/commands.js';
 import { searchLogs } from '../store/services.js';
+import { outputCutoff } from '../store/retention.js';
 import type { SearchMessage } from './search-thread.js';
 
 const db = new Database(process.argv[2], { readonly: true, fileMustExist: true });
@@ -9,6 +10,11 @@ db.pragma('busy_timeout = 5000');
 
 process.on('message', (req: SearchMessage) => {
   try {
+    if (req.kind === 'outputCutoff') {
+      const id = outputCutoff(db, req.maxBytes);
+      process.send!({ rows: id === null ? [] : [{ id }] });
+      return;
+    }
     process.send!({ rows: req.kind === 'logs' ? searchLogs(db, req.text, req.opts) : searchCommands(db, req.text, req.filter, req.limit, req.field) });
   } catch (e) {
     process.send!({ error: (e as Error).message });

@@ -11,7 +11,7 @@ import { Services } from '../daemon/services.js';
 import { ServiceStore } from '../store/services.js';
 import { NoteStore } from '../store/notes.js';
 import { LogThrottle } from '../daemon/log-throttle.js';
-import { trimOutput, trimOldLogs } from '../store/retention.js';
+import { trimOutput, trimOldLogs, trimOutputUpTo } from '../store/retention.js';
 import { Terminal } from '../daemon/terminal.js';
 import { openDb, type Db } from '../store/db.js';
 import { SessionStore, sessionNames } from '../store/sessions.js';
@@ -153,7 +153,23 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
         (health.attempt('service log retention', () => trimOldLogs(db, now - config.service_logs.days * 86_400_000, 200)) ?? 0);
       n += done;
       if (done > 0 && !stopping) setTimeout(step, 20).unref();
-      else if (n) log(`retention: ${n} old output(s) and log chunk(s) let go`);
+      else {
+        if (n) log(`retention: ${n} old output(s) and log chunk(s) let go`);
+        void bySize();
+      }
+    };
+    // Then the size limit: where it falls is found in the search process; the oldest output goes, a batch at a time.
+    const bySize = async () => {
+      const cut = await searcher.outputCutoff(config.output.max_mb * 1024 * 1024).catch(() => null);
+      if (cut === null) return;
+      let m = 0;
+      const more = () => {
+        const done = health.attempt('output retention', () => trimOutputUpTo(db, cut, 500)) ?? 0;
+        m += done;
+        if (done > 0 && !stopping) setTimeout(more, 20).unref();
+        else if (m) log(`retention: ${m} output(s) let go to keep output under ${config.output.max_mb} MB`);
+      };
+      more();
     };
     step();
   };

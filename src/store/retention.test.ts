@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { openDb } from './db.js';
 import { CommandStore, type NewCommand } from './commands.js';
 import { ServiceStore } from './services.js';
-import { storeSizes, trimOutput, trimOldLogs } from './retention.js';
+import { storeSizes, trimOutput, trimOldLogs, outputCutoff, trimOutputUpTo } from './retention.js';
 
 const cmd = (started_at: number, output: string): NewCommand => ({
   session_id: 's', terminal_id: 't', command: `echo ${output}`, cwd: '/w', started_at, ended_at: started_at + 1, duration_ms: 1, exit_code: 0,
@@ -39,6 +39,25 @@ test('retention lets old output and old service logs go, a batch at a time, keep
     const sizes = storeSizes(db);
     assert.ok(sizes.commands > 0 && sizes.index > 0 && sizes.serviceOutput > 0 && sizes.events > 0, JSON.stringify(sizes));
     assert.equal(sizes.file, sizes.commands + sizes.index + sizes.serviceOutput + sizes.events + sizes.notes + sizes.other);
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the size limit: the oldest output goes first until what is kept fits', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trail-ret-'));
+  try {
+    const db = openDb(join(dir, 'trail.db'));
+    const commands = new CommandStore(db);
+    const ids = Array.from({ length: 10 }, (_, i) => commands.insert({ ...cmd(1000 + i, 'x'.repeat(100)), raw: null }));
+    assert.equal(outputCutoff(db, 10_000), null, 'all fits');
+    const cut = outputCutoff(db, 350)!;
+    assert.equal(cut, ids[6], 'the newest 3 (300 bytes) fit; the 4th and older do not');
+    assert.equal(trimOutputUpTo(db, cut, 5), 5);
+    assert.equal(trimOutputUpTo(db, cut, 5), 2);
+    assert.deepEqual(ids.map((id) => commands.get(id)!.output.length), [0, 0, 0, 0, 0, 0, 0, 100, 100, 100]);
+    assert.equal(outputCutoff(db, 350), null);
     db.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

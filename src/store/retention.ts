@@ -32,6 +32,28 @@ export function trimOutput(db: Db, before: number, limit: number): number {
     .run(before, limit).changes;
 }
 
+/**
+ * The newest command whose output, added to all newer output, goes past
+ * `maxBytes`: it and everything older is over the size limit (null: all fits).
+ * It reads every output's length: the search process runs it, never the daemon's loop.
+ */
+export function outputCutoff(db: Db, maxBytes: number): number | null {
+  const r = db
+    .prepare(
+      `SELECT id FROM (SELECT id, sum(length(CAST(output AS BLOB)) + coalesce(length(CAST(raw AS BLOB)), 0)) OVER (ORDER BY id DESC) AS total
+         FROM commands WHERE output <> '' OR raw IS NOT NULL) WHERE total > ? ORDER BY id DESC LIMIT 1`,
+    )
+    .get(maxBytes) as { id: number } | undefined;
+  return r?.id ?? null;
+}
+
+/** Empties the output of commands up to this id, at most `limit` at a time; returns how many. */
+export function trimOutputUpTo(db: Db, id: number, limit: number): number {
+  return db
+    .prepare(`UPDATE commands SET output = '', raw = NULL WHERE id IN (SELECT id FROM commands WHERE id <= ? AND (output <> '' OR raw IS NOT NULL) LIMIT ?)`)
+    .run(id, limit).changes;
+}
+
 /** Service output older than `before`, whatever the service (one that stopped long ago too), at most `limit` chunks at a time. */
 export function trimOldLogs(db: Db, before: number, limit: number): number {
   return db.prepare('DELETE FROM service_chunks WHERE id IN (SELECT id FROM service_chunks WHERE end_at < ? LIMIT ?)').run(before, limit).changes;
