@@ -1,12 +1,11 @@
 // Search at scale: a generated trail of N commands with ~B bytes of output each,
 // ingested through the real store, then queried; ripgrep over the same raw text
 // in the same run is the baseline.
-import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDb } from '../src/store/db.js';
 import { CommandStore, type NewCommand } from '../src/store/commands.js';
-import { World, pct, ratio, rng } from './lib.js';
+import { World, pct, ratio, rng, timeRg } from './lib.js';
 
 export async function search(n: number, outBytes: number): Promise<string[]> {
   const w = new World();
@@ -124,15 +123,7 @@ export async function search(n: number, outBytes: number): Promise<string[]> {
     for (const [what, ms] of longMs) out.push(`  largest accepted query, ${what}: ${ms.toFixed(1)} ms (in the search process, not on the daemon's event loop; stopped at 10 s)`);
 
     // ripgrep over the same raw text (page cache warm: one run first)
-    const rg = (q: string) => {
-      const t = performance.now();
-      try {
-        execFileSync('rg', ['-c', '-F', q, rawFile], { stdio: ['ignore', 'ignore', 'ignore'] });
-      } catch {
-        /* exit 1 = no match */
-      }
-      return performance.now() - t;
-    };
+    const rg = (q: string) => timeRg(q, rawFile);
     rg('warmup');
     const rgMs = [...needles.slice(0, 5), pick(vocab), pick(vocab)].map(rg).sort((a, b) => a - b);
     out.push(`  rg -F over the raw text (${rgMs.length} queries):  p50 ${pct(rgMs, 50).toFixed(1)} ms  p95 ${pct(rgMs, 95).toFixed(1)} ms`);

@@ -8,7 +8,7 @@ import net from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { World, median, BIN, sleep, pct, ratio, rssKiB, rng } from './lib.js';
+import { World, median, BIN, sleep, pct, ratio, rssKiB, rng, timeRg } from './lib.js';
 import { openDb } from '../src/store/db.js';
 import { ServiceStore, searchLogs, type LogChunk } from '../src/store/services.js';
 import { echoBlock } from './terminal.js';
@@ -331,15 +331,7 @@ export async function serviceSearch(gb: number): Promise<string[]> {
     out.push(line(`common paths, newest 20 (${common.length})`, common));
     out.push(line(`rare ids, --svc worker (${bySvc.length})`, bySvc));
     out.push(line(`texts found nowhere (${none.length})`, none));
-    const rg = (q: string) => {
-      const t = performance.now();
-      try {
-        execFileSync('rg', ['-c', '-F', q, rawFile], { stdio: ['ignore', 'ignore', 'ignore'] });
-      } catch {
-        /* exit 1 = no match */
-      }
-      return performance.now() - t;
-    };
+    const rg = (q: string) => timeRg(q, rawFile);
     rg('warmup');
     const rgMs = [...needles.slice(0, 5), pick(paths)].map(rg).sort((a, b) => a - b);
     out.push(`  rg -F over the same text (${rgMs.length} queries): p50 ${pct(rgMs, 50).toFixed(1)} ms; trail rare-id p95 / rg p50: ${ratio(pct(rare, 95), pct(rgMs, 50))} (lower is better)`);

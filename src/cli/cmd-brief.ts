@@ -1,7 +1,7 @@
 import type { CliCommand } from './command.js';
 import { call } from './connect.js';
 import { json, out } from './output.js';
-import { sessionArg } from './session-arg.js';
+import { sessionArg, SESSION_HELP } from './session-arg.js';
 import { briefingLines, fit } from './briefing-view.js';
 import { identity } from './identity.js';
 
@@ -14,7 +14,7 @@ export const briefCommand: CliCommand = {
     since: { arg: 'TIME', text: 'from this time instead of your last visit (10m, 2h, 2026-11-20)' },
     full: { text: 'every item, not the most important few of each kind' },
     mark: { text: 'count this as a visit: the next briefing starts from now' },
-    session: { arg: 'S', text: 'the session (default: the one you are in, or the one for this directory)' },
+    session: SESSION_HELP,
   },
   more: 'Your visits end when you detach; reading the briefing does not count as one unless --mark. TRAIL_ACTOR=NAME gives an assistant that runs trail as you a briefing of its own. Shown on attaching too, after 10 minutes away (config.yaml: brief: { after: 10m, on: true }; trail --no-brief).',
   run: async ({ values, positionals }) => {

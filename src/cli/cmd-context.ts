@@ -1,7 +1,7 @@
 import type { CliCommand } from './command.js';
 import { UsageError } from './command.js';
 import { call } from './connect.js';
-import { sessionArg } from './session-arg.js';
+import { sessionArg, SESSION_HELP } from './session-arg.js';
 import { identity } from './identity.js';
 
 export const contextCommand: CliCommand = {
@@ -13,7 +13,7 @@ export const contextCommand: CliCommand = {
     since: { arg: 'TIME', text: 'from this time instead of your last visit (10m, 2h, 2026-11-20)' },
     budget: { arg: 'TOKENS', text: 'at most this many tokens, counted as characters / 4 rounded up (default 8000)' },
     format: { arg: 'md|json', text: 'markdown to paste into an assistant (default), or JSON' },
-    session: { arg: 'S', text: 'the session (default: the one you are in, or the one for this directory)' },
+    session: SESSION_HELP,
   },
   more: 'Most important first; what did not fit is counted at the end. It does not count as a visit: your next briefing is unchanged.',
   run: async ({ values, positionals }) => {

@@ -2,7 +2,7 @@ import type { CliCommand } from './command.js';
 import { UsageError } from './command.js';
 import { call } from './connect.js';
 import { json, out, paint } from './output.js';
-import { sessionArg } from './session-arg.js';
+import { sessionArg, SESSION_HELP } from './session-arg.js';
 import { noteLine } from './briefing-view.js';
 import { identity } from './identity.js';
 
@@ -21,7 +21,7 @@ export const noteCommand: CliCommand = {
     svc: { arg: 'NAME', text: 'the note is about this service' },
     file: { arg: 'PATH[:LINE]', text: 'the note is about this file (line): shown as may be stale once the line changes' },
     pin: { text: 'keep it at the top of the briefing' },
-    session: { arg: 'S', text: 'the session (default: the one you are in, or the one for this directory)' },
+    session: SESSION_HELP,
   },
   more: 'Notes are in the briefing (trail brief), in trail log, and found by trail search.',
   run: async ({ values, positionals, rest }) => {
@@ -75,7 +75,7 @@ export const notesCommand: CliCommand = {
   optionHelp: {
     all: { text: 'done notes too' },
     everywhere: { text: 'notes of every session' },
-    session: { arg: 'S', text: 'the session (default: the one you are in, or the one for this directory)' },
+    session: SESSION_HELP,
   },
   run: async ({ values }) => {
     const session = values.everywhere ? undefined : await sessionArg(values.session as string | undefined, 'notes');

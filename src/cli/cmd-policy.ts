@@ -2,7 +2,7 @@ import type { CliCommand } from './command.js';
 import { UsageError } from './command.js';
 import { call } from './connect.js';
 import { out } from './output.js';
-import { sessionArg } from './session-arg.js';
+import { sessionArg, SESSION_HELP } from './session-arg.js';
 import { identity } from './identity.js';
 
 const SAYS = { read: 'agents may read only', notes: 'agents may read and leave notes', run: 'agents may read, leave notes, run commands and send keys' };
@@ -12,7 +12,7 @@ export const policyCommand: CliCommand = {
   summary: 'what AI agents may do in a session: read (the default), notes, or run; only you can set it',
   usage: 'trail policy [SESSION] [read|notes|run]',
   options: { session: { type: 'string', short: 's' } },
-  optionHelp: { session: { arg: 'S', text: 'the session (default: the one you are in, or the one for this directory)' } },
+  optionHelp: { session: SESSION_HELP },
   more: 'An agent connected with trail mcp sees the tools the policy allows when it connects (reconnect it after a change).',
   run: async ({ values, positionals }) => {
     const levels = ['read', 'notes', 'run'];

@@ -1,7 +1,7 @@
 import type { CliCommand } from './command.js';
 import { call } from './connect.js';
 import { out } from './output.js';
-import { sessionArg } from './session-arg.js';
+import { sessionArg, SESSION_HELP } from './session-arg.js';
 import { identity } from './identity.js';
 import { escapeControls } from './shown.js';
 
@@ -12,7 +12,7 @@ export const resetCommand: CliCommand = {
   options: { title: { type: 'string' }, session: { type: 'string', short: 's' } },
   optionHelp: {
     title: { arg: 'TEXT', text: 'what this chapter is about (shown in the briefing and trail log)' },
-    session: { arg: 'S', text: 'the session (default: the one you are in, or the one for this directory)' },
+    session: SESSION_HELP,
   },
   run: async ({ values, positionals }) => {
     const session = await sessionArg((positionals[0] ?? values.session) as string | undefined, 'reset');

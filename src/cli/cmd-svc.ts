@@ -6,7 +6,7 @@ import { UsageError } from './command.js';
 import { call } from './connect.js';
 import { clock, json, out, paint, table, useColor } from './output.js';
 import { limitArg } from './filters.js';
-import { sessionArg } from './session-arg.js';
+import { sessionArg, SESSION_HELP } from './session-arg.js';
 import { coloursOnly, escapeControls } from './shown.js';
 import { followUp, stateText } from './services-view.js';
 
@@ -29,7 +29,7 @@ export const svcCommand: CliCommand = {
     'no-pager': { type: 'boolean' },
   },
   optionHelp: {
-    session: { arg: 'S', text: 'the session (default: the one you are in, or the one for this directory)' },
+    session: SESSION_HELP,
     follow: { text: 'logs: keep printing lines as they come (Ctrl-C stops)' },
     limit: { arg: 'N', text: 'logs: the last N lines (default 100)' },
     grep: { arg: 'TEXT', text: 'logs: only lines that contain TEXT (any case)' },

@@ -29,3 +29,6 @@ export async function ownSession(): Promise<string | undefined> {
     throw e;
   }
 }
+
+/** The help line of --session, the same for every command that acts on one. */
+export const SESSION_HELP = { arg: 'S', text: 'the session (default: the one you are in, or the one for this directory)' };
