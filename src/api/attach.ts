@@ -298,10 +298,21 @@ export class Attachment {
       const [then, now] = await Promise.all([o.scrolls, this.term.scrolls()]);
       if (then !== null && now !== null && now - then >= this.rows()) return;
     }
-    const screen = await this.term.screenRows();
+    // The rows drawn must be the newest the client has: output that came (or was still in the relay) while
+    // the mirror was read would be drawn over with older rows (a prompt blanked). Then read again, once quiet.
+    let screen: string[] | null = null;
+    for (let tries = 0; tries < 5; tries++) {
+      const seen = this.term.changes;
+      screen = await this.term.screenRows();
+      if (!screen || this.overlay || o.term !== this.term) return;
+      await this.term.quiet(1); // hands over what the relay still holds
+      if (this.term.changes === seen) break;
+      screen = null;
+      await this.term.quiet(QUIET_MS);
+    }
     if (!screen || this.overlay || o.term !== this.term) return;
     const rows = Math.min(this.rows(), screen.length);
-    const from = changed ? 0 : Math.max(0, rows - o.lines);
+    const from = changed || this.term.changes !== o.changes ? 0 : Math.max(0, rows - o.lines);
     let out = '\x1b7';
     for (let y = from; y < rows; y++) out += `\x1b[${y + 1};1H\x1b[0m\x1b[2K${screen[y]}`;
     this.sink.data(Buffer.from(out + '\x1b[0m\x1b8', 'utf8'));

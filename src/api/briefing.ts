@@ -216,7 +216,9 @@ export const briefOps = [
     // On attaching: only after being away long enough, and only for someone who was here before.
     if (i.onAttach && (!ctx.settings.brief.on || visit === null || now - visit < ctx.settings.brief.afterMs)) return { show: false, briefing: null };
     const briefing = await computeBriefing(ctx, s, i.identity, since, now, i.full);
-    if (i.mark && !i.onAttach) ctx.notes.endVisit(s.id, i.identity, now);
+    // A visit ends when its client detaches; for an identity that never attaches (an agent), reading is the visit.
+    const mark = i.mark ?? ctx.manager.storedEvents(['client.attached'], [s.id]).every((e) => e.actor !== i.identity);
+    if (mark && !i.onAttach) ctx.notes.endVisit(s.id, i.identity, now);
     return { show: true, briefing };
   }),
 ];

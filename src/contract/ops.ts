@@ -335,8 +335,8 @@ export const ops = {
       since: z.string().optional(),
       full: z.boolean().default(false),
       onAttach: z.boolean().default(false),
-      /** Count this as a visit (the next briefing starts from now). */
-      mark: z.boolean().default(true),
+      /** Count this as a visit (the next briefing starts from now); left out: only for an identity that never attaches (an agent), whose reading is its visit. */
+      mark: z.boolean().optional(),
     }),
     output: z.object({ show: z.boolean(), briefing: Briefing.nullable() }),
   },
