@@ -788,6 +788,34 @@ static napi_value js_client_write(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * clientWriteIf(id, buf, seq) -> bool: writes buf to the client only if JavaScript has had every
+ * chunk its PTY has read (the same test as clientGoLive), checked and queued under the lock the PTY's
+ * output is relayed under: a redraw made from the screen mirror never lands after newer output.
+ */
+static napi_value js_client_write_if(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  char *b;
+  size_t n;
+  if (!get_buffer(env, argv[1], &b, &n)) return throw_err(env, "relay: clientWriteIf needs a Buffer");
+  double seq = 0;
+  napi_get_value_double(env, argv[2], &seq);
+  evlist ev = {0};
+  int ok = 0, queued = 0;
+  pthread_mutex_lock(&mu);
+  client_t *c = find_client(arg_u32(env, argv[0]));
+  pty_t *p = c ? find_pty(c->pty) : NULL;
+  if (c && !c->dead && n && (!p || (!p->batch_len && (double)p->seq == seq))) {
+    ok = 1;
+    if (q_send(&c->out, c->fd, b, n) < 0) client_dead(c, &ev);
+    queued = c->out.head != NULL;
+  }
+  pthread_mutex_unlock(&mu);
+  if (ev.head) ev_send(&ev);
+  if (queued) wake();
+  return boolean(env, ok);
+}
+
 /* clientRelease(id, seq): JavaScript has handled the diverted keys up to seq. */
 static napi_value js_client_release(napi_env env, napi_callback_info info) {
   ARGS(2);
@@ -846,6 +874,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"clientBind", js_client_bind},
       {"clientGoLive", js_client_go_live},
       {"clientWrite", js_client_write},
+      {"clientWriteIf", js_client_write_if},
       {"clientRelease", js_client_release},
       {"clientRemove", js_client_remove},
   };

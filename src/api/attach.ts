@@ -298,24 +298,25 @@ export class Attachment {
       const [then, now] = await Promise.all([o.scrolls, this.term.scrolls()]);
       if (then !== null && now !== null && now - then >= this.rows()) return;
     }
-    // The rows drawn must be the newest the client has: output that came (or was still in the relay) while
-    // the mirror was read would be drawn over with older rows (a prompt blanked). Then read again, once quiet.
-    let screen: string[] | null = null;
-    for (let tries = 0; tries < 5; tries++) {
+    // The rows drawn must be as new as what the client has: drawn after newer output, older rows would
+    // blank it (a prompt). The relay writes the redraw only if the mirror has had every chunk it read,
+    // checked and queued under the lock it relays output under; else the mirror is read again once quiet.
+    for (let tries = 0; tries < 10; tries++) {
+      const seq = this.term.relayedSeq;
       const seen = this.term.changes;
-      screen = await this.term.screenRows();
+      const screen = await this.term.screenRows();
       if (!screen || this.overlay || o.term !== this.term) return;
-      await this.term.quiet(1); // hands over what the relay still holds
-      if (this.term.changes === seen) break;
-      screen = null;
+      if (this.term.changes === seen) {
+        const rows = Math.min(this.rows(), screen.length);
+        const from = changed || seen !== o.changes ? 0 : Math.max(0, rows - o.lines);
+        let out = '\x1b7';
+        for (let y = from; y < rows; y++) out += `\x1b[${y + 1};1H\x1b[0m\x1b[2K${screen[y]}`;
+        const buf = Buffer.from(out + '\x1b[0m\x1b8', 'utf8');
+        if (!this.sink.relay) return this.sink.data(buf);
+        if (this.sink.relay.writeIf(buf, seq)) return;
+      }
       await this.term.quiet(QUIET_MS);
     }
-    if (!screen || this.overlay || o.term !== this.term) return;
-    const rows = Math.min(this.rows(), screen.length);
-    const from = changed || this.term.changes !== o.changes ? 0 : Math.max(0, rows - o.lines);
-    let out = '\x1b7';
-    for (let y = from; y < rows; y++) out += `\x1b[${y + 1};1H\x1b[0m\x1b[2K${screen[y]}`;
-    this.sink.data(Buffer.from(out + '\x1b[0m\x1b8', 'utf8'));
   }
 
   /**

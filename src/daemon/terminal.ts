@@ -411,6 +411,11 @@ export class Terminal {
     return this.seq;
   }
 
+  /** The native relay's number of the last output chunk handed to JavaScript (what the mirror has had). */
+  get relayedSeq(): number {
+    return this.relaySeq;
+  }
+
   /** Each row of the screen with its colours, as of the output so far (null once the terminal is gone). */
   async screenRows(): Promise<string[] | null> {
     return this.mirror.screenRows();

@@ -17,6 +17,7 @@ type Native = {
   clientBind(id: number, pty: number): void;
   clientGoLive(id: number, seq: number): boolean;
   clientWrite(id: number, buf: Buffer): void;
+  clientWriteIf(id: number, buf: Buffer, seq: number): boolean;
   clientRelease(id: number, seq: number): void;
   clientRemove(id: number, flushMs: number): void;
 };
@@ -82,6 +83,10 @@ export class RelayClient {
   }
   write(buf: Buffer): void {
     this.n.clientWrite(this.id, buf);
+  }
+  /** Writes only if JavaScript has had every chunk of the bound PTY up to seq (else false: newer output is on its way). */
+  writeIf(buf: Buffer, seq: number): boolean {
+    return this.n.clientWriteIf(this.id, buf, seq);
   }
   release(seq: number): void {
     this.n.clientRelease(this.id, seq);
