@@ -60,6 +60,14 @@ for (const era of ['legacy', '2026-07-28'] as const) {
       assert.ok(Math.ceil((ctx.text as string).length / 4) <= 400, `${ctx.tokens} tokens`);
       assert.match(ctx.text as string, /### command \d+: `seq 1 450/);
 
+      // Resources and the resume prompt.
+      const res = (await client.listResources()).resources.map((r) => r.uri);
+      assert.ok(res.includes('trail://session/work/briefing'), JSON.stringify(res));
+      const out = await client.readResource({ uri: `trail://command/${long.id}` });
+      assert.match((out.contents[0] as { text: string }).text, /^\$ seq 1 450; echo mcp-marker-end; \(exit 4\)\n# exit 4 /);
+      const prompt = await client.getPrompt({ name: 'resume', arguments: { session: 'work', budget: '2000' } });
+      assert.match((prompt.messages[0].content as { text: string }).text, /picking up work in the trail session "work"[\s\S]*### command \d+: `seq 1 450/);
+
       const bad = await call('get_briefing', { session: 'nosuch' });
       assert.equal(bad.isError, true);
       assert.match(bad.content[0].text!, /no session named "nosuch"/);

@@ -6,7 +6,7 @@
 // id), never hidden in the connection. The SDK's serveStdio serves both eras
 // of clients (2025's initialize handshake and 2026-07-28's discover).
 import { z } from 'zod';
-import { McpServer } from '@modelcontextprotocol/server';
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
 import { DaemonClient, ClientError } from '../client/daemon-client.js';
 import { Briefing, CommandView, NoteView, ServiceInfo, ServiceLogLine } from '../contract/ops.js';
 
@@ -20,7 +20,7 @@ type Ok = { content: { type: 'text'; text: string }[]; structuredContent: Record
 type Err = { content: { type: 'text'; text: string }[]; isError: true };
 
 export function trailMcpServer(daemon: () => Promise<DaemonClient>, opts: McpOptions): McpServer {
-  const server = new McpServer({ name: 'trail', version: opts.version }, { capabilities: { tools: {} } });
+  const server = new McpServer({ name: 'trail', version: opts.version }, { capabilities: { tools: {}, resources: {}, prompts: {} } });
   const ok = (value: Record<string, unknown>): Ok => ({ content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value });
   const fail = (e: unknown): Err => ({ content: [{ type: 'text', text: e instanceof ClientError || e instanceof Error ? e.message : String(e) }], isError: true });
   const guard =
@@ -186,6 +186,50 @@ export function trailMcpServer(daemon: () => Promise<DaemonClient>, opts: McpOpt
       const c = await daemon();
       return { notes: await c.call('note.list', { session: s, all }) };
     }),
+  );
+
+  // Resources: a session's briefing (without counting as a visit) and a command's output, to attach to a conversation.
+  server.registerResource(
+    'briefing',
+    new ResourceTemplate('trail://session/{session}/briefing', {
+      list: async () => ({
+        resources: (await (await daemon()).call('session.list', {})).map((x) => ({ uri: `trail://session/${encodeURIComponent(x.name)}/briefing`, name: `briefing of ${x.name}`, mimeType: 'application/json' })),
+      }),
+    }),
+    { title: "A session's briefing", description: 'What happened in the session since this agent last looked (reading the resource does not count as a visit).', mimeType: 'application/json' },
+    async (uri, v) => {
+      const r = await (await daemon()).call('session.brief', { session: decodeURIComponent(String(v.session)), identity: opts.identity, full: true, mark: false });
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(r.briefing) }] };
+    },
+  );
+  server.registerResource(
+    'command-output',
+    new ResourceTemplate('trail://command/{id}', { list: undefined }),
+    { title: "A command's output", description: 'A recorded command with its exit code and output (the first 80,000 characters; get_command pages the rest).', mimeType: 'text/plain' },
+    async (uri, v) => {
+      const c = await (await daemon()).call('command.show', { id: Number(v.id) });
+      const text = `$ ${c.command}\n# exit ${c.exitCode ?? '(none)'} · ${c.cwd ?? '?'} · ${c.session}\n${c.output ?? ''}`.slice(0, MAX_CHARS);
+      return { contents: [{ uri: uri.href, mimeType: 'text/plain', text }] };
+    },
+  );
+  // The prompt to pick work up again: the context of the session, and what to do with it.
+  server.registerPrompt(
+    'resume',
+    { title: 'Resume work in a trail session', description: "Loads the session's briefing and context so the work can continue where it was left.", argsSchema: z.object({ session: z.string(), budget: z.string().optional() }) },
+    async ({ session: s, budget }: { session: string; budget?: string }) => {
+      const r = await (await daemon()).call('session.context', { session: s, identity: opts.identity, budget: Number(budget ?? 6000) || 6000, format: 'md' });
+      return {
+        messages: [
+          {
+            role: 'user' as const,
+            content: {
+              type: 'text' as const,
+              text: `We are picking up work in the trail session "${s}". Here is what trail recorded (facts from the terminals, services, git and notes, nothing guessed):\n\n${r.text}\n\nStart from what broke or is still open. Use search_trail and get_command to read more before acting.`,
+            },
+          },
+        ],
+      };
+    },
   );
 
   if (opts.level === 'notes' || opts.level === 'run') {
