@@ -5,7 +5,7 @@
 // finished, git, others, where you were, notes.
 import { bind } from './define.js';
 import { TrailError } from '../common/errors.js';
-import { parseWhen } from '../common/time.js';
+import { timeArg } from './time-arg.js';
 import { redact } from '../common/redact.js';
 import { stripAnsi } from '../common/ansi.js';
 import { gitHead, gitRoot, gitSince } from '../daemon/git.js';
@@ -209,8 +209,7 @@ export const briefOps = [
     const visit = ctx.notes.visit(s.id, i.identity);
     let since = visit;
     if (i.since !== undefined) {
-      since = parseWhen(i.since, now);
-      if (since === null) throw new TrailError('invalid', `--since ${JSON.stringify(i.since)}: use e.g. 10m, 2h or 2026-11-20`);
+      since = timeArg('since', i.since, now);
       if (since > now) throw new TrailError('invalid', `--since ${JSON.stringify(i.since)} is in the future`);
     }
     // On attaching: only after being away long enough, and only for someone who was here before.

@@ -6,8 +6,7 @@
 // estimated as one per 4 characters, rounded up (the rule the tests check):
 // near what tokenizers give for English and code, and never under it by much.
 import { bind } from './define.js';
-import { TrailError } from '../common/errors.js';
-import { parseWhen } from '../common/time.js';
+import { timeArg } from './time-arg.js';
 import { stripAnsi } from '../common/ansi.js';
 import { computeBriefing, whyLine } from './briefing.js';
 import { chapterStart } from './chapters.js';
@@ -49,10 +48,7 @@ export async function contextPack(ctx: ApiContext, i: { session: string; since?:
   const s = ctx.manager.get(i.session);
   const now = ctx.now();
   let since = ctx.notes.visit(s.id, i.identity);
-  if (i.since !== undefined) {
-    since = parseWhen(i.since, now);
-    if (since === null) throw new TrailError('invalid', `--since ${JSON.stringify(i.since)}: use e.g. 10m, 2h or 2026-11-20`);
-  }
+  if (i.since !== undefined) since = timeArg('since', i.since, now);
   const chapter = chapterStart(ctx, s.id);
   const b: Briefing & { git: (Briefing['git'] & { uncommitted?: string[] }) | null } = await computeBriefing(ctx, s, i.identity, since, now, true);
   // An assistant needs the whole state of the tree, not only what changed since a visit.

@@ -3,20 +3,14 @@
 // trail keeps only that something was forgotten, and how much.
 import { bind } from './define.js';
 import { TrailError } from '../common/errors.js';
-import { parseWhen } from '../common/time.js';
+import { timeArg } from './time-arg.js';
 import { forget } from '../store/forget.js';
 
 export const forgetOps = [
   bind('trail.forget', (ctx, i) => {
     const now = ctx.now();
-    const when = (t: string | undefined, what: string) => {
-      if (t === undefined) return undefined;
-      const v = parseWhen(t, now);
-      if (v === null) throw new TrailError('invalid', `${what} ${JSON.stringify(t)}: use e.g. 10m, 2h or 2026-11-20`);
-      return v;
-    };
-    const since = when(i.since, '--since');
-    const until = when(i.until, '--until');
+    const since = timeArg('since', i.since, now);
+    const until = timeArg('until', i.until, now);
     if (!i.ids.length && i.match === undefined && since === undefined && until === undefined)
       throw new TrailError('invalid', 'forget what? give command ids, --match TEXT, or --since/--until (nothing is forgotten by default)');
     if (i.match !== undefined && !i.match.trim()) throw new TrailError('invalid', '--match needs a text');

@@ -1,7 +1,7 @@
 // Operations on a session's services (issue 10).
 import { bind } from './define.js';
 import { TrailError } from '../common/errors.js';
-import { parseWhen } from '../common/time.js';
+import { timeArg } from './time-arg.js';
 import { ServiceConfigError } from '../daemon/service-config.js';
 import type { ApiContext } from './context.js';
 import { allow } from './agents.js';
@@ -61,8 +61,7 @@ export const serviceOps = [
   bind('svc.search', async (ctx, i) => {
     const names = ctx.sessionNames();
     const ids = i.session === undefined ? undefined : [ctx.manager.get(i.session).id];
-    const since = i.since === undefined ? undefined : parseWhen(i.since, ctx.now());
-    if (since === null) throw new TrailError('invalid', `--since ${JSON.stringify(i.since)}: use e.g. 10m, 2h or 2026-11-20`);
+    const since = timeArg('since', i.since, ctx.now());
     ctx.services.flush();
     // In the search process: a gigabyte of logs never holds up the daemon.
     const rows = await ctx.searcher.searchLogs(i.text, { sessionIds: ids, service: i.svc, since, limit: i.limit });
@@ -74,8 +73,7 @@ export const serviceOps = [
     const { session, svc } = servicesOf(ctx, i.session, true);
     known(svc, [i.name]);
     svc.flush();
-    const since = i.since === undefined ? undefined : parseWhen(i.since, ctx.now());
-    if (since === null) throw new TrailError('invalid', `--since ${JSON.stringify(i.since)}: use e.g. 10m, 2h or 2026-11-20`);
+    const since = timeArg('since', i.since, ctx.now());
     return ctx.services.lines(session.id, i.name, { limit: i.limit, afterId: i.afterId, since, contains: i.grep, stream: i.stream });
   }),
 ];

@@ -2,7 +2,8 @@
 import type { z } from 'zod';
 import { bind } from './define.js';
 import { commandView } from './views.js';
-import { parseWhen } from '../common/time.js';
+import { timeArg } from './time-arg.js';
+import { SERVICE_EVENT_KINDS } from '../contract/ops.js';
 import { TrailError } from '../common/errors.js';
 import { redact } from '../common/redact.js';
 import type { ApiContext } from './context.js';
@@ -24,11 +25,8 @@ function toFilter(ctx: ApiContext, i: z.infer<typeof Filters>): CommandFilter {
   if (i.failed) f.failed = true;
   const now = ctx.now();
   for (const key of ['since', 'until'] as const) {
-    const v = i[key];
-    if (v === undefined) continue;
-    const t = parseWhen(v, now);
-    if (t === null) throw new TrailError('invalid', `--${key} ${JSON.stringify(v)}: use e.g. 2h, 3d, yesterday, today or 2026-11-20`);
-    f[key] = t;
+    const t = timeArg(key, i[key], now);
+    if (t !== undefined) f[key] = t;
   }
   if (i.branch) f.branch = i.branch;
   return f;
@@ -55,7 +53,6 @@ function matchLocation(r: CommandRow, text: string, where: 'all' | 'command' | '
   return { field: 'output', line, excerpt };
 }
 
-const SERVICE_EVENTS = ['service.started', 'service.ready', 'service.exited', 'service.restarting', 'service.gave_up', 'service.failed', 'service.stopped', 'service.orphans'];
 /** Notes are events of the timeline too (the note itself may have been removed since). */
 const NOTE_EVENTS = ['note.added', 'note.done', 'chapter.started', 'forgot'];
 
@@ -98,7 +95,7 @@ export const trailOps = [
   bind('trail.events', (ctx, i) => {
     const names = ctx.sessionNames();
     const f = toFilter(ctx, { session: i.session });
-    const evs = ctx.manager.storedEvents([...SERVICE_EVENTS, ...NOTE_EVENTS], f.sessionIds, i.since);
+    const evs = ctx.manager.storedEvents([...SERVICE_EVENT_KINDS, ...NOTE_EVENTS], f.sessionIds, i.since);
     // "Ready" without a probe says nothing the start did not say.
     return evs.filter((e) => !(e.kind === 'service.ready' && (JSON.parse(e.data ?? '{}') as { probe?: boolean }).probe === false)).map((e) => {
       const d = JSON.parse(e.data ?? '{}') as Record<string, unknown>;

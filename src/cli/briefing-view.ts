@@ -3,7 +3,7 @@
 // printed (what a program wrote cannot drive the terminal).
 import type { Briefing, NoteView } from '../contract/ops.js';
 import { ago, duration, paint } from './output.js';
-import { escapeControls as e } from './shown.js';
+import { escapeControls as e, tildePath } from './shown.js';
 
 const code = (c: number | null) => (c === null ? 'no exit code' : `exit ${c}`);
 /** A command line as a briefing names it: its start, enough to know it. */
@@ -11,8 +11,7 @@ const cmd = (s: string, n = 44) => e(s.length > n ? s.slice(0, n - 1) + '…' : 
 /** A path as the person writes it: ~ for their home, relative to the session's directory inside it. */
 const path = (p: string, dir?: string) => {
   if (dir && p.startsWith(dir + '/')) return e(p.slice(dir.length + 1));
-  const home = process.env.HOME;
-  return e(home && (p === home || p.startsWith(home + '/')) ? '~' + p.slice(home.length) : p);
+  return e(tildePath(p));
 };
 
 /**

@@ -13,7 +13,7 @@ import { homedir } from 'node:os';
 import { trailPaths } from '../platform/paths.js';
 import { TrailReader, type PickRow } from '../api/trail-reader.js';
 import { fuzzyScore, queryTerms } from '../common/fuzzy.js';
-import { escapeControls } from './shown.js';
+import { escapeControls, tildePath } from './shown.js';
 import { ClientError } from '../client/daemon-client.js';
 
 type Mode = 'terminal' | 'session' | 'directory' | 'everywhere';
@@ -128,7 +128,8 @@ export async function pick(opts: PickOptions): Promise<string | null> {
   const where = (cwd: string | null) => {
     if (!cwd) return '';
     if (cwd === here) return '.';
-    if (cwd === home || cwd.startsWith(home + '/')) return '~' + cwd.slice(home.length);
+    const short = tildePath(cwd, home);
+    if (short !== cwd) return short;
     const rel = relative(here, cwd);
     return rel.length < cwd.length ? rel : cwd;
   };

@@ -1,5 +1,5 @@
 // How services read in the CLI: their state lines, and following `trail up`.
-import type { ServiceInfo } from '../contract/ops.js';
+import { SERVICE_EVENT_KINDS, type ServiceInfo } from '../contract/ops.js';
 import { DaemonClient } from '../client/daemon-client.js';
 import { duration, out, paint } from './output.js';
 import { escapeControls } from './shown.js';
@@ -24,8 +24,6 @@ export function stateText(s: ServiceInfo, now = Date.now()): string {
       return s.startedAt && s.state !== 'stopped' ? `${s.state} for ${duration(now - s.startedAt)}` : s.state;
   }
 }
-
-const SERVICE_EVENTS = ['service.started', 'service.ready', 'service.exited', 'service.restarting', 'service.gave_up', 'service.failed', 'service.stopped'] as const;
 
 /**
  * A service with no ready probe counts as ready once started; `trail up`
@@ -56,7 +54,7 @@ export async function followUp(session: string, names: string[], timeoutMs: numb
     changed = true;
     wake?.();
   };
-  c.send({ t: 'watch', kinds: [...SERVICE_EVENTS], session });
+  c.send({ t: 'watch', kinds: [...SERVICE_EVENT_KINDS], session });
   try {
     for (;;) {
       changed = false;

@@ -68,3 +68,8 @@ export function shown<T>(v: T, key = ''): T {
   }
   return v;
 }
+
+/** A path as a person writes it: ~ for their home. */
+export function tildePath(p: string, home = process.env.HOME): string {
+  return home && (p === home || p.startsWith(home + '/')) ? '~' + p.slice(home.length) : p;
+}
