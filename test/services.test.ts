@@ -1,7 +1,7 @@
 // Services with real processes: a python3 HTTP server with a port probe, a
 // dependent that forks grandchildren and prints a secret, a crasher that is
 // restarted until it gives up; stopping leaves nothing behind; a daemon killed
-// with -9 leaves orphans that the next daemon stops.
+// with -9 leaves orphans that the next daemon stops, then starts those services again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -114,6 +114,13 @@ test('services: dependency order with a ready probe, logs redacted, restart then
     const orphans = db.prepare("SELECT data FROM events WHERE kind = 'service.orphans'").all() as { data: string }[];
     db.close();
     assert.deepEqual(orphans.map((o) => JSON.parse(o.data).service).sort(), ['api', 'db']);
+    // What was running when the daemon was killed runs again, in new processes.
+    await eventually(async () => {
+      const again = (await sb.json<{ services: Svc[] }>(['svc', 'ls', '--session', 'proj', '--json'])).services;
+      const a = again.find((s) => s.name === 'api')!;
+      return a.state === 'ready' && a.pid !== api.pid && (await listening(port));
+    }, 'api running again after the killed daemon');
+    assert.match((await sb.trail(['log', 'proj'])).stdout, /api: left running by a killed daemon[\s\S]*api: started/);
   } finally {
     await sb.trail(['down', '--session', 'proj']);
     await sb.cleanup();

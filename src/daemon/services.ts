@@ -642,19 +642,22 @@ export class Services {
 
   /**
    * The runs an earlier daemon left open: a process still there with the same
-   * start time is that service's, and its whole group is stopped.
+   * start time is that service's, and its whole group is stopped. Every open
+   * run is returned (reaped or not): its service was running when that daemon
+   * died, so it is started again like one a clean stop left.
    */
-  reapOrphans(): { service: string; pid: number; sessionId: string }[] {
-    const reaped: { service: string; pid: number; sessionId: string }[] = [];
+  reapOrphans(): { service: string; pid: number; sessionId: string; reaped: boolean }[] {
+    const open: { service: string; pid: number; sessionId: string; reaped: boolean }[] = [];
     for (const r of this.deps.store.openRuns()) {
-      if (r.proc_start !== null && procStart(r.pid) === r.proc_start) {
+      const reaped = r.proc_start !== null && procStart(r.pid) === r.proc_start;
+      if (reaped) {
         killGroup(r.pid, 'SIGKILL');
-        reaped.push({ service: r.service, pid: r.pid, sessionId: r.session_id });
         this.deps.events.emit({ kind: 'service.orphans', sessionId: r.session_id, terminalId: null, at: Date.now(), data: { service: r.service, pid: r.pid } });
       }
+      open.push({ service: r.service, pid: r.pid, sessionId: r.session_id, reaped });
       this.deps.health.attempt('a service run', () => this.deps.store.runEnded(r.id, Date.now(), null));
     }
-    return reaped;
+    return open;
   }
 }
 

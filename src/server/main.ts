@@ -118,13 +118,14 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
     tty: { runDir, scrollback: config.scrollback, shell: env.SHELL || '/bin/sh' },
   });
   // What a killed daemon left running goes first: no orphan keeps a port.
-  for (const o of services.reapOrphans()) log(`stopped ${o.service} (pid ${o.pid}), left running by an earlier daemon`);
+  const cutShort = services.reapOrphans();
+  for (const o of cutShort) if (o.reaped) log(`stopped ${o.service} (pid ${o.pid}), left running by an earlier daemon`);
   manager.events.on(['session.killed'], (e) => void services.stopAll(e.sessionId, 'the session was killed'));
   // A visit ends when its client leaves: the next briefing for that identity starts there.
   manager.events.on(['client.attached', 'client.detached'], (e) => {
     if (e.kind === 'client.detached' && e.actor) health.attempt('a visit', () => notes.endVisit(e.sessionId, e.actor!, e.at));
   });
-  // Services the last daemon stopped when it stopped cleanly come back with this one.
+  // Services the last daemon stopped when it stopped cleanly, or was running when it was killed, come back with this one.
   for (const s of manager.list()) {
     const last = new Map<string, { kind: string; by?: string }>();
     for (const e of manager.storedEvents(['service.started', 'service.stopped', 'service.gave_up', 'service.failed'], [s.id])) {
@@ -132,6 +133,7 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
       if (d.service) last.set(d.service, { kind: e.kind, by: d.by });
     }
     const again = [...last].filter(([, v]) => v.kind === 'service.stopped' && v.by === 'the daemon').map(([name]) => name);
+    for (const o of cutShort) if (o.sessionId === s.id && !again.includes(o.service)) again.push(o.service);
     if (!again.length) continue;
     try {
       const svc = services.of(s);
