@@ -1,6 +1,6 @@
 // `trail up` of a stack of services, against the same processes started by
 // hand in the same order (each waiting for the one before it to accept on its
-// port, as the dependencies say), in the same run. Each service is a small
+// port, as the dependencies say; both poll the port every 5 ms), in the same run. Each service is a small
 // node HTTP server that is ready as soon as it listens.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -8,7 +8,7 @@ import net from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { World, median, BIN, sleep, pct, ratio, rssKiB, rng, timeRg } from './lib.js';
+import { World, median, BIN, LAUNCHER, sleep, pct, ratio, rssKiB, rng, timeRg } from './lib.js';
 import { openDb } from '../src/store/db.js';
 import { ServiceStore, searchLogs, type LogChunk } from '../src/store/services.js';
 import { echoBlock } from './terminal.js';
@@ -34,7 +34,7 @@ export async function services(n: number, rounds: number): Promise<string[]> {
   mkdirSync(project, { recursive: true });
   const lines = ['services:'];
   for (let i = 0; i < n; i++) {
-    lines.push(`  s${i}:`, `    command: node -e "${SERVER}" ${base + i}`, `    ready: { port: ${base + i}, period: 10ms }`);
+    lines.push(`  s${i}:`, `    command: node -e "${SERVER}" ${base + i}`, `    ready: { port: ${base + i}, period: 5ms }`);
     if (i > 0) lines.push(`    depends_on: { s${i - 1}: { condition: ready } }`);
   }
   writeFileSync(join(project, 'trail.yaml'), lines.join('\n') + '\n');
@@ -60,9 +60,9 @@ export async function services(n: number, rounds: number): Promise<string[]> {
         }
       }
       for (let i = 0; i < n; i++) while (await accepts(base + i)) await new Promise((res) => setTimeout(res, 5));
-      // trail up: the CLI returns once every service is ready.
+      // trail up, as a person runs it (the bin/trail launcher): the CLI returns once every service is ready.
       const t1 = performance.now();
-      await new Promise<void>((resolve) => spawn(process.execPath, [BIN, 'up', '--session', 'stack'], { env: w.env, stdio: 'ignore' }).on('exit', () => resolve()));
+      await new Promise<void>((resolve) => spawn(LAUNCHER, ['up', '--session', 'stack'], { env: w.env, stdio: 'ignore' }).on('exit', () => resolve()));
       byTrail.push(performance.now() - t1);
       await new Promise<void>((resolve) => spawn(process.execPath, [BIN, 'down', '--session', 'stack'], { env: w.env, stdio: 'ignore' }).on('exit', () => resolve()));
     }

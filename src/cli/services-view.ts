@@ -1,5 +1,6 @@
 // How services read in the CLI: their state lines, and following `trail up`.
-import { SERVICE_EVENT_KINDS, type ServiceInfo } from '../contract/ops.js';
+import type { ServiceInfo } from '../contract/ops.js';
+import { SERVICE_EVENT_KINDS } from '../common/service-events.js';
 import { DaemonClient } from '../client/daemon-client.js';
 import { duration, out, paint } from './output.js';
 import { escapeControls } from './shown.js';

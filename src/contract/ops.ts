@@ -136,8 +136,7 @@ export const Filters = z.object(filters);
 
 const RunningCommand = z.object({ session: z.string(), terminal: z.number(), command: z.string() });
 
-/** The events of a service's life, as the trail keeps them (trail log, the briefing, trail up). */
-export const SERVICE_EVENT_KINDS = ['service.started', 'service.ready', 'service.exited', 'service.restarting', 'service.gave_up', 'service.failed', 'service.stopped', 'service.orphans'] as const;
+export { SERVICE_EVENT_KINDS } from '../common/service-events.js';
 
 // ---- the operations ----
 

@@ -16,6 +16,7 @@ import net from 'node:net';
 import { basename, resolve } from 'node:path';
 import { redact, redactRaw, type SecretPattern } from '../common/redact.js';
 import { stripAnsi } from '../common/ansi.js';
+import type { ServiceEventKind } from '../common/service-events.js';
 import { CHUNK_LINES, type ServiceStore, type LogChunk } from '../store/services.js';
 import type { LogThrottle } from './log-throttle.js';
 import type { EventBus, EventOf } from './events.js';
@@ -282,7 +283,24 @@ export class SessionServices {
       if (typeof met === 'string') return this.fail(p, `not started: ${met}`);
       await new Promise<void>((r) => this.waiters.push(r));
     }
-    this.start(p);
+    await this.launch(p);
+  }
+
+  /**
+   * Starts a service unless the port it is to listen on is taken already,
+   * which is said at once with who holds it. Whether anything answers on the
+   * port is asked first, over loopback (well under a millisecond); only then
+   * is /proc read for the holder, since reading /proc/net/tcp costs ~3 ms a
+   * file on a busy host, for every start.
+   */
+  private async launch(p: Proc): Promise<void> {
+    const port = p.spec.ready?.port;
+    if (port !== undefined && (await probeOnce({ ...p.spec.ready!, port, timeout: 1000 }, this.session.dir, this.deps.env))) {
+      if (!p.wanted) return;
+      const holder = portHolder(port);
+      if (holder) return this.fail(p, `port ${port} is taken by ${holder.pid !== null ? `pid ${holder.pid} (${holder.command.slice(0, 120)})` : holder.command}`);
+    }
+    if (p.wanted) this.start(p);
   }
 
   private start(p: Proc): void {
@@ -294,11 +312,6 @@ export class SessionServices {
       const f = resolve(this.session.dir, s.env_file);
       if (!existsSync(f)) return this.fail(p, `its env_file ${f} does not exist`);
       fileEnv = parseEnvFile(readFileSync(f, 'utf8'));
-    }
-    // A port the service is to listen on, taken already: said at once, with who holds it.
-    if (s.ready?.port !== undefined) {
-      const holder = portHolder(s.ready.port);
-      if (holder) return this.fail(p, `port ${s.ready.port} is taken by ${holder.pid !== null ? `pid ${holder.pid} (${holder.command.slice(0, 120)})` : holder.command}`);
     }
     this.set(p, 'starting');
     let child: Child;
@@ -563,7 +576,7 @@ export class SessionServices {
       this.set(p, 'restarting');
       p.timer = setTimeout(() => {
         p.timer = null;
-        if (p.wanted && p.state === 'restarting') this.start(p);
+        if (p.wanted && p.state === 'restarting') void this.launch(p);
       }, inMs);
       return;
     }
@@ -598,7 +611,7 @@ export class SessionServices {
     for (const w of ws) w();
   }
 
-  private emit<K extends 'service.started' | 'service.ready' | 'service.exited' | 'service.restarting' | 'service.gave_up' | 'service.failed' | 'service.stopped'>(
+  private emit<K extends Exclude<ServiceEventKind, 'service.orphans'>>(
     kind: K,
     data: EventOf<K>['data'],
   ): void {
