@@ -4,7 +4,8 @@
 // briefing and the context under a budget; a wrong session is a clear error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
@@ -133,12 +134,99 @@ test('MCP with policy run: the agent runs a command in its own terminal (visible
     // What the agent ran is its own in the trail, and in the person's briefing.
     assert.equal((await sb.json<{ actor: string }>(['show', String(handle), '--json'])).actor, 'agent:claude');
     const b = await sb.json<{ others: { actor: string; commands: number; failed: number; notes: number }[] }>(['brief', 'run', '--since', '1h', '--json']);
-    assert.deepEqual(b.others.find((o) => o.actor === 'agent:claude'), { actor: 'agent:claude', commands: 3, failed: 1, notes: 1, attached: 0 }, 'exit 3 failed; Ctrl-C (130) is not a failure');
+    assert.deepEqual(b.others.find((o) => o.actor === 'agent:claude'), { actor: 'agent:claude', commands: 3, failed: 1, notes: 1, attached: 0, acted: 4, refused: 0 }, 'exit 3 failed; Ctrl-C (130) is not a failure; keys twice and a service started and stopped; a busy terminal and a bad key are not the policy');
     // A session that allows reading only refuses, and says how the person can allow more.
     const refused = await call('run_command', { session: 'readonly', command: 'echo x' });
     assert.equal(refused.isError, true);
     assert.match(refused.content[0].text!, /session readonly allows agents to read only; the person can allow more with: trail policy readonly run/);
     assert.match((await call('add_note', { session: 'readonly', text: 'x' })).content[0].text!, /allows agents to read only/);
+  } finally {
+    await client?.close();
+    await sb.cleanup();
+  }
+});
+
+test('MCP boundaries: a confirm rule waits for the person (approved runs, denied does not), a deny rule refuses, every parser bypass goes to the person, keys cannot smuggle a line, drift is refused with the actual branch, the agent cannot change its policy; all of it in trail log and the briefing', async () => {
+  const sb = new Sandbox();
+  const proj = join(sb.userHome, 'guarded');
+  mkdirSync(join(proj, 'build'), { recursive: true });
+  let client: Client | null = null;
+  try {
+    await sb.startDaemon();
+    execFileSync('git', ['init', '-q', '-b', 'main', proj]);
+    await sb.trail(['new', 'g', '-d', '--dir', proj]);
+    await sb.trail(['policy', 'g', 'run', '--deny', 'git push', '--confirm', 'make deploy']);
+    const policy = await sb.json<{ rules: { action: string; pattern: string; default: boolean }[] }>(['policy', 'g', '--json']);
+    assert.ok(policy.rules.some((r) => r.action === 'confirm' && r.pattern === 'rm -rf' && r.default));
+    assert.ok(policy.rules.some((r) => r.action === 'deny' && r.pattern === 'git push' && !r.default));
+    client = new Client({ name: 'trail-test', version: '1.0.0' });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--agent', 'codex'], env: sb.env as Record<string, string>, stderr: 'pipe' }));
+    const call = async (name: string, args: Record<string, unknown>) => (await client!.callTool({ name, arguments: args })) as Result;
+
+    // Asked for at once (no hang), seen by the person, approved: it runs, and the agent follows it.
+    const asked = await call('run_command', { session: 'g', command: 'rm -rf build' });
+    assert.equal(asked.isError, undefined, asked.content[0].text);
+    assert.equal(asked.structuredContent!.status, 'awaiting approval');
+    const id = asked.structuredContent!.approval as number;
+    assert.match((asked.structuredContent!.reasons as string[])[0], /confirm rule "rm -rf" matches `rm -rf build`/);
+    const pending = await call('wait_approval', { approval: id, timeoutMs: 200 });
+    assert.equal(pending.structuredContent!.state, 'pending');
+    assert.match((await sb.trail(['approve'])).stdout, new RegExp(`${id}  g  agent:codex: rm -rf build`));
+    assert.match((await sb.trail(['brief', 'g', '--since', '1h'])).stdout, new RegExp(`agent:codex waits for your approval to run .*rm -rf build.*trail approve ${id}`));
+    const waiting = call('wait_approval', { approval: id, timeoutMs: 20_000 });
+    assert.match((await sb.trail(['approve', String(id)])).stdout, new RegExp(`approved ${id}: rm -rf build \\(running as command \\d+\\)`));
+    const approved = (await waiting).structuredContent!;
+    assert.equal(approved.state, 'approved');
+    const ran = (await call('wait_command', { handle: approved.handle, timeoutMs: 10_000 })).structuredContent!;
+    assert.deepEqual([ran.done, ran.exitCode], [true, 0]);
+    assert.equal(existsSync(join(proj, 'build')), false, 'approved, so it ran');
+    // Decided once only.
+    assert.match((await sb.trail(['deny', String(id)])).stderr, /approval \d+ was approved by cli:\S+ already/);
+
+    // Denied: it never runs.
+    const second = (await call('run_command', { session: 'g', command: 'make deploy' })).structuredContent!;
+    assert.equal(second.status, 'awaiting approval');
+    assert.match((await sb.trail(['deny', String(second.approval)])).stdout, /denied \d+: make deploy/);
+    assert.equal((await call('wait_approval', { approval: second.approval, timeoutMs: 1000 })).structuredContent!.state, 'denied');
+
+    // A deny rule refuses outright, however the command is dressed.
+    for (const line of ['git push origin main', "sh -c 'git push'", '/usr/bin/git push', 'true && "g"it push', 'echo $(git push)']) {
+      const r = await call('run_command', { session: 'g', command: line });
+      assert.equal(r.isError, true, line);
+      assert.match(r.content[0].text!, /not run: deny rule "git push" matches/, line);
+    }
+    // What the text cannot show, and each way around a confirm rule, goes to the person.
+    for (const line of ["'r'm -rf /tmp/x", '\\rm -rf /tmp/x', '/bin/rm -r -f /tmp/x', "bash -c 'rm -rf /tmp/x'", 'echo `rm -rf /tmp/x`', 'xargs rm < /dev/null', '$(printf rm) -rf /tmp/x', 'echo rm -rf /tmp/x | sh', "find /tmp/x -exec rm -rf {} +", "env -S 'rm -rf /tmp/x'", 'sudo -u root rm -fr /tmp/x', "python3 -c \"import os; os.system('rm -rf /tmp/x')\""]) {
+      const r = (await call('run_command', { session: 'g', command: line })).structuredContent!;
+      assert.equal(r?.status, 'awaiting approval', line);
+    }
+    // Keys cannot type what run_command would have to ask for.
+    const keys = await call('send_keys', { session: 'g', text: 'rm -rf /tmp/x', enter: true });
+    assert.match(keys.content[0].text!, /not sent: confirm rule "rm -rf" matches/);
+    await call('send_keys', { session: 'g', text: 'rm -r' });
+    assert.match((await call('send_keys', { session: 'g', text: 'f /tmp/x', keys: ['Enter'] })).content[0].text!, /not sent: confirm rule "rm -rf"/, 'split over two calls');
+    await call('send_keys', { session: 'g', keys: ['C-u'] });
+    assert.match((await call('send_keys', { session: 'g', keys: ['Up', 'Enter'] })).content[0].text!, /not sent: .*history or completion keys/);
+
+    // Drift: refused with the actual values, nothing run.
+    const drift = await call('run_command', { session: 'g', command: 'echo drifted', expect: { branch: 'feature/x', cwd: proj } });
+    assert.match(drift.content[0].text!, /not run: terminal \d+ of g has moved on: the branch is main, not feature\/x/);
+    const fine = (await call('run_command', { session: 'g', command: 'echo on-main', expect: { branch: 'main', cwd: proj } })).structuredContent!;
+    assert.equal(fine.status, 'started');
+
+    // The agent cannot change its boundaries through any tool, and no tool offers it.
+    const tools = (await client.listTools()).tools.map((t) => t.name);
+    assert.ok(!tools.some((t) => /policy|approve|token/.test(t)), tools.join(' '));
+
+    // The person sees it all: approvals and refusals in trail log, and in the briefing.
+    const log = (await sb.trail(['log', 'g'])).stdout;
+    assert.match(log, /approval #\d+: agent:codex asks to run `rm -rf build`/);
+    assert.match(log, /approval #\d+: approved by cli:\S+: `rm -rf build`/);
+    assert.match(log, /approval #\d+: denied by cli:\S+: `make deploy`/);
+    assert.match(log, /agent:codex: run_command .*git push.* → refused: not run: deny rule/);
+    const b = await sb.json<{ others: { actor: string; refused: number; commands: number }[] }>(['brief', 'g', '--since', '1h', '--json']);
+    const codex = b.others.find((o) => o.actor === 'agent:codex')!;
+    assert.ok(codex.refused >= 5 + 3 + 1, JSON.stringify(codex));
   } finally {
     await client?.close();
     await sb.cleanup();

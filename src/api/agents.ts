@@ -11,6 +11,12 @@ import { commandView } from './views.js';
 import type { ApiContext } from './context.js';
 import type { Session } from '../daemon/sessions.js';
 import type { Terminal } from '../daemon/terminal.js';
+import { gitHead } from '../daemon/git.js';
+import { DEFAULT_RULES, compileRule, judge, type Rule } from '../common/shell-check.js';
+import type { ApprovalRow } from '../store/policy.js';
+import type { ApprovalView } from '../contract/ops.js';
+import { createHash, randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 
 const LEVELS = ['read', 'notes', 'run'] as const;
 type Level = (typeof LEVELS)[number];
@@ -21,6 +27,104 @@ export function allow(ctx: ApiContext, s: Session, actor: string, need: Level): 
   const has = ctx.notes.policy(s.id);
   if (LEVELS.indexOf(has) < LEVELS.indexOf(need))
     throw new TrailError('invalid', `session ${s.name} allows agents to ${has === 'read' ? 'read only' : 'read and leave notes'}; the person can allow more with: trail policy ${s.name} ${need}`);
+}
+
+/** The person's own calls: an agent's are refused (approvals, rules, tokens are the person's). */
+function personOnly(actor: string, what: string): void {
+  if (actor.startsWith('agent:')) throw new TrailError('invalid', `an agent cannot ${what}: that is the person's to do`);
+}
+
+/** How long an approval waits for the person. */
+const APPROVAL_MS = 10 * 60_000;
+
+/** The rules in force in a session: trail's defaults (unless the person set that pattern) and the person's. */
+export function rulesOf(ctx: ApiContext, s: Session): (Rule & { default: boolean })[] {
+  const own = ctx.policy.rules(s.id);
+  const mine = new Set(own.map((r) => r.pattern));
+  return [...DEFAULT_RULES.filter((r) => !mine.has(r.pattern)).map((r) => ({ ...r, default: true })), ...own.map((r) => ({ action: r.action, pattern: r.pattern, default: false }))];
+}
+
+function approvalView(ctx: ApiContext, a: ApprovalRow): ApprovalView {
+  return {
+    id: a.id,
+    session: ctx.sessionNames().get(a.session_id) ?? '?',
+    actor: a.actor,
+    command: a.command,
+    reasons: JSON.parse(a.reasons) as string[],
+    state: a.state === 'pending' && a.expires_at <= ctx.now() ? 'expired' : a.state,
+    createdAt: a.created_at,
+    expiresAt: a.expires_at,
+    decidedBy: a.decided_by,
+    handle: a.handle,
+  };
+}
+
+/** Types a command at a terminal's prompt and waits (10 s at most) for the shell to say it started: its id. */
+async function typeCommand(ctx: ApiContext, s: Session, t: Terminal, command: string): Promise<number> {
+  const busy = t.runningCommand;
+  if (busy) throw new TrailError('invalid', `terminal ${t.index} of ${s.name} is running \`${busy.command.split('\n')[0].slice(0, 80)}\`: wait for it, or send keys (C-c) to stop it`);
+  if (t.shellKind === null) throw new TrailError('invalid', `terminal ${t.index} runs ${t.command[0]}, which has no trail integration: its commands cannot be followed`);
+  const started = new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => (stop(), resolve(null)), 10_000);
+    const stop = ctx.manager.events.on(['command.started'], (e) => {
+      if (e.terminalId !== t.id) return;
+      clearTimeout(timer);
+      stop();
+      resolve(e.data.id);
+    });
+  });
+  t.write(Buffer.from(command + '\r'));
+  const id = await started;
+  if (id === null) throw new TrailError('unavailable', `the command was typed into terminal ${t.index} of ${s.name} but did not start within 10 s (read its screen to see why)`);
+  return id;
+}
+
+/** Text an agent typed at each terminal since its last Enter, and whether keys (history, completion) made the line unknown. */
+const typed = new Map<string, { line: string; unknown: boolean }>();
+
+// Keys that make the line at a prompt something other than what was typed: history, completion, moving the cursor.
+const UNKNOWING = new Set(['Up', 'Down', 'Tab', 'C-r', 'C-p', 'C-n', 'C-y', 'Left', 'Right', 'Home', 'End', 'C-a', 'C-e']);
+
+/**
+ * Keys are a way to run a command too: each line an agent's keys would
+ * submit (with Enter) is judged like terminal.run, and refused rather than
+ * typed when a rule denies it or wants the person (run_command asks them).
+ * At a shell prompt, history and completion keys make the line unknown.
+ * Nothing is typed when any line of the call is refused.
+ */
+function checkTyped(ctx: ApiContext, s: Session, t: Terminal, text: string, keys: string[], enter: boolean): void {
+  const was = typed.get(t.id) ?? { line: '', unknown: false };
+  let { line, unknown } = was;
+  const atPrompt = t.runningCommand === null && t.shellKind !== null;
+  const lines: { line: string; unknown: boolean }[] = [];
+  const feed = (chunk: string) => {
+    for (const ch of chunk) {
+      if (ch === '\r' || ch === '\n') {
+        lines.push({ line, unknown });
+        line = '';
+        unknown = false;
+      } else if (ch === '\x03' || ch === '\x15' || ch === '\x04') {
+        line = '';
+        unknown = false;
+      } else if (ch === '\x7f' || ch === '\b') line = line.slice(0, -1);
+      else if (ch < ' ' && atPrompt) unknown = true;
+      else line += ch;
+    }
+  };
+  feed(text);
+  for (const k of keys) {
+    if (UNKNOWING.has(k)) unknown ||= atPrompt;
+    else feed(KEYS[k]);
+  }
+  if (enter) feed('\r');
+  const rules = rulesOf(ctx, s);
+  for (const l of lines) {
+    if (!l.line.trim() && !l.unknown) continue;
+    const v = l.unknown && rules.some((r) => r.action !== 'allow') ? { action: 'confirm' as const, reasons: ['the line at the prompt was changed by history or completion keys, so it cannot be checked'] } : judge(l.line, rules);
+    if (v.action === 'deny') throw new TrailError('invalid', `not sent: ${v.reasons.join('; ')} (the person's rules: trail policy ${s.name})`);
+    if (v.action === 'confirm') throw new TrailError('invalid', `not sent: ${v.reasons.join('; ')}; run it with run_command, which asks the person`);
+  }
+  typed.set(t.id, { line, unknown });
 }
 
 /** Each session's agent terminal, by session id (made again after it exits). */
@@ -47,37 +151,128 @@ export const KEYS: Record<string, string> = {
   'C-c': '\x03', 'C-d': '\x04', 'C-z': '\x1a', 'C-l': '\x0c', 'C-a': '\x01', 'C-e': '\x05', 'C-u': '\x15', 'C-r': '\x12',
 };
 
+/** A token as kept: its SHA-256 (a token is 192 random bits: no salt or slow hash needed). */
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Says when an approval is decided, to whoever waits on it. */
+const decided = new EventEmitter();
+decided.setMaxListeners(0);
+
 export const agentOps = [
   bind('session.policy', (ctx, i) => {
     const s = ctx.manager.get(i.session);
-    if (i.level !== undefined) {
-      if (i.actor.startsWith('agent:')) throw new TrailError('invalid', 'an agent cannot change what it may do: the person sets it with trail policy');
-      ctx.notes.setPolicy(s.id, i.level);
+    const changes = i.level !== undefined || i.allow.length + i.confirm.length + i.deny.length + i.remove.length > 0;
+    if (changes) {
+      personOnly(i.actor, 'change what it may do (the person sets it with trail policy)');
+      for (const p of [...i.allow, ...i.confirm, ...i.deny]) {
+        try {
+          compileRule(p);
+        } catch (e) {
+          throw new TrailError('invalid', (e as Error).message);
+        }
+      }
+      for (const p of i.remove) {
+        if (!ctx.policy.removeRule(s.id, p)) {
+          const isDefault = DEFAULT_RULES.some((r) => r.pattern === p);
+          throw new TrailError('invalid', isDefault ? `"${p}" is one of trail's default rules: allow it instead (trail policy ${s.name} --allow '${p}')` : `no rule "${p}" in ${s.name} (trail policy ${s.name} lists them)`);
+        }
+      }
+      const at = ctx.now();
+      for (const [action, list] of [['allow', i.allow], ['confirm', i.confirm], ['deny', i.deny]] as const) for (const p of list) ctx.policy.setRule(s.id, action, p.trim(), at);
+      if (i.level !== undefined) ctx.notes.setPolicy(s.id, i.level);
     }
-    return { session: s.name, level: ctx.notes.policy(s.id) };
+    return { session: s.name, level: ctx.notes.policy(s.id), rules: rulesOf(ctx, s) };
   }),
   bind('terminal.run', async (ctx, i) => {
     const s = ctx.manager.get(i.session);
     allow(ctx, s, i.actor, 'run');
     if (/[\r\n]/.test(i.command)) throw new TrailError('invalid', 'one command line: no newlines (run them one after the other, or join them with ;)');
     const t = terminalOf(ctx, s, i.terminal, i.actor);
-    const busy = t.runningCommand;
-    if (busy) throw new TrailError('invalid', `terminal ${t.index} of ${s.name} is running \`${busy.command.split('\n')[0].slice(0, 80)}\`: wait for it, or send keys (C-c) to stop it`);
-    if (t.shellKind === null) throw new TrailError('invalid', `terminal ${t.index} runs ${t.command[0]}, which has no trail integration: its commands cannot be followed`);
-    // The command's record, once the shell says it started (its start mark).
-    const started = new Promise<number | null>((resolve) => {
-      const timer = setTimeout(() => (stop(), resolve(null)), 10_000);
-      const stop = ctx.manager.events.on(['command.started'], (e) => {
-        if (e.terminalId !== t.id) return;
-        clearTimeout(timer);
-        stop();
-        resolve(e.data.id);
+    // The caller's picture of the terminal, checked before anything is typed.
+    if (i.expect) {
+      const cwd = t.currentCwd;
+      const branch = gitHead(cwd)?.branch ?? null;
+      const drift: string[] = [];
+      if (i.expect.cwd !== undefined && i.expect.cwd.replace(/\/+$/, '') !== cwd.replace(/\/+$/, '')) drift.push(`the directory is ${cwd}, not ${i.expect.cwd}`);
+      if (i.expect.branch !== undefined && i.expect.branch !== branch) drift.push(`the branch is ${branch ?? '(none: not in a git work tree)'}, not ${i.expect.branch}`);
+      if (drift.length) throw new TrailError('invalid', `not run: terminal ${t.index} of ${s.name} has moved on: ${drift.join('; ')}`);
+    }
+    if (i.actor.startsWith('agent:')) {
+      const v = judge(i.command, rulesOf(ctx, s));
+      if (v.action === 'deny') throw new TrailError('invalid', `not run: ${v.reasons.join('; ')} (the person's rules: trail policy ${s.name})`);
+      if (v.action === 'confirm') {
+        const now = ctx.now();
+        const id = ctx.policy.addApproval({ session_id: s.id, actor: i.actor, command: i.command, terminal: i.terminal === undefined ? null : t.id, reasons: JSON.stringify(v.reasons), created_at: now, expires_at: now + APPROVAL_MS });
+        ctx.manager.events.emit({ kind: 'approval.requested', sessionId: s.id, terminalId: t.id, at: now, actor: i.actor, data: { id, command: i.command, reasons: v.reasons } });
+        ctx.manager.noticeSession(s, `trail: ${i.actor} asks to run \`${i.command.slice(0, 60)}\` (${v.reasons[0]}): trail approve ${id} · trail deny ${id}`);
+        return { status: 'awaiting approval' as const, handle: null, terminal: t.index, approval: id, reasons: v.reasons };
+      }
+    }
+    const handle = await typeCommand(ctx, s, t, i.command);
+    return { status: 'started' as const, handle, terminal: t.index, approval: null, reasons: [] };
+  }),
+  bind('approval.list', (ctx, i) => {
+    const s = i.session !== undefined ? ctx.manager.get(i.session) : undefined;
+    return ctx.policy.pending(ctx.now(), s?.id).map((a) => approvalView(ctx, a));
+  }),
+  bind('approval.decide', async (ctx, i) => {
+    personOnly(i.actor, 'approve or deny commands');
+    const a = ctx.policy.approval(i.id);
+    if (!a) throw new TrailError('not_found', `no approval ${i.id} (trail approve lists those waiting)`);
+    const now = ctx.now();
+    if (a.state === 'pending' && a.expires_at <= now) ctx.policy.decide(a.id, 'expired', null, now);
+    if (!ctx.policy.decide(a.id, i.approve ? 'approved' : 'denied', i.actor, now)) {
+      const cur = ctx.policy.approval(a.id)!;
+      throw new TrailError('invalid', `approval ${a.id} was ${cur.state}${cur.decided_by ? ` by ${cur.decided_by}` : ''} already`);
+    }
+    const s = ctx.manager.find(ctx.sessionNames().get(a.session_id) ?? '');
+    ctx.manager.events.emit({ kind: 'approval.decided', sessionId: a.session_id, terminalId: null, at: now, actor: i.actor, data: { id: a.id, command: a.command, state: i.approve ? 'approved' : 'denied', by: i.actor } });
+    if (i.approve) {
+      if (!s) throw new TrailError('not_found', `the session of approval ${a.id} is gone`);
+      try {
+        const t = a.terminal ? (s.terminals.find((x) => x.id === a.terminal && !x.exited) ?? null) : agentTerminal(ctx, s, a.actor);
+        if (!t) throw new TrailError('not_found', `the terminal approval ${a.id} was for has exited`);
+        ctx.policy.setHandle(a.id, await typeCommand(ctx, s, t, a.command));
+      } finally {
+        decided.emit(String(a.id));
+      }
+    } else decided.emit(String(a.id));
+    return approvalView(ctx, ctx.policy.approval(a.id)!);
+  }),
+  bind('approval.wait', async (ctx, i) => {
+    const a = ctx.policy.approval(i.id);
+    if (!a) throw new TrailError('not_found', `no approval ${i.id}`);
+    if (a.state === 'pending' && a.expires_at > ctx.now()) {
+      await new Promise<void>((resolve) => {
+        const key = String(a.id);
+        const done = () => (clearTimeout(timer), decided.off(key, done), resolve());
+        const timer = setTimeout(done, Math.min(i.timeoutMs, a.expires_at - ctx.now()));
+        decided.on(key, done);
       });
-    });
-    t.write(Buffer.from(i.command + '\r'));
-    const id = await started;
-    if (id === null) throw new TrailError('unavailable', `the command was typed into terminal ${t.index} of ${s.name} but did not start within 10 s (read its screen to see why)`);
-    return { handle: id, terminal: t.index };
+    }
+    const now = ctx.policy.approval(a.id)!;
+    if (now.state === 'pending' && now.expires_at <= ctx.now()) ctx.policy.decide(now.id, 'expired', null, ctx.now());
+    return approvalView(ctx, ctx.policy.approval(a.id)!);
+  }),
+  bind('agent.action', (ctx, i) => {
+    const s = i.session !== undefined ? ctx.manager.find(i.session) : undefined;
+    ctx.manager.events.emit({ kind: 'agent.action', sessionId: s?.id ?? '', terminalId: null, at: ctx.now(), actor: i.actor, data: { tool: i.tool, args: i.args, outcome: i.outcome, detail: i.detail ?? null } });
+    return {};
+  }),
+  bind('token.create', (ctx, i) => {
+    personOnly(i.actor, 'make tokens');
+    if (ctx.policy.tokens().some((t) => t.name === i.name)) throw new TrailError('invalid', `a token named ${i.name} exists already (trail token revoke ${i.name} first)`);
+    const token = `trail_${randomBytes(24).toString('base64url')}`;
+    ctx.policy.addToken(i.name, tokenHash(token), i.level, ctx.now());
+    return { name: i.name, token, level: i.level };
+  }),
+  bind('token.list', (ctx) => ctx.policy.tokens().map((t) => ({ name: t.name, level: t.level, createdAt: t.created_at, lastUsedAt: t.last_used_at }))),
+  bind('token.revoke', (ctx, i) => {
+    personOnly(i.actor, 'revoke tokens');
+    if (!ctx.policy.revokeToken(i.name)) throw new TrailError('not_found', `no token named ${i.name} (trail token ls lists them)`);
+    return { name: i.name };
   }),
   bind('command.wait', async (ctx, i) => {
     const row = ctx.commands.get(i.id);
@@ -111,6 +306,7 @@ export const agentOps = [
     }
     if (i.enter) data += '\r';
     if (!data) throw new TrailError('invalid', 'nothing to send: give text, keys, or both');
+    if (i.actor.startsWith('agent:')) checkTyped(ctx, s, t, i.text ?? '', i.keys, i.enter);
     t.write(Buffer.from(data));
     return { terminal: t.index, bytes: Buffer.byteLength(data) };
   }),

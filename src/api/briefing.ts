@@ -3,6 +3,7 @@
 // the store (notes, service output) or a live probe (git, the terminals), so
 // nothing is said that did not happen. Most important first: what broke, what
 // finished, git, others, where you were, notes.
+import { ACTING_TOOLS, isPolicyRefusal } from './trail.js';
 import { bind } from './define.js';
 import { TrailError } from '../common/errors.js';
 import { timeArg } from './time-arg.js';
@@ -150,14 +151,21 @@ export async function computeBriefing(ctx: ApiContext, s: Session, identity: str
 
   // Others: people and agents other than this identity, while away.
   const others = new Map<string, Briefing['others'][number]>();
-  const other = (actor: string) => others.get(actor) ?? (others.set(actor, { actor, commands: 0, failed: 0, notes: 0, attached: 0 }), others.get(actor)!);
+  const other = (actor: string) => others.get(actor) ?? (others.set(actor, { actor, commands: 0, failed: 0, notes: 0, attached: 0, acted: 0, refused: 0 }), others.get(actor)!);
   for (const c of ended) if (c.started_at >= from && c.actor !== 'user' && c.actor !== identity) (other(c.actor).commands++, isFailure(c) && other(c.actor).failed++);
-  for (const e of ctx.manager.storedEvents(['client.attached', 'note.added'], [s.id], from)) {
+  for (const e of ctx.manager.storedEvents(['client.attached', 'note.added', 'agent.action'], [s.id], from)) {
     const actor = e.actor ?? null;
     if (!actor || actor === identity) continue;
     if (e.kind === 'client.attached') other(actor).attached++;
-    else other(actor).notes++;
+    else if (e.kind === 'note.added') other(actor).notes++;
+    else {
+      // Agents' keys and service control count as what they did; a call the boundaries refused, as refused.
+      const d = JSON.parse(e.data ?? '{}') as { tool?: string; outcome?: string; detail?: string };
+      if (d.outcome === 'error' && ACTING_TOOLS.has(d.tool ?? '') && isPolicyRefusal(d.detail)) other(actor).refused++;
+      else if (d.outcome === 'ok' && ['send_keys', 'start_service', 'stop_service', 'restart_service'].includes(d.tool ?? '')) other(actor).acted++;
+    }
   }
+  const waiting = ctx.policy.pending(now, s.id).map((a) => ({ id: a.id, actor: a.actor, command: a.command }));
 
   // Where you were: per terminal, its place and the last commands before you left.
   const before = since ?? now;
@@ -181,7 +189,7 @@ export async function computeBriefing(ctx: ApiContext, s: Session, identity: str
   );
 
   const gitMoved = git !== null && (git.commits > 0 || git.changedCount > 0 || (git.branchThen !== null && git.branchThen !== git.branchNow));
-  const quiet = !services.length && !failed.length && !finished.length && !running.length && !gitMoved && !others.size;
+  const quiet = !services.length && !failed.length && !finished.length && !running.length && !gitMoved && !others.size && !waiting.length;
   return {
     session: s.name,
     dir: s.dir,
@@ -196,6 +204,7 @@ export async function computeBriefing(ctx: ApiContext, s: Session, identity: str
     running,
     git,
     others: cap([...others.values()], SHORT.others),
+    waiting,
     where,
     notes,
     more,

@@ -7,6 +7,7 @@ import type { Paths } from '../platform/paths.js';
 import type { SecretPattern } from '../common/redact.js';
 import type { Services } from '../daemon/services.js';
 import type { NoteStore } from '../store/notes.js';
+import type { PolicyStore } from '../store/policy.js';
 import type { Db } from '../store/db.js';
 
 export type ApiContext = {
@@ -29,6 +30,8 @@ export type ApiContext = {
   db: Db;
   /** Notes and visit cursors. */
   notes: NoteStore;
+  /** Rules for agents' commands, approvals, HTTP tokens. */
+  policy: PolicyStore;
   /** Settings from config.yaml that the api applies. */
   settings: { status: boolean; brief: { on: boolean; afterMs: number } };
 };

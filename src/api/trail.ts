@@ -54,7 +54,15 @@ function matchLocation(r: CommandRow, text: string, where: 'all' | 'command' | '
 }
 
 /** Notes are events of the timeline too (the note itself may have been removed since). */
-const NOTE_EVENTS = ['note.added', 'note.done', 'chapter.started', 'forgot'];
+const NOTE_EVENTS = ['note.added', 'note.done', 'chapter.started', 'forgot', 'approval.requested', 'approval.decided', 'agent.action'];
+
+/** Agents' tools that act (their commands are in the trail already): shown in the timeline; reading tools are kept, not shown. */
+/** An agent's call refused by the person's boundaries (level, rules, drift), as its error says. */
+export function isPolicyRefusal(detail: string | null | undefined): boolean {
+  return /^not (run|sent):|allows agents to|^an agent cannot/.test(detail ?? '');
+}
+
+export const ACTING_TOOLS = new Set(['run_command', 'send_keys', 'start_service', 'stop_service', 'restart_service', 'add_note', 'resolve_note']);
 
 /** A service event as a person reads it in the timeline. */
 function serviceEventText(kind: string, d: Record<string, unknown>): string {
@@ -97,11 +105,21 @@ export const trailOps = [
     const f = toFilter(ctx, { session: i.session });
     const evs = ctx.manager.storedEvents([...SERVICE_EVENT_KINDS, ...NOTE_EVENTS], f.sessionIds, i.since);
     // "Ready" without a probe says nothing the start did not say.
-    return evs.filter((e) => !(e.kind === 'service.ready' && (JSON.parse(e.data ?? '{}') as { probe?: boolean }).probe === false)).map((e) => {
+    const shown = (e: (typeof evs)[number]) => {
+      const d = JSON.parse(e.data ?? '{}') as { probe?: boolean; tool?: string; outcome?: string; detail?: string };
+      if (e.kind === 'service.ready') return d.probe !== false;
+      // A run that started is in the trail as its command; a refused one, an approval asked for, keys and service control are shown here.
+      if (e.kind === 'agent.action') return ACTING_TOOLS.has(d.tool ?? '') && !(d.tool === 'run_command' && d.outcome === 'ok') && !(d.tool === 'add_note' || d.tool === 'resolve_note');
+      return true;
+    };
+    return evs.filter(shown).map((e) => {
       const d = JSON.parse(e.data ?? '{}') as Record<string, unknown>;
       const session = names.get(e.session_id) ?? '?';
       if (e.kind === 'chapter.started') return { session, at: e.at, kind: e.kind, service: 'new chapter', text: String(d.title ?? '(no title)') };
       if (e.kind === 'forgot') return { session, at: e.at, kind: e.kind, service: 'forgot', text: `${d.commands} command(s), ${d.notes} note(s), ${d.lines} log line(s) (${d.how})` };
+      if (e.kind === 'approval.requested') return { session, at: e.at, kind: e.kind, service: `approval #${d.id}`, text: `${e.actor ?? 'an agent'} asks to run \`${String(d.command)}\` (${(d.reasons as string[])[0] ?? ''}): trail approve ${d.id}` };
+      if (e.kind === 'approval.decided') return { session, at: e.at, kind: e.kind, service: `approval #${d.id}`, text: `${String(d.state)}${d.by ? ` by ${d.by}` : ''}: \`${String(d.command)}\`` };
+      if (e.kind === 'agent.action') return { session, at: e.at, kind: e.kind, service: e.actor ?? 'agent', text: `${String(d.tool)} ${String(d.args)}${d.outcome === 'error' ? ` → refused: ${String(d.detail ?? '')}` : ''}` };
       if (e.kind.startsWith('note.'))
         return { session, at: e.at, kind: e.kind, service: `note #${d.id}`, text: e.kind === 'note.done' ? `done: ${String(d.text)}` : `${String(d.text)}${e.actor ? ` (${e.actor})` : ''}` };
       return { session, at: e.at, kind: e.kind, service: String(d.service ?? '?'), text: serviceEventText(e.kind, d) };

@@ -87,11 +87,18 @@ export function briefingLines(b: Briefing, opts: { since?: string; full?: boolea
     if (parts.length) out.push(`git: ${parts.join('; ')}`);
   }
   for (const o of b.others) {
-    const did = [o.commands ? `ran ${o.commands} command${o.commands === 1 ? '' : 's'}${o.failed ? `, ${o.failed} failed` : ''}` : '', o.notes ? `left ${o.notes} note${o.notes === 1 ? '' : 's'}` : '', o.attached ? `attached ${o.attached}×` : '']
+    const did = [
+      o.commands ? `ran ${o.commands} command${o.commands === 1 ? '' : 's'}${o.failed ? `, ${o.failed} failed` : ''}` : '',
+      o.acted ? `sent keys or controlled services ${o.acted}×` : '',
+      o.refused ? `was refused ${o.refused}× by your policy` : '',
+      o.notes ? `left ${o.notes} note${o.notes === 1 ? '' : 's'}` : '',
+      o.attached ? `attached ${o.attached}×` : '',
+    ]
       .filter(Boolean)
       .join('; ');
     out.push(`${e(o.actor)} ${did}`);
   }
+  for (const a of b.waiting) out.push(paint.yellow(`${e(a.actor)} waits for your approval to run ${cmd(a.command)}: trail approve ${a.id} · trail deny ${a.id}`));
   for (const w of b.where) {
     const last = w.last.map((c) => `${cmd(c.command, 30)}${c.exitCode !== 0 && c.exitCode !== null ? ` (${c.exitCode})` : ''}`).join(' · ');
     out.push(paint.dim(`terminal ${w.terminal}: ${w.cwd ? (w.cwd === b.dir ? path(w.cwd) : path(w.cwd, b.dir)) : '?'}${w.branch ? ` (${e(w.branch)})` : ''}${last ? ` · you ran: ${last}` : ''}`));

@@ -21,7 +21,9 @@ export const logCommand: CliCommand = {
     const session = positionals[0] ?? (values.all ? undefined : await ownSession());
     const list = await read('trail.log', { ...filterInput(values, session), limit });
     // Services' events come in time order among the commands (the newest 50 when there is no command to place them by).
-    const events = values.json || filtered(values) ? [] : await read('trail.events', { session, since: list[0]?.startedAt });
+    // When the whole trail is listed, what happened before its first command is shown too.
+    const whole = list.length < limit;
+    const events = values.json || filtered(values) ? [] : await read('trail.events', { session, since: whole ? undefined : list[0]?.startedAt });
     if (values.json) json(list);
     else if (!list.length && events.length) await paged(timelineLines([], [], shown(events.slice(-limit))).join('\n'), Boolean(values['no-pager']));
     else if (!list.length)
@@ -34,7 +36,7 @@ export const logCommand: CliCommand = {
       );
     else {
       const pauses = await read('trail.pauses', { session });
-      const lines = timelineLines(shown(list), shown(pauses), shown(events));
+      const lines = timelineLines(shown(list), shown(pauses), shown(events), whole);
       if (list.length === limit) {
         const { count } = await read('trail.count', filterInput(values, session));
         if (count > limit)

@@ -27,6 +27,8 @@ import { resetCommand } from './cmd-reset.js';
 import { forgetCommand } from './cmd-forget.js';
 import { mcpCommand } from './cmd-mcp.js';
 import { policyCommand } from './cmd-policy.js';
+import { approveCommand, denyCommand } from './cmd-approve.js';
+import { tokenCommand } from './cmd-token.js';
 
 export const commands: CliCommand[] = [
   defaultCommand,
@@ -52,6 +54,9 @@ export const commands: CliCommand[] = [
   forgetCommand,
   mcpCommand,
   policyCommand,
+  approveCommand,
+  denyCommand,
+  tokenCommand,
   offCommand,
   onCommand,
   initCommand,

@@ -14,18 +14,19 @@ export function statusText(c: CommandView): string {
 export type Pause = { session: string; terminal: number; from: number; to: number | null };
 export type ServiceEvent = { session: string; at: number; kind: string; service: string; text: string };
 
-export function timelineLines(list: CommandView[], pauses: Pause[] = [], events: ServiceEvent[] = []): string[] {
+/** whole: the list is the whole trail, so pauses and events before its first command are shown too. */
+export function timelineLines(list: CommandView[], pauses: Pause[] = [], events: ServiceEvent[] = [], whole = false): string[] {
   const lines: string[] = [];
   let cwd: string | null = null;
   let where = '';
   let session: string | null = null;
   // Pauses that fall within the listed span are shown where they began.
-  const from = list.length ? list[0].startedAt : Infinity;
+  const from = list.length && !whole ? list[0].startedAt : -Infinity;
   const todo = pauses.filter((p) => (p.to ?? Infinity) >= from).sort((a, b) => a.from - b.from);
   const pauseLine = (p: Pause) =>
     paint.yellow(`   ‖ recording paused in ${p.session} terminal ${p.terminal} from ${clock(p.from)} ${p.to === null ? '(still paused)' : `to ${clock(p.to)}`}`);
   // Service events within the listed span, at their time among the commands.
-  const evs = events.filter((e) => !list.length || e.at >= from).sort((a, b) => a.at - b.at);
+  const evs = events.filter((e) => e.at >= from).sort((a, b) => a.at - b.at);
   const bad = new Set(['service.exited', 'service.gave_up', 'service.failed']);
   const eventLine = (e: ServiceEvent) => {
     const text = `   ◆ ${clock(e.at).slice(11)} ${e.service}: ${e.text}${e.session !== session ? ` (${e.session})` : ''}`;

@@ -141,6 +141,27 @@ export { SERVICE_EVENT_KINDS } from '../common/service-events.js';
 // ---- the operations ----
 
 
+/** A rule's pattern: PROGRAM [ARG…], or /REGEX/ on the text. */
+const RulePattern = z.string().min(1).max(500);
+
+/** A rule for agents' commands, with whether it is one of trail's defaults. */
+export const RuleView = z.object({ action: z.enum(['allow', 'confirm', 'deny']), pattern: z.string(), default: z.boolean() });
+
+/** A command an agent asked to run that waits for the person (or waited). */
+export const ApprovalView = z.object({
+  id: z.number(),
+  session: z.string(),
+  actor: z.string(),
+  command: z.string(),
+  reasons: z.array(z.string()),
+  state: z.enum(['pending', 'approved', 'denied', 'expired']),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+  decidedBy: z.string().nullable(),
+  handle: z.number().nullable(),
+});
+export type ApprovalView = z.infer<typeof ApprovalView>;
+
 /** A note someone left in a session: on a command, a service or a file line. */
 export const NoteView = z.object({
   id: z.number(),
@@ -207,7 +228,9 @@ export const Briefing = z.object({
     })
     .nullable(),
   /** Other people's and agents' doings while away. */
-  others: z.array(z.object({ actor: z.string(), commands: z.number(), failed: z.number(), notes: z.number(), attached: z.number() })),
+  others: z.array(z.object({ actor: z.string(), commands: z.number(), failed: z.number(), notes: z.number(), attached: z.number(), acted: z.number(), refused: z.number() })),
+  /** Commands agents asked to run that wait for the person (trail approve). */
+  waiting: z.array(z.object({ id: z.number(), actor: z.string(), command: z.string() })),
   /** Per terminal: where it is and the last commands run there before you left. */
   where: z.array(z.object({ terminal: z.number(), cwd: z.string().nullable(), branch: z.string().nullable(), last: z.array(z.object({ id: z.number(), command: z.string(), exitCode: z.number().nullable() })) })),
   notes: z.array(NoteView),
@@ -370,14 +393,71 @@ export const ops = {
     output: z.object({ commands: z.number(), notes: z.number(), lines: z.number(), events: z.number(), walCleared: z.boolean() }),
   },
   'session.policy': {
-    summary: "what agents may do in a session (read, the default; notes; run), set by the person only: an agent's call to change it is refused",
-    input: z.object({ session: z.string(), level: z.enum(['read', 'notes', 'run']).optional(), actor: z.string().max(200) }),
-    output: z.object({ session: z.string(), level: z.enum(['read', 'notes', 'run']) }),
+    summary:
+      "what agents may do in a session (read, the default; notes; run) and the rules for the commands they run (allow, confirm, deny by pattern, beside the default confirm rules), set by the person only: an agent's call to change them is refused",
+    input: z.object({
+      session: z.string(),
+      level: z.enum(['read', 'notes', 'run']).optional(),
+      allow: z.array(RulePattern).max(100).default([]),
+      confirm: z.array(RulePattern).max(100).default([]),
+      deny: z.array(RulePattern).max(100).default([]),
+      remove: z.array(z.string().max(500)).max(100).default([]),
+      actor: z.string().max(200),
+    }),
+    output: z.object({ session: z.string(), level: z.enum(['read', 'notes', 'run']), rules: z.array(RuleView) }),
   },
   'terminal.run': {
-    summary: "types a command line at a terminal's prompt (the session's agent terminal, made on demand, unless one is named) and returns its handle, the command's id, once it starts; needs policy run for an agent",
-    input: z.object({ session: z.string(), command: z.string().min(1).max(10_000), terminal: z.string().optional(), actor: z.string().max(200) }),
-    output: z.object({ handle: z.number(), terminal: z.number() }),
+    summary:
+      "types a command line at a terminal's prompt (the session's agent terminal, made on demand, unless one is named) and returns its handle, the command's id, once it starts; needs policy run for an agent. A command a confirm rule matches (or one that cannot be checked) waits for the person: the answer is an approval id at once. expect refuses to run when the terminal's directory or branch is not what the caller believes",
+    input: z.object({
+      session: z.string(),
+      command: z.string().min(1).max(10_000),
+      terminal: z.string().optional(),
+      expect: z.object({ cwd: z.string().max(4096).optional(), branch: z.string().max(500).optional() }).optional(),
+      actor: z.string().max(200),
+    }),
+    output: z.object({
+      status: z.enum(['started', 'awaiting approval']),
+      handle: z.number().nullable(),
+      terminal: z.number().nullable(),
+      approval: z.number().nullable(),
+      reasons: z.array(z.string()),
+    }),
+  },
+  'approval.list': {
+    summary: 'the approvals waiting for the person (of a session, or all)',
+    input: z.object({ session: z.string().optional() }),
+    output: z.array(ApprovalView),
+  },
+  'approval.decide': {
+    summary: "the person approves (the command then runs) or denies a command an agent asked to run; an agent's call is refused",
+    input: z.object({ id: z.number().int(), approve: z.boolean(), actor: z.string().max(200) }),
+    output: ApprovalView,
+  },
+  'approval.wait': {
+    summary: 'waits up to timeoutMs for the person to decide an approval; returns it as it stands (with the command handle once approved and started)',
+    input: z.object({ id: z.number().int(), timeoutMs: z.number().int().min(0).max(120_000).default(30_000) }),
+    output: ApprovalView,
+  },
+  'agent.action': {
+    summary: "keeps an agent's tool call in the trail (tool, arguments, outcome), so the person sees what agents did",
+    input: z.object({ actor: z.string().max(200), session: z.string().optional(), tool: z.string().max(100), args: z.string().max(2000), outcome: z.enum(['ok', 'error']), detail: z.string().max(500).optional() }),
+    output: z.object({}),
+  },
+  'token.create': {
+    summary: 'a token for an agent over HTTP, with the most it may do (its level caps the session policy); shown once, kept hashed',
+    input: z.object({ name: z.string().min(1).max(100).regex(/^[A-Za-z0-9._-]+$/, 'a name of letters, digits, . _ -'), level: z.enum(['read', 'notes', 'run']).default('read'), actor: z.string().max(200) }),
+    output: z.object({ name: z.string(), token: z.string(), level: z.enum(['read', 'notes', 'run']) }),
+  },
+  'token.list': {
+    summary: 'the tokens agents may use over HTTP (names, levels, last use; never the tokens)',
+    input: z.object({}),
+    output: z.array(z.object({ name: z.string(), level: z.enum(['read', 'notes', 'run']), createdAt: z.number(), lastUsedAt: z.number().nullable() })),
+  },
+  'token.revoke': {
+    summary: 'revokes an HTTP token by name',
+    input: z.object({ name: z.string(), actor: z.string().max(200) }),
+    output: z.object({ name: z.string() }),
   },
   'command.wait': {
     summary: 'waits up to timeoutMs for a command to end; returns it (exit code, duration, output) and whether it is done',

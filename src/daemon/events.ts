@@ -33,6 +33,9 @@ export type TrailEvent = Base &
     | { kind: 'note.added' | 'note.done'; data: { id: number; text: string } }
     | { kind: 'note.removed'; data: { id: number } }
     | { kind: 'chapter.started'; data: { title: string | null } }
+    | { kind: 'approval.requested'; data: { id: number; command: string; reasons: string[] } }
+    | { kind: 'approval.decided'; data: { id: number; command: string; state: 'approved' | 'denied' | 'expired'; by: string | null } }
+    | { kind: 'agent.action'; data: { tool: string; args: string; outcome: 'ok' | 'error'; detail: string | null } }
     | { kind: 'forgot'; data: { commands: number; notes: number; lines: number; how: string } }
     // Commands are kept in their own table: these two are heard live, not stored again as events.
     | { kind: 'command.started'; data: { id: number; command: string; cwd: string | null } }

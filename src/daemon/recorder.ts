@@ -73,6 +73,11 @@ type Running = {
 export class Recorder {
   private trusted = false;
   private cwd: string | null;
+
+  /** Where the shell is now, as its last prompt said. */
+  get currentCwd(): string | null {
+    return this.cwd;
+  }
   private pendingLine: { text: string; bytes: number | null } | null = null;
   private running: Running | null = null;
   private closed = false;

@@ -278,6 +278,11 @@ export class SessionManager {
     throw new TrailError('not_found', `no live terminal with id ${id} (trail term ls lists them)`);
   }
 
+  /** Tells every client attached to the session (on screen, and again when it leaves). */
+  noticeSession(s: Session, message: string): void {
+    for (const t of s.terminals) for (const c of t.sinks()) c.notice?.(message);
+  }
+
   /** Pauses or resumes recording a terminal; the trail keeps that it did, and its clients hear it. */
   setRecording(s: Session, t: Terminal, on: boolean): boolean {
     const changed = t.pauseRecording(!on);

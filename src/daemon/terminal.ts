@@ -87,6 +87,11 @@ export class Terminal {
   private pty: pty.IPty;
   readonly mirror: Mirror;
   private recorder: Recorder;
+
+  /** Where the shell is now (its last prompt's directory), else where it started. */
+  get currentCwd(): string {
+    return this.recorder.currentCwd ?? this.cwd;
+  }
   private scanner: MarkScanner;
   /** What clients fed from JavaScript are sent: the output without trail's marks. */
   private stripper = new MarkStripper();

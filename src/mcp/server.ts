@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
 import { DaemonClient, ClientError } from '../client/daemon-client.js';
-import { Briefing, CommandView, NoteView, ServiceInfo, ServiceLogLine } from '../contract/ops.js';
+import { ApprovalView, Briefing, CommandView, NoteView, ServiceInfo, ServiceLogLine } from '../contract/ops.js';
 
 /** An agent's answers stay under about 20,000 tokens (characters / 4). */
 const MAX_CHARS = 80_000;
@@ -23,12 +23,23 @@ export function trailMcpServer(daemon: () => Promise<DaemonClient>, opts: McpOpt
   const server = new McpServer({ name: 'trail', version: opts.version }, { capabilities: { tools: {}, resources: {}, prompts: {} } });
   const ok = (value: Record<string, unknown>): Ok => ({ content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value });
   const fail = (e: unknown): Err => ({ content: [{ type: 'text', text: e instanceof ClientError || e instanceof Error ? e.message : String(e) }], isError: true });
+  // Every call an agent makes is kept in the trail (tool, arguments, outcome) with its name: the person sees what agents did.
+  const record = (tool: string, a: unknown, outcome: 'ok' | 'error', detail?: string) => {
+    const args = a && typeof a === 'object' ? (a as Record<string, unknown>) : {};
+    const session = typeof args.session === 'string' ? args.session : undefined;
+    void daemon()
+      .then((c) => c.call('agent.action', { actor: opts.identity, session, tool, args: JSON.stringify(args).slice(0, 2000), outcome, detail: detail?.slice(0, 500) }))
+      .catch(() => {});
+  };
   const guard =
-    <A>(f: (a: A) => Promise<Record<string, unknown>>) =>
+    <A>(tool: string, f: (a: A) => Promise<Record<string, unknown>>) =>
     async (a: A): Promise<Ok | Err> => {
       try {
-        return ok(await f(a));
+        const r = await f(a);
+        record(tool, a, 'ok', typeof r.status === 'string' ? r.status : undefined);
+        return ok(r);
       } catch (e) {
+        record(tool, a, 'error', e instanceof Error ? e.message : String(e));
         return fail(e);
       }
     };
@@ -43,7 +54,7 @@ export function trailMcpServer(daemon: () => Promise<DaemonClient>, opts: McpOpt
       outputSchema: z.object({ sessions: z.array(z.object({ name: z.string(), dir: z.string(), terminals: z.number(), lastActiveAt: z.number() })) }),
       annotations: { readOnlyHint: true },
     },
-    guard(async () => {
+    guard('list_sessions', async () => {
       const c = await daemon();
       const list = await c.call('session.list', {});
       return { sessions: list.map((s) => ({ name: s.name, dir: s.dir, terminals: s.terminals, lastActiveAt: s.lastActiveAt })) };
@@ -60,7 +71,7 @@ export function trailMcpServer(daemon: () => Promise<DaemonClient>, opts: McpOpt
       outputSchema: Briefing,
       annotations: { readOnlyHint: true },
     },
-    guard(async ({ session: s, since }: { session: string; since?: string }) => {
+    guard('get_briefing', async ({ session: s, since }: { session: string; since?: string }) => {
       const c = await daemon();
       const r = await c.call('session.brief', { session: s, identity: opts.identity, since, full: true });
       return r.briefing as Record<string, unknown>;
@@ -77,7 +88,7 @@ export function trailMcpServer(daemon: () => Promise<DaemonClient>, opts: McpOpt
       outputSchema: z.object({ text: z.string(), tokens: z.number(), omitted: z.object({ fact: z.number(), note: z.number(), command: z.number(), service: z.number() }) }),
       annotations: { readOnlyHint: true },
     },
-    guard(async ({ session: s, budget, since }: { session: string; budget: number; since?: string }) => {
+    guard('get_context', async ({ session: s, budget, since }: { session: string; budget: number; since?: string }) => {
       const c = await daemon();
       const r = await c.call('session.context', { session: s, identity: opts.identity, budget, since, format: 'md' });
       return { text: r.text, tokens: r.tokens, omitted: r.omitted };
@@ -101,7 +112,7 @@ export function trailMcpServer(daemon: () => Promise<DaemonClient>, opts: McpOpt
       }),
       annotations: { readOnlyHint: true },
     },
-    guard(async (a: { text: string; session?: string; in: 'all' | 'command' | 'output'; failed: boolean; limit: number }) => {
+    guard('search_trail', async (a: { text: string; session?: string; in: 'all' | 'command' | 'output'; failed: boolean; limit: number }) => {
       const c = await daemon();
       const hits = await c.call('command.search', { text: a.text, session: a.session, in: a.in, failed: a.failed, limit: a.limit });
       return {
@@ -124,7 +135,7 @@ export function trailMcpServer(daemon: () => Promise<DaemonClient>, opts: McpOpt
       }),
       annotations: { readOnlyHint: true },
     },
-    guard(async ({ id, offset, limit }: { id: number; offset: number; limit: number }) => {
+    guard('get_command', async ({ id, offset, limit }: { id: number; offset: number; limit: number }) => {
       const c = await daemon();
       const v = await c.call('command.show', { id });
       const lines = (v.output ?? '').split('\n');
@@ -148,7 +159,7 @@ export function trailMcpServer(daemon: () => Promise<DaemonClient>, opts: McpOpt
       outputSchema: z.object({ file: z.string().nullable(), services: z.array(ServiceInfo), warnings: z.array(z.string()) }),
       annotations: { readOnlyHint: true },
     },
-    guard(async ({ session: s }: { session: string }) => {
+    guard('list_services', async ({ session: s }: { session: string }) => {
       const c = await daemon();
       const l = await c.call('svc.list', { session: s });
       return { file: l.file, services: l.services, warnings: l.warnings };
@@ -164,7 +175,7 @@ export function trailMcpServer(daemon: () => Promise<DaemonClient>, opts: McpOpt
       outputSchema: z.object({ lines: z.array(ServiceLogLine.omit({ raw: true })) }),
       annotations: { readOnlyHint: true },
     },
-    guard(async (a: { session: string; name: string; limit: number; grep?: string; since?: string }) => {
+    guard('service_logs', async (a: { session: string; name: string; limit: number; grep?: string; since?: string }) => {
       const c = await daemon();
       const lines = await c.call('svc.logs', { session: a.session, name: a.name, limit: a.limit, grep: a.grep, since: a.since });
       let out = lines.map(({ id, at, stream, line }) => ({ id, at, stream, line }));
@@ -182,7 +193,7 @@ export function trailMcpServer(daemon: () => Promise<DaemonClient>, opts: McpOpt
       outputSchema: z.object({ notes: z.array(NoteView) }),
       annotations: { readOnlyHint: true },
     },
-    guard(async ({ session: s, all }: { session?: string; all: boolean }) => {
+    guard('list_notes', async ({ session: s, all }: { session?: string; all: boolean }) => {
       const c = await daemon();
       return { notes: await c.call('note.list', { session: s, all }) };
     }),
@@ -241,7 +252,7 @@ export function trailMcpServer(daemon: () => Promise<DaemonClient>, opts: McpOpt
         inputSchema: z.object({ session, text: z.string().min(1).max(4000), commandId: z.number().int().optional(), service: z.string().optional(), file: z.string().optional().describe('a path, absolute or relative to the session directory'), line: z.number().int().min(1).optional() }),
         outputSchema: NoteView,
       },
-      guard(async (a: { session: string; text: string; commandId?: number; service?: string; file?: string; line?: number }) => {
+      guard('add_note', async (a: { session: string; text: string; commandId?: number; service?: string; file?: string; line?: number }) => {
         const c = await daemon();
         return (await c.call('note.add', { ...a, actor: opts.identity })) as Record<string, unknown>;
       }),
@@ -249,7 +260,7 @@ export function trailMcpServer(daemon: () => Promise<DaemonClient>, opts: McpOpt
     server.registerTool(
       'resolve_note',
       { title: 'Mark a note done', description: 'Marks a note done: it stays in the trail, no longer open.', inputSchema: z.object({ id: z.number().int() }), outputSchema: NoteView },
-      guard(async ({ id }: { id: number }) => {
+      guard('resolve_note', async ({ id }: { id: number }) => {
         const c = await daemon();
         return (await c.call('note.done', { id, actor: opts.identity })) as Record<string, unknown>;
       }),
@@ -265,7 +276,7 @@ export function trailMcpServer(daemon: () => Promise<DaemonClient>, opts: McpOpt
       outputSchema: z.object({ terminal: z.number(), text: z.string(), running: z.object({ id: z.number().nullable(), command: z.string(), startedAt: z.number() }).nullable() }),
       annotations: { readOnlyHint: true },
     },
-    guard(async (a: { session: string; terminal?: string }) => (await (await daemon()).call('terminal.screen', a)) as Record<string, unknown>),
+    guard('read_screen', async (a: { session: string; terminal?: string }) => (await (await daemon()).call('terminal.screen', a)) as Record<string, unknown>),
   );
 
   if (opts.level === 'run') {
@@ -274,11 +285,27 @@ export function trailMcpServer(daemon: () => Promise<DaemonClient>, opts: McpOpt
       {
         title: 'Run a command in the session',
         description:
-          "Types one command line at a terminal's prompt: the session's agent terminal (made on demand; the person can attach to it and watch) unless `terminal` names one. Returns at once with a handle (the command's id in the trail); wait_command gives its exit code and output. A terminal that is running something refuses. Needs the session to allow run.",
-        inputSchema: z.object({ session, command: z.string().min(1).max(10_000), terminal: z.string().optional() }),
-        outputSchema: z.object({ handle: z.number(), terminal: z.number() }),
+          "Types one command line at a terminal's prompt: the session's agent terminal (made on demand; the person can attach to it and watch) unless `terminal` names one. Returns at once: status started with a handle (the command's id in the trail; wait_command gives its exit code and output), or status 'awaiting approval' with an approval id when the person's rules want them to confirm it (wait_approval follows it; the person answers with trail approve or trail deny). A command a deny rule matches is refused, as is one when `expect` (cwd, branch) is not what the terminal shows. A terminal that is running something refuses. Needs the session to allow run.",
+        inputSchema: z.object({
+          session,
+          command: z.string().min(1).max(10_000),
+          terminal: z.string().optional(),
+          expect: z.object({ cwd: z.string().optional(), branch: z.string().optional() }).optional().describe('run only if the terminal is in this directory and on this git branch; refused with the actual values otherwise'),
+        }),
+        outputSchema: z.object({ status: z.enum(['started', 'awaiting approval']), handle: z.number().nullable(), terminal: z.number().nullable(), approval: z.number().nullable(), reasons: z.array(z.string()) }),
       },
-      guard(async (a: { session: string; command: string; terminal?: string }) => (await (await daemon()).call('terminal.run', { ...a, actor: opts.identity })) as Record<string, unknown>),
+      guard('run_command', async (a: { session: string; command: string; terminal?: string; expect?: { cwd?: string; branch?: string } }) => (await (await daemon()).call('terminal.run', { ...a, actor: opts.identity })) as Record<string, unknown>),
+    );
+    server.registerTool(
+      'wait_approval',
+      {
+        title: 'Wait for the person to approve a command',
+        description:
+          "Waits up to timeoutMs (at most 120 s) for the person to approve or deny a command run_command sent them. Returns the state (pending, approved, denied, expired) and, once approved, the handle of the command now running (wait_command follows it). Approvals expire after 10 minutes.",
+        inputSchema: z.object({ approval: z.number().int(), timeoutMs: z.number().int().min(0).max(120_000).default(30_000) }),
+        outputSchema: ApprovalView,
+      },
+      guard('wait_approval', async ({ approval, timeoutMs }: { approval: number; timeoutMs: number }) => (await (await daemon()).call('approval.wait', { id: approval, timeoutMs })) as Record<string, unknown>),
     );
     server.registerTool(
       'wait_command',
@@ -289,7 +316,7 @@ export function trailMcpServer(daemon: () => Promise<DaemonClient>, opts: McpOpt
         inputSchema: z.object({ handle: z.number().int(), timeoutMs: z.number().int().min(0).max(120_000).default(30_000), lines: z.number().int().min(1).max(2000).default(200) }),
         outputSchema: z.object({ done: z.boolean(), id: z.number(), command: z.string(), exitCode: z.number().nullable(), durationMs: z.number().nullable(), fullScreen: z.boolean(), output: z.string(), moreLines: z.number() }),
       },
-      guard(async ({ handle, timeoutMs, lines }: { handle: number; timeoutMs: number; lines: number }) => {
+      guard('wait_command', async ({ handle, timeoutMs, lines }: { handle: number; timeoutMs: number; lines: number }) => {
         const r = await (await daemon()).call('command.wait', { id: handle, timeoutMs });
         const v: CommandView = r.command;
         const all = (v.output ?? '').split('\n');
@@ -306,11 +333,11 @@ export function trailMcpServer(daemon: () => Promise<DaemonClient>, opts: McpOpt
         inputSchema: z.object({ session, terminal: z.string().optional(), text: z.string().max(10_000).optional(), keys: z.array(z.string()).max(100).default([]), enter: z.boolean().default(false).describe('press Enter after the text and keys') }),
         outputSchema: z.object({ terminal: z.number(), bytes: z.number() }),
       },
-      guard(async (a: { session: string; terminal?: string; text?: string; keys: string[]; enter: boolean }) => (await (await daemon()).call('terminal.keys', { ...a, actor: opts.identity })) as Record<string, unknown>),
+      guard('send_keys', async (a: { session: string; terminal?: string; text?: string; keys: string[]; enter: boolean }) => (await (await daemon()).call('terminal.keys', { ...a, actor: opts.identity })) as Record<string, unknown>),
     );
     const svcName = z.object({ session, name: z.string().describe('the service (list_services names them)') });
     const control = (verb: 'start' | 'stop' | 'restart') =>
-      guard(async ({ session: s, name }: { session: string; name: string }) => {
+      guard(`${verb}_service`, async ({ session: s, name }: { session: string; name: string }) => {
         const c = await daemon();
         let stopped: string[] = [];
         if (verb !== 'start') stopped = (await c.call('svc.down', { session: s, names: [name], by: opts.identity, actor: opts.identity })).stopped;
@@ -336,7 +363,7 @@ export function trailMcpServer(daemon: () => Promise<DaemonClient>, opts: McpOpt
         inputSchema: svcName.extend({ timeoutMs: z.number().int().min(0).max(120_000).default(30_000) }),
         outputSchema: z.object({ ready: z.boolean(), service: ServiceInfo }),
       },
-      guard(async ({ session: s, name, timeoutMs }: { session: string; name: string; timeoutMs: number }) => {
+      guard('wait_service_ready', async ({ session: s, name, timeoutMs }: { session: string; name: string; timeoutMs: number }) => {
         const c = await daemon();
         const end = Date.now() + timeoutMs;
         for (;;) {

@@ -10,6 +10,7 @@ import { loadConfig } from '../daemon/config.js';
 import { Services } from '../daemon/services.js';
 import { ServiceStore } from '../store/services.js';
 import { NoteStore } from '../store/notes.js';
+import { PolicyStore } from '../store/policy.js';
 import { LogThrottle } from '../daemon/log-throttle.js';
 import { trimOutput, trimOldLogs, trimOutputUpTo } from '../store/retention.js';
 import { Terminal } from '../daemon/terminal.js';
@@ -194,6 +195,7 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
       settings: { status: config.status, brief: { on: config.brief.on, afterMs: config.brief.after } },
       services,
       notes,
+      policy: new PolicyStore(db),
       db,
       secrets,
     } satisfies ApiContext,

@@ -228,4 +228,40 @@ export const migrations: string[] = [
     level TEXT NOT NULL
   );
   `,
+  // 9: the person's rules for agents' commands (allow, confirm, deny by
+  // pattern), the approvals a confirm rule asks for, and the tokens agents
+  // use over HTTP (only a hash is kept).
+  `
+  CREATE TABLE policy_rules (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    pattern TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (session_id, pattern)
+  );
+  CREATE TABLE approvals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    command TEXT NOT NULL,
+    terminal TEXT,
+    reasons TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    decided_at INTEGER,
+    decided_by TEXT,
+    handle INTEGER
+  );
+  CREATE INDEX approvals_pending ON approvals(state, session_id);
+  CREATE TABLE tokens (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    hash TEXT NOT NULL UNIQUE,
+    level TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER
+  );
+  `,
 ];

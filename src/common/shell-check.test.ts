@@ -1,0 +1,123 @@
+// The rule checker against the ways deny-lists of terminal MCP servers have
+// been bypassed (DesktopCommander's issues and their kin): each must be seen
+// as what it runs, or sent to the person when the text cannot tell.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_RULES, analyse, judge, type Rule } from './shell-check.js';
+
+const verdict = (line: string, rules: Rule[] = DEFAULT_RULES) => judge(line, rules).action;
+
+test('plain commands pass; the defaults confirm what people regret', () => {
+  for (const ok of ['ls -la', 'npm test', 'git push', 'git status', 'rm build.log', 'echo hello > out.txt', 'cat a | grep b | wc -l', 'git push origin main', 'grep -rf patterns.txt .', 'make -j4 && ./run']) assert.equal(verdict(ok), 'allow', ok);
+  for (const bad of ['rm -rf build', 'git push --force', 'git push -f origin main', 'git reset --hard HEAD~1', 'kubectl delete pod x', 'terraform destroy', 'psql -c "DROP TABLE users"', 'git clean -fdx']) assert.equal(verdict(bad), 'confirm', bad);
+});
+
+test('every simple command is checked: lists, pipelines, subshells, groups, substitutions', () => {
+  for (const line of [
+    'true; rm -rf /tmp/x',
+    'true && rm -rf /tmp/x',
+    'false || rm -rf /tmp/x',
+    'echo x | rm -rf /tmp/x',
+    '(cd / && rm -rf tmp/x)',
+    '{ rm -rf /tmp/x; }',
+    'echo $(rm -rf /tmp/x)',
+    'echo `rm -rf /tmp/x`',
+    'diff <(rm -rf /tmp/x) /dev/null',
+    'tee >(rm -rf /tmp/x) < /dev/null',
+    'echo "$(rm -rf /tmp/x)"',
+    'echo $((1 + $(rm -rf /tmp/x)))',
+    'echo ${X:-$(rm -rf /tmp/x)}',
+    'if true; then rm -rf /tmp/x; fi',
+    'for f in a b; do rm -rf $f; done',
+    'f() { rm -rf /tmp/x; }; f',
+    'true & rm -rf /tmp/x',
+  ])
+    assert.equal(verdict(line), 'confirm', line);
+});
+
+test('quotes, escapes and paths are removed before matching', () => {
+  for (const line of ["'r'm -rf x", '"rm" -rf x', '\\rm -rf x', 'r\\m -rf x', "$'\\x72\\x6d' -rf x", "$'\\162m' -rf x", '/bin/rm -rf x', '/usr/bin/../bin/rm -rf x', 'rm -r -f x', 'rm -fr x', 'rm -Rf x', 'rm --recursive --force x', 'rm "-rf" x', "rm '-r''f' x", 'rm>/dev/null -rf x', '2>/dev/null rm -rf x'])
+    assert.equal(verdict(line), 'confirm', line);
+});
+
+test('wrappers and shells that run another command are unwrapped', () => {
+  for (const line of [
+    'sudo rm -rf x',
+    'sudo -u root rm -rf x',
+    'env rm -rf x',
+    'env -i PATH=/bin rm -rf x',
+    "env -S 'rm -rf x'",
+    'X=1 rm -rf x',
+    'command rm -rf x',
+    'exec rm -rf x',
+    'nice -n 5 rm -rf x',
+    'nohup rm -rf x',
+    'timeout 5 rm -rf x',
+    'time rm -rf x',
+    'xargs rm -rf < list',
+    'find . -name "*.o" -exec rm -rf {} \\;',
+    "sh -c 'rm -rf x'",
+    'bash -c "rm -rf x"',
+    "bash -lc 'cd /; rm -rf x'",
+    "sh -c \"sh -c 'rm -rf x'\"",
+    "eval 'rm -rf x'",
+    'eval rm -rf x',
+    "ssh host 'rm -rf x'",
+    "watch -n 1 'rm -rf x'",
+    "busybox rm -rf x",
+    "flock /tmp/l -c 'rm -rf x'",
+    "git -c alias.nuke='!rm -rf x' nuke",
+    "alias ll='rm -rf x'",
+    'git push origin +main',
+    'git push --force-with-lease',
+    'git -C repo push -f',
+  ])
+    assert.equal(verdict(line), 'confirm', line);
+});
+
+test('what the text cannot show goes to the person', () => {
+  for (const line of [
+    '$(echo rm) -rf x',
+    '`echo rm` -rf x',
+    '$CMD -rf x',
+    '${RM} -rf x',
+    '{rm,-rf,x}',
+    '/bin/r? -rf x',
+    'rm $FLAGS x',
+    'xargs rm',
+    'echo rm -rf x | sh',
+    'echo rm -rf x | bash',
+    'bash < script',
+    "sh -c \"$CMD\"",
+    'eval "$CMD"',
+    "python3 -c \"import os; os.system('rm -rf x')\"",
+    "node -e \"require('child_process').execSync('rm -rf x')\"",
+    "perl -e 'system(\"rm -rf x\")'",
+    "echo 'unclosed",
+  ]) {
+    const v = judge(line, DEFAULT_RULES);
+    assert.equal(v.action, 'confirm', `${line}: ${v.reasons.join('; ')}`);
+  }
+  // Without a rule that could apply, nothing needs the person.
+  assert.equal(verdict('$CMD -rf x', []), 'allow');
+});
+
+test('deny wins over confirm; allow covers a confirm rule, never a deny', () => {
+  const rules: Rule[] = [...DEFAULT_RULES, { action: 'deny', pattern: 'git push' }, { action: 'allow', pattern: 'rm -rf node_modules' }];
+  assert.equal(verdict('git push origin main', rules), 'deny');
+  assert.equal(verdict("sh -c 'git push'", rules), 'deny');
+  assert.equal(verdict('rm -rf node_modules', rules), 'allow');
+  assert.equal(verdict('rm -rf src', rules), 'confirm');
+  assert.equal(verdict('ls; rm -rf node_modules; rm -rf src', rules), 'confirm');
+  assert.equal(verdict('git status', rules), 'allow');
+  const why = judge('true && /usr/bin/git push', rules);
+  assert.equal(why.action, 'deny');
+  assert.match(why.reasons[0], /deny rule "git push" matches `git push`/);
+});
+
+test('the parse keeps words as bash would give them', () => {
+  const { runs } = analyse(`FOO=1 sudo -u me env A=b "/usr/bin/my prog" 'a b' $'c\\td' "e$HOME" >log 2>&1`);
+  assert.deepEqual(runs.map((r) => r.program), ['sudo', 'env', 'my prog']);
+  const last = runs[2];
+  assert.deepEqual(last.args.map((a) => [a.text, a.literal]), [['a b', true], ['c\td', true], ['e', false]]);
+});

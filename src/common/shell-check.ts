@@ -1,0 +1,594 @@
+// What a command line an agent wants to run would run, for the person's rules
+// (trail policy: allow, confirm, deny). Deny-lists that match the text are
+// bypassed with `$()`, backticks, `sh -c '…'`, quotes (`'r'm`, `\rm`,
+// `$'\x72m'`), paths (`/bin/rm`), wrappers (`sudo`, `env`, `xargs`,
+// `find -exec`) and lists (`;`, `&&`, `|`). So the line is parsed as bash
+// would read it: every simple command in pipelines, lists, subshells, command
+// and process substitutions, and the strings given to `sh -c`, `eval`, `ssh`
+// and `watch`, after quote removal and with the program's path reduced to its
+// name. What cannot be known from the text (a program named by a variable, a
+// glob or a brace expansion; arguments a variable or xargs supplies; a shell
+// reading its commands from stdin; inline code of python, perl, node… that
+// names a ruled program) is "unsure", and an unsure command under a deny or
+// confirm rule goes to the person instead of through.
+//
+// A person's /REGEX/ runs on RE2JS (linear time): the text it is matched
+// against is the agent's, and must not be able to stall the daemon.
+//
+// Written by hand: no maintained JavaScript bash parser gives quote-removed
+// words with a flag for what is expanded at run time (bash-parser is
+// unmaintained since 2017, and misses $'…' and process substitution).
+
+/** A word of a simple command: its text after quote removal; literal when nothing in it is expanded at run time. */
+export type Word = { text: string; literal: boolean };
+
+/** A simple command: its words, assignments and redirections left out. */
+export type SimpleCommand = { words: Word[] };
+
+export type Parsed = { commands: SimpleCommand[]; unsure: string[] };
+
+/** A rule's pattern: `PROGRAM [ARG…]` matched on parsed commands, or `/REGEX/` matched on the text, case-insensitive. */
+import { RE2JS } from 're2js';
+
+export type Rule = { action: 'allow' | 'confirm' | 'deny'; pattern: string };
+
+export type Verdict = { action: 'allow' | 'confirm' | 'deny'; reasons: string[] };
+
+/** What people most often regret an agent running: confirmed unless the person allows them. */
+export const DEFAULT_RULES: Rule[] = [
+  { action: 'confirm', pattern: 'rm -rf' },
+  { action: 'confirm', pattern: 'git push --force' },
+  { action: 'confirm', pattern: 'git reset --hard' },
+  { action: 'confirm', pattern: 'git clean -f' },
+  { action: 'confirm', pattern: '/\\bdrop\\s+(table|database|schema)\\b/' },
+  { action: 'confirm', pattern: 'kubectl delete' },
+  { action: 'confirm', pattern: 'terraform destroy' },
+  { action: 'confirm', pattern: 'terraform apply -destroy' },
+];
+
+const OPERATORS = ['&&', '||', ';;', '|&', ';', '|', '&', '(', ')', '\n'];
+
+class Lexer {
+  i = 0;
+  unsure: string[] = [];
+  commands: SimpleCommand[] = [];
+  private defined = false;
+  constructor(
+    private s: string,
+    private depth: number,
+  ) {}
+
+  /** Parses the whole text into simple commands (nested ones included). */
+  run(): void {
+    let words: Word[] = [];
+    const end = () => {
+      if (words.length) this.commands.push({ words });
+      words = [];
+    };
+    for (;;) {
+      this.skipBlanks();
+      if (this.i >= this.s.length) break;
+      const c = this.s[this.i];
+      if (c === '#') {
+        // A comment runs to the end of the line.
+        while (this.i < this.s.length && this.s[this.i] !== '\n') this.i++;
+        continue;
+      }
+      const op = OPERATORS.find((o) => this.s.startsWith(o, this.i));
+      if (op) {
+        this.i += op.length;
+        end();
+        continue;
+      }
+      const redir = /^(\d*|&)(>>|>&|>\||<<<|<<-|<<|<&|<>|>|<)/.exec(this.s.slice(this.i));
+      if (redir && !(this.s[this.i + redir[0].length] === '(' && (redir[2] === '<' || redir[2] === '>'))) {
+        this.i += redir[0].length;
+        this.skipBlanks();
+        // The target is a word (parsed for what it runs, then dropped).
+        if (this.i < this.s.length && !OPERATORS.some((o) => this.s.startsWith(o, this.i))) this.word();
+        continue;
+      }
+      words.push(this.word());
+      if (this.defined) {
+        this.defined = false;
+        end();
+      }
+    }
+    end();
+  }
+
+  private skipBlanks(): void {
+    while (this.i < this.s.length && (this.s[this.i] === ' ' || this.s[this.i] === '\t' || (this.s[this.i] === '\\' && this.s[this.i + 1] === '\n'))) this.i += this.s[this.i] === '\\' ? 2 : 1;
+  }
+
+  /** A nested command text ($(…), `…`, <(…)): its simple commands join this line's. */
+  private nested(text: string): void {
+    if (this.depth > 8) {
+      this.unsure.push('nested more than 8 deep');
+      return;
+    }
+    const p = parseLine(text, this.depth + 1);
+    this.commands.push(...p.commands);
+    this.unsure.push(...p.unsure);
+  }
+
+  /** Text up to the parenthesis that closes one opened just before i, quotes and nesting respected. */
+  private balanced(): string {
+    const start = this.i;
+    let depth = 1;
+    while (this.i < this.s.length) {
+      const c = this.s[this.i];
+      if (c === '\\') this.i += 2;
+      else if (c === "'") {
+        const e = this.s.indexOf("'", this.i + 1);
+        this.i = e < 0 ? this.s.length : e + 1;
+      } else if (c === '"') this.skipDouble();
+      else if (c === '`') {
+        const e = this.s.indexOf('`', this.i + 1);
+        this.i = e < 0 ? this.s.length : e + 1;
+      } else {
+        if (c === '(') depth++;
+        else if (c === ')' && --depth === 0) {
+          this.i++;
+          return this.s.slice(start, this.i - 1);
+        }
+        this.i++;
+      }
+    }
+    this.unsure.push('a parenthesis is not closed');
+    return this.s.slice(start);
+  }
+
+  private skipDouble(): void {
+    this.i++;
+    while (this.i < this.s.length && this.s[this.i] !== '"') this.i += this.s[this.i] === '\\' ? 2 : 1;
+    this.i++;
+  }
+
+  /** `$…` at i: what it stands for is known only for $'…' (returned), else null (expanded at run time). */
+  private dollar(inDouble: boolean): string | null {
+    const n = this.s[this.i + 1];
+    if (n === "'" && !inDouble) {
+      this.i += 2;
+      let out = '';
+      while (this.i < this.s.length && this.s[this.i] !== "'") {
+        if (this.s[this.i] === '\\') {
+          const [ch, len] = ansiEscape(this.s, this.i + 1);
+          out += ch;
+          this.i += 1 + len;
+        } else out += this.s[this.i++];
+      }
+      if (this.i >= this.s.length) this.unsure.push("a $'…' quote is not closed");
+      this.i++;
+      return out;
+    }
+    if (n === '(') {
+      if (this.s[this.i + 2] === '(') {
+        // Arithmetic: its value is a number; what it may run is in $(…) inside, parsed too.
+        this.i += 3;
+        this.nested(this.balanced().replace(/\)$/, ''));
+        this.i++;
+        return null;
+      }
+      this.i += 2;
+      this.nested(this.balanced());
+      return null;
+    }
+    if (n === '{') {
+      this.i += 2;
+      let depth = 1;
+      const start = this.i;
+      while (this.i < this.s.length && depth) {
+        if (this.s[this.i] === '{') depth++;
+        else if (this.s[this.i] === '}') depth--;
+        this.i++;
+      }
+      // ${x:-$(cmd)} runs cmd.
+      const inner = this.s.slice(start, this.i - 1);
+      if (inner.includes('$(') || inner.includes('`')) this.nested(inner.slice(inner.search(/\$\(|`/)));
+      return null;
+    }
+    if (n !== undefined && /[A-Za-z0-9_@*#?$!-]/.test(n)) {
+      this.i += 2;
+      if (/[A-Za-z_]/.test(n)) while (this.i < this.s.length && /[A-Za-z0-9_]/.test(this.s[this.i])) this.i++;
+      return null;
+    }
+    if (n === '"' && !inDouble) {
+      this.i++;
+      return '';
+    }
+    this.i++;
+    return '$';
+  }
+
+  private backtick(): void {
+    const start = ++this.i;
+    while (this.i < this.s.length && this.s[this.i] !== '`') this.i += this.s[this.i] === '\\' ? 2 : 1;
+    if (this.i >= this.s.length) this.unsure.push('a backquote is not closed');
+    this.nested(this.s.slice(start, this.i).replace(/\\([`\\$])/g, '$1'));
+    this.i++;
+  }
+
+  private word(): Word {
+    let text = '';
+    let literal = true;
+    while (this.i < this.s.length) {
+      const c = this.s[this.i];
+      if (c === ' ' || c === '\t' || OPERATORS.some((o) => o !== '(' && this.s.startsWith(o, this.i))) break;
+      if ((c === '<' || c === '>') && this.s[this.i + 1] === '(') {
+        // Process substitution: what it runs is parsed; the word is a file name known only then.
+        this.i += 2;
+        this.nested(this.balanced());
+        literal = false;
+        continue;
+      }
+      // rm>/dev/null -rf /: a redirection ends the word, as in bash.
+      if (c === '<' || c === '>') break;
+      if (c === '(') {
+        // f() { …; } or a subshell's opening glued to a word: the word ends here.
+        if (text === '' && literal) break;
+        if (this.s[this.i + 1] === ')') {
+          // f() { …; }: a function's name; its body is a command of its own.
+          this.i += 2;
+          this.defined = true;
+        }
+        break;
+      }
+      if (c === '\\') {
+        if (this.s[this.i + 1] !== '\n') text += this.s[this.i + 1] ?? '';
+        this.i += 2;
+      } else if (c === "'") {
+        const e = this.s.indexOf("'", this.i + 1);
+        if (e < 0) {
+          this.unsure.push('a quote is not closed');
+          text += this.s.slice(this.i + 1);
+          this.i = this.s.length;
+        } else {
+          text += this.s.slice(this.i + 1, e);
+          this.i = e + 1;
+        }
+      } else if (c === '"') {
+        this.i++;
+        while (this.i < this.s.length && this.s[this.i] !== '"') {
+          const d = this.s[this.i];
+          if (d === '\\' && '$`"\\\n'.includes(this.s[this.i + 1])) {
+            if (this.s[this.i + 1] !== '\n') text += this.s[this.i + 1];
+            this.i += 2;
+          } else if (d === '$') {
+            const v = this.dollar(true);
+            if (v === null) literal = false;
+            else text += v;
+          } else if (d === '`') {
+            this.backtick();
+            literal = false;
+          } else text += this.s[this.i++];
+        }
+        if (this.i >= this.s.length) this.unsure.push('a double quote is not closed');
+        this.i++;
+      } else if (c === '$') {
+        const v = this.dollar(false);
+        if (v === null) literal = false;
+        else text += v;
+      } else if (c === '`') {
+        this.backtick();
+        literal = false;
+      } else {
+        // Unquoted globs and brace expansions make the word something else at run time.
+        if (c === '*' || c === '?' || c === '[') literal = false;
+        if (c === '{' && /^\{[^}\s]*(,|\.\.)[^}\s]*\}/.test(this.s.slice(this.i))) literal = false;
+        text += c;
+        this.i++;
+      }
+    }
+    return { text, literal };
+  }
+}
+
+/** One backslash escape of $'…' at i (after the backslash): the character and how many characters it took. */
+function ansiEscape(s: string, i: number): [string, number] {
+  const c = s[i];
+  const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"', '?': '?' };
+  if (c in simple) return [simple[c], 1];
+  let m: RegExpExecArray | null;
+  if ((m = /^x([0-9a-fA-F]{1,2})/.exec(s.slice(i)))) return [String.fromCharCode(parseInt(m[1], 16)), m[0].length];
+  if ((m = /^u([0-9a-fA-F]{1,4})/.exec(s.slice(i)))) return [String.fromCharCode(parseInt(m[1], 16)), m[0].length];
+  if ((m = /^U([0-9a-fA-F]{1,8})/.exec(s.slice(i)))) return [String.fromCodePoint(Math.min(parseInt(m[1], 16), 0x10ffff)), m[0].length];
+  if ((m = /^[0-7]{1,3}/.exec(s.slice(i)))) return [String.fromCharCode(parseInt(m[0], 8) & 0xff), m[0].length];
+  if ((m = /^c(.)/.exec(s.slice(i)))) return [String.fromCharCode(m[1].charCodeAt(0) & 0x1f), 2];
+  return ['\\' + (c ?? ''), 1];
+}
+
+/** Every simple command a line would run, as far as the text says. */
+export function parseLine(line: string, depth = 0): Parsed {
+  const l = new Lexer(line, depth);
+  l.run();
+  return { commands: l.commands, unsure: l.unsure };
+}
+
+const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'busybox']);
+const INTERPRETERS: Record<string, string[]> = { python: ['-c'], python3: ['-c'], python2: ['-c'], perl: ['-e', '-E'], ruby: ['-e'], node: ['-e', '--eval', '-p', '--print'], nodejs: ['-e'], deno: ['eval'], bun: ['-e', '--eval'], php: ['-r'], lua: ['-e'], awk: [], gawk: [], osascript: ['-e'] };
+const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', '!', '{', '}', 'function', 'coproc']);
+// Wrappers run the command after their own options: [options that take a value].
+const WRAPPERS: Record<string, string[]> = {
+  sudo: ['-u', '-g', '-C', '-h', '-p', '-U', '-r', '-t', '-T', '-D', '-R', '--user', '--group'],
+  doas: ['-u', '-C'],
+  command: [], builtin: [], exec: ['-a'], nohup: [], time: ['-f', '-o'], setsid: [], unbuffer: [],
+  nice: ['-n', '--adjustment'], ionice: ['-c', '-n', '-p'], chrt: [], taskset: [], stdbuf: ['-i', '-o', '-e'],
+  timeout: ['-s', '-k', '--signal', '--kill-after'], caffeinate: [], flock: ['-w', '-E', '-c'], strace: ['-e', '-o', '-p'], ltrace: [],
+  xargs: ['-I', '-n', '-P', '-d', '-a', '-E', '-L', '-s', '--delimiter', '--arg-file', '--max-args', '--max-procs', '--replace'],
+};
+
+/** A command as the program sees it: its name and arguments, after wrappers; null when the text cannot tell which program runs. */
+type Invocation = { program: string; args: Word[]; argsUnknown: boolean };
+
+/** Every program a simple command runs (wrappers and nested shells unwrapped), and what about it is unsure. */
+function invocations(cmd: SimpleCommand, depth: number, out: Invocation[], unsure: string[], nestedLines: string[]): void {
+  let w = cmd.words;
+  let argsUnknown = false;
+  for (;;) {
+    while (w.length && ((w[0].literal && /^[A-Za-z_][A-Za-z0-9_]*\+?=/.test(w[0].text)) || (w[0].literal && KEYWORDS.has(w[0].text)))) w = w.slice(1);
+    if (!w.length) return;
+    const first = w[0];
+    if (!first.literal) {
+      unsure.push(`the program is known only when it runs (${first.text || 'an expansion'})`);
+      return;
+    }
+    const program = first.text.replace(/^.*\//, '');
+    const args = w.slice(1);
+    out.push({ program, args, argsUnknown });
+    if (program === 'flock' || program === 'git') {
+      // flock -c 'CMD'; git -c alias.x='!CMD' x: command lines inside an option's value.
+      for (let k = 0; k + 1 < args.length; k++) {
+        if (args[k].text !== '-c' && args[k].text !== '--command') continue;
+        const v = args[k + 1];
+        const line = program === 'flock' ? v.text : /^alias\.[^=]*=\s*!(.*)$/s.exec(v.text)?.[1];
+        if (line === undefined) continue;
+        if (!v.literal) unsure.push(`${program} -c runs a command known only when it runs`);
+        else nestedLines.push(line);
+      }
+    }
+    if (program === 'env') {
+      let k = 1;
+      for (; k < w.length; k++) {
+        const t = w[k].text;
+        if (t === '-S' || t === '--split-string') {
+          // env -S 'rm -rf /': a command line in one word.
+          if (w[k + 1]) nestedLines.push(w[k + 1].literal ? w[k + 1].text : '$UNKNOWN');
+          return;
+        }
+        if (t === '-u' || t === '-C' || t === '--unset' || t === '--chdir') k++;
+        else if (t.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(t)) continue;
+        else break;
+      }
+      w = w.slice(k);
+      continue;
+    }
+    if (program in WRAPPERS) {
+      const withValue = WRAPPERS[program];
+      let k = 1;
+      for (; k < w.length; k++) {
+        const t = w[k].text;
+        if (t === '--') {
+          k++;
+          break;
+        }
+        if (!t.startsWith('-') || t === '-') break;
+        if (withValue.includes(t)) k++;
+      }
+      // timeout and flock take a value before the command.
+      if ((program === 'timeout' || program === 'flock') && k < w.length) k++;
+      if (program === 'xargs') argsUnknown = true;
+      w = w.slice(k);
+      continue;
+    }
+    if (program === 'alias') {
+      // alias x='rm -rf /' makes x run it later: the value is checked now.
+      for (const a of args) {
+        const m = /^[^=]+=(.*)$/s.exec(a.text);
+        if (m) a.literal ? nestedLines.push(m[1]) : unsure.push('an alias to a command known only when it runs');
+      }
+      return;
+    }
+    if (program === 'busybox' && w.length > 1) {
+      w = w.slice(1);
+      continue;
+    }
+    if (SHELLS.has(program)) {
+      const c = args.findIndex((a) => a.literal && /^-[a-zA-Z]*c[a-zA-Z]*$/.test(a.text));
+      if (c >= 0) {
+        const script = args[c + 1];
+        if (!script) unsure.push(`${program} -c without a command`);
+        else if (!script.literal) unsure.push(`${program} -c runs a command known only when it runs`);
+        else nestedLines.push(script.text);
+      } else if (!args.some((a) => !a.text.startsWith('-'))) unsure.push(`${program} reads its commands from its input`);
+      return;
+    }
+    if (program === 'eval' || program === 'watch' || program === 'ssh') {
+      let rest = args;
+      if (program === 'watch') rest = skipOptions(args, ['-n', '-d', '--interval', '-c']);
+      if (program === 'ssh') {
+        rest = skipOptions(args, ['-p', '-i', '-l', '-o', '-F', '-J', '-L', '-R', '-D', '-b', '-c', '-E', '-e', '-I', '-m', '-O', '-Q', '-S', '-W', '-w', '-B']);
+        rest = rest.slice(1); // the host
+        if (!rest.length) return;
+      }
+      if (rest.some((a) => !a.literal)) unsure.push(`${program} runs a command known only when it runs`);
+      else nestedLines.push(rest.map((a) => a.text).join(' '));
+      return;
+    }
+    if (program === 'find') {
+      // find … -exec CMD … ; : CMD is a command of its own.
+      for (let k = 0; k < args.length; k++) {
+        if (['-exec', '-execdir', '-ok', '-okdir'].includes(args[k].text)) {
+          let e = k + 1;
+          while (e < args.length && args[e].text !== ';' && args[e].text !== '+') e++;
+          if (e > k + 1) invocations({ words: args.slice(k + 1, e) }, depth, out, unsure, nestedLines);
+          k = e;
+        }
+      }
+      return;
+    }
+    if (program in INTERPRETERS || /^python3\.\d+$/.test(program)) {
+      // Code of another language on the line: not parsed; a ruled program named in it is unsure (os.system('rm -rf …')).
+      const flags = INTERPRETERS[program] ?? ['-c'];
+      const code = program === 'awk' || program === 'gawk' ? args.filter((a) => !a.text.startsWith('-')).slice(0, 1) : args.filter((_, k) => k > 0 && flags.includes(args[k - 1].text));
+      for (const c of code) out.push({ program: `${program} code`, args: [c], argsUnknown: false });
+    }
+    return;
+  }
+}
+
+function skipOptions(args: Word[], withValue: string[]): Word[] {
+  let k = 0;
+  for (; k < args.length; k++) {
+    const t = args[k].text;
+    if (t === '--') return args.slice(k + 1);
+    if (!t.startsWith('-')) break;
+    if (withValue.includes(t)) k++;
+  }
+  return args.slice(k);
+}
+
+/** Everything a line runs, with nested command lines (sh -c, eval, ssh, env -S) read in turn. */
+export function analyse(line: string): { runs: Invocation[]; unsure: string[] } {
+  const runs: Invocation[] = [];
+  const unsure: string[] = [];
+  const lines = [line];
+  for (let n = 0; n < lines.length; n++) {
+    if (n > 32) {
+      unsure.push('too many nested command lines');
+      break;
+    }
+    const p = parseLine(lines[n]);
+    unsure.push(...p.unsure);
+    for (const c of p.commands) invocations(c, 0, runs, unsure, lines);
+  }
+  return { runs, unsure };
+}
+
+type TextRe = { test(text: string): boolean };
+type Pattern = { kind: 'text'; re: TextRe; source: string } | { kind: 'command'; program: string; args: string[]; source: string };
+
+export function compileRule(pattern: string): Pattern {
+  const p = pattern.trim();
+  const m = /^\/(.+)\/$/.exec(p);
+  if (m) {
+    let re: RE2JS;
+    try {
+      re = RE2JS.compile(m[1], RE2JS.CASE_INSENSITIVE);
+    } catch (e) {
+      throw new Error(`${p}: not a regular expression trail can run (${(e as Error).message}; back-references and lookaround are not supported)`);
+    }
+    return { kind: 'text', re: { test: (text) => re.matcher(text).find() }, source: p };
+  }
+  const words = p.split(/\s+/).filter(Boolean);
+  if (!words.length) throw new Error('a rule needs a program (e.g. "rm -rf") or a /regex/');
+  return { kind: 'command', program: words[0].replace(/^.*\//, ''), args: words.slice(1), source: p };
+}
+
+// Long options and their short letters, for the programs of the default rules (rm --recursive is rm -r).
+const SYNONYMS: Record<string, Record<string, string>> = {
+  rm: { '--recursive': 'r', '-R': 'r', '--force': 'f' },
+  git: { '--force': 'f' },
+  cp: { '--recursive': 'r', '-R': 'r', '--force': 'f' },
+  chmod: { '--recursive': 'R' },
+  chown: { '--recursive': 'R' },
+};
+
+/** Does an invocation carry this pattern argument? */
+function has(inv: Invocation, arg: string): boolean {
+  const syn = SYNONYMS[inv.program] ?? {};
+  const letters = new Set<string>();
+  const longs: string[] = [];
+  const plain = new Set<string>();
+  let force = false;
+  for (const a of inv.args) {
+    const t = a.text;
+    if (t.startsWith('--')) {
+      longs.push(t);
+      if (syn[t.split('=')[0]]) letters.add(syn[t.split('=')[0]]);
+    } else if (t.startsWith('-') && t.length > 1) {
+      for (const ch of t.slice(1)) letters.add(syn[`-${ch}`] ?? ch);
+      plain.add(t);
+    } else {
+      plain.add(t);
+      // git push origin +main forces, like --force.
+      if (inv.program === 'git' && t.startsWith('+') && t.length > 1) force = true;
+    }
+  }
+  if (arg.startsWith('--')) {
+    if (longs.some((l) => l === arg || l.startsWith(arg + '=') || l.startsWith(arg + '-'))) return true;
+    const short = syn[arg];
+    if (short && letters.has(short)) return true;
+    return arg === '--force' && force;
+  }
+  if (arg.startsWith('-') && arg.length > 1) return plain.has(arg) || [...arg.slice(1)].every((ch) => letters.has(ch));
+  return plain.has(arg);
+}
+
+type Match = 'yes' | 'unsure' | 'no';
+
+function matches(p: Pattern, inv: Invocation): Match {
+  if (p.kind === 'text') {
+    if (inv.program.endsWith(' code')) return p.re.test(inv.args[0]?.text ?? '') ? 'yes' : 'no';
+    return p.re.test([inv.program, ...inv.args.map((a) => a.text)].join(' ')) ? 'yes' : 'no';
+  }
+  if (inv.program.endsWith(' code')) {
+    // Another language's code that names the program: it may well run it.
+    return new RegExp(`(^|[^\\w.-])${escapeRe(p.program)}([^\\w.-]|$)`).test(inv.args[0]?.text ?? '') ? 'unsure' : 'no';
+  }
+  if (inv.program !== p.program) return 'no';
+  if (p.args.every((a) => has(inv, a))) return 'yes';
+  // What is missing could come from an expansion or from xargs' input.
+  return inv.argsUnknown || inv.args.some((a) => !a.literal) ? 'unsure' : 'no';
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The verdict on a line under the rules: deny when a deny rule matches a
+ * command in it; confirm when a confirm rule matches one that no allow rule
+ * covers, or when a deny or confirm rule may match what the text cannot
+ * show; else allow.
+ */
+export function judge(line: string, rules: Rule[]): Verdict {
+  const { runs, unsure } = analyse(line);
+  const compiled = rules.map((r) => ({ ...r, p: compileRule(r.pattern) }));
+  const reasons: string[] = [];
+  const strict = compiled.filter((r) => r.action !== 'allow');
+  let deny = false;
+  let confirm = false;
+  for (const inv of runs) {
+    const allowed = compiled.some((r) => r.action === 'allow' && matches(r.p, inv) === 'yes');
+    for (const r of strict) {
+      const m = matches(r.p, inv);
+      if (m === 'yes' && r.action === 'deny') {
+        deny = true;
+        reasons.push(`deny rule "${r.pattern}" matches \`${show(inv)}\``);
+      } else if (m === 'yes' && !allowed) {
+        confirm = true;
+        reasons.push(`confirm rule "${r.pattern}" matches \`${show(inv)}\``);
+      } else if (m === 'unsure' && !allowed) {
+        confirm = true;
+        reasons.push(`${r.action} rule "${r.pattern}" may match \`${show(inv)}\` (what it runs is known only when it runs)`);
+      }
+    }
+  }
+  // Text rules see the line as typed too ($'…' and quotes can hide words from the parse, not from them).
+  for (const r of strict) if (r.p.kind === 'text' && r.p.re.test(line) && !reasons.some((x) => x.includes(`"${r.pattern}"`))) {
+    if (r.action === 'deny') deny = true;
+    else confirm = true;
+    reasons.push(`${r.action} rule "${r.pattern}" matches the line`);
+  }
+  if (unsure.length && strict.length) {
+    confirm = true;
+    reasons.push(...[...new Set(unsure)].map((u) => `cannot be checked: ${u}`));
+  }
+  return { action: deny ? 'deny' : confirm ? 'confirm' : 'allow', reasons: [...new Set(reasons)] };
+}
+
+function show(inv: Invocation): string {
+  const t = [inv.program, ...inv.args.map((a) => (a.literal ? a.text : `${a.text}…`))].join(' ');
+  return t.length > 100 ? t.slice(0, 99) + '…' : t;
+}
