@@ -50,7 +50,7 @@ export class World {
     writeFileSync(join(this.userHome, '.bashrc'), "PS1='$ '\n");
     const base = { ...process.env } as Record<string, string>;
     for (const k of Object.keys(base)) if (k.startsWith('TRAIL_') || k === 'TMUX') delete base[k];
-    this.env = { ...base, TRAIL_HOME: this.home, HOME: this.userHome, SHELL: '/bin/bash', LANG: 'C.UTF-8', TERM: 'xterm-256color' };
+    this.env = { ...base, TRAIL_HOME: this.home, TRAIL_HTTP_PORT: '0', HOME: this.userHome, SHELL: '/bin/bash', LANG: 'C.UTF-8', TERM: 'xterm-256color' };
     // BENCH_RELAY=js: the daemon moves bytes in JavaScript, to compare with the native relay.
     if (process.env.BENCH_RELAY) this.env.TRAIL_RELAY = process.env.BENCH_RELAY;
   }

@@ -15,7 +15,8 @@ const allowed = {
   api: ['common', 'contract', 'platform', 'daemon', 'store', 'shell'],
   // The daemon client: what every transport that talks to a daemon uses.
   client: ['common', 'contract', 'platform', 'wire'],
-  server: ['common', 'contract', 'platform', 'wire', 'api', 'daemon', 'store'],
+  // server/ hosts the transports: the socket, and HTTP (MCP at /mcp, with the client's error type).
+  server: ['common', 'contract', 'platform', 'wire', 'api', 'daemon', 'store', 'mcp', 'client'],
   // cli may start the MCP transport (trail mcp runs it in its own process, as trail daemon runs the server).
   cli: ['common', 'contract', 'platform', 'wire', 'api', 'client', 'mcp'],
   mcp: ['common', 'contract', 'platform', 'api', 'client'],

@@ -38,6 +38,8 @@ export class Sandbox {
       TRAIL_HOME: this.home,
       // Every result the daemon returns is checked against the contract of operations.
       TRAIL_CHECK_OUTPUT: '1',
+      // Each test's daemon serves HTTP on a free port of its own (status says which).
+      TRAIL_HTTP_PORT: '0',
       HOME: this.userHome,
       // TRAIL_TEST_BASH runs the bash tests with another bash (the oldest supported is 4.4).
       SHELL: process.env.TRAIL_TEST_BASH ?? '/bin/bash',

@@ -9,7 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { Sandbox, runCommand, BIN } from './helpers.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { request as httpRequest } from 'node:http';
+import Database from 'better-sqlite3';
+import { Sandbox, runCommand, BIN, eventually } from './helpers.js';
 
 type Cmd = { id: number; command: string; exitCode: number | null; endedAt: number | null; endReason: string | null };
 type Result = { structuredContent?: Record<string, unknown>; content: { type: string; text?: string }[]; isError?: boolean };
@@ -232,3 +235,70 @@ test('MCP boundaries: a confirm rule waits for the person (approved runs, denied
     await sb.cleanup();
   }
 });
+
+for (const era of ['legacy', '2026-07-28'] as const) {
+  test(`MCP over HTTP (${era} client): the daemon's /mcp on 127.0.0.1 with a token; its level caps the tools; a bad token, Host or Origin is refused`, async () => {
+    const sb = new Sandbox();
+    let client: Client | null = null;
+    try {
+      await sb.startDaemon();
+      await sb.trail(['new', 'web', '-d', '--dir', sb.userHome]);
+      await sb.trail(['policy', 'web', 'run']);
+      let url: string | null = null;
+      await eventually(async () => (url = (await sb.json<{ mcpUrl: string | null }>(['daemon', 'status', '--json'])).mcpUrl) !== null, 'the daemon serves HTTP');
+      assert.match(url!, /^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+      const made = await sb.trail(['token', 'create', 'cursor', '--level', 'run']);
+      const token = made.stdout.trim();
+      assert.match(token, /^trail_[A-Za-z0-9_-]{32}$/);
+      assert.match(made.stderr, /shown this once/);
+      const reader = (await sb.trail(['token', 'create', 'viewer'])).stdout.trim();
+      // Only hashes are kept.
+      const db = new Database(join(sb.home, 'trail.db'), { readonly: true });
+      const kept = JSON.stringify(db.prepare('SELECT * FROM tokens').all());
+      db.close();
+      assert.ok(!kept.includes(token) && !kept.includes(reader));
+
+      const connect = async (t: string) => {
+        const c = new Client({ name: 'http-test', version: '1.0.0' }, era === 'legacy' ? undefined : { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+        await c.connect(new StreamableHTTPClientTransport(new URL(url!), { requestInit: { headers: { Authorization: `Bearer ${t}` } } }));
+        return c;
+      };
+      client = await connect(token);
+      const tools = (await client.listTools()).tools.map((t) => t.name);
+      assert.ok(tools.includes('run_command') && tools.includes('get_briefing'), tools.join(' '));
+      const ran = (await client.callTool({ name: 'run_command', arguments: { session: 'web', command: 'echo over-http; (exit 2)' } })) as Result;
+      assert.equal(ran.isError, undefined, ran.content[0].text);
+      const done = ((await client.callTool({ name: 'wait_command', arguments: { handle: ran.structuredContent!.handle, timeoutMs: 10_000 } })) as Result).structuredContent!;
+      assert.deepEqual([done.exitCode, done.output], [2, 'over-http']);
+      // The agent is named after its token, in the trail.
+      assert.equal((await sb.json<{ actor: string }>(['show', String(done.id), '--json'])).actor, 'agent:cursor');
+      await client.close();
+      // A read token sees reading tools only, though the session allows run.
+      client = await connect(reader);
+      const readTools = (await client.listTools()).tools.map((t) => t.name);
+      assert.ok(readTools.includes('get_briefing') && !readTools.includes('run_command') && !readTools.includes('add_note'), readTools.join(' '));
+      await client.close();
+      client = null;
+      assert.match((await sb.trail(['token', 'ls'])).stdout, /cursor {2}run {2}made \d+s ago {2}used \d+s ago\nviewer {2}read/);
+
+      // Refused: no token, a wrong or revoked one (401); another Host or a web page's Origin (403).
+      const post = (headers: Record<string, string>) =>
+        fetch(url!, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }) });
+      assert.equal((await post({})).status, 401);
+      assert.equal((await post({ Authorization: 'Bearer trail_wrong' })).status, 401);
+      assert.equal((await post({ Authorization: `Bearer ${token}`, Origin: 'https://evil.example' })).status, 403);
+      const badHost = await new Promise<number>((resolve, reject) => {
+        const u = new URL(url!);
+        const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { Host: 'evil.example', Authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => (res.resume(), resolve(res.statusCode!)));
+        req.on('error', reject);
+        req.end('{}');
+      });
+      assert.equal(badHost, 403);
+      await sb.trail(['token', 'revoke', 'cursor']);
+      assert.equal((await post({ Authorization: `Bearer ${token}` })).status, 401);
+    } finally {
+      await client?.close();
+      await sb.cleanup();
+    }
+  });
+}

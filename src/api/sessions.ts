@@ -29,6 +29,7 @@ export const sessionOps = [
     relay: relayMode(),
     recording: ctx.health.view(),
     store: storeSizesCached(ctx),
+    mcpUrl: ctx.http.url ? `${ctx.http.url}/mcp` : null,
   })),
   bind('daemon.stop', (ctx, i) => {
     const stake = ctx.manager.atStake();

@@ -88,6 +88,8 @@ export const DaemonStatus = z.object({
   recording: RecordingHealth,
   /** Bytes of the store by kind (commands with their output, the search indexes, services' output, events, notes, other), and the whole file. */
   store: z.object({ file: z.number(), commands: z.number(), index: z.number(), serviceOutput: z.number(), events: z.number(), notes: z.number(), other: z.number() }).nullable(),
+  /** Where agents reach MCP over HTTP (null: not served). */
+  mcpUrl: z.string().nullable(),
 });
 export type DaemonStatus = z.infer<typeof DaemonStatus>;
 

@@ -24,6 +24,11 @@ export const ConfigSchema = z
       .object({ on: z.boolean().default(true), after: Duration.default(600_000) })
       .strict()
       .default({ on: true, after: 600_000 }),
+    /** The daemon's HTTP server on 127.0.0.1 (MCP at /mcp, for agents with a token): its port (0: any free one), or off. */
+    http: z
+      .object({ on: z.boolean().default(true), port: z.number().int().min(0).max(65535).default(7433) })
+      .strict()
+      .default({ on: true, port: 7433 }),
     /** A status line on the bottom row of attached terminals (session, terminal n/N). */
     status: z.boolean().default(false),
     redact: z

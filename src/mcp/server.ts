@@ -19,7 +19,10 @@ export type McpOptions = { identity: string; version: string; level: 'read' | 'n
 type Ok = { content: { type: 'text'; text: string }[]; structuredContent: Record<string, unknown> };
 type Err = { content: { type: 'text'; text: string }[]; isError: true };
 
-export function trailMcpServer(daemon: () => Promise<DaemonClient>, opts: McpOptions): McpServer {
+/** What the tools call: the daemon over its socket (trail mcp), or in-process (the daemon's /mcp). */
+export type OpCaller = Pick<DaemonClient, 'call'>;
+
+export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions): McpServer {
   const server = new McpServer({ name: 'trail', version: opts.version }, { capabilities: { tools: {}, resources: {}, prompts: {} } });
   const ok = (value: Record<string, unknown>): Ok => ({ content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value });
   const fail = (e: unknown): Err => ({ content: [{ type: 'text', text: e instanceof ClientError || e instanceof Error ? e.message : String(e) }], isError: true });

@@ -11,6 +11,7 @@ import { Services } from '../daemon/services.js';
 import { ServiceStore } from '../store/services.js';
 import { NoteStore } from '../store/notes.js';
 import { PolicyStore } from '../store/policy.js';
+import type { HttpServer } from './http.js';
 import { LogThrottle } from '../daemon/log-throttle.js';
 import { trimOutput, trimOldLogs, trimOutputUpTo } from '../store/retention.js';
 import { Terminal } from '../daemon/terminal.js';
@@ -180,8 +181,8 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
   setInterval(retain, 3_600_000).unref();
 
   let stopping = false;
-  const server = serveSocket(
-    {
+  const http: ApiContext['http'] = { url: null };
+  const ctx = {
       manager,
       commands,
       health,
@@ -198,9 +199,10 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
       policy: new PolicyStore(db),
       db,
       secrets,
-    } satisfies ApiContext,
-    log,
-  );
+      http,
+    } satisfies ApiContext;
+  const server = serveSocket(ctx, log);
+  let httpServer: HttpServer | null = null;
 
   function stop(why: string): void {
     if (stopping) {
@@ -212,6 +214,7 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
     manager.shutdown(why === 'asked to stop' ? 'trail daemon stop' : why);
     searcher.close();
     server.close();
+    void httpServer?.close();
     // Services get their stop signal and grace (up to 5 s in all); whatever is left is killed.
     const servicesDown = Promise.race([services.stopAll(), new Promise((r) => setTimeout(r, 5000))]).then(() => services.killAll());
     try {
@@ -246,6 +249,19 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
   chmodSync(paths.socket, 0o600);
   server.on('error', (e) => log(`socket error: ${(e as Error).message}`));
   log(`trail daemon ${VERSION} (pid ${process.pid}) listening on ${paths.socket}; byte relay: ${relayMode()}`);
+  // HTTP after the socket: loading its framework and the MCP SDK must not delay the first client.
+  if (config.http.on) {
+    const port = process.env.TRAIL_HTTP_PORT !== undefined ? Number(process.env.TRAIL_HTTP_PORT) : config.http.port;
+    void import('./http.js')
+      .then(({ serveHttp }) => serveHttp(ctx, port, log))
+      .then((h) => {
+        if (!h) return;
+        if (stopping) return void h.close();
+        httpServer = h;
+        http.url = h.url;
+      })
+      .catch((e) => log(`http: not serving (${(e as Error).message})`));
+  }
 
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
