@@ -12,6 +12,8 @@ import type { ApiContext } from './context.js';
 import type { Session } from '../daemon/sessions.js';
 import type { Terminal } from '../daemon/terminal.js';
 import { gitHead } from '../daemon/git.js';
+import { redact } from '../common/redact.js';
+import { stripAnsi } from '../common/ansi.js';
 import { DEFAULT_RULES, compileRule, judge, type Rule } from '../common/shell-check.js';
 import type { ApprovalRow } from '../store/policy.js';
 import type { ApprovalView } from '../contract/ops.js';
@@ -33,6 +35,9 @@ export function allow(ctx: ApiContext, s: Session, actor: string, need: Level): 
 function personOnly(actor: string, what: string): void {
   if (actor.startsWith('agent:')) throw new TrailError('invalid', `an agent cannot ${what}: that is the person's to do`);
 }
+
+/** The most of a hook-reported command's output kept (its head and tail beyond it). */
+const RECORD_MAX = 1_000_000;
 
 /** How long an approval waits for the person. */
 const APPROVAL_MS = 10 * 60_000;
@@ -260,6 +265,41 @@ export const agentOps = [
     const s = i.session !== undefined ? ctx.manager.find(i.session) : undefined;
     ctx.manager.events.emit({ kind: 'agent.action', sessionId: s?.id ?? '', terminalId: null, at: ctx.now(), actor: i.actor, data: { tool: i.tool, args: i.args, outcome: i.outcome, detail: i.detail ?? null } });
     return {};
+  }),
+  bind('command.record', (ctx, i) => {
+    const s = ctx.manager.get(i.session);
+    // Kept like a command of a terminal: escapes gone, secrets redacted, the head and tail of a long output.
+    let output = redact(stripAnsi(i.output), ctx.secrets);
+    const bytes = Buffer.byteLength(output);
+    const truncated = bytes > RECORD_MAX;
+    if (truncated) output = output.slice(0, RECORD_MAX / 2) + '\n[…]\n' + output.slice(-RECORD_MAX / 2);
+    const git = i.cwd ? gitHead(i.cwd) : null;
+    const now = ctx.now();
+    const startedAt = now - (i.durationMs ?? 0);
+    const id = ctx.health.attempt(`a command ${i.actor} ran`, () =>
+      ctx.commands.insert({
+        session_id: s.id,
+        terminal_id: null,
+        command: redact(i.command, ctx.secrets),
+        cwd: i.cwd === null ? null : redact(i.cwd, ctx.secrets),
+        started_at: startedAt,
+        ended_at: now,
+        duration_ms: i.durationMs,
+        exit_code: i.exitCode,
+        git_root: git ? redact(git.root, ctx.secrets) : null,
+        branch: git?.branch ? redact(git.branch, ctx.secrets) : null,
+        head: git?.head ?? null,
+        dirty: null,
+        actor: i.actor,
+        output,
+        output_bytes: bytes,
+        output_truncated: truncated ? 1 : 0,
+        raw: null,
+        screen: 0,
+      }),
+    );
+    if (id === null) throw new TrailError('unavailable', `the store could not take the command: ${ctx.health.view().lastError ?? 'write failed'}`);
+    return { id };
   }),
   bind('token.create', (ctx, i) => {
     personOnly(i.actor, 'make tokens');

@@ -29,6 +29,7 @@ import { mcpCommand } from './cmd-mcp.js';
 import { policyCommand } from './cmd-policy.js';
 import { approveCommand, denyCommand } from './cmd-approve.js';
 import { tokenCommand } from './cmd-token.js';
+import { agentCommand } from './cmd-agent.js';
 
 export const commands: CliCommand[] = [
   defaultCommand,
@@ -57,6 +58,7 @@ export const commands: CliCommand[] = [
   approveCommand,
   denyCommand,
   tokenCommand,
+  agentCommand,
   offCommand,
   onCommand,
   initCommand,

@@ -446,6 +446,19 @@ export const ops = {
     input: z.object({ actor: z.string().max(200), session: z.string().optional(), tool: z.string().max(100), args: z.string().max(2000), outcome: z.enum(['ok', 'error']), detail: z.string().max(500).optional() }),
     output: z.object({}),
   },
+  'command.record': {
+    summary: "keeps in the trail a command an agent ran with its own shell tool (its hook reports it): line, cwd, exit code, output",
+    input: z.object({
+      session: z.string(),
+      actor: z.string().max(200),
+      command: z.string().min(1).max(100_000),
+      cwd: z.string().max(4096).nullable(),
+      exitCode: z.number().int().nullable(),
+      output: z.string().max(4_000_000),
+      durationMs: z.number().int().min(0).nullable().default(null),
+    }),
+    output: z.object({ id: z.number() }),
+  },
   'token.create': {
     summary: 'a token for an agent over HTTP, with the most it may do (its level caps the session policy); shown once, kept hashed',
     input: z.object({ name: z.string().min(1).max(100).regex(/^[A-Za-z0-9._-]+$/, 'a name of letters, digits, . _ -'), level: z.enum(['read', 'notes', 'run']).default('read'), actor: z.string().max(200) }),
