@@ -55,6 +55,11 @@ for (const era of ['legacy', '2026-07-28'] as const) {
       const last = (await call('get_command', { id: long.id, offset: 400, limit: 100 })).structuredContent!;
       assert.equal(last.moreLines, 0);
       assert.match(last.output as string, /450\nmcp-marker-end$/);
+      // From the end, and only what matches (numbered, with context; RE2, so no pattern can stall it).
+      assert.equal((await call('get_command', { id: long.id, offset: -2 })).structuredContent!.output, '450\nmcp-marker-end');
+      const found = (await call('get_command', { id: long.id, grep: 'MARKER|^225$', context: 1 })).structuredContent!;
+      assert.equal(found.output, '223: 224\n224: 225\n225: 226\n--\n449: 450\n450: mcp-marker-end');
+      assert.match((await call('get_command', { id: long.id, grep: '(a)\\1' })).content[0].text!, /grep: not a regular expression/);
 
       // The agent's own briefing: the failure is news to it; the context stays under its budget.
       const brief = (await call('get_briefing', { session: 'work' })).structuredContent!;

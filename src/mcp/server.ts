@@ -6,6 +6,7 @@
 // id), never hidden in the connection. The SDK's serveStdio serves both eras
 // of clients (2025's initialize handshake and 2026-07-28's discover).
 import { z } from 'zod';
+import { RE2JS } from 're2js';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
 import { DaemonClient, ClientError } from '../client/daemon-client.js';
 import { ApprovalView, Briefing, CommandView, NoteView, ServiceInfo, ServiceLogLine } from '../contract/ops.js';
@@ -129,8 +130,14 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
     {
       title: 'One command with its output, by lines',
       description:
-        'A recorded command: its line, exit code (from the shell integration, never guessed), directory, branch, duration, and its output as text, paged by lines (offset, limit). `moreLines` says how many lines follow the page.',
-      inputSchema: z.object({ id: z.number().int(), offset: z.number().int().min(0).default(0).describe('first line (0-based)'), limit: z.number().int().min(1).max(2000).default(200).describe('lines at most') }),
+        'A recorded command: its line, exit code (from the shell integration, never guessed), directory, branch, duration, and its output as text, paged by lines (offset, limit; a negative offset counts from the end). With `grep` (a regular expression, case-insensitive), only the lines that match, each with `context` lines around it and its line number. `moreLines` says how many lines follow the page.',
+      inputSchema: z.object({
+        id: z.number().int(),
+        offset: z.number().int().default(0).describe('first line (0-based; -50: the last 50 lines)'),
+        limit: z.number().int().min(1).max(2000).default(200).describe('lines at most'),
+        grep: z.string().max(500).optional().describe('only lines matching this regular expression (RE2 syntax, case-insensitive), numbered'),
+        context: z.number().int().min(0).max(20).default(2).describe('lines shown around each grep match'),
+      }),
       outputSchema: z.object({
         id: z.number(), session: z.string(), command: z.string(), exitCode: z.number().nullable(), cwd: z.string().nullable(), branch: z.string().nullable(),
         startedAt: z.number(), durationMs: z.number().nullable(), endReason: z.string().nullable(), fullScreen: z.boolean(),
@@ -138,17 +145,36 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
       }),
       annotations: { readOnlyHint: true },
     },
-    guard('get_command', async ({ id, offset, limit }: { id: number; offset: number; limit: number }) => {
+    guard('get_command', async ({ id, offset, limit, grep, context }: { id: number; offset: number; limit: number; grep?: string; context: number }) => {
       const c = await daemon();
       const v = await c.call('command.show', { id });
       const lines = (v.output ?? '').split('\n');
-      let page = lines.slice(offset, offset + limit);
+      const from = offset < 0 ? Math.max(0, lines.length + offset) : offset;
+      let page: string[];
+      let rest: number;
+      if (grep !== undefined) {
+        // The agent's pattern runs on RE2JS (linear time): over HTTP it runs inside the daemon.
+        let re: RE2JS;
+        try {
+          re = RE2JS.compile(grep, RE2JS.CASE_INSENSITIVE);
+        } catch (e) {
+          throw new Error(`grep: not a regular expression (${(e as Error).message}; RE2 syntax, no back-references or lookaround)`);
+        }
+        const keep = new Set<number>();
+        for (let n = from; n < lines.length; n++) if (re.matcher(lines[n]).find()) for (let k = Math.max(0, n - context); k <= Math.min(lines.length - 1, n + context); k++) keep.add(k);
+        const numbered = [...keep].sort((a, b) => a - b).map((n, k, all) => `${k > 0 && all[k - 1] !== n - 1 ? '--\n' : ''}${n}: ${lines[n]}`);
+        page = numbered.slice(0, limit);
+        rest = numbered.length - page.length;
+      } else {
+        page = lines.slice(from, from + limit);
+        rest = Math.max(0, lines.length - from - page.length);
+      }
       while (page.length > 1 && page.join('\n').length > MAX_CHARS) page = page.slice(0, Math.ceil(page.length / 2));
       const text = page.join('\n').slice(0, MAX_CHARS);
       return {
         id: v.id, session: v.session, command: v.command.slice(0, 8000), exitCode: v.exitCode, cwd: v.cwd, branch: v.git?.branch ?? null,
         startedAt: v.startedAt, durationMs: v.durationMs, endReason: v.endReason, fullScreen: v.screen,
-        offset, totalLines: lines.length, moreLines: Math.max(0, lines.length - offset - page.length), output: text,
+        offset: from, totalLines: lines.length, moreLines: rest, output: text,
       };
     }),
   );
@@ -315,16 +341,16 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
       {
         title: 'Wait for a command',
         description:
-          'Waits up to timeoutMs (at most 120 s) for the command with this handle to end. Returns done, and the command: exit code (from the shell integration), duration, and the first `lines` of its output with how many more there are (get_command pages the rest). A full-screen program says so (fullScreen).',
-        inputSchema: z.object({ handle: z.number().int(), timeoutMs: z.number().int().min(0).max(120_000).default(30_000), lines: z.number().int().min(1).max(2000).default(200) }),
-        outputSchema: z.object({ done: z.boolean(), id: z.number(), command: z.string(), exitCode: z.number().nullable(), durationMs: z.number().nullable(), fullScreen: z.boolean(), output: z.string(), moreLines: z.number() }),
+          'Waits up to timeoutMs (at most 120 s) for the command with this handle to end. Returns done, and the command: exit code (from the shell integration), duration, and the last `lines` of its output (where a failure says why) with how many lines came before them (`earlierLines`; get_command pages them, or greps them). A full-screen program says so (fullScreen).',
+        inputSchema: z.object({ handle: z.number().int(), timeoutMs: z.number().int().min(0).max(120_000).default(30_000), lines: z.number().int().min(1).max(2000).default(60) }),
+        outputSchema: z.object({ done: z.boolean(), id: z.number(), command: z.string(), exitCode: z.number().nullable(), durationMs: z.number().nullable(), fullScreen: z.boolean(), output: z.string(), earlierLines: z.number() }),
       },
       guard('wait_command', async ({ handle, timeoutMs, lines }: { handle: number; timeoutMs: number; lines: number }) => {
         const r = await (await daemon()).call('command.wait', { id: handle, timeoutMs });
         const v: CommandView = r.command;
         const all = (v.output ?? '').split('\n');
-        const page = all.slice(0, lines).join('\n').slice(0, MAX_CHARS);
-        return { done: r.done, id: v.id, command: v.command, exitCode: v.exitCode, durationMs: v.durationMs, fullScreen: v.screen, output: r.done ? page : '', moreLines: r.done ? Math.max(0, all.length - lines) : 0 };
+        const tail = all.slice(-lines).join('\n').slice(-MAX_CHARS);
+        return { done: r.done, id: v.id, command: v.command, exitCode: v.exitCode, durationMs: v.durationMs, fullScreen: v.screen, output: r.done ? tail : '', earlierLines: r.done ? Math.max(0, all.length - lines) : 0 };
       }),
     );
     server.registerTool(
