@@ -1,11 +1,12 @@
 // `npm run bench [-- NAME...]`: runs the benchmarks and prints each figure
-// beside its baseline from the same run. Names: throughput latency reattach memory hooks search picker services svc-logs svc-echo svc-memory svc-search returning.
+// beside its baseline from the same run. Names: throughput latency reattach memory hooks search picker services svc-logs svc-echo svc-memory svc-search returning mcp-run mcp-tokens mcp-echo.
 import { throughput, latency, reattach, memory } from './terminal.js';
 import { hooks } from './hooks.js';
 import { search } from './search.js';
 import { picker } from './picker.js';
 import { services, serviceLogs, echoUnderFlood, serviceMemory, serviceSearch } from './services.js';
 import { returning } from './returning.js';
+import { mcpRun, mcpTokens, mcpEcho } from './mcp.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const all: Record<string, () => Promise<string[]>> = {
@@ -19,6 +20,9 @@ const all: Record<string, () => Promise<string[]>> = {
   'svc-logs': () => serviceLogs(quick ? 5 : 20),
   'svc-echo': () => echoUnderFlood(quick ? 400 : 4000),
   'svc-memory': () => serviceMemory(20),
+  'mcp-run': () => mcpRun(quick ? 20 : 100),
+  'mcp-tokens': () => mcpTokens(),
+  'mcp-echo': () => mcpEcho(quick ? 400 : 3000),
   returning: () => returning(quick ? 50_000 : 1_000_000, quick ? 5_000 : 100_000),
   'svc-search': () => serviceSearch(Number(process.env.BENCH_LOG_GB ?? (quick ? 0.05 : 1))),
   search: () => search(Number(process.env.BENCH_SEARCH_COMMANDS ?? (quick ? 20_000 : 1_000_000)), Number(process.env.BENCH_SEARCH_OUTPUT_BYTES ?? 2000)),

@@ -110,7 +110,10 @@ test('MCP with policy run: the agent runs a command in its own terminal (visible
     const handle = ran.structuredContent!.handle as number;
     const done = (await call('wait_command', { handle, timeoutMs: 10_000 })).structuredContent!;
     assert.deepEqual([done.done, done.exitCode, done.output], [true, 3, 'agent-ran']);
-    // It is in the trail like any command, in a terminal of the session.
+    // Run and wait in one call.
+    const quick = (await call('run_command', { session: 'run', command: 'echo quick-one', waitMs: 10_000 })).structuredContent!;
+    assert.deepEqual([(quick.result as Record<string, unknown>).done, (quick.result as Record<string, unknown>).exitCode, (quick.result as Record<string, unknown>).output], [true, 0, 'quick-one']);
+        // It is in the trail like any command, in a terminal of the session.
     const shown = await sb.json<{ command: string; exitCode: number }>(['show', String(handle), '--json']);
     assert.deepEqual([shown.command, shown.exitCode], ['echo agent-ran; (exit 3)', 3]);
 
@@ -142,7 +145,7 @@ test('MCP with policy run: the agent runs a command in its own terminal (visible
     // What the agent ran is its own in the trail, and in the person's briefing.
     assert.equal((await sb.json<{ actor: string }>(['show', String(handle), '--json'])).actor, 'agent:claude');
     const b = await sb.json<{ others: { actor: string; commands: number; failed: number; notes: number }[] }>(['brief', 'run', '--since', '1h', '--json']);
-    assert.deepEqual(b.others.find((o) => o.actor === 'agent:claude'), { actor: 'agent:claude', commands: 3, failed: 1, notes: 1, attached: 0, acted: 4, refused: 0 }, 'exit 3 failed; Ctrl-C (130) is not a failure; keys twice and a service started and stopped; a busy terminal and a bad key are not the policy');
+    assert.deepEqual(b.others.find((o) => o.actor === 'agent:claude'), { actor: 'agent:claude', commands: 4, failed: 1, notes: 1, attached: 0, acted: 4, refused: 0 }, 'exit 3 failed; Ctrl-C (130) is not a failure; keys twice and a service started and stopped; a busy terminal and a bad key are not the policy');
     // A session that allows reading only refuses, and says how the person can allow more.
     const refused = await call('run_command', { session: 'readonly', command: 'echo x' });
     assert.equal(refused.isError, true);

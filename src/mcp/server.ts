@@ -17,6 +17,17 @@ const MAX_CHARS = 80_000;
 /** level: the most any session allows agents (trail policy): tools beyond it are not listed. */
 export type McpOptions = { identity: string; version: string; level: 'read' | 'notes' | 'run' };
 
+/** What waiting for a command gives: done or not, its exit code and the last lines of its output. */
+const WaitResult = z.object({ done: z.boolean(), id: z.number(), command: z.string(), exitCode: z.number().nullable(), durationMs: z.number().nullable(), fullScreen: z.boolean(), output: z.string(), earlierLines: z.number() });
+
+async function waitFor(c: OpCaller, handle: number, timeoutMs: number, lines: number): Promise<z.infer<typeof WaitResult>> {
+  const r = await c.call('command.wait', { id: handle, timeoutMs });
+  const v: CommandView = r.command;
+  const all = (v.output ?? '').split('\n');
+  const tail = all.slice(-lines).join('\n').slice(-MAX_CHARS);
+  return { done: r.done, id: v.id, command: v.command, exitCode: v.exitCode, durationMs: v.durationMs, fullScreen: v.screen, output: r.done ? tail : '', earlierLines: r.done ? Math.max(0, all.length - lines) : 0 };
+}
+
 type Ok = { content: { type: 'text'; text: string }[]; structuredContent: Record<string, unknown> };
 type Err = { content: { type: 'text'; text: string }[]; isError: true };
 
@@ -314,16 +325,29 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
       {
         title: 'Run a command in the session',
         description:
-          "Types one command line at a terminal's prompt: the session's agent terminal (made on demand; the person can attach to it and watch) unless `terminal` names one. Returns at once: status started with a handle (the command's id in the trail; wait_command gives its exit code and output), or status 'awaiting approval' with an approval id when the person's rules want them to confirm it (wait_approval follows it; the person answers with trail approve or trail deny). A command a deny rule matches is refused, as is one when `expect` (cwd, branch) is not what the terminal shows. A terminal that is running something refuses. Needs the session to allow run.",
+          "Types one command line at a terminal's prompt: the session's agent terminal (made on demand; the person can attach to it and watch) unless `terminal` names one. Returns at once: status started with a handle (the command's id in the trail; wait_command gives its exit code and output), or status 'awaiting approval' with an approval id when the person's rules want them to confirm it (wait_approval follows it; the person answers with trail approve or trail deny). A command a deny rule matches is refused, as is one when `expect` (cwd, branch) is not what the terminal shows. With `waitMs`, it also waits that long for the command to end and returns what wait_command would (`result`), saving a call. A terminal that is running something refuses. Needs the session to allow run.",
         inputSchema: z.object({
           session,
           command: z.string().min(1).max(10_000),
           terminal: z.string().optional(),
           expect: z.object({ cwd: z.string().optional(), branch: z.string().optional() }).optional().describe('run only if the terminal is in this directory and on this git branch; refused with the actual values otherwise'),
+          waitMs: z.number().int().min(0).max(120_000).default(0).describe('also wait this long for it to end, and return its result'),
         }),
-        outputSchema: z.object({ status: z.enum(['started', 'awaiting approval']), handle: z.number().nullable(), terminal: z.number().nullable(), approval: z.number().nullable(), reasons: z.array(z.string()) }),
+        outputSchema: z.object({
+          status: z.enum(['started', 'awaiting approval']),
+          handle: z.number().nullable(),
+          terminal: z.number().nullable(),
+          approval: z.number().nullable(),
+          reasons: z.array(z.string()),
+          result: WaitResult.nullable(),
+        }),
       },
-      guard('run_command', async (a: { session: string; command: string; terminal?: string; expect?: { cwd?: string; branch?: string } }) => (await (await daemon()).call('terminal.run', { ...a, actor: opts.identity })) as Record<string, unknown>),
+      guard('run_command', async ({ waitMs, ...a }: { session: string; command: string; terminal?: string; expect?: { cwd?: string; branch?: string }; waitMs: number }) => {
+        const c = await daemon();
+        const r = await c.call('terminal.run', { ...a, actor: opts.identity });
+        const result = r.handle !== null && waitMs > 0 ? await waitFor(c, r.handle, waitMs, 60) : null;
+        return { ...r, result };
+      }),
     );
     server.registerTool(
       'wait_approval',
@@ -343,15 +367,9 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
         description:
           'Waits up to timeoutMs (at most 120 s) for the command with this handle to end. Returns done, and the command: exit code (from the shell integration), duration, and the last `lines` of its output (where a failure says why) with how many lines came before them (`earlierLines`; get_command pages them, or greps them). A full-screen program says so (fullScreen).',
         inputSchema: z.object({ handle: z.number().int(), timeoutMs: z.number().int().min(0).max(120_000).default(30_000), lines: z.number().int().min(1).max(2000).default(60) }),
-        outputSchema: z.object({ done: z.boolean(), id: z.number(), command: z.string(), exitCode: z.number().nullable(), durationMs: z.number().nullable(), fullScreen: z.boolean(), output: z.string(), earlierLines: z.number() }),
+        outputSchema: WaitResult,
       },
-      guard('wait_command', async ({ handle, timeoutMs, lines }: { handle: number; timeoutMs: number; lines: number }) => {
-        const r = await (await daemon()).call('command.wait', { id: handle, timeoutMs });
-        const v: CommandView = r.command;
-        const all = (v.output ?? '').split('\n');
-        const tail = all.slice(-lines).join('\n').slice(-MAX_CHARS);
-        return { done: r.done, id: v.id, command: v.command, exitCode: v.exitCode, durationMs: v.durationMs, fullScreen: v.screen, output: r.done ? tail : '', earlierLines: r.done ? Math.max(0, all.length - lines) : 0 };
-      }),
+      guard('wait_command', async ({ handle, timeoutMs, lines }: { handle: number; timeoutMs: number; lines: number }) => waitFor(await daemon(), handle, timeoutMs, lines)),
     );
     server.registerTool(
       'send_keys',
