@@ -124,10 +124,14 @@ test('MCP with policy run: the agent runs a command in its own terminal (visible
     assert.equal((await call('send_keys', { session: 'run', text: 'trail', enter: true })).isError, undefined);
     const greeted = (await call('wait_command', { handle: r2.handle, timeoutMs: 10_000 })).structuredContent!;
     assert.equal(greeted.output, 'name? trail\nhello trail');
+    await call('run_command', { session: 'run', command: 'seq 1 60', waitMs: 10_000 });
     const r3 = (await call('run_command', { session: 'run', command: 'sleep 60' })).structuredContent!;
     const still = (await call('wait_command', { handle: r3.handle, timeoutMs: 300 })).structuredContent!;
     assert.equal(still.done, false);
     assert.match((await call('read_screen', { session: 'run' })).structuredContent!.text as string, /sleep 60/);
+    // The tail of the scrollback with the screen: the greeting scrolled off a 40-row screen is there.
+    assert.doesNotMatch((await call('read_screen', { session: 'run' })).structuredContent!.text as string, /hello trail/);
+    assert.match((await call('read_screen', { session: 'run', scrollback: 100 })).structuredContent!.text as string, /hello trail[\s\S]*sleep 60/);
     await call('send_keys', { session: 'run', keys: ['C-c'] });
     const stopped = (await call('wait_command', { handle: r3.handle, timeoutMs: 10_000 })).structuredContent!;
     assert.deepEqual([stopped.done, stopped.exitCode], [true, 130]);
@@ -145,7 +149,7 @@ test('MCP with policy run: the agent runs a command in its own terminal (visible
     // What the agent ran is its own in the trail, and in the person's briefing.
     assert.equal((await sb.json<{ actor: string }>(['show', String(handle), '--json'])).actor, 'agent:claude');
     const b = await sb.json<{ others: { actor: string; commands: number; failed: number; notes: number }[] }>(['brief', 'run', '--since', '1h', '--json']);
-    assert.deepEqual(b.others.find((o) => o.actor === 'agent:claude'), { actor: 'agent:claude', commands: 4, failed: 1, notes: 1, attached: 0, acted: 4, refused: 0 }, 'exit 3 failed; Ctrl-C (130) is not a failure; keys twice and a service started and stopped; a busy terminal and a bad key are not the policy');
+    assert.deepEqual(b.others.find((o) => o.actor === 'agent:claude'), { actor: 'agent:claude', commands: 5, failed: 1, notes: 1, attached: 0, acted: 4, refused: 0 }, 'exit 3 failed; Ctrl-C (130) is not a failure; keys twice and a service started and stopped; a busy terminal and a bad key are not the policy');
     // A session that allows reading only refuses, and says how the person can allow more.
     const refused = await call('run_command', { session: 'readonly', command: 'echo x' });
     assert.equal(refused.isError, true);

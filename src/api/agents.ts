@@ -132,6 +132,13 @@ function checkTyped(ctx: ApiContext, s: Session, t: Terminal, text: string, keys
   typed.set(t.id, { line, unknown });
 }
 
+/** The screen's rows and, above them, up to `scrollback` lines that scrolled off it. */
+async function tailWithScreen(t: Terminal, scrollback: number): Promise<string> {
+  const [all, screen] = await Promise.all([t.mirror.allText(), t.mirror.screenText()]);
+  const lines = all.split('\n');
+  return lines.slice(-(scrollback + screen.split('\n').length)).join('\n');
+}
+
 /** Each session's agent terminal, by session id (made again after it exits). */
 const agentTerminals = new Map<string, string>();
 
@@ -353,7 +360,8 @@ export const agentOps = [
   bind('terminal.screen', async (ctx, i) => {
     const s = ctx.manager.get(i.session);
     const t = i.terminal === undefined ? (s.terminals.find((x) => x.id === agentTerminals.get(s.id) && !x.exited) ?? ctx.manager.terminal(s)) : ctx.manager.terminal(s, i.terminal);
-    const text = (await t.mirror.screenText()).replace(/\s+$/, '');
+    // The screen, or the tail of scrollback and screen together.
+    const text = (i.scrollback > 0 ? await tailWithScreen(t, i.scrollback) : await t.mirror.screenText()).replace(/\s+$/, '');
     const running = t.runningCommand;
     return { terminal: t.index, text, running: running ? { id: running.id, command: running.command, startedAt: running.startedAt } : null };
   }),

@@ -485,8 +485,8 @@ export const ops = {
     output: z.object({ terminal: z.number(), bytes: z.number() }),
   },
   'terminal.screen': {
-    summary: "a terminal's screen as text (the session's agent terminal, or its newest, unless one is named), and the command running there",
-    input: z.object({ session: z.string(), terminal: z.string().optional() }),
+    summary: "a terminal's screen as text (the session's agent terminal, or its newest, unless one is named), with the last `scrollback` lines above it, and the command running there",
+    input: z.object({ session: z.string(), terminal: z.string().optional(), scrollback: z.number().int().min(0).max(10_000).default(0) }),
     output: z.object({ terminal: z.number(), text: z.string(), running: z.object({ id: z.number().nullable(), command: z.string(), startedAt: z.number() }).nullable() }),
   },
   'note.add': {

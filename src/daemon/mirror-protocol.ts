@@ -1,5 +1,5 @@
 // Messages between the daemon's main thread and the mirror thread.
-export type MirrorQuery = 'serialize' | 'screenText' | 'markPromptEnd' | 'typedSincePromptEnd' | 'sync' | 'contentRows' | 'screenRows' | 'scrolls' | 'cursor';
+export type MirrorQuery = 'serialize' | 'screenText' | 'markPromptEnd' | 'typedSincePromptEnd' | 'sync' | 'contentRows' | 'screenRows' | 'scrolls' | 'cursor' | 'allText';
 
 export type ToWorker =
   | { op: 'create'; id: string; cols: number; rows: number; scrollback: number }

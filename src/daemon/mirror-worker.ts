@@ -201,6 +201,21 @@ function textBetween(e: Entry, from: { y: number; x: number }, to: { y: number; 
   return out.trimEnd();
 }
 
+/** Scrollback and screen as text, lines wrapped by the terminal joined again, trailing empty lines left out. */
+function allText(e: Entry): string {
+  const buf = e.term.buffer.active;
+  const lines: string[] = [];
+  for (let y = 0; y < buf.length; y++) {
+    const line = buf.getLine(y);
+    if (!line) continue;
+    const text = line.translateToString(true);
+    if (line.isWrapped && lines.length) lines[lines.length - 1] += text;
+    else lines.push(text);
+  }
+  while (lines.length && lines[lines.length - 1] === '') lines.pop();
+  return lines.join('\n');
+}
+
 function answer(e: Entry, q: MirrorQuery): unknown {
   switch (q) {
     case 'serialize':
@@ -222,6 +237,8 @@ function answer(e: Entry, q: MirrorQuery): unknown {
       return { x: e.term.buffer.active.cursorX, y: e.term.buffer.active.cursorY };
     case 'scrolls':
       return e.scrolls;
+    case 'allText':
+      return allText(e);
   }
 }
 

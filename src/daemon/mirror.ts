@@ -98,6 +98,11 @@ export class Mirror {
     return mirrorThread.query<string>(this.id, 'screenText');
   }
 
+  /** The scrollback and the screen as text, as of everything written so far. */
+  allText(): Promise<string> {
+    return mirrorThread.query<string>(this.id, 'allText');
+  }
+
   /** Remembers where the prompt ended, to read back what was typed after it. */
   markPromptEnd(): void {
     void mirrorThread.query(this.id, 'markPromptEnd');

@@ -311,12 +311,16 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
     'read_screen',
     {
       title: "A terminal's screen",
-      description: "What a terminal of the session shows now, as text, and the command running there (the session's agent terminal, or its newest, unless `terminal` names one by number).",
-      inputSchema: z.object({ session, terminal: z.string().optional().describe('a terminal number (trail ls shows them)') }),
+      description: "What a terminal of the session shows now, as text, and the command running there (the session's agent terminal, or its newest, unless `terminal` names one by number). With `scrollback`, also that many lines that scrolled off above the screen (a full-screen program has none).",
+      inputSchema: z.object({
+        session,
+        terminal: z.string().optional().describe('a terminal number (trail ls shows them)'),
+        scrollback: z.number().int().min(0).max(10_000).default(0).describe('lines of scrollback to include above the screen'),
+      }),
       outputSchema: z.object({ terminal: z.number(), text: z.string(), running: z.object({ id: z.number().nullable(), command: z.string(), startedAt: z.number() }).nullable() }),
       annotations: { readOnlyHint: true },
     },
-    guard('read_screen', async (a: { session: string; terminal?: string }) => (await (await daemon()).call('terminal.screen', a)) as Record<string, unknown>),
+    guard('read_screen', async (a: { session: string; terminal?: string; scrollback: number }) => (await (await daemon()).call('terminal.screen', a)) as Record<string, unknown>),
   );
 
   if (opts.level === 'run') {
