@@ -314,3 +314,24 @@ for (const era of ['legacy', '2026-07-28'] as const) {
     }
   });
 }
+
+test('MCP: a policy change while an agent is connected changes its tool list at once (tools/list_changed)', async () => {
+  const sb = new Sandbox();
+  let client: Client | null = null;
+  try {
+    await sb.startDaemon();
+    await sb.trail(['new', 'lc', '-d', '--dir', sb.userHome]);
+    const heard: string[][] = [];
+    client = new Client({ name: 'trail-test', version: '1.0.0' }, { listChanged: { tools: { onChanged: (_err: unknown, tools: { name: string }[] | null) => void heard.push((tools ?? []).map((t) => t.name)) } } });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--agent', 'lc'], env: sb.env as Record<string, string>, stderr: 'pipe' }));
+    assert.ok(!(await client.listTools()).tools.some((t) => t.name === 'run_command' || t.name === 'add_note'));
+    await sb.trail(['policy', 'lc', 'run']);
+    await eventually(async () => heard.some((l) => l.includes('run_command') && l.includes('add_note')), 'the client told that run tools are there');
+    assert.ok((await client.listTools()).tools.some((t) => t.name === 'run_command'));
+    await sb.trail(['policy', 'lc', 'notes']);
+    await eventually(async () => { const l = heard[heard.length - 1]; return l.includes('add_note') && !l.includes('run_command'); }, 'the run tools taken away again');
+  } finally {
+    await client?.close();
+    await sb.cleanup();
+  }
+});

@@ -193,7 +193,11 @@ export const agentOps = [
       }
       const at = ctx.now();
       for (const [action, list] of [['allow', i.allow], ['confirm', i.confirm], ['deny', i.deny]] as const) for (const p of list) ctx.policy.setRule(s.id, action, p.trim(), at);
-      if (i.level !== undefined) ctx.notes.setPolicy(s.id, i.level);
+      if (i.level !== undefined && i.level !== ctx.notes.policy(s.id)) {
+        ctx.notes.setPolicy(s.id, i.level);
+        // Connected agents' tool lists follow (trail mcp watches this).
+        ctx.manager.events.emit({ kind: 'policy.changed', sessionId: s.id, terminalId: null, at: ctx.now(), actor: i.actor, data: { level: i.level } });
+      }
     }
     return { session: s.name, level: ctx.notes.policy(s.id), rules: rulesOf(ctx, s) };
   }),

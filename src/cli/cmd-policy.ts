@@ -36,7 +36,7 @@ export const policyCommand: CliCommand = {
     '($CMD, a glob as the program, a shell reading stdin, xargs) waits for you when a deny or confirm rule exists.',
     "trail's defaults ask to confirm rm -rf, git push --force, git reset --hard, git clean -f, DROP TABLE,",
     'kubectl delete and terraform destroy; --allow one of them to let it through.',
-    'An agent connected with trail mcp sees the tools the level allows when it connects (reconnect it after a change).',
+    'An agent connected with trail mcp is told at once when the level changes (its tool list follows).',
   ].join('\n'),
   run: async ({ values, positionals }) => {
     const levels = ['read', 'notes', 'run'];

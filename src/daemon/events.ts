@@ -33,6 +33,7 @@ export type TrailEvent = Base &
     | { kind: 'note.added' | 'note.done'; data: { id: number; text: string } }
     | { kind: 'note.removed'; data: { id: number } }
     | { kind: 'chapter.started'; data: { title: string | null } }
+    | { kind: 'policy.changed'; data: { level: 'read' | 'notes' | 'run' } }
     | { kind: 'approval.requested'; data: { id: number; command: string; reasons: string[] } }
     | { kind: 'approval.decided'; data: { id: number; command: string; state: 'approved' | 'denied' | 'expired'; by: string | null } }
     | { kind: 'agent.action'; data: { tool: string; args: string; outcome: 'ok' | 'error'; detail: string | null } }

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { DaemonClient } from '../client/daemon-client.js';
-import { trailMcpServer } from './server.js';
+import { trailMcpServer, type TrailMcpServer } from './server.js';
 
 export async function serveMcp(identity: string, _person: string): Promise<void> {
   let client: Promise<DaemonClient> | null = null;
@@ -20,16 +20,39 @@ export async function serveMcp(identity: string, _person: string): Promise<void>
   };
   const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
   // The tools listed are those the person allows in some session (trail policy); each call checks its own session.
-  let level: 'read' | 'notes' | 'run' = 'read';
-  try {
+  const mostAllowed = async (): Promise<'read' | 'notes' | 'run'> => {
+    let level: 'read' | 'notes' | 'run' = 'read';
     const c = await daemon();
     for (const s of await c.call('session.list', {})) {
       const p = (await c.call('session.policy', { session: s.name, actor: identity })).level;
       if (p === 'run' || (p === 'notes' && level === 'read')) level = p;
     }
+    return level;
+  };
+  let level: 'read' | 'notes' | 'run' = 'read';
+  const servers = new Set<TrailMcpServer>();
+  try {
+    level = await mostAllowed();
+    // A change of policy while connected: the tool list follows (the client hears list_changed).
+    const c = await daemon();
+    c.onEvent = (e) => {
+      if (e.kind !== 'policy.changed') return;
+      void mostAllowed().then((l) => {
+        level = l;
+        for (const s of servers) s.setLevel(l);
+      }, () => {});
+    };
+    c.send({ t: 'watch', kinds: ['policy.changed'] });
   } catch (e) {
     process.stderr.write(`trail mcp: ${(e as Error).message}\n`);
   }
-  const handle = serveStdio(() => trailMcpServer(daemon, { identity, version, level }), { onerror: (e) => process.stderr.write(`trail mcp: ${e.message}\n`) });
+  const handle = serveStdio(
+    () => {
+      const s = trailMcpServer(daemon, { identity, version, level });
+      servers.add(s);
+      return s;
+    },
+    { onerror: (e) => process.stderr.write(`trail mcp: ${e.message}\n`) },
+  );
   process.stdin.on('end', () => void handle.close().finally(() => process.exit(0)));
 }
