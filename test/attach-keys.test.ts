@@ -167,4 +167,21 @@ describe('the status line (status: true in config.yaml)', () => {
     const after = (await a.screen()).split('\n');
     assert.ok(!after.some((l) => l.includes('trail: st · terminal')), after.join('\n'));
   });
+
+  test("the session's services are on it, drawn again as they change", async () => {
+    const proj = join(sb.userHome, 'withsvc');
+    mkdirSync(proj, { recursive: true });
+    writeFileSync(join(proj, 'trail.yaml'), 'services:\n  worker:\n    command: sleep 1000\n  broken:\n    command: exit 3\n    autostart: false\n');
+    await sb.trail(['new', 'sv', '-d', '--dir', proj]);
+    await sb.trail(['up', '--session', 'sv']);
+    const a = sb.attach(['attach', 'sv', '--no-brief']);
+    const status = (s: string) => s.split('\n')[ROWS - 1];
+    await a.waitFor((s) => /trail: sv · terminal 0 \(1\/1\) · services 1\/2 up · /.test(status(s)));
+    await sb.trail(['svc', 'start', 'broken', '--session', 'sv']);
+    await a.waitFor((s) => /services 1\/2 up \(broken (exited|failed|gave up|restarting)\)/.test(status(s)));
+    await sb.trail(['down', '--session', 'sv']);
+    await a.waitFor((s) => /services 0\/2 up/.test(status(s)));
+    a.type('\x1c');
+    assert.equal(await a.left(), 0);
+  });
 });

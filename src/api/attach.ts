@@ -7,6 +7,7 @@ import type { Session } from '../daemon/sessions.js';
 import { terminalView } from './views.js';
 import { handover } from '../common/screen.js';
 import { keyLabel, type AttachKeys } from './key-filter.js';
+import { SERVICE_EVENT_KINDS } from '../common/service-events.js';
 
 /** above: rows of the client's screen in use, to be kept in its scrollback (unknown: all of them). */
 export type AttachRequest = { session: string; terminal?: string; service?: string; cols: number; rows: number; above?: number; keys?: AttachKeys };
@@ -29,6 +30,8 @@ export class Attachment {
   /** Sessions offered by the sessions key, by number. */
   private offered: Session[] = [];
   private keys: AttachKeys | undefined;
+  /** Stops redrawing the status line on service events. */
+  private unwatchServices: (() => void) | null = null;
   /** The tty service whose terminal this client watches (none: a terminal of the session). */
   private service: string | null = null;
 
@@ -61,6 +64,12 @@ export class Attachment {
 
   /** used: rows of the client's screen in use now, which go up into its scrollback first. */
   private join(used: number | Promise<number | null>, joined?: () => void): void {
+    // The status line shows the session's services: it is drawn again when one of them changes.
+    if (this.statusOn && !this.unwatchServices)
+      this.unwatchServices = this.ctx.manager.events.on([...SERVICE_EVENT_KINDS], (e) => {
+        // After the event's own state change is made (events are emitted before it).
+        if (e.sessionId === this.session.id) setImmediate(() => this.unwatchServices && this.drawStatus());
+      });
     // With a status line, the session's screen is the rows above it: the scroll region keeps it there.
     // A notice or the status line on the bottom rows is trail's: erased, never scrolled into the person's history.
     const overlay = (this.overlay && this.overlay.term === this.term ? this.overlay.lines : 0) + (this.statusOn ? 1 : 0);
@@ -116,7 +125,18 @@ export class Attachment {
     const live = this.session.terminals.filter((t) => !t.exited);
     const at = live.indexOf(this.term) + 1;
     const keys = this.keys ? ` · ${keyLabel(this.keys.prefix)} ? keys` : '';
-    return ` trail: ${this.session.name} · terminal ${this.term.index} (${at}/${live.length})${this.term.recordingPaused ? ' · not recording' : ''}${keys}`;
+    return ` trail: ${this.session.name} · terminal ${this.term.index} (${at}/${live.length})${this.term.recordingPaused ? ' · not recording' : ''}${this.servicesText()}${keys}`;
+  }
+
+  /** The session's services at a glance: how many are up, and the ones that broke. */
+  private servicesText(): string {
+    const list = this.ctx.services.of(this.session).list(false);
+    if (!list.length) return '';
+    const up = list.filter((x) => x.state === 'ready' || x.state === 'running').length;
+    const broke = list
+      .filter((x) => x.state === 'failed' || x.state === 'gave up' || x.state === 'restarting' || (x.state === 'exited' && x.lastExit !== null && x.lastExit.code !== 0))
+      .map((x) => `${x.name} ${x.state}`);
+    return ` · services ${up}/${list.length} up${broke.length ? ` (${broke.join(', ')})` : ''}`;
   }
 
   /** Draws the status line on the bottom row, and keeps the session's screen in the rows above. */
@@ -335,6 +355,8 @@ export class Attachment {
   }
 
   leave(): void {
+    this.unwatchServices?.();
+    this.unwatchServices = null;
     const o = this.overlay;
     if (o) clearTimeout(o.timer);
     this.term.detach(this.sink);
