@@ -1,90 +1,22 @@
-// The daemon's HTTP face, on 127.0.0.1 only: MCP over Streamable HTTP at
-// /mcp for agents that connect by URL (the web UI will live here too). Built
-// on Hono (routing, middleware) and served by @hono/node-server; the MCP
-// side is the SDK's createMcpHandler, which serves both eras of clients from
-// one factory. Each request must carry a token the person made (trail token
-// create); the agent is named after the token. Host and Origin are checked
-// before anything else (DNS rebinding: a web page must not reach it).
-import { Hono } from 'hono';
+// The daemon's HTTP server on 127.0.0.1 (see http-app.ts for what it serves).
+// It listens at once; the app (Hono, the MCP SDK) is loaded on the first
+// request, so a daemon no agent talks to over HTTP does not carry it (~9 MiB).
 import { serve, type ServerType } from '@hono/node-server';
-import { createMcpHandler, hostHeaderValidationResponse, localhostAllowedHostnames, localhostAllowedOrigins, originValidationResponse } from '@modelcontextprotocol/server';
-import { trailMcpServer, type OpCaller } from '../mcp/server.js';
-import { invoke, errorShape } from '../api/define.js';
-import { operations } from '../api/index.js';
-import { tokenHash } from '../api/agents.js';
 import type { ApiContext } from '../api/context.js';
-import { ClientError } from '../client/daemon-client.js';
-
-const LEVELS = ['read', 'notes', 'run'] as const;
-type Level = (typeof LEVELS)[number];
-
-/** The daemon's own operations, called in-process with the agent as the caller. */
-function localCaller(ctx: ApiContext, client: string): OpCaller {
-  return {
-    call: (async (op: string, input: unknown) => {
-      try {
-        return await invoke(operations, ctx, op, input, { client });
-      } catch (e) {
-        const { code, message } = errorShape(e);
-        throw new ClientError(message, code);
-      }
-    }) as OpCaller['call'],
-  };
-}
-
-/** The most an agent with this token may do: the token's level, within the most any session allows. */
-function levelFor(ctx: ApiContext, token: Level): Level {
-  const most = ctx.manager.list().reduce<Level>((m, s) => {
-    const p = ctx.notes.policy(s.id);
-    return LEVELS.indexOf(p) > LEVELS.indexOf(m) ? p : m;
-  }, 'read');
-  return LEVELS[Math.min(LEVELS.indexOf(most), LEVELS.indexOf(token))];
-}
 
 export type HttpServer = { url: string; close: () => Promise<void> };
 
-export function httpApp(ctx: ApiContext, log: (line: string) => void): Hono {
-  const mcp = createMcpHandler(
-    (req) => {
-      const name = String(req.authInfo?.clientId ?? 'http');
-      const token = (req.authInfo?.scopes?.[0] ?? 'read') as Level;
-      const identity = `agent:${name}`;
-      const caller = localCaller(ctx, identity);
-      return trailMcpServer(async () => caller, { identity, version: ctx.version, level: levelFor(ctx, token) });
-    },
-    { onerror: (e) => log(`http /mcp: ${e.message}`) },
-  );
-  const app = new Hono();
-  // Only this machine, by name and by the page that calls.
-  app.use('*', async (c, next) => {
-    const rejected = hostHeaderValidationResponse(c.req.raw, localhostAllowedHostnames()) ?? originValidationResponse(c.req.raw, localhostAllowedOrigins());
-    if (rejected) return rejected;
-    await next();
-  });
-  app.all('/mcp', async (c) => {
-    const m = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
-    const row = m ? ctx.policy.tokenByHash(tokenHash(m[1])) : undefined;
-    if (!row)
-      return c.json({ jsonrpc: '2.0', id: null, error: { code: -32001, message: m ? 'this token is not known (revoked?): the person makes one with trail token create NAME' : 'a bearer token is needed: trail token create NAME makes one' } }, 401, {
-        'WWW-Authenticate': 'Bearer realm="trail"',
-      });
-    ctx.policy.usedToken(row.id, ctx.now());
-    return mcp.fetch(c.req.raw, { authInfo: { token: m![1], clientId: row.name, scopes: [row.level] } });
-  });
-  app.notFound((c) => c.text('trail: nothing here; MCP is at /mcp\n', 404));
-  return app;
-}
-
 /** Listens on 127.0.0.1:port (0: any free port); null when the port is taken, said in one line. */
 export function serveHttp(ctx: ApiContext, port: number, log: (line: string) => void): Promise<HttpServer | null> {
-  const app = httpApp(ctx, log);
+  let app: Promise<{ fetch: (req: Request) => Response | Promise<Response> }> | null = null;
+  const fetch = async (req: Request) => (await (app ??= import('./http-app.js').then(({ httpApp }) => httpApp(ctx, log)))).fetch(req);
   return new Promise((resolve) => {
     let server: ServerType;
     const onError = (e: NodeJS.ErrnoException) => {
       log(`http: not serving on 127.0.0.1:${port} (${e.code === 'EADDRINUSE' ? 'the port is taken' : e.message}); set http.port in config.yaml (0 picks a free one)`);
       resolve(null);
     };
-    server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, (info) => {
+    server = serve({ fetch, port, hostname: '127.0.0.1' }, (info) => {
       server.off('error', onError);
       const url = `http://127.0.0.1:${info.port}`;
       log(`http: MCP at ${url}/mcp`);
