@@ -84,8 +84,8 @@ test('trail agent install codex: hooks.json written and codex_hooks turned on in
     // A settings file that is not JSON is left alone, with one line saying so.
     writeFileSync(join(codex, 'hooks.json'), '{ not json');
     const bad = await sb.trail(['agent', 'install', 'codex']);
-    assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /hooks\.json is not valid JSON .*trail leaves it alone/);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^trail: .*hooks\.json is not valid JSON .*trail leaves it alone: mend it and run this again\n$/);
     assert.equal(readFileSync(join(codex, 'hooks.json'), 'utf8'), '{ not json');
   } finally {
     await sb.cleanup();

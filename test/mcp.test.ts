@@ -221,7 +221,36 @@ test('MCP boundaries: a confirm rule waits for the person (approved runs, denied
     await call('send_keys', { session: 'g', text: 'rm -r' });
     assert.match((await call('send_keys', { session: 'g', text: 'f /tmp/x', keys: ['Enter'] })).content[0].text!, /not sent: confirm rule "rm -rf"/, 'split over two calls');
     await call('send_keys', { session: 'g', keys: ['C-u'] });
-    assert.match((await call('send_keys', { session: 'g', keys: ['Up', 'Enter'] })).content[0].text!, /not sent: .*history or completion keys/);
+    assert.match((await call('send_keys', { session: 'g', keys: ['Up', 'Enter'] })).content[0].text!, /not sent: the line was changed by history, completion or editing keys/);
+
+    // Text left on the prompt would run in front of the next command: refused until it is cleared.
+    await call('send_keys', { session: 'g', text: 'r' });
+    const prefixed = await call('run_command', { session: 'g', command: 'm -rf /tmp/x' });
+    assert.match(prefixed.content[0].text!, /not run: the prompt of terminal \d+ of g already has text on it \("r"\)/);
+    await call('send_keys', { session: 'g', keys: ['C-u'] });
+    // A line that goes on (a trailing backslash) is not a way to split a command in two.
+    assert.equal((await call('run_command', { session: 'g', command: 'cu\\' })).structuredContent!.status, 'awaiting approval');
+    // Input to an interpreter started in the terminal is judged as code.
+    const py = (await call('run_command', { session: 'g', command: 'python3 -q' })).structuredContent!;
+    assert.equal(py.status, 'started');
+    await eventually(async () => /^>>> ?$/m.test((await call('read_screen', { session: 'g' })).structuredContent!.text as string), 'the python prompt');
+    const code = await call('send_keys', { session: 'g', text: "import os; os.system('rm -rf /tmp/x')", enter: true });
+    assert.match(code.content[0].text!, /not sent: confirm rule "rm -rf" may match what this input runs/);
+    await call('send_keys', { session: 'g', keys: ['C-u', 'C-d'] });
+    await call('wait_command', { handle: py.handle, timeoutMs: 10_000 });
+    // Approving while the agent's terminal is busy: the approval keeps waiting, nothing lost.
+    const sleeper = (await call('run_command', { session: 'g', command: 'sleep 30' })).structuredContent!;
+    const later = (await call('run_command', { session: 'g', command: 'make deploy' })).structuredContent!;
+    assert.equal(later.status, 'awaiting approval');
+    const busy = await sb.trail(['approve', String(later.approval)]);
+    assert.equal(busy.code, 1);
+    assert.match(busy.stderr, new RegExp(`approval ${later.approval} still waits: .*is running \`sleep 30\`.*approve it again when the terminal is free`));
+    assert.match((await sb.trail(['approve'])).stdout, new RegExp(`${later.approval}  g  agent:codex: make deploy`), 'still listed as waiting');
+    assert.match((await sb.trail(['deny', String(later.approval)])).stdout, /denied \d+: make deploy/);
+    const third = (await call('run_command', { session: 'g', command: 'true', terminal: '0' })).structuredContent!;
+    assert.equal(third.status, 'started', 'another terminal of the session is free');
+    await call('send_keys', { session: 'g', keys: ['C-c'] });
+    await call('wait_command', { handle: sleeper.handle, timeoutMs: 10_000 });
 
     // Drift: refused with the actual values, nothing run.
     const drift = await call('run_command', { session: 'g', command: 'echo drifted', expect: { branch: 'feature/x', cwd: proj } });

@@ -14,7 +14,7 @@ import type { Terminal } from '../daemon/terminal.js';
 import { gitHead } from '../daemon/git.js';
 import { redact } from '../common/redact.js';
 import { stripAnsi } from '../common/ansi.js';
-import { DEFAULT_RULES, compileRule, judge, type Rule } from '../common/shell-check.js';
+import { DEFAULT_RULES, compileRule, judge, judgeInput, runsInterpreter, type Rule } from '../common/shell-check.js';
 import type { ApprovalRow } from '../store/policy.js';
 import type { ApprovalView } from '../contract/ops.js';
 import { createHash, randomBytes } from 'node:crypto';
@@ -69,6 +69,7 @@ async function typeCommand(ctx: ApiContext, s: Session, t: Terminal, command: st
   const busy = t.runningCommand;
   if (busy) throw new TrailError('invalid', `terminal ${t.index} of ${s.name} is running \`${busy.command.split('\n')[0].slice(0, 80)}\`: wait for it, or send keys (C-c) to stop it`);
   if (t.shellKind === null) throw new TrailError('invalid', `terminal ${t.index} runs ${t.command[0]}, which has no trail integration: its commands cannot be followed`);
+  let stopWaiting = () => {};
   const started = new Promise<number | null>((resolve) => {
     const timer = setTimeout(() => (stop(), resolve(null)), 10_000);
     const stop = ctx.manager.events.on(['command.started'], (e) => {
@@ -77,10 +78,28 @@ async function typeCommand(ctx: ApiContext, s: Session, t: Terminal, command: st
       stop();
       resolve(e.data.id);
     });
+    stopWaiting = () => (clearTimeout(timer), stop());
   });
+  // Whatever is already on the prompt line would become part of this command: the line must be empty.
+  // What an agent typed is known at once; what the screen shows covers the rest (the person's keys, typeahead).
+  const pending = typed.get(t.id);
+  const onPrompt = pending && (pending.line || pending.unknown) ? pending.line || '(edited with keys)' : await t.promptText();
+  if (onPrompt === null) {
+    stopWaiting();
+    throw new TrailError('unavailable', `not run: terminal ${t.index} of ${s.name} shows no prompt (read its screen to see what it waits for)`);
+  }
+  if (onPrompt) {
+    stopWaiting();
+    throw new TrailError('invalid', `not run: the prompt of terminal ${t.index} of ${s.name} already has text on it (${JSON.stringify(onPrompt.slice(0, 60))}), which would run in front of the command: clear it (send_keys C-u, or C-c)`);
+  }
   t.write(Buffer.from(command + '\r'));
   const id = await started;
-  if (id === null) throw new TrailError('unavailable', `the command was typed into terminal ${t.index} of ${s.name} but did not start within 10 s (read its screen to see why)`);
+  if (id === null) {
+    // Not started (a line that continues, a prompt that did not come back): nothing of it may wait to join the next command.
+    t.write(Buffer.from('\x03'));
+    typed.delete(t.id);
+    throw new TrailError('unavailable', `the command was typed into terminal ${t.index} of ${s.name} but did not start within 10 s, and was cancelled with C-c (read its screen to see why)`);
+  }
   return id;
 }
 
@@ -100,11 +119,19 @@ const UNKNOWING = new Set(['Up', 'Down', 'Tab', 'C-r', 'C-p', 'C-n', 'C-y', 'Lef
 function checkTyped(ctx: ApiContext, s: Session, t: Terminal, text: string, keys: string[], enter: boolean): void {
   const was = typed.get(t.id) ?? { line: '', unknown: false };
   let { line, unknown } = was;
-  const atPrompt = t.runningCommand === null && t.shellKind !== null;
+  const running = t.runningCommand;
+  const atPrompt = running === null && t.shellKind !== null;
+  // A shell or an interpreter started in the terminal reads lines too: history and cursor keys there are as unknown as at the prompt.
+  const lineEditor = atPrompt || (running !== null && runsInterpreter(running.command));
   const lines: { line: string; unknown: boolean }[] = [];
   const feed = (chunk: string) => {
     for (const ch of chunk) {
       if (ch === '\r' || ch === '\n') {
+        // A line ending in a backslash goes on: the next line joins it.
+        if (/(^|[^\\])(\\\\)*\\$/.test(line)) {
+          line = line.slice(0, -1);
+          continue;
+        }
         lines.push({ line, unknown });
         line = '';
         unknown = false;
@@ -112,20 +139,25 @@ function checkTyped(ctx: ApiContext, s: Session, t: Terminal, text: string, keys
         line = '';
         unknown = false;
       } else if (ch === '\x7f' || ch === '\b') line = line.slice(0, -1);
-      else if (ch < ' ' && atPrompt) unknown = true;
+      else if (ch < ' ' && ch !== '\t') unknown ||= lineEditor;
       else line += ch;
     }
   };
   feed(text);
   for (const k of keys) {
-    if (UNKNOWING.has(k)) unknown ||= atPrompt;
+    if (UNKNOWING.has(k)) unknown ||= lineEditor;
     else feed(KEYS[k]);
   }
   if (enter) feed('\r');
   const rules = rulesOf(ctx, s);
   for (const l of lines) {
     if (!l.line.trim() && !l.unknown) continue;
-    const v = l.unknown && rules.some((r) => r.action !== 'allow') ? { action: 'confirm' as const, reasons: ['the line at the prompt was changed by history or completion keys, so it cannot be checked'] } : judge(l.line, rules);
+    const v =
+      l.unknown && rules.some((r) => r.action !== 'allow')
+        ? { action: 'confirm' as const, reasons: ['the line was changed by history, completion or editing keys, so it cannot be checked'] }
+        : atPrompt
+          ? judge(l.line, rules)
+          : judgeInput(l.line, rules);
     if (v.action === 'deny') throw new TrailError('invalid', `not sent: ${v.reasons.join('; ')} (the person's rules: trail policy ${s.name})`);
     if (v.action === 'confirm') throw new TrailError('invalid', `not sent: ${v.reasons.join('; ')}; run it with run_command, which asks the person`);
   }
@@ -139,16 +171,17 @@ async function tailWithScreen(t: Terminal, scrollback: number): Promise<string> 
   return lines.slice(-(scrollback + screen.split('\n').length)).join('\n');
 }
 
-/** Each session's agent terminal, by session id (made again after it exits). */
+/** Each agent's terminal in each session, by session id and agent (made again after it exits). */
 const agentTerminals = new Map<string, string>();
 
 function agentTerminal(ctx: ApiContext, s: Session, actor: string): Terminal {
-  const id = agentTerminals.get(s.id);
+  const key = `${s.id} ${actor}`;
+  const id = agentTerminals.get(key);
   const live = id ? s.terminals.find((t) => t.id === id && !t.exited) : undefined;
   if (live) return live;
-  // Its commands are the agent's in the trail; its screen says whose it is to whoever attaches.
+  // Its commands are this agent's in the trail (one terminal per agent); its screen says whose it is to whoever attaches.
   const t = ctx.manager.newTerminal(s, { cols: 120, rows: 40, actor, banner: `[trail: the terminal of ${actor}; what it runs is typed here and kept in the trail]` });
-  agentTerminals.set(s.id, t.id);
+  agentTerminals.set(key, t.id);
   return t;
 }
 
@@ -167,6 +200,9 @@ export const KEYS: Record<string, string> = {
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
+
+/** Approvals whose command is being typed now (a second decision must not type it again). */
+const deciding = new Set<number>();
 
 /** Says when an approval is decided, to whoever waits on it. */
 const decided = new EventEmitter();
@@ -222,7 +258,7 @@ export const agentOps = [
         const now = ctx.now();
         const id = ctx.policy.addApproval({ session_id: s.id, actor: i.actor, command: i.command, terminal: i.terminal === undefined ? null : t.id, reasons: JSON.stringify(v.reasons), created_at: now, expires_at: now + APPROVAL_MS });
         ctx.manager.events.emit({ kind: 'approval.requested', sessionId: s.id, terminalId: t.id, at: now, actor: i.actor, data: { id, command: i.command, reasons: v.reasons } });
-        ctx.manager.noticeSession(s, `trail: ${i.actor} asks to run \`${i.command.slice(0, 60)}\` (${v.reasons[0]}): trail approve ${id} · trail deny ${id}`);
+        ctx.manager.noticeSession(s, `trail approve ${id} / trail deny ${id}: ${i.actor} asks to run \`${i.command.slice(0, 80)}\` (${v.reasons[0]})`);
         return { status: 'awaiting approval' as const, handle: null, terminal: t.index, approval: id, reasons: v.reasons };
       }
     }
@@ -239,22 +275,29 @@ export const agentOps = [
     if (!a) throw new TrailError('not_found', `no approval ${i.id} (trail approve lists those waiting)`);
     const now = ctx.now();
     if (a.state === 'pending' && a.expires_at <= now) ctx.policy.decide(a.id, 'expired', null, now);
-    if (!ctx.policy.decide(a.id, i.approve ? 'approved' : 'denied', i.actor, now)) {
-      const cur = ctx.policy.approval(a.id)!;
-      throw new TrailError('invalid', `approval ${a.id} was ${cur.state}${cur.decided_by ? ` by ${cur.decided_by}` : ''} already`);
-    }
-    const s = ctx.manager.find(ctx.sessionNames().get(a.session_id) ?? '');
-    ctx.manager.events.emit({ kind: 'approval.decided', sessionId: a.session_id, terminalId: null, at: now, actor: i.actor, data: { id: a.id, command: a.command, state: i.approve ? 'approved' : 'denied', by: i.actor } });
+    const cur = ctx.policy.approval(a.id)!;
+    if (cur.state !== 'pending') throw new TrailError('invalid', `approval ${a.id} was ${cur.state}${cur.decided_by ? ` by ${cur.decided_by}` : ''} already`);
+    if (deciding.has(a.id)) throw new TrailError('invalid', `approval ${a.id} is being decided already`);
     if (i.approve) {
+      // Run first: an approval whose command could not be typed (its terminal busy) stays waiting, to approve again.
+      const s = ctx.manager.find(ctx.sessionNames().get(a.session_id) ?? '');
       if (!s) throw new TrailError('not_found', `the session of approval ${a.id} is gone`);
+      const t = a.terminal ? (s.terminals.find((x) => x.id === a.terminal && !x.exited) ?? null) : agentTerminal(ctx, s, a.actor);
+      if (!t) throw new TrailError('not_found', `the terminal approval ${a.id} was for has exited`);
+      let handle: number;
+      deciding.add(a.id);
       try {
-        const t = a.terminal ? (s.terminals.find((x) => x.id === a.terminal && !x.exited) ?? null) : agentTerminal(ctx, s, a.actor);
-        if (!t) throw new TrailError('not_found', `the terminal approval ${a.id} was for has exited`);
-        ctx.policy.setHandle(a.id, await typeCommand(ctx, s, t, a.command));
+        handle = await typeCommand(ctx, s, t, a.command);
+      } catch (e) {
+        throw new TrailError('invalid', `approval ${a.id} still waits: ${(e as Error).message}; approve it again when the terminal is free`);
       } finally {
-        decided.emit(String(a.id));
+        deciding.delete(a.id);
       }
-    } else decided.emit(String(a.id));
+      if (!ctx.policy.decide(a.id, 'approved', i.actor, now)) throw new TrailError('invalid', `approval ${a.id} was decided meanwhile`);
+      ctx.policy.setHandle(a.id, handle);
+    } else if (!ctx.policy.decide(a.id, 'denied', i.actor, now)) throw new TrailError('invalid', `approval ${a.id} was decided meanwhile`);
+    ctx.manager.events.emit({ kind: 'approval.decided', sessionId: a.session_id, terminalId: null, at: now, actor: i.actor, data: { id: a.id, command: a.command, state: i.approve ? 'approved' : 'denied', by: i.actor } });
+    decided.emit(String(a.id));
     return approvalView(ctx, ctx.policy.approval(a.id)!);
   }),
   bind('approval.wait', async (ctx, i) => {

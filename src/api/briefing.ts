@@ -21,7 +21,7 @@ import type { CommandRow } from '../store/commands.js';
 const LONG_MS = 60_000;
 /** What a short briefing shows of each list (--full shows all). */
 const SHORT = { services: 5, failed: 5, finished: 5, running: 3, others: 3, where: 4, last: 3, notes: 5, subjects: 3, changed: 5 };
-const WHY = /\b(error|errors|failed|failure|fatal|exception|panic|traceback|cannot|refused|denied|not found)\b/i;
+const WHY = /\b(error|errors|fail|fails|failed|failing|failure|fatal|exception|panic|traceback|cannot|refused|denied|not found|assert\w*|expected)\b/i;
 
 /** Exit codes that are not failures to report: Ctrl-C (the person stopped it). */
 const isFailure = (c: CommandRow) => c.exit_code !== null && c.exit_code !== 0 && c.exit_code !== 130;

@@ -54,7 +54,7 @@ export function noteLine(n: NoteView, dir?: string): string {
 
 export function briefingLines(b: Briefing, opts: { since?: string; full?: boolean } = {}): string[] {
   const out: string[] = [];
-  const away = b.since === null ? 'first visit' : opts.since !== undefined ? `since ${duration(b.now - b.since)} ago` : `away ${duration(b.now - b.since)}`;
+  const away = b.since === null ? 'first visit' : opts.since !== undefined ? `since ${ago(b.since, b.now)}` : `away ${ago(b.since, b.now).replace(/ ago$/, '')}`;
   out.push(paint.bold(`trail: ${e(b.session)} · ${path(b.dir)} · ${away}${b.chapter ? ` · chapter: ${e(b.chapter)}` : ''}`));
   if (b.quiet)
     out.push(b.since === null ? 'Nothing has happened here yet.' : opts.since !== undefined ? `Nothing happened in the last ${duration(b.now - b.since)}.` : `Nothing happened while you were away (${duration(b.now - b.since)}).`);

@@ -7,7 +7,7 @@
 // `trail agent install` edits the agent's own settings file (JSON), adding
 // trail's handlers and touching nothing else; `uninstall` takes exactly those
 // out again (they are known by their command: this trail's `agent hook`).
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -55,7 +55,7 @@ function readSettings(file: string): Settings {
     if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not a JSON object');
     return v as Settings;
   } catch (e) {
-    throw new UsageError(`${file} is not valid JSON (${(e as Error).message}); trail leaves it alone: mend it and run this again`);
+    throw new ClientError(`${file} is not valid JSON (${(e as Error).message}); trail leaves it alone: mend it and run this again`);
   }
 }
 
@@ -95,7 +95,10 @@ function uninstall(file: string): number {
     else delete s.hooks![event];
   }
   if (s.hooks && !Object.keys(s.hooks).length) delete s.hooks;
-  writeSettings(file, s);
+  if (!removed) return 0;
+  // Nothing else in it (trail's install made it): it goes, rather than staying as {}.
+  if (!Object.keys(s).length) rmSync(file);
+  else writeSettings(file, s);
   return removed;
 }
 

@@ -4,6 +4,7 @@ import { call } from './connect.js';
 import { json, out, paint } from './output.js';
 import { sessionArg, SESSION_HELP } from './session-arg.js';
 import { identity } from './identity.js';
+import { DEFAULT_RULES } from '../common/default-rules.js';
 
 const SAYS = { read: 'agents may read only', notes: 'agents may read and leave notes', run: 'agents may read, leave notes, run commands and send keys' };
 
@@ -34,8 +35,7 @@ export const policyCommand: CliCommand = {
     "after quotes are removed and /bin/rm is reduced to rm (rm -r -f and rm --recursive --force match \"rm -rf\").",
     'Or /REGEX/, matched on the text, case-insensitive. A line whose commands cannot be known from its text',
     '($CMD, a glob as the program, a shell reading stdin, xargs) waits for you when a deny or confirm rule exists.',
-    "trail's defaults ask to confirm rm -rf, git push --force, git reset --hard, git clean -f, DROP TABLE,",
-    'kubectl delete and terraform destroy; --allow one of them to let it through.',
+    `trail's defaults ask to confirm: ${DEFAULT_RULES.map((r) => r.pattern).join(', ')}; --allow one of them to let it through.`,
     'An agent connected with trail mcp is told at once when the level changes (its tool list follows).',
   ].join('\n'),
   run: async ({ values, positionals }) => {

@@ -16,6 +16,7 @@ export const tokenCommand: CliCommand = {
     if (extra.length) throw new UsageError(`token ${verb} takes one name`);
     if (verb === 'create') {
       if (!name) throw new UsageError('token create needs a name: trail token create claude');
+      if (!/^[A-Za-z0-9._-]{1,100}$/.test(name)) throw new UsageError(`a token's name is letters, digits, . _ and - (it names the agent in the trail), not ${JSON.stringify(name)}`);
       const level = (values.level ?? 'read') as string;
       if (!['read', 'notes', 'run'].includes(level)) throw new UsageError(`--level is read, notes or run, not ${JSON.stringify(level)}`);
       const r = await call('token.create', { name, level: level as 'read' | 'notes' | 'run', actor: identity() });

@@ -65,10 +65,10 @@ export function timelineLines(list: CommandView[], pauses: Pause[] = [], events:
 export function fullView(c: CommandView, raw: boolean): string {
   const head = [
     `${paint.bold(`#${c.id}`)} ${c.command}`,
-    `  session ${c.session}${c.cwd ? `, in ${c.cwd}` : ''}${c.git ? `, git ${c.git.branch ?? '(detached)'} ${c.git.head?.slice(0, 10) ?? ''}${c.git.dirty ? ' (dirty)' : ''}` : ''}`,
+    `  session ${c.session}${c.cwd ? `, in ${c.cwd}` : ''}${c.git ? `, git ${[c.git.branch ?? '(detached)', c.git.head?.slice(0, 10)].filter(Boolean).join(' ')}${c.git.dirty ? ' (dirty)' : ''}` : ''}`,
     c.actor.startsWith('import:')
       ? `  ${clock(c.startedAt)}, imported from ${c.actor.slice(7)}${c.host ? `, ran on ${c.host}` : ''}${c.durationMs !== null ? `, took ${duration(c.durationMs)}` : ''}${c.exitCode !== null ? `, ${statusText(c)}` : ''}`
-      : `  ${clock(c.startedAt)}, ${c.endedAt === null && !c.endReason ? 'still running' : `took ${duration(c.durationMs)}`}, ${statusText(c)}${c.endReason ? ` (${c.endReason})` : ''}${c.actor !== 'user' ? `, by ${c.actor}` : ''}`,
+      : `  ${clock(c.startedAt)}, ${c.endedAt === null && !c.endReason ? 'still running' : c.durationMs === null ? 'ended' : `took ${duration(c.durationMs)}`}, ${statusText(c)}${c.endReason ? ` (${c.endReason})` : ''}${c.actor !== 'user' ? `, by ${c.actor}` : ''}`,
     c.actor.startsWith('import:') ? '  (no output: imported history keeps only the command)' : c.outputBytes === 0 && !c.screen ? '  no output' : `  output: ${c.outputBytes} bytes${c.outputTruncated ? ' (head and tail kept)' : ''}${c.screen ? ' (full-screen program: its last screen)' : ''}`,
     '',
   ];

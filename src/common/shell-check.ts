@@ -23,7 +23,7 @@
 export type Word = { text: string; literal: boolean };
 
 /** A simple command: its words, assignments and redirections left out. */
-export type SimpleCommand = { words: Word[] };
+export type SimpleCommand = { words: Word[]; stdin?: boolean };
 
 export type Parsed = { commands: SimpleCommand[]; unsure: string[] };
 
@@ -34,17 +34,7 @@ export type Rule = { action: 'allow' | 'confirm' | 'deny'; pattern: string };
 
 export type Verdict = { action: 'allow' | 'confirm' | 'deny'; reasons: string[] };
 
-/** What people most often regret an agent running: confirmed unless the person allows them. */
-export const DEFAULT_RULES: Rule[] = [
-  { action: 'confirm', pattern: 'rm -rf' },
-  { action: 'confirm', pattern: 'git push --force' },
-  { action: 'confirm', pattern: 'git reset --hard' },
-  { action: 'confirm', pattern: 'git clean -f' },
-  { action: 'confirm', pattern: '/\\bdrop\\s+(table|database|schema)\\b/' },
-  { action: 'confirm', pattern: 'kubectl delete' },
-  { action: 'confirm', pattern: 'terraform destroy' },
-  { action: 'confirm', pattern: 'terraform apply -destroy' },
-];
+export { DEFAULT_RULES } from './default-rules.js';
 
 const OPERATORS = ['&&', '||', ';;', '|&', ';', '|', '&', '(', ')', '\n'];
 
@@ -61,9 +51,12 @@ class Lexer {
   /** Parses the whole text into simple commands (nested ones included). */
   run(): void {
     let words: Word[] = [];
+    // Whether the command's input is a pipe or a redirection (a shell or an interpreter then reads code from it).
+    let stdin = false;
     const end = () => {
-      if (words.length) this.commands.push({ words });
+      if (words.length) this.commands.push({ words, stdin });
       words = [];
+      stdin = false;
     };
     for (;;) {
       this.skipBlanks();
@@ -78,10 +71,12 @@ class Lexer {
       if (op) {
         this.i += op.length;
         end();
+        if (op === '|' || op === '|&') stdin = true;
         continue;
       }
       const redir = /^(\d*|&)(>>|>&|>\||<<<|<<-|<<|<&|<>|>|<)/.exec(this.s.slice(this.i));
       if (redir && !(this.s[this.i + redir[0].length] === '(' && (redir[2] === '<' || redir[2] === '>'))) {
+        if (redir[2].startsWith('<') && (redir[1] === '' || redir[1] === '0')) stdin = true;
         this.i += redir[0].length;
         this.skipBlanks();
         // The target is a word (parsed for what it runs, then dropped).
@@ -89,6 +84,8 @@ class Lexer {
         continue;
       }
       words.push(this.word());
+      // function NAME { …; }: the name ends the header; the body is commands of their own.
+      if (words.length === 2 && words[0].literal && words[0].text === 'function') this.defined = true;
       if (this.defined) {
         this.defined = false;
         end();
@@ -235,6 +232,8 @@ class Lexer {
         break;
       }
       if (c === '\\') {
+        // A backslash that ends the line: the shell waits for more, which the next line supplies.
+        if (this.i + 1 >= this.s.length) this.unsure.push('the line ends with a backslash: it goes on with whatever comes next');
         if (this.s[this.i + 1] !== '\n') text += this.s[this.i + 1] ?? '';
         this.i += 2;
       } else if (c === "'") {
@@ -261,7 +260,13 @@ class Lexer {
           } else if (d === '`') {
             this.backtick();
             literal = false;
-          } else text += this.s[this.i++];
+          } else {
+            if (d === '!' && this.i + 1 < this.s.length && !/[\s="]/.test(this.s[this.i + 1])) {
+              this.unsure.push('history expansion (!) runs an earlier line');
+              literal = false;
+            }
+            text += this.s[this.i++];
+          }
         }
         if (this.i >= this.s.length) this.unsure.push('a double quote is not closed');
         this.i++;
@@ -275,6 +280,13 @@ class Lexer {
       } else {
         // Unquoted globs and brace expansions make the word something else at run time.
         if (c === '*' || c === '?' || c === '[') literal = false;
+        // History expansion (!!, !$, !-2, !name) runs what an earlier line said.
+        if (c === '!' && this.i + 1 < this.s.length && !/[\s=(]/.test(this.s[this.i + 1])) {
+          this.unsure.push('history expansion (!) runs an earlier line');
+          literal = false;
+        }
+        // ^old^new at the start of a line reruns the last line, changed.
+        if (c === '^' && this.i === 0) this.unsure.push('^old^new reruns the last line');
         if (c === '{' && /^\{[^}\s]*(,|\.\.)[^}\s]*\}/.test(this.s.slice(this.i))) literal = false;
         text += c;
         this.i++;
@@ -305,29 +317,55 @@ export function parseLine(line: string, depth = 0): Parsed {
   return { commands: l.commands, unsure: l.unsure };
 }
 
-const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'busybox']);
-const INTERPRETERS: Record<string, string[]> = { python: ['-c'], python3: ['-c'], python2: ['-c'], perl: ['-e', '-E'], ruby: ['-e'], node: ['-e', '--eval', '-p', '--print'], nodejs: ['-e'], deno: ['eval'], bun: ['-e', '--eval'], php: ['-r'], lua: ['-e'], awk: [], gawk: [], osascript: ['-e'] };
-const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', '!', '{', '}', 'function', 'coproc']);
+const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'busybox', 'tcsh', 'csh', 'yash', 'elvish', 'nu', 'xonsh', 'pwsh']);
+/** Interpreters of other languages: code on the line is not parsed; without a script file they read code from stdin. */
+const INTERPRETERS = new Set(['python', 'python2', 'python3', 'perl', 'ruby', 'node', 'nodejs', 'deno', 'bun', 'php', 'lua', 'luajit', 'awk', 'gawk', 'mawk', 'nawk', 'osascript', 'tclsh', 'wish', 'Rscript', 'julia', 'irb', 'pypy', 'pypy3', 'sed', 'expect', 'gdb', 'vim', 'nvim', 'vi', 'ex', 'emacs']);
+const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', '!', '{', '}', 'coproc', '[[', ']]']);
 // Wrappers run the command after their own options: [options that take a value].
 const WRAPPERS: Record<string, string[]> = {
   sudo: ['-u', '-g', '-C', '-h', '-p', '-U', '-r', '-t', '-T', '-D', '-R', '--user', '--group'],
   doas: ['-u', '-C'],
-  command: [], builtin: [], exec: ['-a'], nohup: [], time: ['-f', '-o'], setsid: [], unbuffer: [],
-  nice: ['-n', '--adjustment'], ionice: ['-c', '-n', '-p'], chrt: [], taskset: [], stdbuf: ['-i', '-o', '-e'],
-  timeout: ['-s', '-k', '--signal', '--kill-after'], caffeinate: [], flock: ['-w', '-E', '-c'], strace: ['-e', '-o', '-p'], ltrace: [],
+  pkexec: ['--user'],
+  command: [], builtin: [], exec: ['-a'], nohup: [], time: ['-f', '-o'], setsid: [], unbuffer: [], caffeinate: [], ltrace: [], 'dbus-launch': [],
+  nice: ['-n', '--adjustment'], ionice: ['-c', '-n', '-p'], chrt: ['-p'], taskset: ['-p'], stdbuf: ['-i', '-o', '-e'],
+  timeout: ['-s', '-k', '--signal', '--kill-after'], flock: ['-w', '-E', '--timeout', '--conflict-exit-code'], strace: ['-e', '-o', '-p', '-s'],
   xargs: ['-I', '-n', '-P', '-d', '-a', '-E', '-L', '-s', '--delimiter', '--arg-file', '--max-args', '--max-procs', '--replace'],
+  chroot: ['--userspec', '--groups'], unshare: [], nsenter: ['-t', '--target'], setpriv: [], firejail: [], 'systemd-run': ['-p', '--property', '-u', '--unit'],
+  runuser: ['-u', '-g'], sg: [], parallel: [], env: [],
 };
+// Wrappers that take values before the command: how many (timeout 5 CMD, taskset MASK CMD, chrt PRIO CMD, flock FILE CMD, chroot DIR CMD).
+const LEADING_VALUES: Record<string, number> = { timeout: 1, taskset: 1, chrt: 1, flock: 1, chroot: 1 };
+/** Programs that take a command line in an option's value. */
+const COMMAND_OPTIONS: Record<string, string[]> = { su: ['-c', '--command'], runuser: ['-c', '--command'], sg: ['-c'], script: ['-c', '--command'], flock: ['-c', '--command'], expect: ['-c'], screen: [], watch: [] };
+/** Programs that run a command line of theirs later, or elsewhere: tmux and screen start one in another terminal. */
+const ELSEWHERE = new Set(['tmux', 'screen', 'at', 'batch', 'crontab']);
+/** Variables whose value is run later, by the shell itself (a prompt, a hook). */
+const RUN_LATER = /^(PS[0-4]|PROMPT_COMMAND|PROMPT|RPROMPT|RPS1|BASH_ENV|ENV|PROMPT_SUBST|precmd_functions|preexec_functions|TRAPDEBUG|TRAPEXIT)$/;
 
 /** A command as the program sees it: its name and arguments, after wrappers; null when the text cannot tell which program runs. */
 type Invocation = { program: string; args: Word[]; argsUnknown: boolean };
 
 /** Every program a simple command runs (wrappers and nested shells unwrapped), and what about it is unsure. */
-function invocations(cmd: SimpleCommand, depth: number, out: Invocation[], unsure: string[], nestedLines: string[]): void {
+function invocations(cmd: SimpleCommand, out: Invocation[], unsure: string[], nestedLines: string[]): void {
   let w = cmd.words;
   let argsUnknown = false;
+  const nested = (what: string, v: Word | undefined) => {
+    if (!v) unsure.push(`${what} without a command`);
+    else if (!v.literal) unsure.push(`${what} runs a command known only when it runs`);
+    else nestedLines.push(v.text);
+  };
   for (;;) {
-    while (w.length && ((w[0].literal && /^[A-Za-z_][A-Za-z0-9_]*\+?=/.test(w[0].text)) || (w[0].literal && KEYWORDS.has(w[0].text)))) w = w.slice(1);
-    if (!w.length) return;
+    // Assignments first: a prompt or hook variable runs its value later; a value's own $(…) was parsed already.
+    while (w.length && w[0].literal && /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/.test(w[0].text)) {
+      const [, name, value] = /^([A-Za-z_][A-Za-z0-9_]*)[^=]*=([\s\S]*)$/.exec(w[0].text)!;
+      if (RUN_LATER.test(name)) nestedLines.push(value.replace(/\\\$/g, '$'));
+      w = w.slice(1);
+    }
+    while (w.length && w[0].literal && KEYWORDS.has(w[0].text)) w = w.slice(1);
+    if (!w.length) {
+      if (argsUnknown) unsure.push('xargs supplies the command to run');
+      return;
+    }
     const first = w[0];
     if (!first.literal) {
       unsure.push(`the program is known only when it runs (${first.text || 'an expansion'})`);
@@ -336,24 +374,67 @@ function invocations(cmd: SimpleCommand, depth: number, out: Invocation[], unsur
     const program = first.text.replace(/^.*\//, '');
     const args = w.slice(1);
     out.push({ program, args, argsUnknown });
-    if (program === 'flock' || program === 'git') {
-      // flock -c 'CMD'; git -c alias.x='!CMD' x: command lines inside an option's value.
-      for (let k = 0; k + 1 < args.length; k++) {
-        if (args[k].text !== '-c' && args[k].text !== '--command') continue;
-        const v = args[k + 1];
-        const line = program === 'flock' ? v.text : /^alias\.[^=]*=\s*!(.*)$/s.exec(v.text)?.[1];
-        if (line === undefined) continue;
-        if (!v.literal) unsure.push(`${program} -c runs a command known only when it runs`);
-        else nestedLines.push(line);
+    // Declarations set variables too (export PS1=…; declare -x PROMPT_COMMAND=…).
+    if (['export', 'declare', 'typeset', 'local', 'readonly'].includes(program))
+      for (const a of args) {
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/.exec(a.text);
+        if (m && RUN_LATER.test(m[1])) a.literal ? nestedLines.push(m[2]) : unsure.push(`${m[1]} set to a value known only when it runs`);
       }
+    // trap 'CMD' SIGNAL: CMD runs later.
+    if (program === 'trap' && args[0] && args[0].text !== '-' && !args[0].text.startsWith('-')) nested('trap', args[0]);
+    // bind -x '"\C-t": CMD': a key runs CMD.
+    if (program === 'bind') for (const a of args) if (/^"[^"]*"\s*:/.test(a.text)) nested('bind -x', { text: a.text.replace(/^"[^"]*"\s*:\s*/, ''), literal: a.literal });
+    // History re-runs what the text does not show.
+    if (program === 'fc' || program === 'history' || program === 'r') unsure.push(`${program} runs commands from the history`);
+    if (program === 'flock' || program === 'git') {
+      // flock -c 'CMD'; git -c alias.x='!CMD' x; git config alias.x '!CMD': command lines inside an option's value.
+      for (let k = 0; k + 1 < args.length; k++) {
+        const v = args[k + 1];
+        if (program === 'flock' && (args[k].text === '-c' || args[k].text === '--command')) nested('flock -c', v);
+        if (program === 'git' && args[k].text === '-c') {
+          const line = /^alias\.[^=]*=\s*!(.*)$/s.exec(v.text)?.[1];
+          if (line !== undefined) nested('a git alias', { text: line, literal: v.literal });
+        }
+        if (program === 'git' && args[k].text === 'config') {
+          const value = args.slice(k + 1).find((a, n, all) => n > 0 && /^alias\./.test(all[n - 1].text));
+          if (value && /^!/.test(value.text)) nested('a git alias', { text: value.text.slice(1), literal: value.literal });
+        }
+      }
+    }
+    if (program === 'alias') {
+      // alias x='rm -rf /' makes x run it later: the value is checked now.
+      for (const a of args) {
+        const m = /^[^=]+=(.*)$/s.exec(a.text);
+        if (m) a.literal ? nestedLines.push(m[1]) : unsure.push('an alias to a command known only when it runs');
+      }
+      return;
+    }
+    if (program in COMMAND_OPTIONS) {
+      const opts = COMMAND_OPTIONS[program];
+      for (let k = 0; k < args.length; k++) {
+        const t = args[k].text;
+        const glued = opts.find((o) => o.startsWith('--') && t.startsWith(o + '='));
+        if (glued) nested(program, { text: t.slice(glued.length + 1), literal: args[k].literal });
+        else if (opts.includes(t)) nested(program, args[k + 1]);
+        else if (/^-[a-zA-Z]*c$/.test(t) && opts.includes('-c')) nested(program, args[k + 1]);
+      }
+      if (program === 'su' || program === 'runuser' || program === 'sg' || program === 'script' || program === 'expect') return;
+    }
+    if (ELSEWHERE.has(program)) {
+      if (args.length) unsure.push(`${program} may start a command elsewhere`);
+      return;
     }
     if (program === 'env') {
       let k = 1;
       for (; k < w.length; k++) {
         const t = w[k].text;
-        if (t === '-S' || t === '--split-string') {
-          // env -S 'rm -rf /': a command line in one word.
-          if (w[k + 1]) nestedLines.push(w[k + 1].literal ? w[k + 1].text : '$UNKNOWN');
+        // env -S 'rm -rf /', -S'…', --split-string=…: a command line in one word.
+        const split = /^(?:-S|--split-string=?)([\s\S]*)$/.exec(t);
+        if (split) {
+          const line = split[1] !== '' ? split[1] : w[k + 1]?.text;
+          if (line === undefined) unsure.push('env -S without a command');
+          else if (!(split[1] !== '' ? w[k].literal : w[k + 1].literal)) unsure.push('env -S runs a command known only when it runs');
+          else nestedLines.push(line);
           return;
         }
         if (t === '-u' || t === '-C' || t === '--unset' || t === '--chdir') k++;
@@ -361,6 +442,8 @@ function invocations(cmd: SimpleCommand, depth: number, out: Invocation[], unsur
         else break;
       }
       w = w.slice(k);
+      if (!w.length && argsUnknown) unsure.push('xargs supplies the command to run');
+      if (!w.length) return;
       continue;
     }
     if (program in WRAPPERS) {
@@ -375,19 +458,10 @@ function invocations(cmd: SimpleCommand, depth: number, out: Invocation[], unsur
         if (!t.startsWith('-') || t === '-') break;
         if (withValue.includes(t)) k++;
       }
-      // timeout and flock take a value before the command.
-      if ((program === 'timeout' || program === 'flock') && k < w.length) k++;
+      k += LEADING_VALUES[program] ?? 0;
       if (program === 'xargs') argsUnknown = true;
       w = w.slice(k);
       continue;
-    }
-    if (program === 'alias') {
-      // alias x='rm -rf /' makes x run it later: the value is checked now.
-      for (const a of args) {
-        const m = /^[^=]+=(.*)$/s.exec(a.text);
-        if (m) a.literal ? nestedLines.push(m[1]) : unsure.push('an alias to a command known only when it runs');
-      }
-      return;
     }
     if (program === 'busybox' && w.length > 1) {
       w = w.slice(1);
@@ -396,11 +470,23 @@ function invocations(cmd: SimpleCommand, depth: number, out: Invocation[], unsur
     if (SHELLS.has(program)) {
       const c = args.findIndex((a) => a.literal && /^-[a-zA-Z]*c[a-zA-Z]*$/.test(a.text));
       if (c >= 0) {
-        const script = args[c + 1];
-        if (!script) unsure.push(`${program} -c without a command`);
-        else if (!script.literal) unsure.push(`${program} -c runs a command known only when it runs`);
-        else nestedLines.push(script.text);
-      } else if (!args.some((a) => !a.text.startsWith('-'))) unsure.push(`${program} reads its commands from its input`);
+        let script = args[c + 1];
+        if (script?.text === '--') script = args[c + 2];
+        nested(`${program} -c`, script);
+      } else {
+        const file = args.find((a) => !a.text.startsWith('-') && !a.text.startsWith('+'));
+        if (!file && cmd.stdin) unsure.push(`${program} reads its commands from its input`);
+        else if (file && (!file.literal || /^\/(dev|proc)\//.test(file.text))) unsure.push(`${program} runs commands from ${file.literal ? file.text : 'a file made when it runs'}`);
+      }
+      return;
+    }
+    if (program === 'source' || program === '.') {
+      if (!args[0] || !args[0].literal || /^\/(dev|proc)\//.test(args[0].text)) unsure.push(`${program} runs commands from ${args[0]?.literal ? args[0].text : 'a file made when it runs'}`);
+      return;
+    }
+    if (program === 'make' || program === 'gmake') {
+      const f = args.findIndex((a) => a.text === '-f' || a.text === '--file' || a.text === '--makefile');
+      if (f >= 0 && (!args[f + 1]?.literal || /^\/(dev|proc)\//.test(args[f + 1]?.text ?? ''))) unsure.push(`${program} runs a makefile made when it runs`);
       return;
     }
     if (program === 'eval' || program === 'watch' || program === 'ssh') {
@@ -421,17 +507,17 @@ function invocations(cmd: SimpleCommand, depth: number, out: Invocation[], unsur
         if (['-exec', '-execdir', '-ok', '-okdir'].includes(args[k].text)) {
           let e = k + 1;
           while (e < args.length && args[e].text !== ';' && args[e].text !== '+') e++;
-          if (e > k + 1) invocations({ words: args.slice(k + 1, e) }, depth, out, unsure, nestedLines);
+          if (e > k + 1) invocations({ words: args.slice(k + 1, e) }, out, unsure, nestedLines);
           k = e;
         }
       }
       return;
     }
-    if (program in INTERPRETERS || /^python3\.\d+$/.test(program)) {
-      // Code of another language on the line: not parsed; a ruled program named in it is unsure (os.system('rm -rf …')).
-      const flags = INTERPRETERS[program] ?? ['-c'];
-      const code = program === 'awk' || program === 'gawk' ? args.filter((a) => !a.text.startsWith('-')).slice(0, 1) : args.filter((_, k) => k > 0 && flags.includes(args[k - 1].text));
-      for (const c of code) out.push({ program: `${program} code`, args: [c], argsUnknown: false });
+    if (INTERPRETERS.has(program) || /^(python|pypy)\d(\.\d+)?$/.test(program)) {
+      // Another language's code on the line, in any argument: not parsed; a ruled program named in it is unsure.
+      out.push({ program: `${program} code`, args: [{ text: args.map((a) => a.text).join(' '), literal: true }], argsUnknown: false });
+      // With no script file (no argument that is not an option), it reads code from its input: a here-string, a pipe.
+      if (cmd.stdin && !args.some((a) => !a.text.startsWith('-')) && !['sed', 'vim', 'nvim', 'vi', 'ex', 'emacs', 'gdb'].includes(program)) unsure.push(`${program} reads code from its input`);
     }
     return;
   }
@@ -460,7 +546,7 @@ export function analyse(line: string): { runs: Invocation[]; unsure: string[] } 
     }
     const p = parseLine(lines[n]);
     unsure.push(...p.unsure);
-    for (const c of p.commands) invocations(c, 0, runs, unsure, lines);
+    for (const c of p.commands) invocations(c, runs, unsure, lines);
   }
   return { runs, unsure };
 }
@@ -560,6 +646,16 @@ export function judge(line: string, rules: Rule[]): Verdict {
   let deny = false;
   let confirm = false;
   for (const inv of runs) {
+    // alias r=rm: a new name for a ruled program hides it from every later line.
+    if (inv.program === 'alias')
+      for (const a of inv.args) {
+        const target = /^[^=]+=\s*(\S+)/.exec(a.text)?.[1]?.replace(/^.*\//, '');
+        const r = target ? strict.find((x) => x.p.kind === 'command' && x.p.program === target) : undefined;
+        if (r) {
+          confirm = true;
+          reasons.push(`${r.action} rule "${r.pattern}": an alias for ${target} would hide it from the rules`);
+        }
+      }
     const allowed = compiled.some((r) => r.action === 'allow' && matches(r.p, inv) === 'yes');
     for (const r of strict) {
       const m = matches(r.p, inv);
@@ -591,4 +687,24 @@ export function judge(line: string, rules: Rule[]): Verdict {
 function show(inv: Invocation): string {
   const t = [inv.program, ...inv.args.map((a) => (a.literal ? a.text : `${a.text}…`))].join(' ');
   return t.length > 100 ? t.slice(0, 99) + '…' : t;
+}
+
+/** Does this command line end by running a shell or an interpreter (whose input is then code)? */
+export function runsInterpreter(line: string): boolean {
+  const { runs } = analyse(line);
+  return runs.some((r) => SHELLS.has(r.program) || INTERPRETERS.has(r.program) || /^(python|pypy)\d/.test(r.program) || ['script', 'ssh', 'su', 'irb', 'psql', 'mysql', 'sqlite3', 'redis-cli', 'mongo', 'mongosh'].includes(r.program));
+}
+
+/**
+ * Text typed into a running program (a REPL, a pager's shell escape, a shell
+ * inside): judged as a command line, and as code of another language, where
+ * a ruled program named in it is unsure.
+ */
+export function judgeInput(line: string, rules: Rule[]): Verdict {
+  const v = judge(line, rules);
+  if (v.action !== 'allow') return v;
+  const code: Invocation = { program: 'input code', args: [{ text: line, literal: true }], argsUnknown: false };
+  const hits = rules.filter((r) => r.action !== 'allow').map((r) => ({ r, m: matches(compileRule(r.pattern), code) })).filter((x) => x.m !== 'no');
+  if (!hits.length) return v;
+  return { action: hits.some((x) => x.r.action === 'deny' && x.m === 'yes') ? 'deny' : 'confirm', reasons: hits.map((x) => `${x.r.action} rule "${x.r.pattern}" may match what this input runs`) };
 }

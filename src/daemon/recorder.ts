@@ -74,6 +74,9 @@ export class Recorder {
   private trusted = false;
   private cwd: string | null;
 
+  /** The shell has drawn its prompt since the last command started: it waits for a line. */
+  promptShown = false;
+
   /** Where the shell is now, as its last prompt said. */
   get currentCwd(): string | null {
     return this.cwd;
@@ -134,6 +137,8 @@ export class Recorder {
    */
   readsScreen(m: Mark): boolean {
     if (m.kind === 'altscreen' || m.kind === 'osc133') return true;
+    // The prompt's end is marked where the screen is then (what is typed after it is read back).
+    if (m.kind === 'osc633' && m.trusted && m.code === 'B') return true;
     return m.kind === 'osc633' && this.running !== null && this.running.inAlt;
   }
 
@@ -188,7 +193,13 @@ export class Recorder {
         return;
       }
       case 'C':
+        this.promptShown = false;
         return this.start(this.pendingLine, parseIntOrNull(params[0]));
+      case 'B':
+        // Where the prompt ends: what is typed after it can be read back (is the line empty before an agent types?).
+        this.mirror.markPromptEnd();
+        this.promptShown = true;
+        return;
       case 'O':
         // What follows until the end mark is the shell's, not the command's (zsh's PROMPT_SP filler).
         if (this.running) this.running.outputOver = true;

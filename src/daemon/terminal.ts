@@ -88,6 +88,18 @@ export class Terminal {
   readonly mirror: Mirror;
   private recorder: Recorder;
 
+  /**
+   * What is on the shell's prompt line now, after the prompt, once the shell
+   * has drawn a prompt since its last command (null: no prompt within waitMs).
+   */
+  async promptText(waitMs = 3000): Promise<string | null> {
+    for (let waited = 0; !this.recorder.promptShown; waited += 10) {
+      if (waited >= waitMs || this.exited) return null;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return this.mirror.typedSincePromptEnd();
+  }
+
   /** Where the shell is now (its last prompt's directory), else where it started. */
   get currentCwd(): string {
     return this.recorder.currentCwd ?? this.cwd;
