@@ -184,6 +184,11 @@ test('MCP boundaries: a confirm rule waits for the person (approved runs, denied
     assert.equal(asked.structuredContent!.status, 'awaiting approval');
     const id = asked.structuredContent!.approval as number;
     assert.match((asked.structuredContent!.reasons as string[])[0], /confirm rule "rm -rf" matches `rm -rf build`/);
+    // The agent cannot approve its own command, however it runs trail.
+    for (const self of [`trail approve ${id}`, `env -u TRAIL_ACTOR trail approve ${id}`, `node ${BIN} approve ${id}`]) {
+      const r = await call('run_command', { session: 'g', command: self });
+      assert.match(r.content[0].text!, /not run: deny rule "trail approve" matches/, self);
+    }
     const pending = await call('wait_approval', { approval: id, timeoutMs: 200 });
     assert.equal(pending.structuredContent!.state, 'pending');
     assert.match((await sb.trail(['approve'])).stdout, new RegExp(`${id}  g  agent:codex: rm -rf build`));

@@ -14,7 +14,7 @@ import type { Terminal } from '../daemon/terminal.js';
 import { gitHead } from '../daemon/git.js';
 import { redact } from '../common/redact.js';
 import { stripAnsi } from '../common/ansi.js';
-import { DEFAULT_RULES, compileRule, judge, judgeInput, runsInterpreter, type Rule } from '../common/shell-check.js';
+import { DEFAULT_RULES, PROTECTED_RULES, compileRule, judge, judgeInput, runsInterpreter, type Rule } from '../common/shell-check.js';
 import type { ApprovalRow } from '../store/policy.js';
 import type { ApprovalView } from '../contract/ops.js';
 import { createHash, randomBytes } from 'node:crypto';
@@ -46,7 +46,11 @@ const APPROVAL_MS = 10 * 60_000;
 export function rulesOf(ctx: ApiContext, s: Session): (Rule & { default: boolean })[] {
   const own = ctx.policy.rules(s.id);
   const mine = new Set(own.map((r) => r.pattern));
-  return [...DEFAULT_RULES.filter((r) => !mine.has(r.pattern)).map((r) => ({ ...r, default: true })), ...own.map((r) => ({ action: r.action, pattern: r.pattern, default: false }))];
+  return [
+    ...PROTECTED_RULES.map((r) => ({ ...r, default: true })),
+    ...DEFAULT_RULES.filter((r) => !mine.has(r.pattern)).map((r) => ({ ...r, default: true })),
+    ...own.filter((r) => !PROTECTED_RULES.some((p) => p.pattern === r.pattern)).map((r) => ({ action: r.action, pattern: r.pattern, default: false })),
+  ];
 }
 
 function approvalView(ctx: ApiContext, a: ApprovalRow): ApprovalView {
@@ -221,6 +225,7 @@ export const agentOps = [
           throw new TrailError('invalid', (e as Error).message);
         }
       }
+      for (const p of i.remove) if (PROTECTED_RULES.some((r) => r.pattern === p)) throw new TrailError('invalid', `"${p}" is trail's own boundary (an agent must not approve its own commands or change its policy): it cannot be removed`);
       for (const p of i.remove) {
         if (!ctx.policy.removeRule(s.id, p)) {
           const isDefault = DEFAULT_RULES.some((r) => r.pattern === p);

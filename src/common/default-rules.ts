@@ -13,3 +13,14 @@ export const DEFAULT_RULES: Rule[] = [
   { action: 'confirm', pattern: 'terraform destroy' },
   { action: 'confirm', pattern: 'terraform apply -destroy' },
 ];
+
+/**
+ * trail's own boundary, always in force and never allowed: an agent must not
+ * approve its own commands, change its policy, make tokens, forget or pause
+ * the trail that shows what it did, or edit the store behind it.
+ */
+export const PROTECTED_RULES: Rule[] = [
+  ...['policy', 'approve', 'deny', 'token', 'agent', 'forget', 'off', 'daemon stop'].map((sub) => ({ action: 'deny' as const, pattern: `trail ${sub}` })),
+  // The store and the socket behind the trail: reached directly, they bypass every rule.
+  { action: 'confirm', pattern: '/trail\\.db|daemon\\.sock/' },
+];

@@ -3,7 +3,7 @@
 // as what it runs, or sent to the person when the text cannot tell.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_RULES, analyse, judge, type Rule } from './shell-check.js';
+import { DEFAULT_RULES, PROTECTED_RULES, analyse, judge, type Rule } from './shell-check.js';
 
 const verdict = (line: string, rules: Rule[] = DEFAULT_RULES) => judge(line, rules).action;
 
@@ -168,4 +168,28 @@ test("the ways a new user's adversarial agent found around the first version (se
   assert.equal(judge("alias r='rm -rf'", rules).action, 'confirm');
   // Plain commands stay plain.
   for (const ok of ['echo "hello world!"', "printf 'a!b'", 'git log --oneline', 'ls -la | sort', 'function build { make -j4; }; build']) assert.equal(judge(ok, rules).action, 'allow', ok);
+});
+
+test("trail's own boundary: an agent cannot approve its own commands, change its policy, or forget or pause the trail, however it runs trail", () => {
+  const rules: Rule[] = [...PROTECTED_RULES, ...DEFAULT_RULES, { action: 'allow', pattern: 'trail approve' }];
+  for (const line of [
+    'trail approve 5',
+    'trail deny 5',
+    'trail policy proj run',
+    "trail policy proj --allow 'rm -rf'",
+    'trail token create me --level run',
+    'trail forget --since 1h',
+    'trail off',
+    'trail daemon stop --force',
+    'env -u TRAIL_ACTOR trail approve 5',
+    'TRAIL_ACTOR=cli:me trail approve 5',
+    '/tmp/x/bin/trail approve 5',
+    'node /tmp/x/bin/trail.cjs approve 5',
+    'npx trail approve 5',
+    "sh -c 'trail approve 5'",
+    "npx -c 'trail approve 5'",
+  ])
+    assert.equal(judge(line, rules).action, 'deny', line);
+  assert.equal(judge('sqlite3 ~/.local/state/trail/trail.db "delete from approvals"', rules).action, 'confirm');
+  for (const ok of ['trail log', 'trail show 3', 'trail daemon status', 'git commit -m "trail off by one"', 'grep -rn trail src']) assert.equal(judge(ok, rules).action, 'allow', ok);
 });

@@ -34,7 +34,7 @@ export type Rule = { action: 'allow' | 'confirm' | 'deny'; pattern: string };
 
 export type Verdict = { action: 'allow' | 'confirm' | 'deny'; reasons: string[] };
 
-export { DEFAULT_RULES } from './default-rules.js';
+export { DEFAULT_RULES, PROTECTED_RULES } from './default-rules.js';
 
 const OPERATORS = ['&&', '||', ';;', '|&', ';', '|', '&', '(', ')', '\n'];
 
@@ -331,12 +331,12 @@ const WRAPPERS: Record<string, string[]> = {
   timeout: ['-s', '-k', '--signal', '--kill-after'], flock: ['-w', '-E', '--timeout', '--conflict-exit-code'], strace: ['-e', '-o', '-p', '-s'],
   xargs: ['-I', '-n', '-P', '-d', '-a', '-E', '-L', '-s', '--delimiter', '--arg-file', '--max-args', '--max-procs', '--replace'],
   chroot: ['--userspec', '--groups'], unshare: [], nsenter: ['-t', '--target'], setpriv: [], firejail: [], 'systemd-run': ['-p', '--property', '-u', '--unit'],
-  runuser: ['-u', '-g'], sg: [], parallel: [], env: [],
+  runuser: ['-u', '-g'], sg: [], parallel: [], env: [], npx: ['-p', '--package', '-c'], pnpx: [], bunx: [],
 };
 // Wrappers that take values before the command: how many (timeout 5 CMD, taskset MASK CMD, chrt PRIO CMD, flock FILE CMD, chroot DIR CMD).
 const LEADING_VALUES: Record<string, number> = { timeout: 1, taskset: 1, chrt: 1, flock: 1, chroot: 1 };
 /** Programs that take a command line in an option's value. */
-const COMMAND_OPTIONS: Record<string, string[]> = { su: ['-c', '--command'], runuser: ['-c', '--command'], sg: ['-c'], script: ['-c', '--command'], flock: ['-c', '--command'], expect: ['-c'], screen: [], watch: [] };
+const COMMAND_OPTIONS: Record<string, string[]> = { npx: ['-c', '--call'], su: ['-c', '--command'], runuser: ['-c', '--command'], sg: ['-c'], script: ['-c', '--command'], flock: ['-c', '--command'], expect: ['-c'], screen: [], watch: [] };
 /** Programs that run a command line of theirs later, or elsewhere: tmux and screen start one in another terminal. */
 const ELSEWHERE = new Set(['tmux', 'screen', 'at', 'batch', 'crontab']);
 /** Variables whose value is run later, by the shell itself (a prompt, a hook). */
@@ -371,8 +371,13 @@ function invocations(cmd: SimpleCommand, out: Invocation[], unsure: string[], ne
       unsure.push(`the program is known only when it runs (${first.text || 'an expansion'})`);
       return;
     }
-    const program = first.text.replace(/^.*\//, '');
+    // trail run some other way is trail (node bin/trail.cjs approve 5, npx trail deny 3).
+    const program = first.text.replace(/^.*\//, '').replace(/^trail\.cjs$/, 'trail');
     const args = w.slice(1);
+    if ((program === 'node' || program === 'nodejs') && args[0]?.literal && /(^|\/)trail(\.cjs)?$/.test(args[0].text)) {
+      w = args;
+      continue;
+    }
     out.push({ program, args, argsUnknown });
     // Declarations set variables too (export PS1=…; declare -x PROMPT_COMMAND=…).
     if (['export', 'declare', 'typeset', 'local', 'readonly'].includes(program))

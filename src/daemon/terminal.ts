@@ -149,6 +149,8 @@ export class Terminal {
         TRAIL_SESSION: opts.sessionName,
         TRAIL_TERMINAL: opts.id,
         TRAIL_TMP: opts.tmpFile,
+        // An agent's terminal: trail run in it acts as the agent (the person's own commands refuse it).
+        ...(opts.actor?.startsWith('agent:') ? { TRAIL_ACTOR: opts.actor } : {}),
       },
     });
     this.shellKind = launch.kind;
