@@ -143,7 +143,7 @@ function checkTyped(ctx: ApiContext, s: Session, t: Terminal, text: string, keys
         line = '';
         unknown = false;
       } else if (ch === '\x7f' || ch === '\b') line = line.slice(0, -1);
-      else if (ch < ' ' && ch !== '\t') unknown ||= lineEditor;
+      else if (ch < ' ') unknown ||= lineEditor; // Tab completes; escape sequences move the cursor and recall history
       else line += ch;
     }
   };

@@ -624,17 +624,19 @@ function matches(p: Pattern, inv: Invocation): Match {
     return p.re.test([inv.program, ...inv.args.map((a) => a.text)].join(' ')) ? 'yes' : 'no';
   }
   if (inv.program.endsWith(' code')) {
-    // Another language's code that names the program: it may well run it.
-    return new RegExp(`(^|[^\\w.-])${escapeRe(p.program)}([^\\w.-]|$)`).test(inv.args[0]?.text ?? '') ? 'unsure' : 'no';
+    // Another language's code that names the program with the rule's arguments after it (os.system('rm -rf …')): it may well run it.
+    const words = (inv.args[0]?.text ?? '').split(/[^\w./+-]+/).filter(Boolean);
+    for (let k = 0; k < words.length; k++) {
+      if (words[k].replace(/^.*\//, '') !== p.program) continue;
+      const after: Invocation = { program: p.program, args: words.slice(k + 1, k + 24).map((text) => ({ text, literal: true })), argsUnknown: false };
+      if (p.args.every((a) => has(after, a))) return 'unsure';
+    }
+    return 'no';
   }
   if (inv.program !== p.program) return 'no';
   if (p.args.every((a) => has(inv, a))) return 'yes';
   // What is missing could come from an expansion or from xargs' input.
   return inv.argsUnknown || inv.args.some((a) => !a.literal) ? 'unsure' : 'no';
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**
