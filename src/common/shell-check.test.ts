@@ -193,3 +193,28 @@ test("trail's own boundary: an agent cannot approve its own commands, change its
   assert.equal(judge('sqlite3 ~/.local/state/trail/trail.db "delete from approvals"', rules).action, 'confirm');
   for (const ok of ['trail log', 'trail show 3', 'trail daemon status', 'git commit -m "trail off by one"', 'grep -rn trail src']) assert.equal(judge(ok, rules).action, 'allow', ok);
 });
+
+test('commands hidden in option values and configuration are seen', () => {
+  for (const line of [
+    "git -c core.pager='rm -rf /tmp/x' log",
+    "git -c core.sshCommand='rm -rf /tmp/x' fetch",
+    "git config core.pager 'rm -rf /tmp/x'",
+    "git -c core.hooksPath=/tmp/h commit -m x",
+    'GIT_PAGER="rm -rf /tmp/x" git log',
+    "PAGER='rm -rf /tmp/x' man ls",
+    "tar --to-command='rm -rf /tmp/x' -xf a.tar",
+    "tar -I 'rm -rf /tmp/x' -cf a.tar .",
+    "rsync -e 'rm -rf /tmp/x' a b:",
+    "zip -TT 'rm -rf /tmp/x' a.zip f",
+    "ssh -o ProxyCommand='rm -rf /tmp/x' host",
+    "ssh -oProxyCommand='rm -rf /tmp/x' host",
+    "make --eval='$(shell rm -rf /tmp/x)'",
+    'git bisect run rm -rf /tmp/x',
+    "npm exec -- rm -rf /tmp/x",
+    "npm exec -c 'rm -rf /tmp/x'",
+  ]) {
+    const v = judge(line, DEFAULT_RULES);
+    assert.equal(v.action, 'confirm', `${line}: ${v.reasons.join('; ')}`);
+  }
+  for (const ok of ['git -c color.ui=always log', "git config user.name 'A B'", 'tar -xf a.tar', 'ssh -o BatchMode=yes host true', 'npm exec -- tsc']) assert.equal(judge(ok, DEFAULT_RULES).action, 'allow', ok);
+});

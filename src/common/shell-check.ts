@@ -340,7 +340,22 @@ const COMMAND_OPTIONS: Record<string, string[]> = { npx: ['-c', '--call'], su: [
 /** Programs that run a command line of theirs later, or elsewhere: tmux and screen start one in another terminal. */
 const ELSEWHERE = new Set(['tmux', 'screen', 'at', 'batch', 'crontab']);
 /** Variables whose value is run later, by the shell itself (a prompt, a hook). */
-const RUN_LATER = /^(PS[0-4]|PROMPT_COMMAND|PROMPT|RPROMPT|RPS1|BASH_ENV|ENV|PROMPT_SUBST|precmd_functions|preexec_functions|TRAPDEBUG|TRAPEXIT)$/;
+const RUN_LATER = /^(PS[0-4]|PROMPT_COMMAND|PROMPT|RPROMPT|RPS1|BASH_ENV|ENV|PROMPT_SUBST|precmd_functions|preexec_functions|TRAPDEBUG|TRAPEXIT|GIT_SSH_COMMAND|GIT_SSH|GIT_PAGER|GIT_EDITOR|GIT_SEQUENCE_EDITOR|GIT_EXTERNAL_DIFF|GIT_ASKPASS|SSH_ASKPASS|PAGER|MANPAGER|EDITOR|VISUAL|LESSOPEN|LESSCLOSE|BROWSER|SHELL|RSYNC_RSH|TAR_OPTIONS)$/;
+/** Options whose value is a command line the program runs (tar --to-command, rsync -e, zip -TT, make --eval, …). */
+const OPTION_COMMANDS: Record<string, string[]> = {
+  tar: ['--to-command', '-I', '--use-compress-program', '--rsh-command', '--info-script', '-F', '--new-volume-script', '--checkpoint-action'],
+  zip: ['-TT', '--unzip-command'],
+  rsync: ['-e', '--rsh', '--rsync-path'],
+  scp: ['-S'],
+  make: ['--eval', '-E', '--shell'],
+  less: ['+!'],
+  man: ['-P', '--pager', '-H', '--html'],
+  git: ['--exec-path'],
+  ffmpeg: [],
+  parallel: [],
+};
+/** git -c KEY=VALUE keys whose value git runs as a command. */
+const GIT_COMMAND_KEYS = /^(core\.(pager|sshcommand|editor|fsmonitor|askpass|hookspath|gitproxy)|sequence\.editor|diff\.external|diff\..*\.(textconv|command)|credential\.helper|gpg\..*program|gpg\.program|filter\..*\.(clean|smudge|process)|pager\..*|merge\..*\.driver|uploadpack\.packobjectshook|alias\..*|remote\..*\.(uploadpack|receivepack)|protocol\..*|include\.path|includeif\..*)$/i;
 
 /** A command as the program sees it: its name and arguments, after wrappers; null when the text cannot tell which program runs. */
 type Invocation = { program: string; args: Word[]; argsUnknown: boolean };
@@ -397,12 +412,50 @@ function invocations(cmd: SimpleCommand, out: Invocation[], unsure: string[], ne
         const v = args[k + 1];
         if (program === 'flock' && (args[k].text === '-c' || args[k].text === '--command')) nested('flock -c', v);
         if (program === 'git' && args[k].text === '-c') {
-          const line = /^alias\.[^=]*=\s*!(.*)$/s.exec(v.text)?.[1];
-          if (line !== undefined) nested('a git alias', { text: line, literal: v.literal });
+          // git -c core.pager='…' log, -c alias.x='!…' x, -c core.sshCommand=…: values git runs.
+          const m = /^([^=]+)=([\s\S]*)$/.exec(v.text);
+          if (m && GIT_COMMAND_KEYS.test(m[1])) {
+            if (/^core\.hookspath$|^include|^protocol/i.test(m[1])) unsure.push(`git -c ${m[1]} runs what it points to`);
+            else nested(`git -c ${m[1]}`, { text: m[2].replace(/^!/, ''), literal: v.literal });
+          }
         }
         if (program === 'git' && args[k].text === 'config') {
-          const value = args.slice(k + 1).find((a, n, all) => n > 0 && /^alias\./.test(all[n - 1].text));
-          if (value && /^!/.test(value.text)) nested('a git alias', { text: value.text.slice(1), literal: value.literal });
+          // git config KEY VALUE with a key whose value git runs later.
+          const rest = args.slice(k + 1).filter((a) => !a.text.startsWith('-'));
+          if (rest[0] && GIT_COMMAND_KEYS.test(rest[0].text) && rest[1]) {
+            if (/^core\.hookspath$|^include|^protocol/i.test(rest[0].text)) unsure.push(`git config ${rest[0].text} runs what it points to`);
+            else nested(`git config ${rest[0].text}`, { text: rest[1].text.replace(/^!/, ''), literal: rest[1].literal });
+          }
+        }
+        if (program === 'git' && args[k].text === 'bisect' && args[k + 1]?.text === 'run') invocations({ words: args.slice(k + 2) }, out, unsure, nestedLines);
+      }
+    }
+    if (program in OPTION_COMMANDS || program === 'ssh' || program === 'scp' || program === 'sftp') {
+      for (let k = 0; k < args.length; k++) {
+        const t = args[k].text;
+        for (const o of OPTION_COMMANDS[program] ?? []) {
+          if (t === o) nested(`${program} ${o}`, args[k + 1]);
+          else if (o.startsWith('--') && t.startsWith(o + '=')) nested(`${program} ${o}`, { text: t.slice(o.length + 1), literal: args[k].literal });
+          else if (!o.startsWith('--') && o.length === 2 && t.startsWith(o) && t.length > 2) nested(`${program} ${o}`, { text: t.slice(2), literal: args[k].literal });
+          else if (o === '+!' && t.startsWith('+!')) nested('less +!', { text: t.slice(2), literal: args[k].literal });
+        }
+        // ssh -o ProxyCommand=…, LocalCommand, KnownHostsCommand, RemoteCommand; -oProxyCommand=… glued.
+        if (program === 'ssh' || program === 'scp' || program === 'sftp') {
+          const opt = t === '-o' ? args[k + 1] : t.startsWith('-o') ? { text: t.slice(2), literal: args[k].literal } : undefined;
+          const m = opt && /^(ProxyCommand|LocalCommand|KnownHostsCommand|RemoteCommand|Match\s+exec)\s*[= ]\s*([\s\S]*)$/i.exec(opt.text);
+          if (m) nested(`ssh ${m[1]}`, { text: m[2], literal: opt!.literal });
+        }
+      }
+    }
+    if (program === 'npm' || program === 'pnpm' || program === 'yarn') {
+      // npm exec -- CMD, npm exec -c 'CMD', npm x CMD: a command of its own.
+      const e = args.findIndex((a) => a.text === 'exec' || a.text === 'x' || a.text === 'dlx');
+      if (e >= 0) {
+        const c = args.findIndex((a, n) => n > e && (a.text === '-c' || a.text === '--call'));
+        if (c >= 0) nested(`${program} exec -c`, args[c + 1]);
+        else {
+          const rest = args.slice(e + 1).filter((a) => a.text !== '--' && !a.text.startsWith('--package'));
+          if (rest.length) invocations({ words: rest }, out, unsure, nestedLines);
         }
       }
     }
