@@ -4,7 +4,7 @@ import { call } from './connect.js';
 import { json, out, paint } from './output.js';
 import { sessionArg, SESSION_HELP } from './session-arg.js';
 import { identity } from './identity.js';
-import { DEFAULT_RULES } from '../common/default-rules.js';
+import { DEFAULT_RULES, PROTECTED_RULES } from '../common/default-rules.js';
 
 const SAYS = { read: 'agents may read only', notes: 'agents may read and leave notes', run: 'agents may read, leave notes, run commands and send keys' };
 
@@ -50,7 +50,8 @@ export const policyCommand: CliCommand = {
     if (values.json) return json(r), 0;
     out(`${r.session}: ${SAYS[r.level]} (${r.level})`);
     out('rules for the commands agents run:');
-    for (const rule of r.rules) out(`  ${rule.action.padEnd(7)} ${rule.pattern}${rule.default ? paint.dim("  (trail's default)") : ''}`);
+    const own = new Set(PROTECTED_RULES.map((x) => x.pattern));
+    for (const rule of r.rules) out(`  ${rule.action.padEnd(7)} ${rule.pattern}${own.has(rule.pattern) ? paint.dim("  (trail's own boundary, always on)") : rule.default ? paint.dim("  (trail's default)") : ''}`);
     return 0;
   },
 };
