@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #define READ_SIZE 65536
 /* A client this far behind stops the PTY it watches until it is down to LOW. */
@@ -858,6 +859,19 @@ static napi_value js_close_on_exec(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// The pid of the process at the other end of a unix socket (SO_PEERCRED), or -1:
+// the daemon asks who calls, rather than believing what the caller says.
+static napi_value js_peer_pid(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  int fd = (int)arg_u32(env, argv[0]);
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+  napi_value out;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) napi_create_int32(env, -1, &out);
+  else napi_create_int32(env, (int32_t)cred.pid, &out);
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   struct {
     const char *name;
@@ -865,6 +879,7 @@ static napi_value init(napi_env env, napi_value exports) {
   } fns[] = {
       {"start", js_start},
       {"closeOnExec", js_close_on_exec},
+      {"peerPid", js_peer_pid},
       {"ptyAdd", js_pty_add},
       {"ptyRemove", js_pty_remove},
       {"ptyWrite", js_pty_write},

@@ -4,7 +4,7 @@
 // briefing and the context under a budget; a wrong session is a clear error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
@@ -189,6 +189,12 @@ test('MCP boundaries: a confirm rule waits for the person (approved runs, denied
       const r = await call('run_command', { session: 'g', command: self });
       assert.match(r.content[0].text!, /not run: deny rule "trail approve" matches/, self);
     }
+    // Nor through a script it wrote, with its name taken out of the environment: the daemon asks the socket who calls.
+    const script = join(sb.userHome, 'self.sh');
+    writeFileSync(script, `#!/bin/sh\nenv -u TRAIL_ACTOR ${process.execPath} ${BIN} approve ${id} > ${script}.out 2>&1\n`);
+    const viaScript = (await call('run_command', { session: 'g', command: `sh ${script}`, waitMs: 15_000 })).structuredContent!;
+    assert.equal((viaScript.result as { done: boolean }).done, true);
+    assert.match(readFileSync(`${script}.out`, 'utf8'), /an agent cannot approve or deny commands: this runs inside the terminal of agent:codex/);
     const pending = await call('wait_approval', { approval: id, timeoutMs: 200 });
     assert.equal(pending.structuredContent!.state, 'pending');
     assert.match((await sb.trail(['approve'])).stdout, new RegExp(`${id}  g  agent:codex: rm -rf build`));

@@ -8,7 +8,8 @@
 import { bind } from './define.js';
 import { TrailError } from '../common/errors.js';
 import { commandView } from './views.js';
-import type { ApiContext } from './context.js';
+import type { ApiContext, Caller } from './context.js';
+import { lineage } from '../platform/proc.js';
 import type { Session } from '../daemon/sessions.js';
 import type { Terminal } from '../daemon/terminal.js';
 import { gitHead } from '../daemon/git.js';
@@ -31,9 +32,26 @@ export function allow(ctx: ApiContext, s: Session, actor: string, need: Level): 
     throw new TrailError('invalid', `session ${s.name} allows agents to ${has === 'read' ? 'read only' : 'read and leave notes'}; the person can allow more with: trail policy ${s.name} ${need}`);
 }
 
-/** The person's own calls: an agent's are refused (approvals, rules, tokens are the person's). */
-function personOnly(actor: string, what: string): void {
+/**
+ * The person's own calls: an agent's are refused (approvals, rules, tokens
+ * are the person's). Who calls is not only what the caller says (an agent can
+ * unset TRAIL_ACTOR): a process that runs inside an agent's terminal (its shell
+ * is an ancestor, or leads its session) is that agent's.
+ */
+export function personOnly(ctx: ApiContext, actor: string, caller: Caller, what: string): void {
   if (actor.startsWith('agent:')) throw new TrailError('invalid', `an agent cannot ${what}: that is the person's to do`);
+  if (!caller.pid) return;
+  const agentShells = new Map<number, string>();
+  for (const [key, id] of agentTerminals) {
+    for (const s of ctx.manager.list()) {
+      const t = s.terminals.find((x) => x.id === id && !x.exited);
+      if (t?.pid) agentShells.set(t.pid, key.slice(key.indexOf(' ') + 1));
+    }
+  }
+  if (!agentShells.size) return;
+  const { ancestors, sessions } = lineage(caller.pid);
+  const inside = [caller.pid, ...ancestors, ...sessions].find((p) => agentShells.has(p));
+  if (inside !== undefined) throw new TrailError('invalid', `an agent cannot ${what}: this runs inside the terminal of ${agentShells.get(inside)}, and that is the person's to do`);
 }
 
 /** The most of a hook-reported command's output kept (its head and tail beyond it). */
@@ -213,11 +231,11 @@ const decided = new EventEmitter();
 decided.setMaxListeners(0);
 
 export const agentOps = [
-  bind('session.policy', (ctx, i) => {
+  bind('session.policy', (ctx, i, caller) => {
     const s = ctx.manager.get(i.session);
     const changes = i.level !== undefined || i.allow.length + i.confirm.length + i.deny.length + i.remove.length > 0;
     if (changes) {
-      personOnly(i.actor, 'change what it may do (the person sets it with trail policy)');
+      personOnly(ctx, i.actor, caller, 'change what it may do (the person sets it with trail policy)');
       for (const p of [...i.allow, ...i.confirm, ...i.deny]) {
         try {
           compileRule(p);
@@ -246,6 +264,8 @@ export const agentOps = [
     const s = ctx.manager.get(i.session);
     allow(ctx, s, i.actor, 'run');
     if (/[\r\n]/.test(i.command)) throw new TrailError('invalid', 'one command line: no newlines (run them one after the other, or join them with ;)');
+    // Control characters are keys to the shell's line editor (C-a moves to the start, Tab completes, NUL is dropped): text only.
+    if (/[\x00-\x1f\x7f]/.test(i.command)) throw new TrailError('invalid', 'one command line of text: no control characters (send keys with send_keys)');
     const t = terminalOf(ctx, s, i.terminal, i.actor);
     // The caller's picture of the terminal, checked before anything is typed.
     if (i.expect) {
@@ -274,8 +294,8 @@ export const agentOps = [
     const s = i.session !== undefined ? ctx.manager.get(i.session) : undefined;
     return ctx.policy.pending(ctx.now(), s?.id).map((a) => approvalView(ctx, a));
   }),
-  bind('approval.decide', async (ctx, i) => {
-    personOnly(i.actor, 'approve or deny commands');
+  bind('approval.decide', async (ctx, i, caller) => {
+    personOnly(ctx, i.actor, caller, 'approve or deny commands');
     const a = ctx.policy.approval(i.id);
     if (!a) throw new TrailError('not_found', `no approval ${i.id} (trail approve lists those waiting)`);
     const now = ctx.now();
@@ -360,16 +380,16 @@ export const agentOps = [
     if (id === null) throw new TrailError('unavailable', `the store could not take the command: ${ctx.health.view().lastError ?? 'write failed'}`);
     return { id };
   }),
-  bind('token.create', (ctx, i) => {
-    personOnly(i.actor, 'make tokens');
+  bind('token.create', (ctx, i, caller) => {
+    personOnly(ctx, i.actor, caller, 'make tokens');
     if (ctx.policy.tokens().some((t) => t.name === i.name)) throw new TrailError('invalid', `a token named ${i.name} exists already (trail token revoke ${i.name} first)`);
     const token = `trail_${randomBytes(24).toString('base64url')}`;
     ctx.policy.addToken(i.name, tokenHash(token), i.level, ctx.now());
     return { name: i.name, token, level: i.level };
   }),
   bind('token.list', (ctx) => ctx.policy.tokens().map((t) => ({ name: t.name, level: t.level, createdAt: t.created_at, lastUsedAt: t.last_used_at }))),
-  bind('token.revoke', (ctx, i) => {
-    personOnly(i.actor, 'revoke tokens');
+  bind('token.revoke', (ctx, i, caller) => {
+    personOnly(ctx, i.actor, caller, 'revoke tokens');
     if (!ctx.policy.revokeToken(i.name)) throw new TrailError('not_found', `no token named ${i.name} (trail token ls lists them)`);
     return { name: i.name };
   }),

@@ -39,4 +39,5 @@ export type ApiContext = {
 };
 
 /** Who is calling: the CLI user, a browser, or an agent by name. */
-export type Caller = { client: string };
+/** pid: the calling process, known from the socket (null over HTTP, or where it cannot be known). */
+export type Caller = { client: string; pid?: number | null };

@@ -1,13 +1,15 @@
 // `trail forget`: what should never have been kept (a pasted secret, a
 // private command) is removed from the trail, its indexes and the file; the
 // trail keeps only that something was forgotten, and how much.
+import { personOnly } from './agents.js';
 import { bind } from './define.js';
 import { TrailError } from '../common/errors.js';
 import { timeArg } from './time-arg.js';
 import { forget } from '../store/forget.js';
 
 export const forgetOps = [
-  bind('trail.forget', (ctx, i) => {
+  bind('trail.forget', (ctx, i, caller) => {
+    personOnly(ctx, '', caller, 'make the trail forget');
     const now = ctx.now();
     const since = timeArg('since', i.since, now);
     const until = timeArg('until', i.until, now);

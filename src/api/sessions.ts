@@ -1,4 +1,5 @@
 // Operations on sessions, terminals and the daemon itself.
+import { personOnly } from './agents.js';
 import { relayMode } from '../platform/relay.js';
 import { resolve } from 'node:path';
 import { gitRoot } from '../daemon/git.js';
@@ -31,7 +32,8 @@ export const sessionOps = [
     store: storeSizesCached(ctx),
     mcpUrl: ctx.http.url ? `${ctx.http.url}/mcp` : null,
   })),
-  bind('daemon.stop', (ctx, i) => {
+  bind('daemon.stop', (ctx, i, caller) => {
+    personOnly(ctx, '', caller, 'stop the daemon');
     const stake = ctx.manager.atStake();
     if (!i.force && (stake.clients > 0 || stake.running.length > 0)) {
       const what = [
@@ -86,7 +88,8 @@ export const sessionOps = [
     const s = ctx.manager.get(i.session);
     return s.terminals.map((t) => terminalView(s, t));
   }),
-  bind('term.recording', (ctx, i) => {
+  bind('term.recording', (ctx, i, caller) => {
+    personOnly(ctx, '', caller, 'pause or resume recording');
     const { session, terminal } = ctx.manager.terminalById(i.terminal);
     const changed = ctx.manager.setRecording(session, terminal, i.on);
     return { session: session.name, terminal: terminal.index, recording: i.on, changed };

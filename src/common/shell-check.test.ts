@@ -117,8 +117,10 @@ test('deny wins over confirm; allow covers a confirm rule, never a deny', () => 
 
 test('the parse keeps words as bash would give them', () => {
   const { runs } = analyse(`FOO=1 sudo -u me env A=b "/usr/bin/my prog" 'a b' $'c\\td' "e$HOME" >log 2>&1`);
-  assert.deepEqual(runs.map((r) => r.program), ['sudo', 'env', 'my prog']);
-  const last = runs[2];
+  // The chain of wrappers to the program (every later word is also tried as where a command starts: a wrapper's options are not all known).
+  const progs = runs.map((r) => r.program);
+  assert.ok(progs.indexOf('sudo') === 0 && progs.indexOf('sudo') < progs.indexOf('env') && progs.indexOf('env') < progs.indexOf('my prog'), progs.join(', '));
+  const last = runs.find((r) => r.program === 'my prog')!;
   assert.deepEqual(last.args.map((a) => [a.text, a.literal]), [['a b', true], ['c\td', true], ['e', false]]);
 });
 
@@ -217,4 +219,49 @@ test('commands hidden in option values and configuration are seen', () => {
     assert.equal(v.action, 'confirm', `${line}: ${v.reasons.join('; ')}`);
   }
   for (const ok of ['git -c color.ui=always log', "git config user.name 'A B'", 'tar -xf a.tar', 'ssh -o BatchMode=yes host true', 'npm exec -- tsc']) assert.equal(judge(ok, DEFAULT_RULES).action, 'allow', ok);
+});
+
+test('the second adversary pass (session 8): each seen or sent to the person', () => {
+  const rules: Rule[] = [...PROTECTED_RULES, ...DEFAULT_RULES, { action: 'deny', pattern: 'curl' }];
+  for (const line of [
+    "$'rm\\0x' -rf /tmp/v",
+    "$'curl\\0' -s file:///etc/hostname",
+    '{x}>/dev/null rm -rf /tmp/v',
+    '{x}</dev/null curl -s file:///etc/hostname',
+    'coproc X { rm -rf /tmp/v; }',
+    "echo ${x:-'}'} ; rm -rf /tmp/v ; echo \\'",
+    "x='a[$(rm -rf /tmp/v)]'; echo $((x))",
+    "x='$(rm -rf /tmp/v)'; echo ${x@P}",
+    "mapfile -t -C 'rm -rf /tmp/v #' -c 1 a < /etc/hostname",
+    "trap -- 'rm -rf /tmp/v; trap - DEBUG' DEBUG",
+    "PROMPT_COMMAND=('rm -rf /tmp/v')",
+    "read -r PROMPT_COMMAND <<< 'rm -rf /tmp/v'",
+    "printf -v PROMPT_COMMAND 'rm -rf %s' /tmp/v",
+    'declare -n p=PROMPT_COMMAND; p=x',
+    `bind '"\\C-t": "rm -rf /tmp/v\\n"'`,
+    "complete -C 'rm -rf /tmp/v' lsx",
+    'alias e=eval',
+    'hash -p /bin/rm lsq; lsq -rf /tmp/v',
+    'ln -sf /bin/rm /tmp/del',
+    "env 'BASH_FUNC_ls%%=() { rm -rf /tmp/v; }' bash -c ls",
+    "echo 'rm -rf /tmp/v' | xargs -I{} sh -c '{}'",
+    'setpriv --pdeathsig KILL rm -rf /tmp/v',
+    'unshare -w /tmp rm -rf /tmp/v',
+    'ionice --class 3 rm -rf /tmp/v',
+    'stdbuf --output L rm -rf /tmp/v',
+    '/usr/bin/time --output /dev/null rm -rf /tmp/v',
+    'strace -qq -I 1 -o /dev/null rm -rf /tmp/v',
+    'echo /tmp/v | xargs --max-chars 1000 rm -rf',
+    "sg root 'rm -rf /tmp/v'",
+    "su root --session-command='rm -rf /tmp/v'",
+    'su -s /bin/rm root -- -rf /tmp/v',
+    'runuser -u root rm -rf /tmp/v',
+    "sqlite3 :memory: '.shell rm -rf /tmp/v'",
+    "printf '!rm -rf /tmp/v\\nq\\n' | ed",
+    "tar -cf /dev/null --checkpoint=1 --checkpoint-action=exec='rm -rf /tmp/v' /etc/hostname",
+    "strace -o '|rm -rf /tmp/v' true",
+  ]) {
+    const v = judge(line, rules);
+    assert.notEqual(v.action, 'allow', `${line}: ${v.reasons.join('; ')}`);
+  }
 });

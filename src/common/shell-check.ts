@@ -42,6 +42,8 @@ class Lexer {
   i = 0;
   unsure: string[] = [];
   commands: SimpleCommand[] = [];
+  /** Single-quoted text that holds $(…) or backticks: code kept for later. */
+  held: string[] = [];
   private defined = false;
   constructor(
     private s: string,
@@ -74,7 +76,7 @@ class Lexer {
         if (op === '|' || op === '|&') stdin = true;
         continue;
       }
-      const redir = /^(\d*|&)(>>|>&|>\||<<<|<<-|<<|<&|<>|>|<)/.exec(this.s.slice(this.i));
+      const redir = /^(\d*|&|\{[A-Za-z_][A-Za-z0-9_]*\})(>>|>&|>\||<<<|<<-|<<|<&|<>|>|<)/.exec(this.s.slice(this.i));
       if (redir && !(this.s[this.i + redir[0].length] === '(' && (redir[2] === '<' || redir[2] === '>'))) {
         if (redir[2].startsWith('<') && (redir[1] === '' || redir[1] === '0')) stdin = true;
         this.i += redir[0].length;
@@ -157,7 +159,9 @@ class Lexer {
       }
       if (this.i >= this.s.length) this.unsure.push("a $'…' quote is not closed");
       this.i++;
-      return out;
+      // bash cuts the word at a NUL ($'rm\0x' is rm).
+      const nul = out.indexOf('\0');
+      return nul >= 0 ? out.slice(0, nul) : out;
     }
     if (n === '(') {
       if (this.s[this.i + 2] === '(') {
@@ -175,13 +179,24 @@ class Lexer {
       this.i += 2;
       let depth = 1;
       const start = this.i;
+      // Quotes inside ${…} hide braces (${x:-'}'}), as in bash.
       while (this.i < this.s.length && depth) {
-        if (this.s[this.i] === '{') depth++;
-        else if (this.s[this.i] === '}') depth--;
+        const ch = this.s[this.i];
+        if (ch === '\\') this.i++;
+        else if (ch === "'") {
+          const e = this.s.indexOf("'", this.i + 1);
+          this.i = e < 0 ? this.s.length - 1 : e;
+        } else if (ch === '"') {
+          this.skipDouble();
+          this.i--;
+        } else if (ch === '{') depth++;
+        else if (ch === '}') depth--;
         this.i++;
       }
-      // ${x:-$(cmd)} runs cmd.
+      if (depth) this.unsure.push('a ${ is not closed');
+      // ${x:-$(cmd)} runs cmd; ${x@P} expands x as a prompt (its $(…) run).
       const inner = this.s.slice(start, this.i - 1);
+      if (/@P$/.test(inner)) this.unsure.push('${…@P} runs what a variable holds');
       if (inner.includes('$(') || inner.includes('`')) this.nested(inner.slice(inner.search(/\$\(|`/)));
       return null;
     }
@@ -222,6 +237,12 @@ class Lexer {
       // rm>/dev/null -rf /: a redirection ends the word, as in bash.
       if (c === '<' || c === '>') break;
       if (c === '(') {
+        // NAME=(…): an array assignment; its elements are kept in the word.
+        if (literal && /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=$/.test(text)) {
+          this.i++;
+          text += `(${this.balanced()})`;
+          continue;
+        }
         // f() { …; } or a subshell's opening glued to a word: the word ends here.
         if (text === '' && literal) break;
         if (this.s[this.i + 1] === ')') {
@@ -243,7 +264,10 @@ class Lexer {
           text += this.s.slice(this.i + 1);
           this.i = this.s.length;
         } else {
-          text += this.s.slice(this.i + 1, e);
+          const quoted = this.s.slice(this.i + 1, e);
+          // Code kept in a string for later ($((x)) and ${x@P} run it): what it would run is not known now.
+          if (/\$\(|`/.test(quoted)) this.held.push(quoted);
+          text += quoted;
           this.i = e + 1;
         }
       } else if (c === '"') {
@@ -314,12 +338,19 @@ function ansiEscape(s: string, i: number): [string, number] {
 export function parseLine(line: string, depth = 0): Parsed {
   const l = new Lexer(line, depth);
   l.run();
+  // Code kept in a string ('$(rm -rf x)', 'a[$(…)]') is judged as if it ran: arithmetic and prompt expansion run it later.
+  for (const h of l.held) {
+    if (depth > 8) break;
+    const inner = parseLine(h.replace(/^[^$`]*/, ''), depth + 1);
+    l.commands.push(...inner.commands);
+    l.unsure.push(...inner.unsure);
+  }
   return { commands: l.commands, unsure: l.unsure };
 }
 
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'busybox', 'tcsh', 'csh', 'yash', 'elvish', 'nu', 'xonsh', 'pwsh']);
 /** Interpreters of other languages: code on the line is not parsed; without a script file they read code from stdin. */
-const INTERPRETERS = new Set(['python', 'python2', 'python3', 'perl', 'ruby', 'node', 'nodejs', 'deno', 'bun', 'php', 'lua', 'luajit', 'awk', 'gawk', 'mawk', 'nawk', 'osascript', 'tclsh', 'wish', 'Rscript', 'julia', 'irb', 'pypy', 'pypy3', 'sed', 'expect', 'gdb', 'vim', 'nvim', 'vi', 'ex', 'emacs']);
+const INTERPRETERS = new Set(['sqlite3', 'sqlite', 'ed', 'mysql', 'psql', 'python', 'python2', 'python3', 'perl', 'ruby', 'node', 'nodejs', 'deno', 'bun', 'php', 'lua', 'luajit', 'awk', 'gawk', 'mawk', 'nawk', 'osascript', 'tclsh', 'wish', 'Rscript', 'julia', 'irb', 'pypy', 'pypy3', 'sed', 'expect', 'gdb', 'vim', 'nvim', 'vi', 'ex', 'emacs']);
 const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', '!', '{', '}', 'coproc', '[[', ']]']);
 // Wrappers run the command after their own options: [options that take a value].
 const WRAPPERS: Record<string, string[]> = {
@@ -336,11 +367,15 @@ const WRAPPERS: Record<string, string[]> = {
 // Wrappers that take values before the command: how many (timeout 5 CMD, taskset MASK CMD, chrt PRIO CMD, flock FILE CMD, chroot DIR CMD).
 const LEADING_VALUES: Record<string, number> = { timeout: 1, taskset: 1, chrt: 1, flock: 1, chroot: 1 };
 /** Programs that take a command line in an option's value. */
-const COMMAND_OPTIONS: Record<string, string[]> = { npx: ['-c', '--call'], su: ['-c', '--command'], runuser: ['-c', '--command'], sg: ['-c'], script: ['-c', '--command'], flock: ['-c', '--command'], expect: ['-c'], screen: [], watch: [] };
+const COMMAND_OPTIONS: Record<string, string[]> = { npx: ['-c', '--call'], su: ['-c', '--command', '--session-command'], runuser: ['-c', '--command'], sg: ['-c'], script: ['-c', '--command'], flock: ['-c', '--command'], expect: ['-c'], screen: [], watch: [] };
 /** Programs that run a command line of theirs later, or elsewhere: tmux and screen start one in another terminal. */
 const ELSEWHERE = new Set(['tmux', 'screen', 'at', 'batch', 'crontab']);
 /** Variables whose value is run later, by the shell itself (a prompt, a hook). */
 const RUN_LATER = /^(PS[0-4]|PROMPT_COMMAND|PROMPT|RPROMPT|RPS1|BASH_ENV|ENV|PROMPT_SUBST|precmd_functions|preexec_functions|TRAPDEBUG|TRAPEXIT|GIT_SSH_COMMAND|GIT_SSH|GIT_PAGER|GIT_EDITOR|GIT_SEQUENCE_EDITOR|GIT_EXTERNAL_DIFF|GIT_ASKPASS|SSH_ASKPASS|PAGER|MANPAGER|EDITOR|VISUAL|LESSOPEN|LESSCLOSE|BROWSER|SHELL|RSYNC_RSH|TAR_OPTIONS)$/;
+/** The same names, wherever they appear in a word (declare -n p=PROMPT_COMMAND, PROMPT_COMMAND=(…)). */
+const RUN_LATER_ANYWHERE = new RegExp(`(^|[^A-Za-z0-9_])(${RUN_LATER.source.slice(2, -2)})([^A-Za-z0-9_]|$)`);
+/** Programs that run another command: an alias or a symlink named after one is a way to run anything. */
+const RUNNERS = new Set(['eval', 'sh', 'bash', 'zsh', 'dash', 'source', '.', 'exec', 'command', 'builtin', 'env', 'sudo', 'xargs', 'nohup', 'setsid', 'time', 'timeout', 'nice', 'python', 'python3', 'perl', 'node', 'ruby']);
 /** Options whose value is a command line the program runs (tar --to-command, rsync -e, zip -TT, make --eval, …). */
 const OPTION_COMMANDS: Record<string, string[]> = {
   tar: ['--to-command', '-I', '--use-compress-program', '--rsh-command', '--info-script', '-F', '--new-volume-script', '--checkpoint-action'],
@@ -366,17 +401,27 @@ function invocations(cmd: SimpleCommand, out: Invocation[], unsure: string[], ne
   let argsUnknown = false;
   const nested = (what: string, v: Word | undefined) => {
     if (!v) unsure.push(`${what} without a command`);
-    else if (!v.literal) unsure.push(`${what} runs a command known only when it runs`);
+    else if (!v.literal || argsUnknown) unsure.push(`${what} runs a command known only when it runs`);
     else nestedLines.push(v.text);
+  };
+  // Options a wrapper takes a value for are not all known: every later word could be where the command starts.
+  const everySuffix = (ws: Word[]) => {
+    for (let j = 0; j < ws.length; j++)
+      if (ws[j].literal && !ws[j].text.startsWith('-')) out.push({ program: ws[j].text.replace(/^.*\//, ''), args: ws.slice(j + 1), argsUnknown });
   };
   for (;;) {
     // Assignments first: a prompt or hook variable runs its value later; a value's own $(…) was parsed already.
     while (w.length && w[0].literal && /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/.test(w[0].text)) {
       const [, name, value] = /^([A-Za-z_][A-Za-z0-9_]*)[^=]*=([\s\S]*)$/.exec(w[0].text)!;
-      if (RUN_LATER.test(name)) nestedLines.push(value.replace(/\\\$/g, '$'));
+      if (RUN_LATER.test(name)) {
+        if (value.startsWith('(')) unsure.push(`${name} set to an array of commands the shell runs later`);
+        else nestedLines.push(value.replace(/\\\$/g, '$'));
+      }
       w = w.slice(1);
     }
     while (w.length && w[0].literal && KEYWORDS.has(w[0].text)) w = w.slice(1);
+    // coproc NAME { …; }: the name is not a program.
+    if (w.length > 1 && w[0].literal && w[1].literal && w[1].text === '{') w = w.slice(2);
     if (!w.length) {
       if (argsUnknown) unsure.push('xargs supplies the command to run');
       return;
@@ -400,10 +445,27 @@ function invocations(cmd: SimpleCommand, out: Invocation[], unsure: string[], ne
         const m = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/.exec(a.text);
         if (m && RUN_LATER.test(m[1])) a.literal ? nestedLines.push(m[2]) : unsure.push(`${m[1]} set to a value known only when it runs`);
       }
-    // trap 'CMD' SIGNAL: CMD runs later.
-    if (program === 'trap' && args[0] && args[0].text !== '-' && !args[0].text.startsWith('-')) nested('trap', args[0]);
-    // bind -x '"\C-t": CMD': a key runs CMD.
-    if (program === 'bind') for (const a of args) if (/^"[^"]*"\s*:/.test(a.text)) nested('bind -x', { text: a.text.replace(/^"[^"]*"\s*:\s*/, ''), literal: a.literal });
+    // trap [--] 'CMD' SIGNAL: CMD runs later.
+    if (program === 'trap') {
+      const t = args[0]?.text === '--' ? args[1] : args[0];
+      if (t && t.text !== '-' && !t.text.startsWith('-')) nested('trap', t);
+    }
+    // bind -x '"\C-t": CMD' (a key runs CMD) and bind '"\C-t": "TEXT\n"' (a key types TEXT): both are judged now.
+    if (program === 'bind')
+      for (const a of args)
+        if (/^"[^"]*"\s*:/.test(a.text)) {
+          const v = a.text.replace(/^"[^"]*"\s*:\s*/, '');
+          nested('bind', { text: v.replace(/^"([\s\S]*)"$/, '$1').replace(/\\[nr]/g, '; '), literal: a.literal });
+        }
+    // complete -C CMD / compgen -C CMD: completion runs CMD.
+    if (program === 'complete' || program === 'compgen') for (let k = 0; k + 1 < args.length; k++) if (args[k].text === '-C') nested(`${program} -C`, args[k + 1]);
+    // mapfile -C CALLBACK: the callback runs per line.
+    if (program === 'mapfile' || program === 'readarray') for (let k = 0; k + 1 < args.length; k++) if (args[k].text === '-C') nested(`${program} -C`, args[k + 1]);
+    // hash -p PATH NAME: a new name for any program.
+    if (program === 'hash' && args.some((a) => a.text.startsWith('-p'))) unsure.push('hash -p gives a program another name');
+    // Variables the shell runs later, set some other way (read, printf -v, declare -n, mapfile, an array).
+    if (['read', 'printf', 'declare', 'typeset', 'local', 'mapfile', 'readarray', 'export', 'let', 'eval'].includes(program) && args.some((a) => RUN_LATER_ANYWHERE.test(a.text)))
+      unsure.push(`${program} sets a variable the shell runs later`);
     // History re-runs what the text does not show.
     if (program === 'fc' || program === 'history' || program === 'r') unsure.push(`${program} runs commands from the history`);
     if (program === 'flock' || program === 'git') {
@@ -430,15 +492,17 @@ function invocations(cmd: SimpleCommand, out: Invocation[], unsure: string[], ne
         if (program === 'git' && args[k].text === 'bisect' && args[k + 1]?.text === 'run') invocations({ words: args.slice(k + 2) }, out, unsure, nestedLines);
       }
     }
-    if (program in OPTION_COMMANDS || program === 'ssh' || program === 'scp' || program === 'sftp') {
+    if (program in OPTION_COMMANDS || ['ssh', 'scp', 'sftp', 'strace', 'ltrace'].includes(program)) {
       for (let k = 0; k < args.length; k++) {
         const t = args[k].text;
         for (const o of OPTION_COMMANDS[program] ?? []) {
           if (t === o) nested(`${program} ${o}`, args[k + 1]);
-          else if (o.startsWith('--') && t.startsWith(o + '=')) nested(`${program} ${o}`, { text: t.slice(o.length + 1), literal: args[k].literal });
+          else if (o.startsWith('--') && t.startsWith(o + '=')) nested(`${program} ${o}`, { text: t.slice(o.length + 1).replace(/^exec=/, ''), literal: args[k].literal });
           else if (!o.startsWith('--') && o.length === 2 && t.startsWith(o) && t.length > 2) nested(`${program} ${o}`, { text: t.slice(2), literal: args[k].literal });
           else if (o === '+!' && t.startsWith('+!')) nested('less +!', { text: t.slice(2), literal: args[k].literal });
         }
+        // strace -o '|CMD' pipes its trace into CMD.
+        if ((program === 'strace' || program === 'ltrace') && t === '-o' && /^[|!]/.test(args[k + 1]?.text ?? '')) nested(`${program} -o |`, { text: args[k + 1].text.slice(1), literal: args[k + 1].literal });
         // ssh -o ProxyCommand=…, LocalCommand, KnownHostsCommand, RemoteCommand; -oProxyCommand=… glued.
         if (program === 'ssh' || program === 'scp' || program === 'sftp') {
           const opt = t === '-o' ? args[k + 1] : t.startsWith('-o') ? { text: t.slice(2), literal: args[k].literal } : undefined;
@@ -460,13 +524,22 @@ function invocations(cmd: SimpleCommand, out: Invocation[], unsure: string[], ne
       }
     }
     if (program === 'alias') {
-      // alias x='rm -rf /' makes x run it later: the value is checked now.
+      // alias x='rm -rf /' makes x run it later: the value is checked now; an alias for a command runner (e=eval) is unsure.
       for (const a of args) {
         const m = /^[^=]+=(.*)$/s.exec(a.text);
-        if (m) a.literal ? nestedLines.push(m[1]) : unsure.push('an alias to a command known only when it runs');
+        if (!m) continue;
+        if (!a.literal) unsure.push('an alias to a command known only when it runs');
+        else {
+          nestedLines.push(m[1]);
+          const target = m[1].trim().split(/\s+/)[0]?.replace(/^.*\//, '');
+          if (target && RUNNERS.has(target)) unsure.push(`an alias for ${target} runs whatever follows it`);
+        }
       }
       return;
     }
+    // ln -s /bin/rm X, cp /bin/rm X: a new name for a program (judged against the rules like an alias).
+    if ((program === 'ln' || program === 'cp' || program === 'install' || program === 'mv') && args.some((a) => !a.literal && !a.text.startsWith('-')))
+      unsure.push(`${program} of a path known only when it runs`);
     if (program in COMMAND_OPTIONS) {
       const opts = COMMAND_OPTIONS[program];
       for (let k = 0; k < args.length; k++) {
@@ -476,7 +549,11 @@ function invocations(cmd: SimpleCommand, out: Invocation[], unsure: string[], ne
         else if (opts.includes(t)) nested(program, args[k + 1]);
         else if (/^-[a-zA-Z]*c$/.test(t) && opts.includes('-c')) nested(program, args[k + 1]);
       }
-      if (program === 'su' || program === 'runuser' || program === 'sg' || program === 'script' || program === 'expect') return;
+      if (program === 'sg' && args.filter((a) => !a.text.startsWith('-'))[1]) nested('sg', args.filter((a) => !a.text.startsWith('-'))[1]);
+      if (program === 'su' || program === 'runuser' || program === 'sg' || program === 'script' || program === 'expect') {
+        everySuffix(args);
+        return;
+      }
     }
     if (ELSEWHERE.has(program)) {
       if (args.length) unsure.push(`${program} may start a command elsewhere`);
@@ -495,6 +572,9 @@ function invocations(cmd: SimpleCommand, out: Invocation[], unsure: string[], ne
           else nestedLines.push(line);
           return;
         }
+        // env 'BASH_FUNC_ls%%=() { …; }' bash -c ls: a function the next bash defines.
+        const fn = /^BASH_FUNC_[^=]*=([\s\S]*)$/.exec(t);
+        if (fn) nested('an exported function', { text: `f${fn[1]}`, literal: w[k].literal });
         if (t === '-u' || t === '-C' || t === '--unset' || t === '--chdir') k++;
         else if (t.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(t)) continue;
         else break;
@@ -518,6 +598,7 @@ function invocations(cmd: SimpleCommand, out: Invocation[], unsure: string[], ne
       }
       k += LEADING_VALUES[program] ?? 0;
       if (program === 'xargs') argsUnknown = true;
+      everySuffix(w.slice(1));
       w = w.slice(k);
       continue;
     }
@@ -706,6 +787,17 @@ export function judge(line: string, rules: Rule[]): Verdict {
   let deny = false;
   let confirm = false;
   for (const inv of runs) {
+    // ln -s /bin/rm X, cp /bin/bash X: a new name for a ruled program, or for one that runs anything.
+    if (['ln', 'cp', 'install', 'mv'].includes(inv.program))
+      for (const a of inv.args) {
+        const base = a.text.replace(/^.*\//, '');
+        if (a.text.startsWith('-') || !a.literal) continue;
+        const r = strict.find((x) => x.p.kind === 'command' && x.p.program === base);
+        if (r || RUNNERS.has(base)) {
+          confirm = true;
+          reasons.push(`${inv.program} makes another name for ${base}, which would hide it from the rules`);
+        }
+      }
     // alias r=rm: a new name for a ruled program hides it from every later line.
     if (inv.program === 'alias')
       for (const a of inv.args) {

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 
 type Native = {
   closeOnExec(fd: number): void;
+  peerPid(fd: number): number;
   start(onEvent: (kind: number, id: number, seq: number, buf?: Buffer) => void): void;
   ptyAdd(fd: number): number;
   ptyRemove(id: number): void;
@@ -154,6 +155,14 @@ export function closeOnExec(fd: number): boolean {
   if (!n) return false;
   n.closeOnExec(fd);
   return true;
+}
+
+/** The pid of the process at the other end of a unix socket's fd (null: unknown, or the native module is not built). */
+export function peerPid(fd: number): number | null {
+  const n = load().native;
+  if (!n || typeof n.peerPid !== 'function') return null;
+  const pid = n.peerPid(fd);
+  return pid > 0 ? pid : null;
 }
 
 /** How bytes move in this daemon: "native", or why not. */

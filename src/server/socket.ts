@@ -1,6 +1,7 @@
 // The unix-socket transport: framing, the version handshake, RPC calls into the
 // api, and attached clients. A connection that sends garbage is told why and
 // closed; the daemon and every other connection carry on.
+import { peerPid } from '../platform/relay.js';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { FRAME_DATA, FrameDecoder, encodeHeader, encodeJson } from '../wire/frames.js';
@@ -59,12 +60,16 @@ class Connection {
   private stallTimer: NodeJS.Timeout | null = null;
   /** Ends this connection's watches of events. */
   private unwatch: (() => void)[] = [];
+  /** The calling process, from the socket itself (SO_PEERCRED): who calls is not taken on the caller's word. */
+  private readonly pid: number | null;
 
   constructor(
     private sock: net.Socket,
     private ctx: ApiContext,
     private log: (line: string) => void,
   ) {
+    const fd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    this.pid = typeof fd === 'number' && fd >= 0 ? peerPid(fd) : null;
     sock.on('data', (chunk) => this.onData(chunk));
     sock.on('error', () => this.cleanup());
     sock.on('close', () => {
@@ -150,7 +155,7 @@ class Connection {
         return this.fail('protocol', 'hello sent twice');
       case 'call': {
         const id = m.id;
-        invoke(operations, this.ctx, m.op, m.input, { client: this.client }).then(
+        invoke(operations, this.ctx, m.op, m.input, { client: this.client, pid: this.pid }).then(
           (value) => this.send({ t: 'result', id, ok: true, value: value ?? null }),
           (e) => this.send({ t: 'result', id, ok: false, error: errorShape(e) }),
         );
