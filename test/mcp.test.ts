@@ -368,6 +368,16 @@ test('MCP: a policy change while an agent is connected changes its tool list at 
     await sb.trail(['policy', 'lc', 'run']);
     await eventually(async () => heard.some((l) => l.includes('run_command') && l.includes('add_note')), 'the client told that run tools are there');
     assert.ok((await client.listTools()).tools.some((t) => t.name === 'run_command'));
+    // Each agent has a terminal of its own: its commands are its own, and its screen is the one it reads.
+    await client.callTool({ name: 'run_command', arguments: { session: 'lc', command: 'echo mine-lc', waitMs: 10_000 } });
+    const other = new Client({ name: 'other', version: '1.0.0' });
+    await other.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--agent', 'other'], env: sb.env as Record<string, string>, stderr: 'pipe' }));
+    const theirs = (await other.callTool({ name: 'run_command', arguments: { session: 'lc', command: 'echo theirs-other', waitMs: 10_000 } })) as Result;
+    await other.close();
+    assert.equal((await sb.json<{ actor: string }>(['show', String(theirs.structuredContent!.handle), '--json'])).actor, 'agent:other');
+    const mine = ((await client.callTool({ name: 'read_screen', arguments: { session: 'lc' } })) as Result).structuredContent!.text as string;
+    assert.match(mine, /mine-lc/);
+    assert.doesNotMatch(mine, /theirs-other/);
     await sb.trail(['policy', 'lc', 'notes']);
     await eventually(async () => { const l = heard[heard.length - 1]; return l.includes('add_note') && !l.includes('run_command'); }, 'the run tools taken away again');
   } finally {

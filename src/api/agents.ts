@@ -29,7 +29,7 @@ export function allow(ctx: ApiContext, s: Session, actor: string, need: Level): 
   if (!actor.startsWith('agent:')) return;
   const has = ctx.notes.policy(s.id);
   if (LEVELS.indexOf(has) < LEVELS.indexOf(need))
-    throw new TrailError('invalid', `session ${s.name} allows agents to ${has === 'read' ? 'read only' : 'read and leave notes'}; the person can allow more with: trail policy ${s.name} ${need}`);
+    throw new TrailError('forbidden', `session ${s.name} allows agents to ${has === 'read' ? 'read only' : 'read and leave notes'}; the person can allow more with: trail policy ${s.name} ${need}`);
 }
 
 /**
@@ -39,19 +39,14 @@ export function allow(ctx: ApiContext, s: Session, actor: string, need: Level): 
  * is an ancestor, or leads its session) is that agent's.
  */
 export function personOnly(ctx: ApiContext, actor: string, caller: Caller, what: string): void {
-  if (actor.startsWith('agent:')) throw new TrailError('invalid', `an agent cannot ${what}: that is the person's to do`);
+  if (actor.startsWith('agent:')) throw new TrailError('forbidden', `an agent cannot ${what}: that is the person's to do`);
   if (!caller.pid) return;
   const agentShells = new Map<number, string>();
-  for (const [key, id] of agentTerminals) {
-    for (const s of ctx.manager.list()) {
-      const t = s.terminals.find((x) => x.id === id && !x.exited);
-      if (t?.pid) agentShells.set(t.pid, key.slice(key.indexOf(' ') + 1));
-    }
-  }
+  for (const s of ctx.manager.list()) for (const t of s.terminals) if (t.actor.startsWith('agent:') && !t.exited) agentShells.set(t.pid, t.actor);
   if (!agentShells.size) return;
   const { ancestors, sessions } = lineage(caller.pid);
   const inside = [caller.pid, ...ancestors, ...sessions].find((p) => agentShells.has(p));
-  if (inside !== undefined) throw new TrailError('invalid', `an agent cannot ${what}: this runs inside the terminal of ${agentShells.get(inside)}, and that is the person's to do`);
+  if (inside !== undefined) throw new TrailError('forbidden', `an agent cannot ${what}: this runs inside the terminal of ${agentShells.get(inside)}, and that is the person's to do`);
 }
 
 /** The most of a hook-reported command's output kept (its head and tail beyond it). */
@@ -180,8 +175,8 @@ function checkTyped(ctx: ApiContext, s: Session, t: Terminal, text: string, keys
         : atPrompt
           ? judge(l.line, rules)
           : judgeInput(l.line, rules);
-    if (v.action === 'deny') throw new TrailError('invalid', `not sent: ${v.reasons.join('; ')} (the person's rules: trail policy ${s.name})`);
-    if (v.action === 'confirm') throw new TrailError('invalid', `not sent: ${v.reasons.join('; ')}; run it with run_command, which asks the person`);
+    if (v.action === 'deny') throw new TrailError('forbidden', `not sent: ${v.reasons.join('; ')} (the person's rules: trail policy ${s.name})`);
+    if (v.action === 'confirm') throw new TrailError('forbidden', `not sent: ${v.reasons.join('; ')}; run it with run_command, which asks the person`);
   }
   typed.set(t.id, { line, unknown });
 }
@@ -193,18 +188,12 @@ async function tailWithScreen(t: Terminal, scrollback: number): Promise<string> 
   return lines.slice(-(scrollback + screen.split('\n').length)).join('\n');
 }
 
-/** Each agent's terminal in each session, by session id and agent (made again after it exits). */
-const agentTerminals = new Map<string, string>();
-
+/** This agent's terminal in the session (one per agent, made on demand, made again after it exits). */
 function agentTerminal(ctx: ApiContext, s: Session, actor: string): Terminal {
-  const key = `${s.id} ${actor}`;
-  const id = agentTerminals.get(key);
-  const live = id ? s.terminals.find((t) => t.id === id && !t.exited) : undefined;
+  const live = s.terminals.find((t) => t.actor === actor && !t.exited);
   if (live) return live;
-  // Its commands are this agent's in the trail (one terminal per agent); its screen says whose it is to whoever attaches.
-  const t = ctx.manager.newTerminal(s, { cols: 120, rows: 40, actor, banner: `[trail: the terminal of ${actor}; what it runs is typed here and kept in the trail]` });
-  agentTerminals.set(key, t.id);
-  return t;
+  // Its commands are this agent's in the trail; its screen says whose it is to whoever attaches.
+  return ctx.manager.newTerminal(s, { cols: 120, rows: 40, actor, banner: `[trail: the terminal of ${actor}; what it runs is typed here and kept in the trail]` });
 }
 
 function terminalOf(ctx: ApiContext, s: Session, ref: string | undefined, actor: string): Terminal {
@@ -274,11 +263,11 @@ export const agentOps = [
       const drift: string[] = [];
       if (i.expect.cwd !== undefined && i.expect.cwd.replace(/\/+$/, '') !== cwd.replace(/\/+$/, '')) drift.push(`the directory is ${cwd}, not ${i.expect.cwd}`);
       if (i.expect.branch !== undefined && i.expect.branch !== branch) drift.push(`the branch is ${branch ?? '(none: not in a git work tree)'}, not ${i.expect.branch}`);
-      if (drift.length) throw new TrailError('invalid', `not run: terminal ${t.index} of ${s.name} has moved on: ${drift.join('; ')}`);
+      if (drift.length) throw new TrailError('conflict', `not run: terminal ${t.index} of ${s.name} has moved on: ${drift.join('; ')}`);
     }
     if (i.actor.startsWith('agent:')) {
       const v = judge(i.command, rulesOf(ctx, s));
-      if (v.action === 'deny') throw new TrailError('invalid', `not run: ${v.reasons.join('; ')} (the person's rules: trail policy ${s.name})`);
+      if (v.action === 'deny') throw new TrailError('forbidden', `not run: ${v.reasons.join('; ')} (the person's rules: trail policy ${s.name})`);
       if (v.action === 'confirm') {
         const now = ctx.now();
         const id = ctx.policy.addApproval({ session_id: s.id, actor: i.actor, command: i.command, terminal: i.terminal === undefined ? null : t.id, reasons: JSON.stringify(v.reasons), created_at: now, expires_at: now + APPROVAL_MS });
@@ -431,7 +420,9 @@ export const agentOps = [
   }),
   bind('terminal.screen', async (ctx, i) => {
     const s = ctx.manager.get(i.session);
-    const t = i.terminal === undefined ? (s.terminals.find((x) => x.id === agentTerminals.get(s.id) && !x.exited) ?? ctx.manager.terminal(s)) : ctx.manager.terminal(s, i.terminal);
+    // The caller's own agent terminal unless one is named, else the newest.
+    const own = i.actor === undefined ? undefined : s.terminals.find((x) => x.actor === i.actor && !x.exited);
+    const t = i.terminal !== undefined ? ctx.manager.terminal(s, i.terminal) : (own ?? ctx.manager.terminal(s));
     // The screen, or the tail of scrollback and screen together.
     const text = (i.scrollback > 0 ? await tailWithScreen(t, i.scrollback) : await t.mirror.screenText()).replace(/\s+$/, '');
     const running = t.runningCommand;

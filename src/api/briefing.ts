@@ -3,7 +3,7 @@
 // the store (notes, service output) or a live probe (git, the terminals), so
 // nothing is said that did not happen. Most important first: what broke, what
 // finished, git, others, where you were, notes.
-import { ACTING_TOOLS, isPolicyRefusal } from './trail.js';
+import { CONTROL_TOOLS } from './trail.js';
 import { bind } from './define.js';
 import { TrailError } from '../common/errors.js';
 import { timeArg } from './time-arg.js';
@@ -161,8 +161,8 @@ export async function computeBriefing(ctx: ApiContext, s: Session, identity: str
     else {
       // Agents' keys and service control count as what they did; a call the boundaries refused, as refused.
       const d = JSON.parse(e.data ?? '{}') as { tool?: string; outcome?: string; detail?: string };
-      if (d.outcome === 'error' && ACTING_TOOLS.has(d.tool ?? '') && isPolicyRefusal(d.detail)) other(actor).refused++;
-      else if (d.outcome === 'ok' && ['send_keys', 'start_service', 'stop_service', 'restart_service'].includes(d.tool ?? '')) other(actor).acted++;
+      if (d.outcome === 'refused') other(actor).refused++;
+      else if (d.outcome === 'ok' && CONTROL_TOOLS.has(d.tool ?? '')) other(actor).acted++;
     }
   }
   const waiting = ctx.policy.pending(now, s.id).map((a) => ({ id: a.id, actor: a.actor, command: a.command }));

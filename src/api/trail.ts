@@ -57,12 +57,8 @@ function matchLocation(r: CommandRow, text: string, where: 'all' | 'command' | '
 const NOTE_EVENTS = ['note.added', 'note.done', 'chapter.started', 'forgot', 'approval.requested', 'approval.decided', 'agent.action'];
 
 /** Agents' tools that act (their commands are in the trail already): shown in the timeline; reading tools are kept, not shown. */
-/** An agent's call refused by the person's boundaries (level, rules, drift), as its error says. */
-export function isPolicyRefusal(detail: string | null | undefined): boolean {
-  return /^not (run|sent):|allows agents to|^an agent cannot/.test(detail ?? '');
-}
-
-export const ACTING_TOOLS = new Set(['run_command', 'send_keys', 'start_service', 'stop_service', 'restart_service', 'add_note', 'resolve_note']);
+/** Agents' tools that control the terminal or the services; their runs are in the trail as commands already. */
+export const CONTROL_TOOLS = new Set(['send_keys', 'start_service', 'stop_service', 'restart_service']);
 
 /** A service event as a person reads it in the timeline. */
 function serviceEventText(kind: string, d: Record<string, unknown>): string {
@@ -108,8 +104,8 @@ export const trailOps = [
     const shown = (e: (typeof evs)[number]) => {
       const d = JSON.parse(e.data ?? '{}') as { probe?: boolean; tool?: string; outcome?: string; detail?: string };
       if (e.kind === 'service.ready') return d.probe !== false;
-      // A run that started is in the trail as its command; a refused one, an approval asked for, keys and service control are shown here.
-      if (e.kind === 'agent.action') return ACTING_TOOLS.has(d.tool ?? '') && !(d.tool === 'run_command' && d.outcome === 'ok') && !(d.tool === 'add_note' || d.tool === 'resolve_note');
+      // Runs are in the trail as commands: shown here are keys and service control, and whatever the boundaries refused.
+      if (e.kind === 'agent.action') return d.outcome === 'refused' || (d.outcome === 'ok' && CONTROL_TOOLS.has(d.tool ?? ''));
       return true;
     };
     return evs.filter(shown).map((e) => {
@@ -119,7 +115,7 @@ export const trailOps = [
       if (e.kind === 'forgot') return { session, at: e.at, kind: e.kind, service: 'forgot', text: `${d.commands} command(s), ${d.notes} note(s), ${d.lines} log line(s) (${d.how})` };
       if (e.kind === 'approval.requested') return { session, at: e.at, kind: e.kind, service: `approval #${d.id}`, text: `${e.actor ?? 'an agent'} asks to run \`${String(d.command)}\` (${(d.reasons as string[])[0] ?? ''}): trail approve ${d.id}` };
       if (e.kind === 'approval.decided') return { session, at: e.at, kind: e.kind, service: `approval #${d.id}`, text: `${String(d.state)}${d.by ? ` by ${d.by}` : ''}: \`${String(d.command)}\`` };
-      if (e.kind === 'agent.action') return { session, at: e.at, kind: e.kind, service: e.actor ?? 'agent', text: `${String(d.tool)} ${String(d.args)}${d.outcome === 'error' ? ` → refused: ${String(d.detail ?? '')}` : ''}` };
+      if (e.kind === 'agent.action') return { session, at: e.at, kind: e.kind, service: e.actor ?? 'agent', text: `${String(d.tool)} ${String(d.args)}${d.outcome === 'refused' ? ` → refused: ${String(d.detail ?? '')}` : ''}` };
       if (e.kind.startsWith('note.'))
         return { session, at: e.at, kind: e.kind, service: `note #${d.id}`, text: e.kind === 'note.done' ? `done: ${String(d.text)}` : `${String(d.text)}${e.actor ? ` (${e.actor})` : ''}` };
       return { session, at: e.at, kind: e.kind, service: String(d.service ?? '?'), text: serviceEventText(e.kind, d) };

@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'exists'
   | 'conflict'
   | 'unavailable'
+  /** The person's boundaries refuse it (policy level, a rule, the person's own operations). */
+  | 'forbidden'
   | 'internal';
 
 export class TrailError extends Error {

@@ -213,6 +213,13 @@ class Lexer {
     return '$';
   }
 
+  /** $… or `…` at i: the text it stands for, or null when it is known only at run time. */
+  private expansion(inDouble: boolean): string | null {
+    if (this.s[this.i] !== '`') return this.dollar(inDouble);
+    this.backtick();
+    return null;
+  }
+
   private backtick(): void {
     const start = ++this.i;
     while (this.i < this.s.length && this.s[this.i] !== '`') this.i += this.s[this.i] === '\\' ? 2 : 1;
@@ -277,13 +284,10 @@ class Lexer {
           if (d === '\\' && '$`"\\\n'.includes(this.s[this.i + 1])) {
             if (this.s[this.i + 1] !== '\n') text += this.s[this.i + 1];
             this.i += 2;
-          } else if (d === '$') {
-            const v = this.dollar(true);
+          } else if (d === '$' || d === '`') {
+            const v = this.expansion(true);
             if (v === null) literal = false;
             else text += v;
-          } else if (d === '`') {
-            this.backtick();
-            literal = false;
           } else {
             if (d === '!' && this.i + 1 < this.s.length && !/[\s="]/.test(this.s[this.i + 1])) {
               this.unsure.push('history expansion (!) runs an earlier line');
@@ -294,13 +298,10 @@ class Lexer {
         }
         if (this.i >= this.s.length) this.unsure.push('a double quote is not closed');
         this.i++;
-      } else if (c === '$') {
-        const v = this.dollar(false);
+      } else if (c === '$' || c === '`') {
+        const v = this.expansion(false);
         if (v === null) literal = false;
         else text += v;
-      } else if (c === '`') {
-        this.backtick();
-        literal = false;
       } else {
         // Unquoted globs and brace expansions make the word something else at run time.
         if (c === '*' || c === '?' || c === '[') literal = false;

@@ -443,7 +443,7 @@ export const ops = {
   },
   'agent.action': {
     summary: "keeps an agent's tool call in the trail (tool, arguments, outcome), so the person sees what agents did",
-    input: z.object({ actor: z.string().max(200), session: z.string().optional(), tool: z.string().max(100), args: z.string().max(2000), outcome: z.enum(['ok', 'error']), detail: z.string().max(500).optional() }),
+    input: z.object({ actor: z.string().max(200), session: z.string().optional(), tool: z.string().max(100), args: z.string().max(2000), outcome: z.enum(['ok', 'error', 'refused']), detail: z.string().max(500).optional() }),
     output: z.object({}),
   },
   'command.record': {
@@ -485,8 +485,8 @@ export const ops = {
     output: z.object({ terminal: z.number(), bytes: z.number() }),
   },
   'terminal.screen': {
-    summary: "a terminal's screen as text (the session's agent terminal, or its newest, unless one is named), with the last `scrollback` lines above it, and the command running there",
-    input: z.object({ session: z.string(), terminal: z.string().optional(), scrollback: z.number().int().min(0).max(10_000).default(0) }),
+    summary: "a terminal's screen as text (the caller's own agent terminal, or the newest, unless one is named), with the last `scrollback` lines above it, and the command running there",
+    input: z.object({ session: z.string(), terminal: z.string().optional(), scrollback: z.number().int().min(0).max(10_000).default(0), actor: z.string().max(200).optional() }),
     output: z.object({ terminal: z.number(), text: z.string(), running: z.object({ id: z.number().nullable(), command: z.string(), startedAt: z.number() }).nullable() }),
   },
   'note.add': {

@@ -36,7 +36,7 @@ export type TrailEvent = Base &
     | { kind: 'policy.changed'; data: { level: 'read' | 'notes' | 'run' } }
     | { kind: 'approval.requested'; data: { id: number; command: string; reasons: string[] } }
     | { kind: 'approval.decided'; data: { id: number; command: string; state: 'approved' | 'denied' | 'expired'; by: string | null } }
-    | { kind: 'agent.action'; data: { tool: string; args: string; outcome: 'ok' | 'error'; detail: string | null } }
+    | { kind: 'agent.action'; data: { tool: string; args: string; outcome: 'ok' | 'error' | 'refused'; detail: string | null } }
     | { kind: 'forgot'; data: { commands: number; notes: number; lines: number; how: string } }
     // Commands are kept in their own table: these two are heard live, not stored again as events.
     | { kind: 'command.started'; data: { id: number; command: string; cwd: string | null } }

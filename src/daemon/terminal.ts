@@ -79,6 +79,8 @@ export class Terminal {
   readonly createdAt = Date.now();
   readonly command: string[];
   readonly cwd: string;
+  /** Whose commands it runs: user, or agent:NAME for an agent's terminal. */
+  readonly actor: string;
   readonly shellKind: ShellKind | null;
   readonly pid: number;
   cols: number;
@@ -131,6 +133,7 @@ export class Terminal {
     this.id = opts.id;
     this.index = opts.index;
     this.cwd = opts.cwd;
+    this.actor = opts.actor ?? 'user';
     this.cols = opts.cols;
     this.rows = opts.rows;
     const nonce = randomBytes(12).toString('hex');

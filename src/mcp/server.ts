@@ -48,7 +48,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
   const ok = (value: Record<string, unknown>): Ok => ({ content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value });
   const fail = (e: unknown): Err => ({ content: [{ type: 'text', text: e instanceof ClientError || e instanceof Error ? e.message : String(e) }], isError: true });
   // Every call an agent makes is kept in the trail (tool, arguments, outcome) with its name: the person sees what agents did.
-  const record = (tool: string, a: unknown, outcome: 'ok' | 'error', detail?: string) => {
+  const record = (tool: string, a: unknown, outcome: 'ok' | 'error' | 'refused', detail?: string) => {
     const args = a && typeof a === 'object' ? (a as Record<string, unknown>) : {};
     const session = typeof args.session === 'string' ? args.session : undefined;
     void daemon()
@@ -63,7 +63,8 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
         record(tool, a, 'ok', typeof r.status === 'string' ? r.status : undefined);
         return ok(r);
       } catch (e) {
-        record(tool, a, 'error', e instanceof Error ? e.message : String(e));
+        // A refusal of the person's boundaries is told apart by its code, never by its wording.
+        record(tool, a, e instanceof ClientError && e.code === 'forbidden' ? 'refused' : 'error', e instanceof Error ? e.message : String(e));
         return fail(e);
       }
     };
@@ -333,7 +334,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
       outputSchema: z.object({ terminal: z.number(), text: z.string(), running: z.object({ id: z.number().nullable(), command: z.string(), startedAt: z.number() }).nullable() }),
       annotations: { readOnlyHint: true },
     },
-    guard('read_screen', async (a: { session: string; terminal?: string; scrollback: number }) => (await (await daemon()).call('terminal.screen', a)) as Record<string, unknown>),
+    guard('read_screen', async (a: { session: string; terminal?: string; scrollback: number }) => (await (await daemon()).call('terminal.screen', { ...a, actor: opts.identity })) as Record<string, unknown>),
   );
 
   {
