@@ -170,7 +170,7 @@ export async function serviceLogs(seconds: number): Promise<string[]> {
 
     const rate = (x: number) => (x / seconds).toFixed(0);
     out.push(`service logs: a service printing short lines as fast as it can (seq), ${seconds} s each, same machine, same run`);
-    out.push(`  trail (stored in SQLite, redacted, trigram-indexed): ${rate(t.lines)} lines/s, ${(t.bytes / 1e6 / seconds).toFixed(1)} MB/s`);
+    out.push(`  trail (stored in SQLite, redacted, indexed):         ${rate(t.lines)} lines/s, ${(t.bytes / 1e6 / seconds).toFixed(1)} MB/s`);
     out.push(`  pm2 ${version} (appended to its log file):           ${rate(pm2Lines)} lines/s, ${(pm2Bytes / 1e6 / seconds).toFixed(1)} MB/s`);
     out.push(`  trail / pm2: ${ratio(t.lines, pm2Lines)} (goal ≥ 1.00×); the newest line found by trail search in ${searchMs.toFixed(0)} ms (CLI start included): ${hit ? 'yes' : 'NO'}`);
   } finally {

@@ -61,3 +61,33 @@ test('a user pattern that would backtrack in a JavaScript RegExp runs in linear 
 test('user patterns find secrets after non-ASCII text', () => {
   assert.equal(redact('é😀 corp-abcd', compilePatterns(['corp-[0-9a-f]{4}'])), 'é😀 [REDACTED]');
 });
+
+test('patterns tried only near their hints find what they find over the whole text, with the native finder and without', async () => {
+  const { DEFAULT_PATTERNS, useHintFinder } = await import('./redact.js');
+  const { nativeHints } = await import('../platform/relay.js');
+  const everywhere = DEFAULT_PATTERNS.map((p) => ('re' in p ? { name: p.name, re: p.re, keep: p.keep } : p));
+  let seed = 11;
+  const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  const secrets = [...cases.map(([input]) => input), 'Password = hunter2hunter2', 'ApI-KeY: "abcd1234efgh"', 'AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY00', '--TOKEN s3cr3tvalue', 'token:\n  multi-line-value-here', 'npm_' + 'a'.repeat(36), 'pul-' + 'f'.repeat(40)];
+  const filler = ['GET /api/items?page=3 200 12ms user=42', 'ordinary line without anything', 'x'.repeat(1500), 'ASIA is a continent; a passage; tokenizer', ''];
+  const parts: string[] = [];
+  for (let i = 0; i < 4000; i++) {
+    const s = rnd(5) === 0 ? secrets[rnd(secrets.length)] : filler[rnd(filler.length)];
+    parts.push(rnd(3) === 0 ? s.toUpperCase() : s);
+  }
+  // Secrets deep inside a long line, and at the very start and end.
+  const text = secrets[1] + '\n' + parts.join(rnd(2) ? '\n' : ' ; ') + ' ' + 'y'.repeat(3000) + ' ' + secrets[0];
+  const expected = redact(text, everywhere);
+  assert.ok(expected.split(REDACTED_WORD).length > 500, 'the text holds secrets');
+  const native = nativeHints();
+  assert.ok(native, 'the native module is built (npm run build)');
+  try {
+    for (const finder of [null, native]) {
+      useHintFinder(finder);
+      assert.equal(redact(text, DEFAULT_PATTERNS), expected, finder ? 'native' : 'regex');
+    }
+  } finally {
+    useHintFinder(null);
+  }
+});
+const REDACTED_WORD = '[REDACTED]';

@@ -11,14 +11,16 @@ export class LogThrottle {
   rested = 0;
 
   /**
-   * Of the daemon's time, what writing logs may take: half (as long a rest as
-   * the write took), and a twentieth while someone watches a terminal that
-   * is busy (measured: a flood at half the time made keystroke echo's p99
-   * 2.8 times what it is with no service; at a twentieth, 0.93 times).
+   * Of the daemon's time, what writing logs may take: nine tenths while no
+   * one watches a busy terminal (a write of 256 KiB takes 2–3 ms, and the
+   * rest between writes lets the socket's requests and the terminals'
+   * recording through), and a twentieth while someone does (measured: a
+   * flood at half the time made keystroke echo's p99 2.8 times what it is
+   * with no service; at a twentieth, 0.93 times).
    */
   constructor(
     private watched: () => boolean,
-    private shares = { idle: 0.5, watched: 0.05 },
+    private shares = { idle: 0.9, watched: 0.05 },
   ) {}
 
   add(s: Readable): void {

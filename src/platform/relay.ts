@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 type Native = {
   closeOnExec(fd: number): void;
   peerPid(fd: number): number;
+  grams?(text: string): Buffer;
+  findHints?(text: string, literals: string): Int32Array;
   start(onEvent: (kind: number, id: number, seq: number, buf?: Buffer) => void): void;
   ptyAdd(fd: number): number;
   ptyRemove(id: number): void;
@@ -163,6 +165,18 @@ export function peerPid(fd: number): number | null {
   if (!n || typeof n.peerPid !== 'function') return null;
   const pid = n.peerPid(fd);
   return pid > 0 ? pid : null;
+}
+
+/** The native maker of a chunk's bitmap (store/grams.ts), or null where the module is not built. */
+export function nativeGrams(): ((text: string) => Buffer) | null {
+  const n = load().native;
+  return n && typeof n.grams === 'function' ? n.grams.bind(n) : null;
+}
+
+/** The native finder of secret patterns' hints (common/redact.ts), or null where the module is not built. */
+export function nativeHints(): ((text: string, literals: string) => Int32Array) | null {
+  const n = load().native;
+  return n && typeof n.findHints === 'function' ? n.findHints.bind(n) : null;
 }
 
 /** How bytes move in this daemon: "native", or why not. */

@@ -1,7 +1,7 @@
 // The daemon's entry point: it only wires things up. State dir and lock,
 // config, store, session manager, then the socket.
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { relayMode } from '../platform/relay.js';
+import { nativeGrams, nativeHints, relayMode } from '../platform/relay.js';
 import { closeInheritedFds } from '../platform/inherited-fds.js';
 import { redact } from '../common/redact.js';
 import { trailPaths } from '../platform/paths.js';
@@ -21,7 +21,7 @@ import { CommandStore } from '../store/commands.js';
 import { SessionManager } from '../daemon/sessions.js';
 import { StoreHealth } from '../daemon/store-health.js';
 import { SearchThread } from '../daemon/search-thread.js';
-import { DEFAULT_PATTERNS, compilePatterns } from '../common/redact.js';
+import { DEFAULT_PATTERNS, compilePatterns, useHintFinder } from '../common/redact.js';
 import { serveSocket } from './socket.js';
 import { releaseLock, takeLock } from './lock.js';
 import { closeRunDir, openRunDir } from './run-dir.js';
@@ -92,7 +92,8 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
   const env = { ...process.env } as Record<string, string>;
   delete env.TRAIL_NONCE_FILE;
   const commands = new CommandStore(db);
-  const serviceStore = new ServiceStore(db);
+  useHintFinder(nativeHints());
+  const serviceStore = new ServiceStore(db, nativeGrams() ?? undefined);
   const notes = new NoteStore(db);
   const health = new StoreHealth(log);
   const searcher = new SearchThread(paths.db);

@@ -4,6 +4,8 @@
 // the indexes are rebuilt into fresh segments (the old ones, freed, are
 // zeroed too); a TRUNCATE checkpoint leaves no old frame in the WAL.
 import type { Db } from './db.js';
+import { gramsOf } from './grams.js';
+import { setGrams } from './services.js';
 
 export type ForgetWhat = { ids?: number[]; sessionIds?: string[]; since?: number; until?: number; match?: string };
 export type Forgotten = { commands: number; notes: number; lines: number; events: number; walCleared: boolean };
@@ -47,7 +49,9 @@ export function forget(db: Db, w: ForgetWhat): Forgotten {
             if (raw) raw[i] = '';
             lines++;
           }
-        upd.run(text.join('\n'), raw && raw.join('\n'), c.id);
+        const kept = text.join('\n');
+        upd.run(kept, raw && raw.join('\n'), c.id);
+        setGrams(db, c.id, gramsOf(kept));
       }
     } else if (!w.ids?.length && (w.since !== undefined || w.until !== undefined)) {
       const range = [w.since ?? 0, w.until ?? Number.MAX_SAFE_INTEGER];
@@ -66,7 +70,7 @@ export function forget(db: Db, w: ForgetWhat): Forgotten {
     return { commands: ids.length, notes, lines, events };
   })();
   // Fresh index segments: the old ones, holding what was forgotten, are freed (and zeroed).
-  for (const fts of ['commands_cmd_fts', 'commands_out_fts', 'service_chunks_fts']) db.prepare(`INSERT INTO ${fts}(${fts}) VALUES ('optimize')`).run();
+  for (const fts of ['commands_cmd_fts', 'commands_out_fts']) db.prepare(`INSERT INTO ${fts}(${fts}) VALUES ('optimize')`).run();
   const cp = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
   return { ...result, walCleared: cp[0]?.busy === 0 };
 }

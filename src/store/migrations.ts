@@ -264,4 +264,28 @@ export const migrations: string[] = [
     last_used_at INTEGER
   );
   `,
+  // 10: service output's trigram index (FTS5) gives way to a bitmap of each
+  // chunk's three-character pieces (store/grams.ts): the index cost 34 ns per
+  // byte a service wrote and held a flooding service to a tenth of pm2's
+  // rate. The bitmaps live in a table of their own, with what a search
+  // filters on, so that reading them never walks a chunk's text. Chunks
+  // written before have no bitmap: a search opens them all.
+  `
+  DROP TRIGGER service_chunks_ai;
+  DROP TRIGGER service_chunks_ad;
+  DROP TRIGGER service_chunks_au;
+  DROP TABLE service_chunks_fts;
+  CREATE TABLE service_grams (
+    chunk_id INTEGER PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    service TEXT NOT NULL,
+    end_at INTEGER NOT NULL,
+    grams BLOB NOT NULL
+  );
+  INSERT INTO service_grams (chunk_id, session_id, service, end_at, grams)
+    SELECT id, session_id, service, end_at, x'' FROM service_chunks;
+  CREATE TRIGGER service_chunks_grams_ad AFTER DELETE ON service_chunks BEGIN
+    DELETE FROM service_grams WHERE chunk_id = old.id;
+  END;
+  `,
 ];

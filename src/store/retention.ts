@@ -12,7 +12,7 @@ export function storeSizes(db: Db): StoreSizes {
   for (const r of rows) {
     out.file += r.bytes;
     const n = r.name;
-    if (n.includes('_fts')) out.index += r.bytes;
+    if (n.includes('_fts') || n === 'service_grams') out.index += r.bytes;
     else if (n.startsWith('commands')) out.commands += r.bytes;
     else if (n.startsWith('service_chunks')) out.serviceOutput += r.bytes;
     else if (n.startsWith('events')) out.events += r.bytes;

@@ -1,6 +1,7 @@
 // Services' output and runs. Plain data in, plain rows out. Output is kept in
 // chunks (migration 6): the lines one stream of a service wrote in one go.
 import type { Db } from './db.js';
+import { gramKeys, gramsOf, mayHold } from './grams.js';
 
 /** text: the lines as a person saw them, '\n' between, redacted; raw: as written (colours), when any line had escapes. */
 export type LogChunk = { session_id: string; service: string; stream: 'out' | 'err'; at: number; end_at: number; lines: number; text: string; raw: string | null };
@@ -16,15 +17,23 @@ const LINE_BITS = 65_536;
 
 export class ServiceStore {
   private insertChunk;
-  constructor(private db: Db) {
+  private insertGrams;
+  constructor(
+    private db: Db,
+    private grams: (text: string) => Uint8Array = gramsOf,
+  ) {
     this.insertChunk = db.prepare(
       'INSERT INTO service_chunks (session_id, service, stream, at, end_at, lines, text, raw) VALUES (@session_id, @service, @stream, @at, @end_at, @lines, @text, @raw)',
     );
+    this.insertGrams = db.prepare('INSERT INTO service_grams (chunk_id, session_id, service, end_at, grams) VALUES (?, ?, ?, ?, ?)');
   }
 
   addChunks(chunks: LogChunk[]): void {
     this.db.transaction((cs: LogChunk[]) => {
-      for (const c of cs) this.insertChunk.run(c);
+      for (const c of cs) {
+        const id = this.insertChunk.run(c).lastInsertRowid;
+        this.insertGrams.run(id, c.session_id, c.service, c.end_at, this.grams(c.text));
+      }
     })(chunks);
   }
 
@@ -90,9 +99,11 @@ export class ServiceStore {
         else {
           const c = this.db.prepare('SELECT text, raw FROM service_chunks WHERE id = ?').get(cut.id) as { text: string; raw: string | null };
           const newest = (s: string) => s.split('\n').slice(-kept).join('\n');
+          const text = newest(c.text);
           this.db
             .prepare('UPDATE service_chunks SET text = ?, raw = ?, lines = ?, first = ? WHERE id = ?')
-            .run(newest(c.text), c.raw === null ? null : newest(c.raw), kept, cut.first + cut.lines - kept, cut.id);
+            .run(text, c.raw === null ? null : newest(c.raw), kept, cut.first + cut.lines - kept, cut.id);
+          setGrams(this.db, cut.id, this.grams(text));
         }
       }
       const old = this.db.prepare('SELECT coalesce(sum(lines), 0) n FROM service_chunks WHERE session_id = ? AND service = ? AND end_at < ?').get(sessionId, service, before) as { n: number };
@@ -116,6 +127,11 @@ export class ServiceStore {
   }
 }
 
+/** A chunk's bitmap, made again after its text changed (retention cut it, forget emptied lines): the old one would still tell what went. */
+export function setGrams(db: Db, chunkId: number, grams: Uint8Array): void {
+  db.prepare('UPDATE service_grams SET grams = ? WHERE chunk_id = ?').run(grams, chunkId);
+}
+
 /** A chunk's lines, each with its id, the chunk's time and stream. */
 function linesOf(c: ChunkRow): LogRow[] {
   const text = c.text.split('\n');
@@ -133,37 +149,32 @@ function linesOf(c: ChunkRow): LogRow[] {
 
 /**
  * Services' output lines containing `text` (any case), newest first, across
- * services. As for commands (searchCommands): the trigram index finds the
- * candidate chunks newest first, and their lines are checked for the exact
- * text, until `limit` lines are found. A text under three characters (or all
- * LIKE wildcards) has no trigram and scans instead. A plain function of a
+ * services. The chunks' bitmaps (store/grams.ts) are read newest first; a
+ * chunk whose bitmap may hold the text is opened and its lines are checked
+ * for the exact text, until `limit` lines are found. A plain function of a
  * connection: the search process runs it on a read-only one.
  */
 export function searchLogs(db: Db, text: string, opts: LogSearch): LogRow[] {
   const where: string[] = [];
   const params: unknown[] = [];
-  if (opts.sessionIds) (where.push(`c.session_id IN (${opts.sessionIds.map(() => '?').join(',') || 'NULL'})`), params.push(...opts.sessionIds));
-  if (opts.service) (where.push('c.service = ?'), params.push(opts.service));
-  if (opts.since !== undefined) (where.push('c.end_at >= ?'), params.push(opts.since));
-  const extra = where.map((w) => ' AND ' + w).join('');
-  const pieces = text.split(/[%_]/).filter(Boolean);
-  const rows = (
-    pieces.some((p) => p.length >= 3)
-      ? db
-          .prepare(
-            `SELECT c.* FROM service_chunks_fts f JOIN service_chunks c ON c.id = f.rowid
-             WHERE f.text LIKE ? AND instr(lower(c.text), lower(?)) > 0${extra} ORDER BY f.rowid DESC`,
-          )
-          .iterate('%' + pieces.join('%') + '%', text, ...params)
-      : db.prepare(`SELECT c.* FROM service_chunks c WHERE instr(lower(c.text), lower(?)) > 0${extra} ORDER BY c.id DESC`).iterate(text, ...params)
-  ) as IterableIterator<ChunkRow>;
+  if (opts.sessionIds) (where.push(`session_id IN (${opts.sessionIds.map(() => '?').join(',') || 'NULL'})`), params.push(...opts.sessionIds));
+  if (opts.service) (where.push('service = ?'), params.push(opts.service));
+  if (opts.since !== undefined) (where.push('end_at >= ?'), params.push(opts.since));
+  const keys = gramKeys(text);
+  const candidates = db
+    .prepare(`SELECT chunk_id id, grams FROM service_grams${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY chunk_id DESC`)
+    .iterate(...params) as IterableIterator<{ id: number; grams: Buffer }>;
+  const open = db.prepare('SELECT * FROM service_chunks WHERE id = ? AND instr(lower(text), lower(?)) > 0');
   const needle = text.toLowerCase();
   const out: LogRow[] = [];
-  for (const c of rows) {
+  for (const { id, grams } of candidates) {
+    if (!mayHold(grams, keys)) continue;
+    const c = open.get(id, text) as ChunkRow | undefined;
+    if (!c) continue;
     const lines = linesOf(c);
     for (let i = lines.length - 1; i >= 0 && out.length < opts.limit; i--) if (lines[i].line.toLowerCase().includes(needle)) out.push(lines[i]);
     if (out.length >= opts.limit) {
-      rows.return?.();
+      candidates.return?.();
       break;
     }
   }

@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { gramKeys, gramsOf, mayHold } from './grams.js';
+import { nativeGrams } from '../platform/relay.js';
+
+const texts = [
+  '',
+  'ab',
+  'abc',
+  'GET /api/items?page=3 200 12ms user=42',
+  'Mixed CASE and ÄÖÜ äöü, ΣΊΣΥΦΟΣ, 日本語のログ, emoji 🚀🔥 and a tab\there',
+  Array.from({ length: 3000 }, (_, i) => `2026-11-26T10:00:${String(i % 60).padStart(2, '0')}Z INFO req=${(i * 2654435761 >>> 0).toString(16)} user=${i}`).join('\n'),
+];
+
+test('a chunk bitmap never says no to a text the chunk holds, in any ASCII case; it says no to most it does not', () => {
+  const text = texts[5];
+  const g = gramsOf(text);
+  assert.equal(g.length, 4096);
+  for (const needle of ['req=', 'INFO REQ', 'user=2999', 'T10:00:59z', text.slice(1234, 1300)]) assert.ok(mayHold(g, gramKeys(needle)), needle);
+  const absent = ['ERRCODE-x1y2', 'payment gateway', 'nothing-like-this'].filter((n) => !mayHold(g, gramKeys(n)));
+  assert.equal(absent.length, 3);
+  // Too short to have a piece, or a chunk from before bitmaps: always a candidate.
+  assert.ok(mayHold(g, gramKeys('zz')));
+  assert.ok(mayHold(Buffer.alloc(0), gramKeys('anything')));
+  // Non-ASCII is taken as it is.
+  const u = gramsOf(texts[4]);
+  assert.ok(mayHold(u, gramKeys('日本語')));
+  assert.ok(mayHold(u, gramKeys('🚀🔥')));
+  assert.ok(mayHold(u, gramKeys('mixed case')));
+});
+
+test('the native bitmap is the JavaScript one, bit for bit (the daemon writes with one, a search reads with the other)', () => {
+  const native = nativeGrams();
+  assert.ok(native, 'the native module is built (npm run build)');
+  for (const t of texts) assert.deepEqual(native(t), gramsOf(t), t.slice(0, 40));
+  assert.throws(() => native(42 as unknown as string), /expected a string/);
+});
