@@ -121,9 +121,10 @@ function storedLogs(w: World): { lines: number; bytes: number; newest: string } 
   const db = new Database(join(w.home, 'trail.db'), { readonly: true });
   try {
     const r = db.prepare('SELECT coalesce(sum(lines), 0) n, coalesce(sum(length(text)) + sum(lines), 0) b FROM service_chunks').get() as { n: number; b: number };
-    const newest = db.prepare('SELECT text FROM service_chunks ORDER BY id DESC LIMIT 1').get() as { text: string } | undefined;
-    // The newest whole line (the very last may have been cut short when the service was stopped).
-    return { lines: r.n, bytes: r.b, newest: newest?.text.split('\n').filter((l) => l.endsWith('user=42')).pop() ?? '' };
+    // The newest whole line (the very last may have been cut short when the service was stopped, alone in its chunk).
+    const newest = (db.prepare('SELECT text FROM service_chunks ORDER BY id DESC LIMIT 3').all() as { text: string }[])
+      .flatMap((c) => c.text.split('\n').filter((l) => l.endsWith('user=42')).slice(-1))[0];
+    return { lines: r.n, bytes: r.b, newest: newest ?? '' };
   } finally {
     db.close();
   }

@@ -873,71 +873,72 @@ static napi_value js_peer_pid(napi_env env, napi_callback_info info) {
 }
 
 /*
- * grams(text): the bitmap of a text's three-character pieces, as
- * src/store/grams.ts makes it (the same folding, hash and size, bit for
- * bit; a test holds the two to it). Here because it runs over every byte a
- * service writes: 5-6 ns a byte in JavaScript, under 1 here.
+ * Service output, looked at once as it is stored (src/daemon/services.ts):
+ * the bitmap of its three-character pieces (src/store/grams.ts makes the
+ * same, bit for bit, and a test holds the two to it), where the secret
+ * patterns' hints start (src/common/redact.ts), and whether it holds
+ * control characters. Each character is taken by the low byte of its
+ * UTF-16 unit (Latin-1: a plain copy where V8 holds the text that way):
+ * for the bitmap a wider character shares its bits with another, which a
+ * search's exact check sorts out; a hint or a control character may be
+ * seen where there is none, never missed. In JavaScript the three passes
+ * cost 9-10 ns a byte, as much as SQLite's writing the text; here about 2.
  */
-static uint32_t gram_fold(uint32_t c) { return c >= 65 && c <= 90 ? c | 32 : c; }
+static uint8_t *latin1_of(napi_env env, napi_value v, size_t *len) {
+  if (napi_get_value_string_latin1(env, v, NULL, 0, len) != napi_ok) {
+    napi_throw_type_error(env, NULL, "expected a string");
+    return NULL;
+  }
+  uint8_t *t = malloc(*len + 1);
+  if (!t) {
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  napi_get_value_string_latin1(env, v, (char *)t, *len + 1, len);
+  return t;
+}
 
-static napi_value js_grams(napi_env env, napi_callback_info info) {
-  ARGS(1);
-  size_t len = 0;
-  napi_value out;
-  if (napi_get_value_string_utf16(env, argv[0], NULL, 0, &len) != napi_ok) {
-    napi_throw_type_error(env, NULL, "grams: expected a string");
-    return NULL;
-  }
-  uint16_t *text = malloc((len + 1) * sizeof(uint16_t));
-  if (!text) {
-    napi_throw_error(env, NULL, "grams: out of memory");
-    return NULL;
-  }
-  napi_get_value_string_utf16(env, argv[0], (char16_t *)text, len + 1, &len);
+static uint8_t fold_table[256];
+static void fold_init(void) {
+  for (int c = 0; c < 256; c++) fold_table[c] = (uint8_t)(c >= 'A' && c <= 'Z' ? c | 32 : c);
+}
+
+static napi_value grams_of(napi_env env, const uint8_t *t, size_t len) {
   size_t bytes = 32;
   unsigned bits_log2 = 8;
   while (bytes < 4096 && bytes * 64 < len) bytes *= 2, bits_log2++;
   uint8_t *map;
+  napi_value out;
   napi_create_buffer(env, bytes, (void **)&map, &out);
   memset(map, 0, bytes);
   if (len >= 3) {
     unsigned shift = 32 - bits_log2;
-    uint32_t a = gram_fold(text[0]), b = gram_fold(text[1]);
+    uint32_t a = fold_table[t[0]], b = fold_table[t[1]];
     for (size_t i = 2; i < len; i++) {
-      uint32_t c = gram_fold(text[i]);
-      uint32_t bit = (((a << 20) ^ (b << 10) ^ c ^ (a >> 12)) * 0x9e3779b1u) >> shift;
+      uint32_t c = fold_table[t[i]];
+      uint32_t bit = (((a << 16) ^ (b << 8) ^ c) * 0x9e3779b1u) >> shift;
       map[bit >> 3] |= (uint8_t)(1u << (bit & 7));
       a = b;
       b = c;
     }
   }
-  free(text);
   return out;
 }
 
-/*
- * findHints(text, literals): where in text any of the literals ('\n'
- * between, lowercase ASCII) starts, in any ASCII case, as an Int32Array of
- * positions. The secret patterns (src/common/redact.ts) are tried only near
- * these; V8's regular expressions looked for them at 4.5 ns a byte, this at
- * about one.
- */
 #define HINTS_MAX 64
 #define HINT_LEN 32
-static napi_value js_find_hints(napi_env env, napi_callback_info info) {
-  ARGS(2);
+static napi_value hints_of(napi_env env, napi_value literals, const uint8_t *t, size_t len) {
   char lits[HINTS_MAX][HINT_LEN + 1];
   size_t lens[HINTS_MAX];
   int nlits = 0;
   char spec[HINTS_MAX * (HINT_LEN + 1) + 1];
-  size_t speclen = 0, len = 0;
-  if (napi_get_value_string_utf8(env, argv[1], spec, sizeof spec, &speclen) != napi_ok ||
-      napi_get_value_string_latin1(env, argv[0], NULL, 0, &len) != napi_ok) {
-    napi_throw_type_error(env, NULL, "findHints: expected a text and a string of literals");
+  size_t speclen = 0;
+  if (napi_get_value_string_utf8(env, literals, spec, sizeof spec, &speclen) != napi_ok) {
+    napi_throw_type_error(env, NULL, "expected the literals as a string");
     return NULL;
   }
-  /* The first two characters of some literal, as a bitmap of ASCII pairs. */
-  uint8_t pairs[128 * 128 / 8];
+  /* The first two characters of some literal, as a bitmap of byte pairs. */
+  uint8_t pairs[65536 / 8];
   memset(pairs, 0, sizeof pairs);
   for (size_t i = 0; i < speclen && nlits < HINTS_MAX;) {
     size_t j = i;
@@ -947,52 +948,40 @@ static napi_value js_find_hints(napi_env env, napi_callback_info info) {
       memcpy(lits[nlits], spec + i, l);
       lits[nlits][l] = 0;
       lens[nlits] = l;
-      unsigned p = ((unsigned)(spec[i] & 127) << 7) | (unsigned)(spec[i + 1] & 127);
+      unsigned p = ((unsigned)(uint8_t)spec[i] << 8) | (uint8_t)spec[i + 1];
       pairs[p >> 3] |= (uint8_t)(1u << (p & 7));
       nlits++;
     }
     i = j + 1;
   }
-  /* Latin-1: each UTF-16 unit's low byte (a copy, where V8 holds the text
-   * that way already). Positions stay those of the string; a unit past
-   * 0xff can only add a hint, never hide one (the literals are ASCII). */
-  uint8_t *text = malloc(len + 1);
   size_t cap = 64, n = 0;
   int32_t *hits = malloc(cap * sizeof(int32_t));
-  if (!text || !hits) {
-    free(text);
-    free(hits);
-    napi_throw_error(env, NULL, "findHints: out of memory");
+  if (!hits) {
+    napi_throw_error(env, NULL, "out of memory");
     return NULL;
   }
-  napi_get_value_string_latin1(env, argv[0], (char *)text, len + 1, &len);
   for (size_t i = 0; i + 1 < len; i++) {
-    uint32_t c0 = text[i], c1 = text[i + 1];
-    if (c0 >= 128 || c1 >= 128) continue;
-    if (c0 >= 'A' && c0 <= 'Z') c0 |= 32;
-    if (c1 >= 'A' && c1 <= 'Z') c1 |= 32;
-    unsigned p = (c0 << 7) | c1;
+    unsigned c0 = fold_table[t[i]], c1 = fold_table[t[i + 1]];
+    unsigned p = (c0 << 8) | c1;
     if (!(pairs[p >> 3] & (1u << (p & 7)))) continue;
     for (int k = 0; k < nlits; k++) {
-      size_t l = lens[k];
-      if ((uint32_t)lits[k][0] != c0 || (uint32_t)lits[k][1] != c1 || i + l > len) continue;
-      size_t m = 2;
-      for (; m < l; m++) {
-        uint32_t c = text[i + m];
-        if (c >= 'A' && c <= 'Z') c |= 32;
-        if (c != (uint32_t)(unsigned char)lits[k][m]) break;
-      }
+      size_t l = lens[k], m = 2;
+      if ((uint8_t)lits[k][0] != c0 || (uint8_t)lits[k][1] != c1 || i + l > len) continue;
+      while (m < l && fold_table[t[i + m]] == (uint8_t)lits[k][m]) m++;
       if (m < l) continue;
       if (n == cap) {
         int32_t *more = realloc(hits, (cap *= 2) * sizeof(int32_t));
-        if (!more) break;
+        if (!more) {
+          free(hits);
+          napi_throw_error(env, NULL, "out of memory");
+          return NULL;
+        }
         hits = more;
       }
       hits[n++] = (int32_t)i;
       break;
     }
   }
-  free(text);
   void *data;
   napi_value ab, out;
   napi_create_arraybuffer(env, n * sizeof(int32_t), &data, &ab);
@@ -1002,7 +991,59 @@ static napi_value js_find_hints(napi_env env, napi_callback_info info) {
   return out;
 }
 
+static int has_controls(const uint8_t *t, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    uint8_t c = t[i];
+    if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) return 1;
+  }
+  return 0;
+}
+
+/* grams(text) -> Buffer */
+static napi_value js_grams(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  size_t len;
+  uint8_t *t = latin1_of(env, argv[0], &len);
+  if (!t) return NULL;
+  napi_value out = grams_of(env, t, len);
+  free(t);
+  return out;
+}
+
+/* findHints(text, literals) -> Int32Array: literals '\n' between, lowercase ASCII, found in any ASCII case. */
+static napi_value js_find_hints(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  size_t len;
+  uint8_t *t = latin1_of(env, argv[0], &len);
+  if (!t) return NULL;
+  napi_value out = hints_of(env, argv[1], t, len);
+  free(t);
+  return out;
+}
+
+/* scanOutput(text, literals) -> [grams, hints, controls]: the three at once, one copy. */
+static napi_value js_scan_output(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  size_t len;
+  uint8_t *t = latin1_of(env, argv[0], &len);
+  if (!t) return NULL;
+  napi_value hints = hints_of(env, argv[1], t, len);
+  if (!hints) {
+    free(t);
+    return NULL;
+  }
+  napi_value out, controls;
+  napi_create_array_with_length(env, 3, &out);
+  napi_set_element(env, out, 0, grams_of(env, t, len));
+  napi_set_element(env, out, 1, hints);
+  napi_get_boolean(env, has_controls(t, len), &controls);
+  napi_set_element(env, out, 2, controls);
+  free(t);
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
+  fold_init();
   struct {
     const char *name;
     napi_callback fn;
@@ -1012,6 +1053,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"peerPid", js_peer_pid},
       {"grams", js_grams},
       {"findHints", js_find_hints},
+      {"scanOutput", js_scan_output},
       {"ptyAdd", js_pty_add},
       {"ptyRemove", js_pty_remove},
       {"ptyWrite", js_pty_write},

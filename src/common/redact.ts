@@ -75,6 +75,11 @@ function hintOf(patterns: SecretPattern[]): { literals: string; re: RegExp } | n
   return h;
 }
 
+/** The hints of a list of patterns as the native finder takes them ('\n' between), or null when none has one. */
+export function hintLiterals(patterns: SecretPattern[]): string | null {
+  return hintOf(patterns)?.literals ?? null;
+}
+
 /** Where the hints start in a text. */
 export function findHints(text: string, patterns: SecretPattern[]): ArrayLike<number> {
   const h = hintOf(patterns);
@@ -87,7 +92,7 @@ export function findHints(text: string, patterns: SecretPattern[]): ArrayLike<nu
 }
 
 /** Where the patterns find secrets in text: ranges to replace, sorted and merged. */
-function secretRanges(text: string, patterns: SecretPattern[]): [number, number][] {
+function secretRanges(text: string, patterns: SecretPattern[], hinted?: ArrayLike<number>): [number, number][] {
   const ranges: [number, number][] = [];
   const near: { re: RegExp; keep?: number }[] = [];
   for (const p of patterns) {
@@ -106,7 +111,7 @@ function secretRanges(text: string, patterns: SecretPattern[]): [number, number]
     // it (a value may follow its keyword on the next line: `token:\n  abc`).
     // What the patterns would find with the value two or more lines (or a
     // kilobyte of spaces) after its keyword is the one thing not found here.
-    const hints = findHints(text, patterns);
+    const hints = hinted ?? findHints(text, patterns);
     let done = -1;
     for (let k = 0; k < hints.length; k++) {
       const at = hints[k];
@@ -146,8 +151,9 @@ function matches(re: RegExp, text: string, offset: number, keep: number | undefi
   }
 }
 
-export function redact(text: string, patterns: SecretPattern[] = DEFAULT_PATTERNS): string {
-  const ranges = secretRanges(text, patterns);
+/** hints: where the patterns' hints start in text, when already found (the daemon finds them with other things in one pass). */
+export function redact(text: string, patterns: SecretPattern[] = DEFAULT_PATTERNS, hints?: ArrayLike<number>): string {
+  const ranges = secretRanges(text, patterns, hints);
   if (!ranges.length) return text;
   let out = '';
   let pos = 0;

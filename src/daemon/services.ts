@@ -14,7 +14,7 @@ import type { CommandSink } from './recorder.js';
 import { existsSync, readFileSync, watch as fsWatch, type FSWatcher } from 'node:fs';
 import net from 'node:net';
 import { basename, resolve } from 'node:path';
-import { redact, redactRaw, type SecretPattern } from '../common/redact.js';
+import { hintLiterals, redact, redactRaw, type SecretPattern } from '../common/redact.js';
 import { stripAnsi } from '../common/ansi.js';
 import type { ServiceEventKind } from '../common/service-events.js';
 import { CHUNK_LINES, type ServiceStore, type LogChunk } from '../store/services.js';
@@ -62,6 +62,12 @@ export type ServiceDeps = {
   log: (line: string) => void;
   /** Service output streams are paused while writing their logs has had its share of the daemon's time. */
   throttle: LogThrottle;
+  /**
+   * The native look at output to be stored (native/relay.c scanOutput): its
+   * bitmap of pieces, where the secret patterns' hints start, whether it has
+   * control characters; in one pass. Without it each is found in JavaScript.
+   */
+  scan?: ((text: string, literals: string) => [Buffer, Int32Array, boolean]) | null;
   /** Where tty services' terminals keep their files, and the scrollback they keep. */
   tty: { runDir: string; scrollback: number; shell: string };
 };
@@ -488,19 +494,24 @@ export class SessionServices {
     this.pending = [];
     this.open.clear();
     this.pendingBytes = 0;
+    const literals = hintLiterals(this.deps.secrets) ?? '';
     const chunks: LogChunk[] = gathered.map((g) => {
       const written = g.parts.join('\n');
+      // What the native pass found holds for the text as written; once the text changes, it is found again.
+      const seen = this.deps.scan?.(written, literals);
       let text = written;
       let raw: string | null = null;
-      if (CONTROLS.test(written)) {
+      if ((seen?.[2] ?? true) && CONTROLS.test(written)) {
         text = written.split('\n').map((l) => (CONTROLS.test(l) ? stripAnsi(l) : l)).join('\n');
         if (written.includes('\x1b')) raw = redactRaw(written, this.deps.secrets);
       }
-      text = redact(text, this.deps.secrets);
+      const same = seen && text === written;
+      text = redact(text, this.deps.secrets, same ? seen[1] : undefined);
+      const grams = same && text === written ? seen[0] : undefined;
       const lines = countLines(text);
       // A secret that spanned lines changed the count: the colours cannot be matched to lines, and go.
       if (raw !== null && countLines(raw) !== lines) raw = null;
-      return { session_id: this.session.id, service: g.service, stream: g.stream, at: g.at, end_at: g.end_at, lines, text, raw };
+      return { session_id: this.session.id, service: g.service, stream: g.stream, at: g.at, end_at: g.end_at, lines, text, raw, grams };
     });
     this.deps.health.attempt(`${chunks.length} chunk(s) of service output`, () => this.deps.store.addChunks(chunks));
     // Retention, now and then: each service's newest lines, none too old.

@@ -10,6 +10,7 @@ type Native = {
   peerPid(fd: number): number;
   grams?(text: string): Buffer;
   findHints?(text: string, literals: string): Int32Array;
+  scanOutput?(text: string, literals: string): [Buffer, Int32Array, boolean];
   start(onEvent: (kind: number, id: number, seq: number, buf?: Buffer) => void): void;
   ptyAdd(fd: number): number;
   ptyRemove(id: number): void;
@@ -177,6 +178,12 @@ export function nativeGrams(): ((text: string) => Buffer) | null {
 export function nativeHints(): ((text: string, literals: string) => Int32Array) | null {
   const n = load().native;
   return n && typeof n.findHints === 'function' ? n.findHints.bind(n) : null;
+}
+
+/** The native look at service output to be stored (grams, hints and control characters in one pass), or null. */
+export function nativeScan(): ((text: string, literals: string) => [Buffer, Int32Array, boolean]) | null {
+  const n = load().native;
+  return n && typeof n.scanOutput === 'function' ? n.scanOutput.bind(n) : null;
 }
 
 /** How bytes move in this daemon: "native", or why not. */

@@ -1,7 +1,7 @@
 // The daemon's entry point: it only wires things up. State dir and lock,
 // config, store, session manager, then the socket.
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { nativeGrams, nativeHints, relayMode } from '../platform/relay.js';
+import { nativeGrams, nativeHints, nativeScan, relayMode } from '../platform/relay.js';
 import { closeInheritedFds } from '../platform/inherited-fds.js';
 import { redact } from '../common/redact.js';
 import { trailPaths } from '../platform/paths.js';
@@ -118,6 +118,7 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
     log,
     // Terminals someone watches come first: while one had output in the last second, logs get a small share.
     throttle: new LogThrottle(() => performance.now() - Terminal.lastWatched < 1000),
+    scan: nativeScan(),
     tty: { runDir, scrollback: config.scrollback, shell: env.SHELL || '/bin/sh' },
   });
   // What a killed daemon left running goes first: no orphan keeps a port.

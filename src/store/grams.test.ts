@@ -35,3 +35,20 @@ test('the native bitmap is the JavaScript one, bit for bit (the daemon writes wi
   for (const t of texts) assert.deepEqual(native(t), gramsOf(t), t.slice(0, 40));
   assert.throws(() => native(42 as unknown as string), /expected a string/);
 });
+
+test('the daemon looks at output once (native): the bitmap, where secret hints start, whether it has control characters', async () => {
+  const { nativeScan } = await import('../platform/relay.js');
+  const { DEFAULT_PATTERNS, findHints, hintLiterals, useHintFinder } = await import('../common/redact.js');
+  const scan = nativeScan();
+  assert.ok(scan, 'the native module is built (npm run build)');
+  const literals = hintLiterals(DEFAULT_PATTERNS)!;
+  useHintFinder(null);
+  for (const t of [...texts, 'DB_PASSWORD=x; TOKEN: y; ghp_ and AKIA at the end: xoxb-', 'über Token straße PassWord']) {
+    const [grams, hints, controls] = scan(t, literals);
+    assert.deepEqual(grams, gramsOf(t));
+    assert.deepEqual([...hints], [...(findHints(t, DEFAULT_PATTERNS) as number[])], t.slice(0, 40));
+    assert.equal(controls, false);
+  }
+  assert.equal(scan('plain\n\tthen \x1b[31mred\x1b[0m', literals)[2], true);
+  assert.equal(scan('a carriage\rreturn', literals)[2], true);
+});

@@ -11,7 +11,9 @@
 // text), where the index was read only for the pieces looked for.
 //
 // Case: ASCII letters are folded, as SQLite's lower() and instr() that check
-// the candidates fold them; other characters are taken as they are.
+// the candidates fold them. A character counts by the low byte of its UTF-16
+// unit (as the native maker reads text: Latin-1, a plain copy): a wider one
+// shares its bits with another, which the exact check sorts out.
 
 /**
  * Bytes of bitmap for a text of `length` characters: about 1/64 of it, a
@@ -25,10 +27,13 @@ function sizeFor(length: number): number {
   return bytes;
 }
 
-const fold = (c: number) => (c >= 65 && c <= 90 ? c | 32 : c);
+const fold = (unit: number) => {
+  const c = unit & 0xff;
+  return c >= 65 && c <= 90 ? c | 32 : c;
+};
 
 /** The piece of three characters ending at each position, hashed to 32 bits. */
-const mix = (a: number, b: number, c: number) => Math.imul((a << 20) ^ (b << 10) ^ c ^ (a >>> 12), 0x9e3779b1) >>> 0;
+const mix = (a: number, b: number, c: number) => Math.imul((a << 16) ^ (b << 8) ^ c, 0x9e3779b1) >>> 0;
 
 /** The bitmap of a text's three-character pieces (native/relay.c has the same, faster: the daemon uses that one). */
 export function gramsOf(text: string): Buffer {

@@ -3,8 +3,12 @@
 import type { Db } from './db.js';
 import { gramKeys, gramsOf, mayHold } from './grams.js';
 
-/** text: the lines as a person saw them, '\n' between, redacted; raw: as written (colours), when any line had escapes. */
-export type LogChunk = { session_id: string; service: string; stream: 'out' | 'err'; at: number; end_at: number; lines: number; text: string; raw: string | null };
+/**
+ * text: the lines as a person saw them, '\n' between, redacted; raw: as
+ * written (colours), when any line had escapes; grams: the text's bitmap
+ * (store/grams.ts) when the writer has made it already.
+ */
+export type LogChunk = { session_id: string; service: string; stream: 'out' | 'err'; at: number; end_at: number; lines: number; text: string; raw: string | null; grams?: Uint8Array };
 type ChunkRow = LogChunk & { id: number; first: number };
 /** One line of a service's output; id = chunk id × 65536 + its index in the chunk. */
 export type LogRow = { id: number; session_id: string; service: string; at: number; stream: 'out' | 'err'; line: string; raw: string | null };
@@ -30,9 +34,9 @@ export class ServiceStore {
 
   addChunks(chunks: LogChunk[]): void {
     this.db.transaction((cs: LogChunk[]) => {
-      for (const c of cs) {
+      for (const { grams, ...c } of cs) {
         const id = this.insertChunk.run(c).lastInsertRowid;
-        this.insertGrams.run(id, c.session_id, c.service, c.end_at, this.grams(c.text));
+        this.insertGrams.run(id, c.session_id, c.service, c.end_at, grams ?? this.grams(c.text));
       }
     })(chunks);
   }
