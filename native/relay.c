@@ -903,13 +903,19 @@ static void fold_init(void) {
   for (int c = 0; c < 256; c++) fold_table[c] = (uint8_t)(c >= 'A' && c <= 'Z' ? c | 32 : c);
 }
 
+/*
+ * The bitmap starts at 8 bits a character (at most 64 Kib) and is folded in
+ * halves (bit i of the half is bits 2i and 2i+1: the hash's top bits pick
+ * the bit, so the half is the bitmap one bit shorter would have been) while
+ * the half is at most a third set: its size follows what the text holds,
+ * not its length (a repetitive log's 256 KiB ends at 512 bytes).
+ */
 static napi_value grams_of(napi_env env, const uint8_t *t, size_t len) {
-  size_t bytes = 32;
-  unsigned bits_log2 = 8;
-  while (bytes < 4096 && bytes * 64 < len) bytes *= 2, bits_log2++;
-  uint8_t *map;
-  napi_value out;
-  napi_create_buffer(env, bytes, (void **)&map, &out);
+  static const unsigned MAX_LOG2 = 16, MIN_LOG2 = 8;
+  unsigned bits_log2 = MIN_LOG2;
+  while (bits_log2 < MAX_LOG2 && ((size_t)1 << bits_log2) < len * 8) bits_log2++;
+  uint8_t map[1 << (16 - 3)];
+  size_t bytes = (size_t)1 << (bits_log2 - 3);
   memset(map, 0, bytes);
   if (len >= 3) {
     unsigned shift = 32 - bits_log2;
@@ -922,6 +928,25 @@ static napi_value grams_of(napi_env env, const uint8_t *t, size_t len) {
       b = c;
     }
   }
+  while (bytes > 32) {
+    size_t half = bytes / 2, ones = 0;
+    uint8_t folded[1 << (16 - 4)];
+    for (size_t i = 0; i < half; i++) {
+      uint8_t lo = map[2 * i], hi = map[2 * i + 1], f = 0;
+      for (int k = 0; k < 4; k++) {
+        if (lo & (3u << (2 * k))) f |= (uint8_t)(1u << k);
+        if (hi & (3u << (2 * k))) f |= (uint8_t)(1u << (k + 4));
+      }
+      folded[i] = f;
+      ones += (size_t)__builtin_popcount(f);
+    }
+    if (ones * 3 > half * 8) break;
+    memcpy(map, folded, half);
+    bytes = half;
+  }
+  uint8_t *data;
+  napi_value out;
+  napi_create_buffer_copy(env, bytes, map, (void **)&data, &out);
   return out;
 }
 

@@ -66,6 +66,26 @@ test('an unknown key is named where it is, with the closest known key', () => {
   assert.equal(err('service:\n  web: { command: x }\n'), 'trail.yaml:1:1: service: unknown key; did you mean services?');
 });
 
+test('everything wrong in a file is said at once, in the file\'s order; a misspelt key does not also report the field it leaves missing', () => {
+  assert.equal(
+    err('services:\n  web:\n    comand: npm start\n    restart: sometimes\n  db:\n    command: pg\n    ready: { port: abc }\n    stopp: { grace: 1s }\n'),
+    [
+      'trail.yaml:3:5: services.web.comand: unknown key; did you mean command?',
+      'trail.yaml:4:14: services.web.restart: expected one of no, on-failure, always',
+      'trail.yaml:7:20: services.db.ready.port: expected a number',
+      'trail.yaml:8:5: services.db.stopp: unknown key; did you mean stop?',
+    ].join('\n'),
+  );
+  assert.equal(
+    err('services:\n  a: { command: x, depends_on: [b, c] }\n  d: { command: x, depends_on: [e] }\n'),
+    [
+      'trail.yaml:2:32: services.a.depends_on: no service named b (services: a, d)',
+      'trail.yaml:2:32: services.a.depends_on: no service named c (services: a, d)',
+      'trail.yaml:3:32: services.d.depends_on: no service named e (services: a, d)',
+    ].join('\n'),
+  );
+});
+
 test('YAML errors, missing dependencies and cycles are refused with where', () => {
   assert.match(err('services:\n  web: [\n'), /^trail\.yaml:\d+:\d+: not valid YAML: /);
   assert.equal(

@@ -203,15 +203,25 @@ export function parseTrailYaml(text: string, file: string): ServiceSpec[] {
     const p = lines.linePos(offset);
     return `${file}:${p.line}:${p.col}`;
   };
-  if (doc.errors.length) {
-    const e = doc.errors[0];
-    throw new ServiceConfigError(`${at(e.pos[0])}: not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}${yamlHint(e.message)}`);
-  }
+  if (doc.errors.length)
+    throw new ServiceConfigError(everyOne(doc.errors.map((e) => `${at(e.pos[0])}: not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}${yamlHint(e.message)}`), file));
   const parsed = TrailYaml.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
-    // A misspelt key explains the field it leaves missing: say that first.
+    // Everything wrong at once, as a compiler says it. A misspelt key
+    // explains the field it leaves missing: the field is not said again.
     const issues = parsed.error.issues;
-    throw new ServiceConfigError(describeIssue(issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0], doc, at));
+    const said: string[] = [];
+    const explained = new Set<string>();
+    for (const i of issues)
+      if (i.code === 'unrecognized_keys')
+        for (const key of i.keys) {
+          const { text, near } = describeUnknown(i.path.map(String), key, doc, at);
+          said.push(text);
+          // What the mapping then lacks (the field, or one of a choice of fields) is the misspelling's doing.
+          if (near) explained.add([...i.path.map(String), near].join('.')).add(i.path.map(String).join('.'));
+        }
+    for (const i of issues) if (i.code !== 'unrecognized_keys' && !explained.has(i.path.map(String).join('.'))) said.push(describeIssue(i, doc, at));
+    throw new ServiceConfigError(everyOne(said, file));
   }
   const services = Object.entries(parsed.data.services).map(([name, s]) => ({ ...s, name }));
   checkDependencies(services, (name, dep) => {
@@ -221,25 +231,40 @@ export function parseTrailYaml(text: string, file: string): ServiceSpec[] {
   return services;
 }
 
-/** The position and words for the first thing wrong in the file. */
+/** The lines saying what is wrong, in the file's order, each once; past 20, how many more. */
+function everyOne(lines: string[], file: string): string {
+  const pos = (l: string) => l.slice(file.length + 1).split(':', 2).map(Number);
+  const sorted = [...new Set(lines)].sort((a, b) => {
+    const [la, ca] = pos(a);
+    const [lb, cb] = pos(b);
+    return la - lb || ca - cb;
+  });
+  return (sorted.length > 20 ? [...sorted.slice(0, 20), `… and ${sorted.length - 20} more`] : sorted).join('\n');
+}
+
+/** Where a path of the file is, or the nearest mapping above it that is there. */
+function whereIn(doc: Document, p: string[], at: (offset: number) => string): string {
+  for (let n = p.length; n >= 0; n--) {
+    const node = doc.getIn(p.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return at(node.range[0]);
+  }
+  return at(0);
+}
+
+/** An unknown key: where it is, and the known key it is closest to. */
+function describeUnknown(path: string[], key: string, doc: Document, at: (offset: number) => string): { text: string; near: string | null } {
+  const map = doc.getIn(path, true);
+  const pair = isMap(map) ? map.items.find((i) => (i.key as { value?: unknown })?.value === key) : undefined;
+  const range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+  const known = knownKeys(path);
+  const near = closest(key, known);
+  return { text: `${range ? at(range[0]) : whereIn(doc, path, at)}: ${[...path, key].join('.')}: unknown key${near ? `; did you mean ${near}?` : known.length ? ` (known: ${known.join(', ')})` : ''}`, near };
+}
+
+/** The position and words for one thing wrong in the file (not an unknown key: describeUnknown). */
 function describeIssue(issue: z.core.$ZodIssue, doc: Document, at: (offset: number) => string): string {
   const path = issue.path.map(String);
-  const where = (p: string[]) => {
-    for (let n = p.length; n >= 0; n--) {
-      const node = doc.getIn(p.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-      if (node?.range) return at(node.range[0]);
-    }
-    return at(0);
-  };
-  if (issue.code === 'unrecognized_keys') {
-    const key = issue.keys[0];
-    const map = doc.getIn(path, true);
-    const pair = isMap(map) ? map.items.find((i) => (i.key as { value?: unknown })?.value === key) : undefined;
-    const range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
-    const known = knownKeys(path);
-    const near = closest(key, known);
-    return `${range ? at(range[0]) : where(path)}: ${[...path, key].join('.')}: unknown key${near ? `; did you mean ${near}?` : known.length ? ` (known: ${known.join(', ')})` : ''}`;
-  }
+  const where = (p: string[]) => whereIn(doc, p, at);
   const field = path.join('.') || '(top)';
   let what = issue.message;
   if (issue.code === 'invalid_type') {
@@ -300,10 +325,12 @@ function distance(a: string, b: string): number {
 /** Every dependency names a service of the file, and none goes round in a circle. */
 function checkDependencies(services: ServiceSpec[], where: (name: string, dep: string) => string, root = 'services'): void {
   const byName = new Map(services.map((s) => [s.name, s]));
-  for (const s of services)
-    for (const dep of Object.keys(s.depends_on))
-      if (!byName.has(dep))
-        throw new ServiceConfigError(`${where(s.name, dep)}: ${root}.${s.name}.depends_on: no service named ${dep} (${root}: ${[...byName.keys()].join(', ')})`);
+  const missing = services.flatMap((s) =>
+    Object.keys(s.depends_on)
+      .filter((dep) => !byName.has(dep))
+      .map((dep) => `${where(s.name, dep)}: ${root}.${s.name}.depends_on: no service named ${dep} (${root}: ${[...byName.keys()].join(', ')})`),
+  );
+  if (missing.length) throw new ServiceConfigError(missing.join('\n'));
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (name: string, trail: string[]) => {
     if (state.get(name) === 'done') return;

@@ -70,7 +70,7 @@ export function forget(db: Db, w: ForgetWhat): Forgotten {
     return { commands: ids.length, notes, lines, events };
   })();
   // Fresh index segments: the old ones, holding what was forgotten, are freed (and zeroed).
-  for (const fts of ['commands_cmd_fts', 'commands_out_fts']) db.prepare(`INSERT INTO ${fts}(${fts}) VALUES ('optimize')`).run();
+  for (const fts of ['commands_cmd_fts', 'commands_out_fts', 'service_chunks_fts']) db.prepare(`INSERT INTO ${fts}(${fts}) VALUES ('optimize')`).run();
   const cp = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
   return { ...result, walCleared: cp[0]?.busy === 0 };
 }

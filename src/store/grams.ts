@@ -1,14 +1,14 @@
 // Which three-character pieces a chunk of service output holds, as a bitmap
-// kept beside the chunk (a Bloom filter with one hash). A search reads the
-// bitmaps newest first and opens only the chunks whose bits hold every piece
-// of the text it looks for. It replaced FTS5's trigram index for service
-// output (migration 10): that index cost 34 ns per byte a service wrote and
-// held a service printing as fast as it can to a tenth of what pm2 keeps;
-// the bitmap costs under 2 ns a byte (natively, native/relay.c) and is never
-// wrong about a chunk that holds the text (only, now and then, about one that
-// does not, which the exact check after it throws out). The price is on the
-// search side: every bitmap of the services searched is read (2% of the
-// text), where the index was read only for the pieces looked for.
+// kept beside the chunk (a Bloom filter with one hash), for chunks of 64 KiB
+// and more (smaller ones are in the trigram index: store/services.ts,
+// INDEX_BELOW). A search reads the bitmaps newest first and opens only the
+// chunks whose bits hold every piece of the text it looks for. The trigram
+// index costs 34 ns per byte written, which held a service printing as fast
+// as it can to a tenth of what pm2 keeps; the bitmap costs about 2 (made
+// natively, native/relay.c), and is never wrong about a chunk that holds the
+// text (only, now and then, about one that does not, which the exact check
+// after it throws out). The price is on the search side: every bitmap of
+// the services searched is read (about 1% of their text).
 //
 // Case: ASCII letters are folded, as SQLite's lower() and instr() that check
 // the candidates fold them. A character counts by the low byte of its UTF-16
@@ -16,15 +16,37 @@
 // shares its bits with another, which the exact check sorts out.
 
 /**
- * Bytes of bitmap for a text of `length` characters: about 1/64 of it, a
- * power of two from 32 to 4 KiB (measured over 300 MB of request logs with
- * ids in hex: a text found in one chunk opened that chunk alone, at 1/32 as
- * at 1/64; a search reads the bitmaps, so they are kept small).
+ * The bitmap starts at 8 bits a character (at most 64 Kib, at least 256
+ * bits) and is folded in halves while the half is at most a third set: its
+ * size follows what the text holds, not its length. Bit i of the half is
+ * bits 2i and 2i+1 (the hash's top bits pick the bit: the half is the
+ * bitmap one bit shorter would have been). A repetitive log's 256 KiB ends
+ * at 512 bytes, 170 KB of request lines with ids in hex at 2 KiB: a search
+ * reads every bitmap of what it searches, so they are kept small.
  */
-function sizeFor(length: number): number {
-  let bytes = 32;
-  while (bytes < 4096 && bytes * 64 < length) bytes *= 2;
-  return bytes;
+const MAX_BITS_LOG2 = 16;
+const MIN_BITS_LOG2 = 8;
+
+function foldHalves(map: Uint8Array): Uint8Array {
+  let cur = map;
+  while (cur.length > 32) {
+    const half = new Uint8Array(cur.length / 2);
+    let ones = 0;
+    for (let i = 0; i < half.length; i++) {
+      const lo = cur[2 * i];
+      const hi = cur[2 * i + 1];
+      let f = 0;
+      for (let k = 0; k < 4; k++) {
+        if (lo & (3 << (2 * k))) f |= 1 << k;
+        if (hi & (3 << (2 * k))) f |= 1 << (k + 4);
+      }
+      half[i] = f;
+      for (let x = f; x; x &= x - 1) ones++;
+    }
+    if (ones * 3 > half.length * 8) break;
+    cur = half;
+  }
+  return cur;
 }
 
 const fold = (unit: number) => {
@@ -37,20 +59,22 @@ const mix = (a: number, b: number, c: number) => Math.imul((a << 16) ^ (b << 8) 
 
 /** The bitmap of a text's three-character pieces (native/relay.c has the same, faster: the daemon uses that one). */
 export function gramsOf(text: string): Buffer {
-  const bytes = sizeFor(text.length);
-  const out = Buffer.alloc(bytes);
-  const shift = 32 - Math.log2(bytes * 8);
-  if (text.length < 3) return out;
-  let a = fold(text.charCodeAt(0));
-  let b = fold(text.charCodeAt(1));
-  for (let i = 2; i < text.length; i++) {
-    const c = fold(text.charCodeAt(i));
-    const bit = mix(a, b, c) >>> shift;
-    out[bit >>> 3] |= 1 << (bit & 7);
-    a = b;
-    b = c;
+  let log2 = MIN_BITS_LOG2;
+  while (log2 < MAX_BITS_LOG2 && 1 << log2 < text.length * 8) log2++;
+  const map = new Uint8Array(1 << (log2 - 3));
+  const shift = 32 - log2;
+  if (text.length >= 3) {
+    let a = fold(text.charCodeAt(0));
+    let b = fold(text.charCodeAt(1));
+    for (let i = 2; i < text.length; i++) {
+      const c = fold(text.charCodeAt(i));
+      const bit = mix(a, b, c) >>> shift;
+      map[bit >>> 3] |= 1 << (bit & 7);
+      a = b;
+      b = c;
+    }
   }
-  return out;
+  return Buffer.from(foldHalves(map));
 }
 
 /** The hashed pieces of a text looked for; null when it is too short to have any (every chunk is a candidate). */

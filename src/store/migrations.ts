@@ -288,4 +288,31 @@ export const migrations: string[] = [
     DELETE FROM service_grams WHERE chunk_id = old.id;
   END;
   `,
+  // 11: both, by a chunk's size. Bitmaps are read whole by a search, one a
+  // chunk: right for a flood's 256 KiB chunks, wrong for a quiet service's
+  // (a line a flush, 86,400 chunks a day). A chunk under 64 KiB (indexed = 1,
+  // decided by the writer) goes into the trigram index again, where its
+  // cost is small since its service writes slowly; a larger one has a
+  // bitmap instead (service_grams). A chunk keeps its kind for good: trim
+  // and forget, which cut its text, keep its index or bitmap up to date.
+  `
+  ALTER TABLE service_chunks ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;
+  UPDATE service_chunks SET indexed = 1 WHERE length(text) < 65536;
+  DELETE FROM service_grams WHERE chunk_id IN (SELECT id FROM service_chunks WHERE indexed = 1);
+  CREATE VIRTUAL TABLE service_chunks_fts USING fts5(
+    text, content='service_chunks', content_rowid='id', tokenize='trigram', detail=none
+  );
+  INSERT INTO service_chunks_fts(rowid, text) SELECT id, text FROM service_chunks WHERE indexed = 1;
+  CREATE TRIGGER service_chunks_ai AFTER INSERT ON service_chunks WHEN new.indexed = 1 BEGIN
+    INSERT INTO service_chunks_fts(rowid, text) VALUES (new.id, new.text);
+  END;
+  CREATE TRIGGER service_chunks_ad AFTER DELETE ON service_chunks WHEN old.indexed = 1 BEGIN
+    INSERT INTO service_chunks_fts(service_chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
+  END;
+  -- in this order: the old text's pieces out, then the new one's in (the other way, what both hold would go)
+  CREATE TRIGGER service_chunks_au AFTER UPDATE OF text ON service_chunks BEGIN
+    INSERT INTO service_chunks_fts(service_chunks_fts, rowid, text) SELECT 'delete', old.id, old.text WHERE old.indexed = 1;
+    INSERT INTO service_chunks_fts(rowid, text) SELECT new.id, new.text WHERE new.indexed = 1;
+  END;
+  `,
 ];

@@ -56,3 +56,43 @@ test('service output in chunks: lines read back in order with ids that page, sea
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('large chunks (a flood) are found through their bitmaps, small ones through the index, newest first across both; cutting or forgetting leaves neither telling what went', async () => {
+  const { forget } = await import('./forget.js');
+  const { INDEX_BELOW } = await import('./services.js');
+  const dir = mkdtempSync(join(tmpdir(), 'trail-svc-store-'));
+  try {
+    const db = openDb(join(dir, 'trail.db'));
+    const s = new ServiceStore(db);
+    const flood = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `GET /api/items/${i} 200 ${tag}`).join('\n');
+    const big1 = flood('first', 3000) + '\nthe needle in the first flood\n' + flood('tail', 10);
+    const big2 = flood('second', 3000);
+    assert.ok(big1.length >= INDEX_BELOW && big2.length >= INDEX_BELOW);
+    s.addChunks([
+      chunk({ text: 'a small needle, oldest', at: 1 }),
+      chunk({ service: 'api', text: big1, at: 2 }),
+      chunk({ text: 'a small needle, newer', at: 3 }),
+      chunk({ service: 'api', text: big2, at: 4 }),
+      chunk({ service: 'api', text: 'the newest needle', at: 5 }),
+    ]);
+    const kinds = db.prepare('SELECT indexed, count(*) n FROM service_chunks GROUP BY indexed ORDER BY indexed').all();
+    assert.deepEqual(kinds, [{ indexed: 0, n: 2 }, { indexed: 1, n: 3 }]);
+    assert.deepEqual(s.search('NEEDLE', { limit: 10 }).map((l) => l.line), ['the newest needle', 'a small needle, newer', 'the needle in the first flood', 'a small needle, oldest']);
+    assert.deepEqual(s.search('needle', { limit: 2 }).map((l) => l.line), ['the newest needle', 'a small needle, newer']);
+    assert.deepEqual(s.search('items/2999 200 second', { limit: 10, service: 'api' }).map((l) => l.line), ['GET /api/items/2999 200 second']);
+    assert.deepEqual(s.search('items/2999 200 third', { limit: 10 }), []);
+    // Forgotten text is gone from the bitmap too (made again from what is kept).
+    const bitmapOf = (text: string) => (db.prepare('SELECT g.grams FROM service_grams g JOIN service_chunks c ON c.id = g.chunk_id WHERE instr(c.text, ?) > 0').get(text) as { grams: Buffer }).grams;
+    const before = bitmapOf('GET /api/items/1 200 first');
+    forget(db, { match: 'needle in the first' });
+    assert.deepEqual(s.search('needle', { limit: 10 }).map((l) => l.line), ['the newest needle', 'a small needle, newer', 'a small needle, oldest']);
+    assert.notDeepEqual(bitmapOf('GET /api/items/1 200 first'), before);
+    // Retention cuts the large chunk to its newest lines: what went is not found.
+    s.trim('s', 'api', 20, 0);
+    assert.deepEqual(s.search('200 first', { limit: 10 }), []);
+    assert.equal(s.search('200 second', { limit: 100 }).length, 19);
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

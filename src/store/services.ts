@@ -15,6 +15,15 @@ export type LogRow = { id: number; session_id: string; service: string; at: numb
 export type RunRow = { id: number; session_id: string; service: string; pid: number; proc_start: string | null; started_at: number; ended_at: number | null; exit_code: number | null };
 export type LogSearch = { sessionIds?: string[]; service?: string; since?: number; limit: number };
 
+/**
+ * A chunk smaller than this goes into the trigram index; a larger one has a
+ * bitmap of its pieces instead (migration 11, store/grams.ts): the index
+ * costs 34 ns a byte written, which only a service writing fast feels, and a
+ * search reads every bitmap, which only a service writing slowly (many
+ * small chunks) would make slow.
+ */
+export const INDEX_BELOW = 65_536;
+
 /** Lines a chunk may hold (a line's index must fit under the id's 16 bits). */
 export const CHUNK_LINES = 65_535;
 const LINE_BITS = 65_536;
@@ -27,7 +36,7 @@ export class ServiceStore {
     private grams: (text: string) => Uint8Array = gramsOf,
   ) {
     this.insertChunk = db.prepare(
-      'INSERT INTO service_chunks (session_id, service, stream, at, end_at, lines, text, raw) VALUES (@session_id, @service, @stream, @at, @end_at, @lines, @text, @raw)',
+      'INSERT INTO service_chunks (session_id, service, stream, at, end_at, lines, text, raw, indexed) VALUES (@session_id, @service, @stream, @at, @end_at, @lines, @text, @raw, @indexed)',
     );
     this.insertGrams = db.prepare('INSERT INTO service_grams (chunk_id, session_id, service, end_at, grams) VALUES (?, ?, ?, ?, ?)');
   }
@@ -35,8 +44,9 @@ export class ServiceStore {
   addChunks(chunks: LogChunk[]): void {
     this.db.transaction((cs: LogChunk[]) => {
       for (const { grams, ...c } of cs) {
-        const id = this.insertChunk.run(c).lastInsertRowid;
-        this.insertGrams.run(id, c.session_id, c.service, c.end_at, grams ?? this.grams(c.text));
+        const indexed = c.text.length < INDEX_BELOW;
+        const id = this.insertChunk.run({ ...c, indexed: indexed ? 1 : 0 }).lastInsertRowid;
+        if (!indexed) this.insertGrams.run(id, c.session_id, c.service, c.end_at, grams ?? this.grams(c.text));
       }
     })(chunks);
   }
@@ -153,10 +163,12 @@ function linesOf(c: ChunkRow): LogRow[] {
 
 /**
  * Services' output lines containing `text` (any case), newest first, across
- * services. The chunks' bitmaps (store/grams.ts) are read newest first; a
- * chunk whose bitmap may hold the text is opened and its lines are checked
- * for the exact text, until `limit` lines are found. A plain function of a
- * connection: the search process runs it on a read-only one.
+ * services, until `limit` lines are found. Candidate chunks come newest
+ * first from two places, merged: small chunks from the trigram index, large
+ * ones whose bitmap may hold the text (store/grams.ts). A candidate's lines
+ * are checked for the exact text. A text under three characters (or all
+ * LIKE wildcards) has no piece to look for: every chunk is read. A plain
+ * function of a connection: the search process runs it on a read-only one.
  */
 export function searchLogs(db: Db, text: string, opts: LogSearch): LogRow[] {
   const where: string[] = [];
@@ -164,23 +176,60 @@ export function searchLogs(db: Db, text: string, opts: LogSearch): LogRow[] {
   if (opts.sessionIds) (where.push(`session_id IN (${opts.sessionIds.map(() => '?').join(',') || 'NULL'})`), params.push(...opts.sessionIds));
   if (opts.service) (where.push('service = ?'), params.push(opts.service));
   if (opts.since !== undefined) (where.push('end_at >= ?'), params.push(opts.since));
-  const keys = gramKeys(text);
-  const candidates = db
-    .prepare(`SELECT chunk_id id, grams FROM service_grams${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY chunk_id DESC`)
-    .iterate(...params) as IterableIterator<{ id: number; grams: Buffer }>;
-  const open = db.prepare('SELECT * FROM service_chunks WHERE id = ? AND instr(lower(text), lower(?)) > 0');
+  const extra = where.map((w) => ' AND c.' + w).join('');
   const needle = text.toLowerCase();
+  const pieces = text.split(/[%_]/).filter(Boolean);
+  const chunks: Iterable<ChunkRow> = pieces.some((p) => p.length >= 3)
+    ? newestFirst(
+        db
+          .prepare(
+            `SELECT c.* FROM service_chunks_fts f JOIN service_chunks c ON c.id = f.rowid
+             WHERE f.text LIKE ? AND instr(lower(c.text), lower(?)) > 0${extra} ORDER BY f.rowid DESC`,
+          )
+          .iterate('%' + pieces.join('%') + '%', text, ...params) as IterableIterator<ChunkRow>,
+        bitmapCandidates(db, text, where, params),
+      )
+    : (db.prepare(`SELECT c.* FROM service_chunks c WHERE instr(lower(c.text), lower(?)) > 0${extra} ORDER BY c.id DESC`).iterate(text, ...params) as IterableIterator<ChunkRow>);
   const out: LogRow[] = [];
-  for (const { id, grams } of candidates) {
-    if (!mayHold(grams, keys)) continue;
-    const c = open.get(id, text) as ChunkRow | undefined;
-    if (!c) continue;
+  for (const c of chunks) {
     const lines = linesOf(c);
     for (let i = lines.length - 1; i >= 0 && out.length < opts.limit; i--) if (lines[i].line.toLowerCase().includes(needle)) out.push(lines[i]);
-    if (out.length >= opts.limit) {
-      candidates.return?.();
-      break;
-    }
+    if (out.length >= opts.limit) break;
   }
   return out;
+}
+
+/** Large chunks whose bitmap may hold the text and that do hold it, newest first. */
+function* bitmapCandidates(db: Db, text: string, where: string[], params: unknown[]): Generator<ChunkRow> {
+  const keys = gramKeys(text);
+  const open = db.prepare('SELECT * FROM service_chunks WHERE id = ? AND instr(lower(text), lower(?)) > 0');
+  const rows = db
+    .prepare(`SELECT chunk_id, grams FROM service_grams${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY chunk_id DESC`)
+    .raw()
+    .iterate(...params) as IterableIterator<[number, Buffer]>;
+  for (const [id, grams] of rows) {
+    if (!mayHold(grams, keys)) continue;
+    const c = open.get(id, text) as ChunkRow | undefined;
+    if (c) yield c;
+  }
+}
+
+/** Two streams of chunks, each newest first, as one (a generator's return lets go of the statements under it). */
+function* newestFirst(a: Iterator<ChunkRow>, b: Iterator<ChunkRow>): Generator<ChunkRow> {
+  let x = a.next();
+  let y = b.next();
+  try {
+    while (!x.done || !y.done) {
+      if (y.done || (!x.done && x.value.id > y.value.id)) {
+        yield x.value;
+        x = a.next();
+      } else {
+        yield y.value;
+        y = b.next();
+      }
+    }
+  } finally {
+    a.return?.();
+    b.return?.();
+  }
 }
