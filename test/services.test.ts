@@ -140,6 +140,15 @@ test('a malformed trail.yaml starts nothing and says where and what', async () =
     assert.match(r.stderr, /trail\.yaml:5:13: services\.web\.ready\.port: expected a number \(nothing was started or stopped\)/);
     const ls = await sb.trail(['svc', 'ls', '--session', 'bad']);
     assert.match(ls.stderr, /trail\.yaml:5:13/);
+    // Several problems: all of them, each on its line, under what came of them.
+    writeFileSync(join(project, 'trail.yaml'), 'services:\n  web:\n    comand: sleep 100\n  db:\n    command: sleep 100\n    depends_on: [cache]\n    restart: sometimes\n');
+    const many = await sb.trail(['up', '--session', 'bad']);
+    assert.equal(many.code, 1);
+    const lines = many.stderr.trim().split('\n');
+    assert.match(lines[0], /^trail: 2 problems in the service file \(nothing was started or stopped\):$/);
+    assert.match(lines[1], /trail\.yaml:3:5: services\.web\.comand: unknown key; did you mean command\?$/);
+    assert.match(lines[2], /trail\.yaml:7:14: services\.db\.restart: expected one of no, on-failure, always$/);
+    assert.doesNotMatch((await sb.trail(['svc', 'ls', '--session', 'bad'])).stdout, /running|ready/);
   } finally {
     await sb.cleanup();
   }

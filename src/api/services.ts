@@ -10,6 +10,12 @@ import { allow } from './agents.js';
  * The session's services, its file read again. A file that is not right is
  * the one clear error, or, for reading (lenient), a warning beside what runs.
  */
+/** A service file's problems with what came of them: after the one, or above the many (each on its line, as a compiler says them). */
+function saying(e: ServiceConfigError, outcome: string): string {
+  const lines = e.message.split('\n');
+  return lines.length === 1 ? `${e.message} (${outcome})` : `${lines.length} problems in the service file (${outcome}):\n${e.message}`;
+}
+
 function servicesOf(ctx: ApiContext, name: string, lenient = false) {
   const s = ctx.manager.get(name);
   const svc = ctx.services.of(s);
@@ -18,8 +24,8 @@ function servicesOf(ctx: ApiContext, name: string, lenient = false) {
     svc.load();
   } catch (e) {
     if (!(e instanceof ServiceConfigError)) throw e;
-    if (!lenient) throw new TrailError('invalid', `${e.message} (nothing was started or stopped)`);
-    problem = `${e.message} (the services run on as they were)`;
+    if (!lenient) throw new TrailError('invalid', saying(e, 'nothing was started or stopped'));
+    problem = saying(e, 'the services run on as they were');
   }
   return { session: s, svc, problem };
 }
@@ -54,7 +60,7 @@ export const serviceOps = [
     try {
       return await ctx.services.of(s).reload('trail svc reload');
     } catch (e) {
-      if (e instanceof ServiceConfigError) throw new TrailError('invalid', `${e.message} (the services run on as they were)`);
+      if (e instanceof ServiceConfigError) throw new TrailError('invalid', saying(e, 'the services run on as they were'));
       throw e;
     }
   }),
