@@ -174,6 +174,37 @@ test('a port already taken fails the start at once, naming the pid and command t
   }
 });
 
+test('a port a service did not declare, taken: it fails (no restarts), naming the port and who holds it, whether its error names the port or not', async () => {
+  const sb = new Sandbox();
+  const project = join(sb.userHome, 'undeclared');
+  mkdirSync(project, { recursive: true });
+  const [p1, p2] = [0, 1].map(() => 20000 + Math.floor(Math.random() * 20000));
+  const squatters = [p1, p2].map((port) => spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1'], { stdio: 'ignore' }));
+  // node says "EADDRINUSE: address already in use 127.0.0.1:PORT"; python only "[Errno 98] Address already in use".
+  const node = `node -e "require('http').createServer().listen(${p1}, '127.0.0.1')"`;
+  writeFileSync(join(project, 'trail.yaml'), `services:\n  api:\n    command: ${JSON.stringify(node)}\n    restart: always\n  web:\n    command: python3 -m http.server ${p2} --bind 127.0.0.1\n    restart: on-failure\n`);
+  try {
+    await Promise.all([p1, p2].map((port) => eventually(() => listening(port), 'the squatters to listen')));
+    await sb.startDaemon();
+    await sb.trail(['new', 'undeclared', '-d', '--dir', project]);
+    await sb.trail(['up', '--session', 'undeclared']);
+    await eventually(async () => {
+      const svcs = (await sb.json<{ services: Svc[] }>(['svc', 'ls', '--session', 'undeclared', '--json'])).services;
+      return svcs.every((x) => x.state === 'failed') && svcs;
+    }, 'both to fail');
+    const svcs = (await sb.json<{ services: Svc[] }>(['svc', 'ls', '--session', 'undeclared', '--json'])).services;
+    const api = svcs.find((x) => x.name === 'api')!;
+    const web = svcs.find((x) => x.name === 'web')!;
+    assert.match(api.reason ?? '', new RegExp(`^port ${p1} is taken by pid ${squatters[0].pid} \\(\\S*python3 -m http.server ${p1}`));
+    assert.match(web.reason ?? '', new RegExp(`^port ${p2} is taken by pid ${squatters[1].pid} \\(\\S*python3 -m http.server ${p2}`));
+    assert.equal(api.restarts, 0);
+    assert.equal(web.restarts, 0);
+  } finally {
+    for (const q of squatters) q.kill();
+    await sb.cleanup();
+  }
+});
+
 test('svc add and svc rm edit trail.yaml in place, comments and order kept; a service others depend on is not removed', async () => {
   const sb = new Sandbox();
   const project = join(sb.userHome, 'edit');

@@ -170,3 +170,17 @@ processes:
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('"address in use" as programs say it, with the port where they name one', async () => {
+  const { addressInUse } = await import('./services.js');
+  const said: [string, number | null][] = [
+    ["Error: listen EADDRINUSE: address already in use 127.0.0.1:3000\n    at Server.setupListenHandle", 3000],
+    ['Error: listen EADDRINUSE: address already in use :::8080', 8080],
+    ['2026/11/26 listen tcp :9090: bind: address already in use', 9090],
+    ['OSError: [Errno 98] Address already in use', null],
+    ['Address already in use - bind(2) for "0.0.0.0" port 4567 (Errno::EADDRINUSE)', 4567],
+    ['\x1b[31mError: Port 5173 is already in use\x1b[0m', 5173],
+  ];
+  for (const [tail, port] of said) assert.deepEqual(addressInUse(`starting…\n${tail}`), { port }, tail);
+  assert.equal(addressInUse('listening on :3000\nGET / 200'), null);
+});

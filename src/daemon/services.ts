@@ -92,6 +92,35 @@ const FLUSH_MS = 100;
 
 type Gathered = { service: string; stream: 'out' | 'err'; at: number; end_at: number; parts: string[]; bytes: number; lines: number };
 
+/**
+ * Whether a program's last output says it could not listen because the
+ * address is in use, as Node, Go, Python, Ruby, Vite and others say it
+ * ("EADDRINUSE … :3000", "bind: address already in use", "Port 5173 is in
+ * use"), and the port if it names one (Python's does not).
+ */
+export function addressInUse(tail: string): { port: number | null } | null {
+  for (const line of tail.split('\n').reverse()) {
+    const l = stripAnsi(line);
+    if (!/EADDRINUSE|address already in use|address in use|port \d+ is (?:already )?in use|port is already allocated/i.test(l)) continue;
+    const ports = [...l.matchAll(/(?:\bport\W{0,3}|:)(\d{2,5})\b/gi)].map((m) => Number(m[1])).filter((n) => n > 0 && n < 65536);
+    return { port: ports.length ? ports[ports.length - 1] : null };
+  }
+  return null;
+}
+
+/** The port it could not have, and who holds it: the one it names, else a number of its command or $PORT that something listens on. */
+function takenBy(p: Proc): { port: number; holder: { pid: number | null; command: string } } | null {
+  const inUse = addressInUse(p.tail);
+  if (!inUse) return null;
+  const guesses = inUse.port !== null ? [inUse.port] : [...p.spec.command.matchAll(/\b\d{2,5}\b/g), ...(p.spec.env.PORT ? [[p.spec.env.PORT]] : [])].map((m) => Number(m[0]));
+  for (const port of guesses) {
+    if (!(port > 0 && port < 65536)) continue;
+    const holder = portHolder(port);
+    if (holder) return { port, holder };
+  }
+  return null;
+}
+
 function countLines(s: string): number {
   let n = 1;
   for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
@@ -578,6 +607,12 @@ export class SessionServices {
     }
     this.emit('service.exited', { service: p.name, code, signal });
     const failed = code !== 0;
+    // A port it did not declare, taken by another process: said with who holds it, and not tried again and again.
+    const taken = failed && p.wanted ? takenBy(p) : null;
+    if (taken) {
+      const { port, holder } = taken;
+      return this.fail(p, `port ${port} is taken by ${holder.pid !== null ? `pid ${holder.pid} (${holder.command.slice(0, 120)})` : holder.command}; it exited with code ${code ?? signal}`);
+    }
     const policy = p.spec.restart;
     if (p.wanted && (policy === 'always' || (policy === 'on-failure' && failed))) {
       if (p.restarts >= p.spec.max_restarts) {
