@@ -184,4 +184,38 @@ describe('the status line (status: true in config.yaml)', () => {
     a.type('\x1c');
     assert.equal(await a.left(), 0);
   });
+
+  test("an agent's command waiting for approval stays on it until decided; arriving without a status line says it too", async () => {
+    await sb.trail(['new', 'ap', '-d', '--dir', sb.userHome]);
+    await sb.trail(['policy', 'ap', 'run']);
+    const { DaemonClient } = await import('../src/client/daemon-client.js');
+    const saved = process.env.TRAIL_HOME;
+    process.env.TRAIL_HOME = sb.home;
+    const c = await DaemonClient.connect({ start: false });
+    process.env.TRAIL_HOME = saved;
+    try {
+      const a = sb.attach(['attach', 'ap', '--no-brief']);
+      const status = (s: string) => s.split('\n')[ROWS - 1];
+      await a.waitFor((s) => /trail: ap · terminal 0/.test(status(s)));
+      const asked = await c.call('terminal.run', { session: 'ap', command: 'rm -rf build', actor: 'agent:test' });
+      assert.equal(asked.status, 'awaiting approval');
+      const id = asked.approval!;
+      await a.waitFor((s) => status(s).includes(`1 waiting for approval: trail approve ${id}`));
+      // Still there after the notice of the request has gone: the shell's output moves on.
+      a.type('echo moved-on\r');
+      const later = await a.waitFor(/^moved-on$/m);
+      assert.match(status(later), new RegExp(`1 waiting for approval: trail approve ${id}`));
+      // Without a status line (a client too short for one), arriving says it.
+      const b = sb.attach(['attach', 'ap', '--no-brief'], { cols: 160, rows: 2 });
+      await b.waitFor(`1 waiting for approval: trail approve ${id}`);
+      b.type('\x1c');
+      assert.equal(await b.left(), 0);
+      assert.equal((await sb.trail(['deny', String(id)])).code, 0);
+      await a.waitFor((s) => /trail: ap · terminal 0/.test(status(s)) && !status(s).includes('waiting for approval'));
+      a.type('\x1c');
+      assert.equal(await a.left(), 0);
+    } finally {
+      c.close();
+    }
+  });
 });

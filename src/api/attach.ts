@@ -32,6 +32,7 @@ export class Attachment {
   private keys: AttachKeys | undefined;
   /** Stops redrawing the status line on service events. */
   private unwatchServices: (() => void) | null = null;
+  private expiryTimer: NodeJS.Timeout | null = null;
   /** The tty service whose terminal this client watches (none: a terminal of the session). */
   private service: string | null = null;
 
@@ -64,9 +65,9 @@ export class Attachment {
 
   /** used: rows of the client's screen in use now, which go up into its scrollback first. */
   private join(used: number | Promise<number | null>, joined?: () => void): void {
-    // The status line shows the session's services: it is drawn again when one of them changes.
+    // The status line shows the session's services and the commands waiting for approval: it is drawn again when they change.
     if (this.statusOn && !this.unwatchServices)
-      this.unwatchServices = this.ctx.manager.events.on([...SERVICE_EVENT_KINDS], (e) => {
+      this.unwatchServices = this.ctx.manager.events.on([...SERVICE_EVENT_KINDS, 'approval.requested', 'approval.decided'], (e) => {
         // After the event's own state change is made (events are emitted before it).
         if (e.sessionId === this.session.id) setImmediate(() => this.unwatchServices && this.drawStatus());
       });
@@ -125,7 +126,24 @@ export class Attachment {
     const live = this.session.terminals.filter((t) => !t.exited);
     const at = live.indexOf(this.term) + 1;
     const keys = this.keys ? ` · ${keyLabel(this.keys.prefix)} ? keys` : '';
-    return ` trail: ${this.session.name} · terminal ${this.term.index} (${at}/${live.length})${this.term.recordingPaused ? ' · not recording' : ''}${this.servicesText()}${keys}`;
+    return ` trail: ${this.session.name} · terminal ${this.term.index} (${at}/${live.length})${this.term.recordingPaused ? ' · not recording' : ''}${this.servicesText()}${this.approvalsText(true)}${keys}`;
+  }
+
+  /**
+   * Agents' commands waiting for the person: on the status line while they
+   * wait (drawn again when the first of them expires), and on arriving at a
+   * terminal, where the notice of the request may have come and gone.
+   */
+  private approvalsText(timed = false): string {
+    const waiting = this.ctx.policy.pending(this.ctx.now(), this.session.id);
+    if (timed && this.expiryTimer) (clearTimeout(this.expiryTimer), (this.expiryTimer = null));
+    if (!waiting.length) return '';
+    if (timed) {
+      const first = Math.min(...waiting.map((a) => a.expires_at));
+      this.expiryTimer = setTimeout(() => this.unwatchServices && this.drawStatus(), Math.max(0, first - this.ctx.now()) + 50).unref();
+    }
+    const ids = waiting.map((a) => a.id);
+    return ` · ${ids.length} waiting for approval: trail approve ${ids.slice(0, 3).join(' ')}${ids.length > 3 ? ' …' : ''}`;
   }
 
   /** The session's services at a glance: how many are up, and the ones that broke. */
@@ -267,6 +285,8 @@ export class Attachment {
     const t = this.term;
     const parts: string[] = [];
     if (where) parts.push(where);
+    const approvals = where && !this.statusOn ? this.approvalsText().slice(3) : '';
+    if (approvals) parts.push(approvals);
     if (this.service !== null) parts.push('its output goes to trail svc logs');
     else if (t.shellKind === null) parts.push(`${t.command[0]} has no trail integration: not recorded`);
     else if (t.recordingPaused) parts.push('recording is off here (trail on)');
@@ -357,6 +377,7 @@ export class Attachment {
   leave(): void {
     this.unwatchServices?.();
     this.unwatchServices = null;
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
     const o = this.overlay;
     if (o) clearTimeout(o.timer);
     this.term.detach(this.sink);
