@@ -109,22 +109,36 @@ function secretRanges(text: string, patterns: SecretPattern[], hinted?: ArrayLik
     // Around each hint: from the start of its line (a match begins there at
     // the earliest) to the end of the line a kilobyte on, and the line after
     // it (a value may follow its keyword on the next line: `token:\n  abc`).
-    // What the patterns would find with the value two or more lines (or a
-    // kilobyte of spaces) after its keyword is the one thing not found here.
+    // Windows that meet are one span, scanned from its start as the whole
+    // text would be: a window begun inside a match that crossed a line could
+    // match from the wrong place (and miss a value after). What the patterns
+    // would find with the value two or more lines (or a kilobyte of spaces)
+    // after its keyword is the one thing not found here.
     const hints = hinted ?? findHints(text, patterns);
-    let done = -1;
+    const scan = (from: number, to: number) => {
+      const span = text.slice(from, to);
+      for (const p of near) matches(p.re, span, from, p.keep, ranges);
+    };
+    let spanFrom = -1;
+    let spanEnd = -1;
+    let reach = -1; // where the line a kilobyte after the span's last hint ends
     for (let k = 0; k < hints.length; k++) {
       const at = hints[k];
-      if (at < done) continue;
+      if (at + 1024 <= reach) continue; // its window lies inside the span already
       const from = Math.max(0, text.lastIndexOf('\n', at));
       let to = text.indexOf('\n', Math.min(text.length, at + 1024));
       if (to < 0) to = text.length;
       let end = to < text.length ? text.indexOf('\n', to + 1) : to;
       if (end < 0) end = text.length;
-      const window = text.slice(from, end);
-      for (const p of near) matches(p.re, window, from, p.keep, ranges);
-      done = to;
+      if (spanFrom >= 0 && from <= spanEnd) spanEnd = Math.max(spanEnd, end);
+      else {
+        if (spanFrom >= 0) scan(spanFrom, spanEnd);
+        spanFrom = from;
+        spanEnd = end;
+      }
+      reach = Math.max(reach, to);
     }
+    if (spanFrom >= 0) scan(spanFrom, spanEnd);
   }
   ranges.sort((a, b) => a[0] - b[0]);
   const merged: [number, number][] = [];
