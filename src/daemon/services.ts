@@ -23,6 +23,7 @@ import type { EventBus, EventOf } from './events.js';
 import type { StoreHealth } from './store-health.js';
 import { loadServices, startOrder, type ServiceFile, type ServiceSpec } from './service-config.js';
 import { groupPorts, portHolder } from '../platform/ports.js';
+import { lineage } from '../platform/proc.js';
 
 export type ServiceState = 'stopped' | 'waiting' | 'starting' | 'running' | 'ready' | 'restarting' | 'exited' | 'gave up' | 'failed' | 'stopping';
 
@@ -108,15 +109,19 @@ export function addressInUse(tail: string): { port: number | null } | null {
   return null;
 }
 
-/** The port it could not have, and who holds it: the one it names, else a number of its command or $PORT that something listens on. */
-function takenBy(p: Proc): { port: number; holder: { pid: number | null; command: string } } | null {
+/**
+ * The port it could not have, and who holds it: the one it names, else a
+ * number of its command or $PORT that something listens on. A holder in the
+ * service's own session (what it left, being killed) is not another's.
+ */
+function takenBy(p: Proc, own: number): { port: number; holder: { pid: number | null; command: string } } | null {
   const inUse = addressInUse(p.tail);
   if (!inUse) return null;
   const guesses = inUse.port !== null ? [inUse.port] : [...p.spec.command.matchAll(/\b\d{2,5}\b/g), ...(p.spec.env.PORT ? [[p.spec.env.PORT]] : [])].map((m) => Number(m[0]));
   for (const port of guesses) {
     if (!(port > 0 && port < 65536)) continue;
     const holder = portHolder(port);
-    if (holder) return { port, holder };
+    if (holder && (holder.pid === null || lineage(holder.pid).sessions[0] !== own)) return { port, holder };
   }
   return null;
 }
@@ -608,7 +613,7 @@ export class SessionServices {
     this.emit('service.exited', { service: p.name, code, signal });
     const failed = code !== 0;
     // A port it did not declare, taken by another process: said with who holds it, and not tried again and again.
-    const taken = failed && p.wanted ? takenBy(p) : null;
+    const taken = failed && p.wanted ? takenBy(p, child.pid!) : null;
     if (taken) {
       const { port, holder } = taken;
       return this.fail(p, `port ${port} is taken by ${holder.pid !== null ? `pid ${holder.pid} (${holder.command.slice(0, 120)})` : holder.command}; it exited with code ${code ?? signal}`);
