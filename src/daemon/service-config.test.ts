@@ -166,6 +166,18 @@ processes:
     assert.throws(() => loadServices(dir), /process-compose\.yaml:5:\d+: processes\.web\.depends_on: no service named db \(processes: web\)/);
     writeFileSync(join(dir, 'process-compose.yaml'), 'processes:\n  web:\n    command: x\n    availability: { restart: sometimes }\n');
     assert.throws(() => loadServices(dir), /process-compose\.yaml:4:\d+: processes\.web\.availability\.restart: expected one of always, on_failure, exit_on_failure, no/);
+    // Every process's problem at once, in the file's order.
+    writeFileSync(join(dir, 'process-compose.yaml'), 'processes:\n  web:\n    command: x\n    availability: { restart: sometimes }\n  db:\n    command: 42\n    depends_on:\n      web: { condition: process_someday }\n');
+    assert.throws(
+      () => loadServices(dir),
+      (e: Error) => {
+        const lines = e.message.split('\n');
+        assert.equal(lines.length, 2, e.message);
+        assert.match(lines[0], /process-compose\.yaml:4:\d+: processes\.web\.availability\.restart: expected one of/);
+        assert.match(lines[1], /process-compose\.yaml:8:\d+: processes\.db\.depends_on\.web\.condition: expected one of/);
+        return true;
+      },
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

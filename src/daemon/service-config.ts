@@ -116,8 +116,11 @@ export function parseProcessCompose(text: string, file: string): { services: Ser
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length) {
-    const p = lines.linePos(doc.errors[0].pos[0]);
-    throw new ServiceConfigError(`${file}:${p.line}:${p.col}: not valid YAML: ${doc.errors[0].message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}${yamlHint(doc.errors[0].message)}`);
+    const where = (e: (typeof doc.errors)[number]) => {
+      const p = lines.linePos(e.pos[0]);
+      return `${file}:${p.line}:${p.col}`;
+    };
+    throw new ServiceConfigError(everyOne(doc.errors.map((e) => `${where(e)}: not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}${yamlHint(e.message)}`), file));
   }
   const root = (doc.toJS() ?? {}) as Record<string, unknown>;
   const at = (path: (string | number)[]) => {
@@ -135,65 +138,82 @@ export function parseProcessCompose(text: string, file: string): { services: Ser
   const procs = root.processes;
   if (!procs || typeof procs !== 'object' || Array.isArray(procs)) throw new ServiceConfigError(`${at(['processes'])}: processes: expected a mapping of processes`);
   const services: Record<string, unknown> = {};
+  // Every process's problems at once, as for trail.yaml.
+  const problems: string[] = [];
   for (const [name, raw] of Object.entries(procs as Record<string, Record<string, unknown>>)) {
-    const p = raw ?? {};
-    const s: Record<string, unknown> = {};
-    const known = new Set(['command', 'working_dir', 'environment', 'depends_on', 'readiness_probe', 'ready_log_line', 'availability', 'shutdown', 'disabled', 'description']);
-    for (const k of Object.keys(p)) if (!known.has(k)) ignored.add(`processes.${name}.${k}`);
-    s.command = p.command;
-    if (p.working_dir !== undefined) s.cwd = p.working_dir;
-    if (Array.isArray(p.environment))
-      s.env = Object.fromEntries((p.environment as string[]).map((e) => [String(e).split('=')[0], String(e).split('=').slice(1).join('=')]));
-    if (p.depends_on && typeof p.depends_on === 'object')
-      s.depends_on = Object.fromEntries(
-        Object.entries(p.depends_on as Record<string, { condition?: string }>).map(([dep, d]) => {
-          const c = d?.condition ?? 'process_started';
-          if (!PC_CONDITIONS[c]) throw new ServiceConfigError(`${at(['processes', name, 'depends_on', dep, 'condition'])}: processes.${name}.depends_on.${dep}.condition: expected one of ${Object.keys(PC_CONDITIONS).join(', ')}`);
-          return [dep, { condition: PC_CONDITIONS[c] }];
-        }),
-      );
-    const probe = p.readiness_probe as Record<string, Record<string, unknown> | number> | undefined;
-    if (probe) {
-      const timing = { period: (probe.period_seconds as number | undefined) ?? 1, timeout: (probe.timeout_seconds as number | undefined) ?? 1, failure_threshold: (probe.failure_threshold as number | undefined) ?? 3 };
-      const exec = probe.exec as { command?: string } | undefined;
-      const http = probe.http_get as { host?: string; port?: number; path?: string; scheme?: string } | undefined;
-      if (exec?.command) s.ready = { exec: exec.command, ...timing };
-      else if (http?.port) s.ready = { http: `${http.scheme ?? 'http'}://${http.host ?? '127.0.0.1'}:${http.port}${http.path ?? '/'}`, ...timing };
-      for (const k of Object.keys(probe)) if (!['exec', 'http_get', 'period_seconds', 'timeout_seconds', 'failure_threshold'].includes(k)) ignored.add(`processes.${name}.readiness_probe.${k}`);
-    } else if (typeof p.ready_log_line === 'string') s.ready = { log: p.ready_log_line };
-    const av = p.availability as Record<string, unknown> | undefined;
-    if (av) {
-      if (av.restart !== undefined) {
-        const r = PC_RESTART[String(av.restart)];
-        if (!r) throw new ServiceConfigError(`${at(['processes', name, 'availability', 'restart'])}: processes.${name}.availability.restart: expected one of ${Object.keys(PC_RESTART).join(', ')}`);
-        s.restart = r;
-      }
-      if (typeof av.backoff_seconds === 'number') s.backoff = { initial: av.backoff_seconds };
-      if (typeof av.max_restarts === 'number') s.max_restarts = av.max_restarts;
-      for (const k of Object.keys(av)) if (!['restart', 'backoff_seconds', 'max_restarts'].includes(k)) ignored.add(`processes.${name}.availability.${k}`);
-    } else s.restart = 'no'; // process-compose restarts nothing unless told
-    const sh = p.shutdown as Record<string, unknown> | undefined;
-    if (sh) {
-      s.stop = {
-        ...(sh.signal !== undefined ? { signal: typeof sh.signal === 'number' ? (SIGNALS[sh.signal] ?? 'SIGTERM') : sh.signal } : {}),
-        ...(typeof sh.timeout_seconds === 'number' ? { grace: sh.timeout_seconds } : {}),
-      };
-      for (const k of Object.keys(sh)) if (!['signal', 'timeout_seconds'].includes(k)) ignored.add(`processes.${name}.shutdown.${k}`);
+    try {
+      services[name] = processCompose(name, raw ?? {}, at, ignored);
+    } catch (e) {
+      if (!(e instanceof ServiceConfigError)) throw e;
+      problems.push(...e.message.split('\n'));
     }
-    if (p.disabled === true) s.autostart = false;
-    const one = Service.safeParse(s);
-    if (!one.success) {
-      const i = one.error.issues[0];
-      const pcPath: Record<string, string> = { cwd: 'working_dir', ready: 'readiness_probe', stop: 'shutdown', restart: 'availability.restart' };
-      const field = [pcPath[String(i.path[0])] ?? String(i.path[0]), ...i.path.slice(1).map(String)];
-      throw new ServiceConfigError(`${at(['processes', name, ...field.join('.').split('.')])}: processes.${name}.${field.join('.')}: ${i.message}`);
-    }
-    services[name] = one.data;
   }
+  if (problems.length) throw new ServiceConfigError(everyOne(problems, file));
   const specs = Object.entries(services).map(([name, s]) => ({ ...(s as z.infer<typeof Service>), name }));
   checkDependencies(specs, (name) => at(['processes', name, 'depends_on']), 'processes');
   const warnings = ignored.size ? [`${file}: not supported by trail, left out: ${[...ignored].join(', ')}`] : [];
   return { services: specs, warnings };
+}
+
+/** One process of a process-compose file as a trail service (throws ServiceConfigError with each problem on a line). */
+function processCompose(name: string, p: Record<string, unknown>, at: (path: string[]) => string, ignored: Set<string>): unknown {
+  const s: Record<string, unknown> = {};
+  const known = new Set(['command', 'working_dir', 'environment', 'depends_on', 'readiness_probe', 'ready_log_line', 'availability', 'shutdown', 'disabled', 'description']);
+  for (const k of Object.keys(p)) if (!known.has(k)) ignored.add(`processes.${name}.${k}`);
+  s.command = p.command;
+  if (p.working_dir !== undefined) s.cwd = p.working_dir;
+  if (Array.isArray(p.environment))
+    s.env = Object.fromEntries((p.environment as string[]).map((e) => [String(e).split('=')[0], String(e).split('=').slice(1).join('=')]));
+  if (p.depends_on && typeof p.depends_on === 'object')
+    s.depends_on = Object.fromEntries(
+      Object.entries(p.depends_on as Record<string, { condition?: string }>).map(([dep, d]) => {
+        const c = d?.condition ?? 'process_started';
+        if (!PC_CONDITIONS[c]) throw new ServiceConfigError(`${at(['processes', name, 'depends_on', dep, 'condition'])}: processes.${name}.depends_on.${dep}.condition: expected one of ${Object.keys(PC_CONDITIONS).join(', ')}`);
+        return [dep, { condition: PC_CONDITIONS[c] }];
+      }),
+    );
+  const probe = p.readiness_probe as Record<string, Record<string, unknown> | number> | undefined;
+  if (probe) {
+    const timing = { period: (probe.period_seconds as number | undefined) ?? 1, timeout: (probe.timeout_seconds as number | undefined) ?? 1, failure_threshold: (probe.failure_threshold as number | undefined) ?? 3 };
+    const exec = probe.exec as { command?: string } | undefined;
+    const http = probe.http_get as { host?: string; port?: number; path?: string; scheme?: string } | undefined;
+    if (exec?.command) s.ready = { exec: exec.command, ...timing };
+    else if (http?.port) s.ready = { http: `${http.scheme ?? 'http'}://${http.host ?? '127.0.0.1'}:${http.port}${http.path ?? '/'}`, ...timing };
+    for (const k of Object.keys(probe)) if (!['exec', 'http_get', 'period_seconds', 'timeout_seconds', 'failure_threshold'].includes(k)) ignored.add(`processes.${name}.readiness_probe.${k}`);
+  } else if (typeof p.ready_log_line === 'string') s.ready = { log: p.ready_log_line };
+  const av = p.availability as Record<string, unknown> | undefined;
+  if (av) {
+    if (av.restart !== undefined) {
+      const r = PC_RESTART[String(av.restart)];
+      if (!r) throw new ServiceConfigError(`${at(['processes', name, 'availability', 'restart'])}: processes.${name}.availability.restart: expected one of ${Object.keys(PC_RESTART).join(', ')}`);
+      s.restart = r;
+    }
+    if (typeof av.backoff_seconds === 'number') s.backoff = { initial: av.backoff_seconds };
+    if (typeof av.max_restarts === 'number') s.max_restarts = av.max_restarts;
+    for (const k of Object.keys(av)) if (!['restart', 'backoff_seconds', 'max_restarts'].includes(k)) ignored.add(`processes.${name}.availability.${k}`);
+  } else s.restart = 'no'; // process-compose restarts nothing unless told
+  const sh = p.shutdown as Record<string, unknown> | undefined;
+  if (sh) {
+    s.stop = {
+      ...(sh.signal !== undefined ? { signal: typeof sh.signal === 'number' ? (SIGNALS[sh.signal] ?? 'SIGTERM') : sh.signal } : {}),
+      ...(typeof sh.timeout_seconds === 'number' ? { grace: sh.timeout_seconds } : {}),
+    };
+    for (const k of Object.keys(sh)) if (!['signal', 'timeout_seconds'].includes(k)) ignored.add(`processes.${name}.shutdown.${k}`);
+  }
+  if (p.disabled === true) s.autostart = false;
+  const one = Service.safeParse(s);
+  if (!one.success) {
+    const pcPath: Record<string, string> = { cwd: 'working_dir', ready: 'readiness_probe', stop: 'shutdown', restart: 'availability.restart' };
+    throw new ServiceConfigError(
+      one.error.issues
+        .map((i) => {
+          const field = [pcPath[String(i.path[0])] ?? String(i.path[0]), ...i.path.slice(1).map(String)];
+          return `${at(['processes', name, ...field.join('.').split('.')])}: processes.${name}.${field.join('.')}: ${i.message}`;
+        })
+        .join('\n'),
+    );
+  }
+  return one.data;
 }
 
 export function parseTrailYaml(text: string, file: string): ServiceSpec[] {
@@ -233,7 +253,7 @@ export function parseTrailYaml(text: string, file: string): ServiceSpec[] {
 
 /** The lines saying what is wrong, in the file's order, each once; past 20, how many more. */
 function everyOne(lines: string[], file: string): string {
-  const pos = (l: string) => l.slice(file.length + 1).split(':', 2).map(Number);
+  const pos = (l: string) => l.slice(file.length + 1).split(':', 2).map((n) => Number(n) || 0);
   const sorted = [...new Set(lines)].sort((a, b) => {
     const [la, ca] = pos(a);
     const [lb, cb] = pos(b);
