@@ -241,6 +241,17 @@ export const Briefing = z.object({
 });
 export type Briefing = z.infer<typeof Briefing>;
 
+/** What running a command gives at once (terminal.run; MCP's run_command adds the wait's result). */
+export const RunStarted = z.object({
+  status: z.enum(['started', 'awaiting approval']),
+  handle: z.number().nullable(),
+  terminal: z.number().nullable(),
+  approval: z.number().nullable(),
+  reasons: z.array(z.string()),
+});
+/** A run's picture of the terminal, checked before anything is typed. */
+export const RunExpect = z.object({ cwd: z.string().max(4096).optional(), branch: z.string().max(500).optional() });
+
 export const ops = {
   'daemon.status': { summary: 'the running daemon: pid, version, state dir, sessions', input: z.object({}), output: DaemonStatus },
   'daemon.stop': {
@@ -415,16 +426,10 @@ export const ops = {
       session: z.string(),
       command: z.string().min(1).max(10_000),
       terminal: z.string().optional(),
-      expect: z.object({ cwd: z.string().max(4096).optional(), branch: z.string().max(500).optional() }).optional(),
+      expect: RunExpect.optional(),
       actor: z.string().max(200),
     }),
-    output: z.object({
-      status: z.enum(['started', 'awaiting approval']),
-      handle: z.number().nullable(),
-      terminal: z.number().nullable(),
-      approval: z.number().nullable(),
-      reasons: z.array(z.string()),
-    }),
+    output: RunStarted,
   },
   'approval.list': {
     summary: 'the approvals waiting for the person (of a session, or all)',

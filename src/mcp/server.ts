@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { RE2JS } from 're2js';
 import { McpServer, ResourceTemplate, type RegisteredTool } from '@modelcontextprotocol/server';
 import { DaemonClient, ClientError } from '../client/daemon-client.js';
-import { ApprovalView, Briefing, CommandView, NoteView, ServiceInfo, ServiceLogLine } from '../contract/ops.js';
+import { ApprovalView, Briefing, CommandView, NoteView, RunExpect, RunStarted, ServiceInfo, ServiceLogLine } from '../contract/ops.js';
 
 /** An agent's answers stay under about 20,000 tokens (characters / 4). */
 const MAX_CHARS = 80_000;
@@ -349,17 +349,10 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
             session,
             command: z.string().min(1).max(10_000),
             terminal: z.string().optional(),
-            expect: z.object({ cwd: z.string().optional(), branch: z.string().optional() }).optional().describe('run only if the terminal is in this directory and on this git branch; refused with the actual values otherwise'),
+            expect: RunExpect.optional().describe('run only if the terminal is in this directory and on this git branch; refused with the actual values otherwise'),
             waitMs: z.number().int().min(0).max(120_000).default(0).describe('also wait this long for it to end, and return its result'),
           }),
-          outputSchema: z.object({
-            status: z.enum(['started', 'awaiting approval']),
-            handle: z.number().nullable(),
-            terminal: z.number().nullable(),
-            approval: z.number().nullable(),
-            reasons: z.array(z.string()),
-            result: WaitResult.nullable(),
-          }),
+          outputSchema: RunStarted.extend({ result: WaitResult.nullable() }),
         },
         guard('run_command', async ({ waitMs, ...a }: { session: string; command: string; terminal?: string; expect?: { cwd?: string; branch?: string }; waitMs: number }) => {
           const c = await daemon();
