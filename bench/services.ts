@@ -118,7 +118,7 @@ const FLOOD = "seq -f 'log line %.0f: GET /api/items?page=3 200 12ms user=42' 1 
 
 /** Lines and bytes of service output in the store. */
 function storedLogs(w: World): { lines: number; bytes: number; newest: string } {
-  const db = new Database(join(w.home, 'trail.db'), { readonly: true });
+  const db = new Database(join(w.home, 'trail.logs.db'), { readonly: true });
   try {
     const r = db.prepare('SELECT coalesce(sum(lines), 0) n, coalesce(sum(length(text)) + sum(lines), 0) b FROM service_chunks').get() as { n: number; b: number };
     // The newest whole line (the very last may have been cut short when the service was stopped, alone in its chunk).

@@ -910,24 +910,15 @@ static void fold_init(void) {
  * the half is at most a third set: its size follows what the text holds,
  * not its length (a repetitive log's 256 KiB ends at 512 bytes).
  */
-static napi_value grams_of(napi_env env, const uint8_t *t, size_t len) {
-  static const unsigned MAX_LOG2 = 16, MIN_LOG2 = 8;
-  unsigned bits_log2 = MIN_LOG2;
-  while (bits_log2 < MAX_LOG2 && ((size_t)1 << bits_log2) < len * 8) bits_log2++;
-  uint8_t map[1 << (16 - 3)];
-  size_t bytes = (size_t)1 << (bits_log2 - 3);
-  memset(map, 0, bytes);
-  if (len >= 3) {
-    unsigned shift = 32 - bits_log2;
-    uint32_t a = fold_table[t[0]], b = fold_table[t[1]];
-    for (size_t i = 2; i < len; i++) {
-      uint32_t c = fold_table[t[i]];
-      uint32_t bit = (((a << 16) ^ (b << 8) ^ c) * 0x9e3779b1u) >> shift;
-      map[bit >> 3] |= (uint8_t)(1u << (bit & 7));
-      a = b;
-      b = c;
-    }
-  }
+/* The bitmap's size for a text of len bytes: 8 bits a byte, from 256 bits up to 64 Kib. */
+static unsigned grams_log2(size_t len) {
+  unsigned bits_log2 = 8;
+  while (bits_log2 < 16 && ((size_t)1 << bits_log2) < len * 8) bits_log2++;
+  return bits_log2;
+}
+
+/* Folds a filled bitmap while its half is at most a third set, and returns it as a Buffer. */
+static napi_value grams_done(napi_env env, uint8_t *map, size_t bytes) {
   while (bytes > 32) {
     size_t half = bytes / 2, ones = 0;
     uint8_t folded[1 << (16 - 4)];
@@ -950,70 +941,114 @@ static napi_value grams_of(napi_env env, const uint8_t *t, size_t len) {
   return out;
 }
 
+static napi_value grams_of(napi_env env, const uint8_t *t, size_t len) {
+  unsigned bits_log2 = grams_log2(len);
+  uint8_t map[1 << (16 - 3)];
+  size_t bytes = (size_t)1 << (bits_log2 - 3);
+  memset(map, 0, bytes);
+  if (len >= 3) {
+    unsigned shift = 32 - bits_log2;
+    uint32_t a = fold_table[t[0]], b = fold_table[t[1]];
+    for (size_t i = 2; i < len; i++) {
+      uint32_t c = fold_table[t[i]];
+      uint32_t bit = (((a << 16) ^ (b << 8) ^ c) * 0x9e3779b1u) >> shift;
+      map[bit >> 3] |= (uint8_t)(1u << (bit & 7));
+      a = b;
+      b = c;
+    }
+  }
+  return grams_done(env, map, bytes);
+}
+
 #define HINTS_MAX 64
 #define HINT_LEN 32
-static napi_value hints_of(napi_env env, napi_value literals, const uint8_t *t, size_t len) {
+typedef struct {
   char lits[HINTS_MAX][HINT_LEN + 1];
   size_t lens[HINTS_MAX];
-  int nlits = 0;
+  int n;
+  /* The first two characters of some literal, as a bitmap of byte pairs. */
+  uint8_t pairs[65536 / 8];
+} hint_set;
+
+static int hint_set_of(napi_env env, napi_value literals, hint_set *h) {
   char spec[HINTS_MAX * (HINT_LEN + 1) + 1];
   size_t speclen = 0;
   if (napi_get_value_string_utf8(env, literals, spec, sizeof spec, &speclen) != napi_ok) {
     napi_throw_type_error(env, NULL, "expected the literals as a string");
-    return NULL;
+    return 0;
   }
-  /* The first two characters of some literal, as a bitmap of byte pairs. */
-  uint8_t pairs[65536 / 8];
-  memset(pairs, 0, sizeof pairs);
-  for (size_t i = 0; i < speclen && nlits < HINTS_MAX;) {
+  h->n = 0;
+  memset(h->pairs, 0, sizeof h->pairs);
+  for (size_t i = 0; i < speclen && h->n < HINTS_MAX;) {
     size_t j = i;
     while (j < speclen && spec[j] != '\n') j++;
     size_t l = j - i;
     if (l >= 2 && l <= HINT_LEN) {
-      memcpy(lits[nlits], spec + i, l);
-      lits[nlits][l] = 0;
-      lens[nlits] = l;
+      memcpy(h->lits[h->n], spec + i, l);
+      h->lits[h->n][l] = 0;
+      h->lens[h->n] = l;
       unsigned p = ((unsigned)(uint8_t)spec[i] << 8) | (uint8_t)spec[i + 1];
-      pairs[p >> 3] |= (uint8_t)(1u << (p & 7));
-      nlits++;
+      h->pairs[p >> 3] |= (uint8_t)(1u << (p & 7));
+      h->n++;
     }
     i = j + 1;
   }
-  size_t cap = 64, n = 0;
-  int32_t *hits = malloc(cap * sizeof(int32_t));
-  if (!hits) {
-    napi_throw_error(env, NULL, "out of memory");
-    return NULL;
+  return 1;
+}
+
+/* Whether some literal starts at t[i] (its first two characters, folded, are c0 c1). */
+static int hint_at(const hint_set *h, const uint8_t *t, size_t len, size_t i, unsigned c0, unsigned c1) {
+  for (int k = 0; k < h->n; k++) {
+    size_t l = h->lens[k], m = 2;
+    if ((uint8_t)h->lits[k][0] != c0 || (uint8_t)h->lits[k][1] != c1 || i + l > len) continue;
+    while (m < l && fold_table[t[i + m]] == (uint8_t)h->lits[k][m]) m++;
+    if (m == l) return 1;
   }
+  return 0;
+}
+
+typedef struct {
+  int32_t *at;
+  size_t n, cap;
+} hits;
+
+static int hits_add(hits *x, int32_t i) {
+  if (x->n == x->cap) {
+    size_t cap = x->cap ? x->cap * 2 : 64;
+    int32_t *more = realloc(x->at, cap * sizeof(int32_t));
+    if (!more) return 0;
+    x->at = more;
+    x->cap = cap;
+  }
+  x->at[x->n++] = i;
+  return 1;
+}
+
+static napi_value hits_array(napi_env env, hits *x) {
+  void *data;
+  napi_value ab, out;
+  napi_create_arraybuffer(env, x->n * sizeof(int32_t), &data, &ab);
+  if (x->n) memcpy(data, x->at, x->n * sizeof(int32_t));
+  free(x->at);
+  napi_create_typedarray(env, napi_int32_array, x->n, ab, 0, &out);
+  return out;
+}
+
+static napi_value hints_of(napi_env env, napi_value literals, const uint8_t *t, size_t len) {
+  hint_set h;
+  if (!hint_set_of(env, literals, &h)) return NULL;
+  hits x = {0};
   for (size_t i = 0; i + 1 < len; i++) {
     unsigned c0 = fold_table[t[i]], c1 = fold_table[t[i + 1]];
     unsigned p = (c0 << 8) | c1;
-    if (!(pairs[p >> 3] & (1u << (p & 7)))) continue;
-    for (int k = 0; k < nlits; k++) {
-      size_t l = lens[k], m = 2;
-      if ((uint8_t)lits[k][0] != c0 || (uint8_t)lits[k][1] != c1 || i + l > len) continue;
-      while (m < l && fold_table[t[i + m]] == (uint8_t)lits[k][m]) m++;
-      if (m < l) continue;
-      if (n == cap) {
-        int32_t *more = realloc(hits, (cap *= 2) * sizeof(int32_t));
-        if (!more) {
-          free(hits);
-          napi_throw_error(env, NULL, "out of memory");
-          return NULL;
-        }
-        hits = more;
-      }
-      hits[n++] = (int32_t)i;
-      break;
+    if (!(h.pairs[p >> 3] & (1u << (p & 7))) || !hint_at(&h, t, len, i, c0, c1)) continue;
+    if (!hits_add(&x, (int32_t)i)) {
+      free(x.at);
+      napi_throw_error(env, NULL, "out of memory");
+      return NULL;
     }
   }
-  void *data;
-  napi_value ab, out;
-  napi_create_arraybuffer(env, n * sizeof(int32_t), &data, &ab);
-  if (n) memcpy(data, hits, n * sizeof(int32_t));
-  free(hits);
-  napi_create_typedarray(env, napi_int32_array, n, ab, 0, &out);
-  return out;
+  return hits_array(env, &x);
 }
 
 static int has_controls(const uint8_t *t, size_t len) {
@@ -1067,8 +1102,77 @@ static napi_value js_scan_output(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* What a byte is, for scanBytes: 1 a control character (as has_controls), 2 not ASCII. */
+static uint8_t kind_table[256];
+static void kind_init(void) {
+  for (int c = 0; c < 256; c++) kind_table[c] = (uint8_t)(((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f ? 1 : 0) | (c >= 0x80 ? 2 : 0));
+}
+
+/*
+ * scanBytes(bytes, literals) -> [grams, hints, kinds, newlines]: service
+ * output as the pipe gave it (UTF-8), in one pass and with no copy: the
+ * bitmap of its pieces, where the literals start (byte offsets), whether it
+ * holds a control character (kinds & 1) or any byte that is not ASCII
+ * (kinds & 2), and how many '\n' it holds.
+ * For ASCII text the bitmap and the offsets are what grams and findHints
+ * give for the same text as a string; for other text the caller decodes it
+ * and asks those.
+ */
+static napi_value js_scan_bytes(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  napi_typedarray_type type;
+  size_t len;
+  void *data;
+  napi_value ab;
+  size_t offset;
+  if (napi_get_typedarray_info(env, argv[0], &type, &len, &data, &ab, &offset) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, "expected bytes (a Uint8Array)");
+    return NULL;
+  }
+  const uint8_t *t = data;
+  hint_set h;
+  if (!hint_set_of(env, argv[1], &h)) return NULL;
+  unsigned bits_log2 = grams_log2(len);
+  unsigned shift = 32 - bits_log2;
+  uint8_t map[1 << (16 - 3)];
+  size_t bytes = (size_t)1 << (bits_log2 - 3);
+  memset(map, 0, bytes);
+  hits x = {0};
+  uint8_t kinds = 0;
+  uint32_t a = 0, b = 0, newlines = 0;
+  for (size_t i = 0; i < len; i++) {
+    uint32_t c = fold_table[t[i]];
+    kinds |= kind_table[t[i]];
+    newlines += c == '\n';
+    if (i >= 2) {
+      uint32_t bit = (((a << 16) ^ (b << 8) ^ c) * 0x9e3779b1u) >> shift;
+      map[bit >> 3] |= (uint8_t)(1u << (bit & 7));
+    }
+    if (i >= 1) {
+      unsigned p = (b << 8) | c;
+      if ((h.pairs[p >> 3] & (1u << (p & 7))) && hint_at(&h, t, len, i - 1, b, c) && !hits_add(&x, (int32_t)(i - 1))) {
+        free(x.at);
+        napi_throw_error(env, NULL, "out of memory");
+        return NULL;
+      }
+    }
+    a = b;
+    b = c;
+  }
+  napi_value out, k, nl;
+  napi_create_array_with_length(env, 4, &out);
+  napi_set_element(env, out, 0, grams_done(env, map, bytes));
+  napi_set_element(env, out, 1, hits_array(env, &x));
+  napi_create_uint32(env, kinds, &k);
+  napi_set_element(env, out, 2, k);
+  napi_create_uint32(env, newlines, &nl);
+  napi_set_element(env, out, 3, nl);
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   fold_init();
+  kind_init();
   struct {
     const char *name;
     napi_callback fn;
@@ -1077,6 +1181,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"closeOnExec", js_close_on_exec},
       {"peerPid", js_peer_pid},
       {"grams", js_grams},
+      {"scanBytes", js_scan_bytes},
       {"findHints", js_find_hints},
       {"scanOutput", js_scan_output},
       {"ptyAdd", js_pty_add},

@@ -72,7 +72,7 @@ test('context: failures first, never over the budget (md and json, at several bu
     assert.match((await sb.trail(['svc', 'logs', 'api', '--session', 'ctx'])).stdout, /api listening/, 'the other lines stay');
     assert.match((await sb.trail(['log', 'ctx'])).stdout, /forgot: 1 command\(s\), 1 note\(s\), 1 log line\(s\) \(by a text\)/);
     await eventually(async () => {
-      for (const file of ['trail.db', 'trail.db-wal']) {
+      for (const file of ['trail.db', 'trail.db-wal', 'trail.logs.db', 'trail.logs.db-wal']) {
         const p = join(sb.home, file);
         if (existsSync(p) && readFileSync(p).includes('SECRETWORD')) return null;
       }

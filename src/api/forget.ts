@@ -8,7 +8,7 @@ import { timeArg } from './time-arg.js';
 import { forget } from '../store/forget.js';
 
 export const forgetOps = [
-  bind('trail.forget', (ctx, i, caller) => {
+  bind('trail.forget', async (ctx, i, caller) => {
     personOnly(ctx, '', caller, 'make the trail forget');
     const now = ctx.now();
     const since = timeArg('since', i.since, now);
@@ -19,6 +19,8 @@ export const forgetOps = [
     const session = i.session === undefined ? undefined : ctx.manager.get(i.session);
     const ids = i.ids.length ? i.ids : undefined;
     if (ids) for (const id of ids) if (!ctx.commands.get(id)) throw new TrailError('not_found', `no command ${id} (nothing was forgotten)`);
+    // Services' output on its way to the store is written first, so that it is forgotten too.
+    await ctx.services.flushed();
     const r = ctx.health.attempt('forgetting', () => forget(ctx.db, { ids, sessionIds: session ? [session.id] : undefined, since, until, match: i.match }));
     if (!r) throw new TrailError('unavailable', 'the store could not be written: nothing was forgotten (trail daemon status says why)');
     const how = ids ? `${ids.length} id(s)` : i.match !== undefined ? 'by a text' : 'by time';

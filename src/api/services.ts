@@ -68,17 +68,17 @@ export const serviceOps = [
     const names = ctx.sessionNames();
     const ids = i.session === undefined ? undefined : [ctx.manager.get(i.session).id];
     const since = timeArg('since', i.since, ctx.now());
-    ctx.services.flush();
+    await ctx.services.flushed();
     // In the search process: a gigabyte of logs never holds up the daemon.
     const rows = await ctx.searcher.searchLogs(i.text, { sessionIds: ids, service: i.svc, since, limit: i.limit });
     return rows.map((r) => ({
       id: r.id, at: r.at, stream: r.stream, line: r.line, raw: r.raw, session: names.get(r.session_id) ?? '?', service: r.service,
     }));
   }),
-  bind('svc.logs', (ctx, i) => {
+  bind('svc.logs', async (ctx, i) => {
     const { session, svc } = servicesOf(ctx, i.session, true);
     known(svc, [i.name]);
-    svc.flush();
+    await ctx.services.flushed();
     const since = timeArg('since', i.since, ctx.now());
     return ctx.services.lines(session.id, i.name, { limit: i.limit, afterId: i.afterId, since, contains: i.grep, stream: i.stream });
   }),

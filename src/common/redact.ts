@@ -9,7 +9,7 @@ import { skipEscape, stripAnsi } from './ansi.js';
  * backtrack badly); a user's pattern from config runs on RE2JS, whose time is
  * linear in the text whatever the pattern (`(a+)+$` included).
  */
-export type SecretPattern = { name: string; re: RegExp; keep?: number; hint?: string[] } | { name: string; re2: RE2JS };
+export type SecretPattern = { name: string; re: RegExp; keep?: number; hint?: string[]; guard?: string[] } | { name: string; re2: RE2JS };
 
 // `keep` is the capture group to keep (e.g. the `password=` part of an
 // assignment). `hint`: literals (lowercase ASCII, matched in any case) of
@@ -18,6 +18,10 @@ export type SecretPattern = { name: string; re: RegExp; keep?: number; hint?: st
 // only on the lines around what is found: each pattern tried at every
 // position of the text cost 9 ns a byte in all, more than storing the text
 // (for a service printing 150 MB/s); the hints, about one (natively).
+// `guard`, for a pattern without hints: literals of which every match holds
+// one somewhere (a private key's match spans many lines, so the windows
+// around hints would not hold it): a text without any hint or guard of any
+// pattern has no secret to find (allGuarded).
 const KEYWORDS = ['password', 'passwd', 'secret', 'token', 'apikey', 'api_key', 'api-key', 'accesskey', 'access_key', 'access-key'];
 export const DEFAULT_PATTERNS: SecretPattern[] = [
   { name: 'aws-access-key-id', hint: ['a3t', 'akia', 'asia', 'abia', 'acca'], re: /\b((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b/g },
@@ -33,6 +37,7 @@ export const DEFAULT_PATTERNS: SecretPattern[] = [
   { name: 'pulumi-token', hint: ['pul-'], re: /\b(pul-[a-f0-9]{40})\b/g },
   {
     name: 'private-key',
+    guard: ['-----begin'],
     re: /(-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----)[\s\S]*?(-----END[A-Z0-9 ]*PRIVATE KEY-----|$)/g,
     keep: 1,
   },
@@ -68,14 +73,19 @@ const hintsOf = new WeakMap<SecretPattern[], { literals: string; re: RegExp } | 
 function hintOf(patterns: SecretPattern[]): { literals: string; re: RegExp } | null {
   let h = hintsOf.get(patterns);
   if (h === undefined) {
-    const literals = [...new Set(patterns.flatMap((p) => ('re' in p && p.hint ? p.hint : [])))];
+    const literals = [...new Set(patterns.flatMap((p) => ('re' in p ? [...(p.hint ?? []), ...(p.guard ?? [])] : [])))];
     h = literals.length ? { literals: literals.join('\n'), re: new RegExp(literals.map((l) => l.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|'), 'gi') } : null;
     hintsOf.set(patterns, h);
   }
   return h;
 }
 
-/** The hints of a list of patterns as the native finder takes them ('\n' between), or null when none has one. */
+/** Whether every pattern has hints or guards: then a text where none of them is found holds no secret the patterns would find. */
+export function allGuarded(patterns: SecretPattern[]): boolean {
+  return patterns.every((p) => 're' in p && (p.hint?.length || p.guard?.length));
+}
+
+/** The hints (and guards) of a list of patterns as the native finder takes them ('\n' between), or null when none has one. */
 export function hintLiterals(patterns: SecretPattern[]): string | null {
   return hintOf(patterns)?.literals ?? null;
 }

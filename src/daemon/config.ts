@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { Duration } from './service-config.js';
-import { compilePatterns } from '../common/redact.js';
+import { compilePatterns, DEFAULT_PATTERNS, type SecretPattern } from '../common/redact.js';
 
 export const ConfigSchema = z
   .object({
@@ -67,4 +67,9 @@ export function loadConfig(file: string): Config {
     }
   }
   return r.data;
+}
+
+/** The secret patterns a config asks for: the built-in ones it leaves on, then its own. */
+export function secretPatterns(redact: Config['redact']): SecretPattern[] {
+  return [...DEFAULT_PATTERNS.filter((p) => !redact.disable.includes(p.name)), ...compilePatterns(redact.patterns)];
 }

@@ -1,5 +1,6 @@
 // The search process's side (search-thread.ts): a read-only connection, one query per message.
 import Database from 'better-sqlite3';
+import { attachLogs, logsFileOf } from '../store/db.js';
 import { searchCommands } from '../store/commands.js';
 import { searchLogs } from '../store/services.js';
 import { outputCutoff } from '../store/retention.js';
@@ -7,6 +8,7 @@ import type { SearchMessage } from './search-thread.js';
 
 const db = new Database(process.argv[2], { readonly: true, fileMustExist: true });
 db.pragma('busy_timeout = 5000');
+attachLogs(db, logsFileOf(process.argv[2]));
 
 process.on('message', (req: SearchMessage) => {
   try {

@@ -14,11 +14,12 @@ import type { CommandSink } from './recorder.js';
 import { existsSync, readFileSync, watch as fsWatch, type FSWatcher } from 'node:fs';
 import net from 'node:net';
 import { basename, resolve } from 'node:path';
-import { hintLiterals, redact, redactRaw, type SecretPattern } from '../common/redact.js';
+import { redact, type SecretPattern } from '../common/redact.js';
 import { stripAnsi } from '../common/ansi.js';
 import type { ServiceEventKind } from '../common/service-events.js';
-import { CHUNK_LINES, type ServiceStore, type LogChunk } from '../store/services.js';
-import type { LogThrottle } from './log-throttle.js';
+import type { ServiceStore } from '../store/services.js';
+import { CONTROLS } from './log-chunk.js';
+import type { LogWriter } from './log-writer.js';
 import type { EventBus, EventOf } from './events.js';
 import type { StoreHealth } from './store-health.js';
 import { loadServices, startOrder, type ServiceFile, type ServiceSpec } from './service-config.js';
@@ -54,21 +55,13 @@ type Proc = Omit<ServiceInfo, 'ports' | 'tty' | 'probe'> & { spec: ServiceSpec; 
 
 export type ServiceDeps = {
   store: ServiceStore;
-  /** What is kept of each service's output. */
-  retention: { lines: number; days: number };
   events: EventBus;
   health: StoreHealth;
   secrets: SecretPattern[];
   env: Record<string, string>;
   log: (line: string) => void;
-  /** Service output streams are paused while writing their logs has had its share of the daemon's time. */
-  throttle: LogThrottle;
-  /**
-   * The native look at output to be stored (native/relay.c scanOutput): its
-   * bitmap of pieces, where the secret patterns' hints start, whether it has
-   * control characters; in one pass. Without it each is found in JavaScript.
-   */
-  scan?: ((text: string, literals: string) => [Buffer, Int32Array, boolean]) | null;
+  /** Writes services' output on a thread of its own (its throttle pauses their pipes while it is behind). */
+  writer: LogWriter;
   /** Where tty services' terminals keep their files, and the scrollback they keep. */
   tty: { runDir: string; scrollback: number; shell: string };
 };
@@ -86,12 +79,66 @@ const CHUNK_BYTES = 256 * 1024;
 const FLUSH_BYTES = 256 * 1024;
 /** A line this long without its end is kept as it is. */
 const MAX_PARTIAL = 64 * 1024;
-/** Bytes that make a line differ from what a terminal shows: escape sequences, carriage returns, backspaces. */
-// Written as what it is not: V8 scans a negated class at 0.95 ns a byte, the class itself at 2.4.
-const CONTROLS = /[^\t\n\x20-\x7e\x80-\uffff]/;
+
+/** Lines of one stream of a service, gathered until the next flush: whole lines as bytes, '\n' between the parts. */
+type Gathered = { service: string; stream: 'out' | 'err'; at: number; end_at: number; parts: Buffer[]; bytes: number };
+
+/** Where the last whole UTF-8 character of b ends (a character cut by a read is left for the next). */
+function wholeChars(b: Buffer): number {
+  let s = b.length - 1;
+  for (let k = 0; s >= 0 && k < 3 && (b[s] & 0xc0) === 0x80; k++) s--;
+  if (s < 0) return b.length;
+  const lead = b[s];
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return s + need <= b.length ? b.length : s;
+}
+
+/**
+ * What a stream gives, as whole lines: each read's bytes up to its last
+ * '\n' (which is cut off) go to `take`, the rest waits for the next read. A
+ * line held back without end (a progress bar) is still kept once it is long.
+ */
+function wholeLines(take: (b: Buffer) => void): { push(b: Buffer): void; end(): void } {
+  let partial: Buffer | null = null;
+  return {
+    push(b) {
+      const data = partial ? Buffer.concat([partial, b]) : b;
+      const end = data.lastIndexOf(10);
+      if (end >= 0) {
+        partial = end + 1 < data.length ? Buffer.from(data.subarray(end + 1)) : null;
+        take(data.subarray(0, end));
+      } else if (data.length > MAX_PARTIAL) {
+        const cut = wholeChars(data);
+        partial = cut < data.length ? Buffer.from(data.subarray(cut)) : null;
+        take(data.subarray(0, cut));
+      } else partial = data;
+    },
+    end() {
+      if (partial?.length) take(partial);
+      partial = null;
+    },
+  };
+}
+
+/** The parts with '\n' between, in one buffer of its own (moved to the writer's thread, not copied). */
+function joinLines(parts: Buffer[], length: number): Uint8Array {
+  const out = Buffer.allocUnsafeSlow(length);
+  let at = 0;
+  for (const p of parts) {
+    if (at > 0) out[at++] = 10;
+    at += p.copy(out, at);
+  }
+  return out;
+}
+
+/** The end of some output as text, at most `max` bytes of it, from where a character starts. */
+function tailText(b: Buffer, max: number): string {
+  let from = Math.max(0, b.length - max);
+  while (from < b.length && (b[from] & 0xc0) === 0x80) from++;
+  return b.toString('utf8', from);
+}
 const FLUSH_MS = 100;
 
-type Gathered = { service: string; stream: 'out' | 'err'; at: number; end_at: number; parts: string[]; bytes: number; lines: number };
 
 /**
  * Whether a program's last output says it could not listen because the
@@ -126,18 +173,6 @@ function takenBy(p: Proc, own: number): { port: number; holder: { pid: number | 
   return null;
 }
 
-function countLines(s: string): number {
-  let n = 1;
-  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
-  return n;
-}
-/**
- * Lines written between two retention passes: a tenth of what a service
- * keeps (so it holds at most a tenth more). A pass reads the service's chunks:
- * at a fixed count, a service that keeps millions of lines paid for reading
- * them all every 10,000 lines it wrote.
- */
-const trimEvery = (keep: number) => Number(process.env.TRAIL_LOG_TRIM_EVERY ?? Math.max(1000, Math.floor(keep / 10)));
 
 /** The services of one session. */
 export class SessionServices {
@@ -150,7 +185,6 @@ export class SessionServices {
   private pendingBytes = 0;
   private flushTimer: NodeJS.Timeout | null = null;
   private watcher: FSWatcher | null = null;
-  private sinceTrim = 0;
 
   constructor(
     readonly session: { id: string; name: string; dir: string },
@@ -392,9 +426,8 @@ export class SessionServices {
   private ttyChild(p: Proc, cwd: string, env: Record<string, string>): Child {
     const child: Child = new EventEmitter();
     const id = `svc-${this.session.id.slice(0, 8)}-${p.name}`;
-    let partial = '';
     const logRe = p.spec.ready?.log !== undefined ? new RegExp(p.spec.ready.log) : null;
-    const decoder = new TextDecoder();
+    const feed = wholeLines((b) => this.take(p, 'out', b, logRe, child));
     const term = new Terminal({
       id,
       index: -1,
@@ -409,20 +442,9 @@ export class SessionServices {
       tmpFile: join(this.deps.tty.runDir, id),
       sink: NO_COMMANDS,
       log: this.deps.log,
-      onOutput: (buf) => {
-        const text = partial + decoder.decode(buf, { stream: true });
-        const end = text.lastIndexOf('\n');
-        if (end < 0) {
-          partial = text;
-          if (partial.length > MAX_PARTIAL) (this.take(p, 'out', partial, logRe, child), (partial = ''));
-          return;
-        }
-        partial = text.slice(end + 1);
-        this.take(p, 'out', text.slice(0, end), logRe, child);
-      },
+      onOutput: (buf) => feed.push(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)),
       onExit: (t, code, signal) => {
-        if (partial) this.take(p, 'out', partial, logRe, child);
-        partial = '';
+        feed.end();
         t.notifyExit(0);
         child.emit('exit', code, signal ? (signalName(signal) ?? null) : null);
       },
@@ -447,64 +469,43 @@ export class SessionServices {
   private lines(p: Proc, child: Child, stream: 'out' | 'err'): void {
     const src = stream === 'out' ? (child as ChildProcess).stdout : (child as ChildProcess).stderr;
     if (!src) return;
-    let partial = '';
     const logRe = p.spec.ready?.log !== undefined ? new RegExp(p.spec.ready.log) : null;
-    src.setEncoding('utf8');
-    this.deps.throttle.add(src);
-    src.on('data', (chunk: string) => {
-      const text = partial + chunk;
-      const end = text.lastIndexOf('\n');
-      if (end < 0) {
-        partial = text;
-        // A line held back without end (a progress bar) is still kept once it is long.
-        if (partial.length > MAX_PARTIAL) (this.take(p, stream, partial, logRe, child), (partial = ''));
-        return;
-      }
-      partial = text.slice(end + 1);
-      this.take(p, stream, text.slice(0, end), logRe, child);
-    });
+    // Bytes, not text: most output is stored as it came (log-chunk.ts), decoded by no one.
+    const feed = wholeLines((b) => this.take(p, stream, b, logRe, child));
+    this.deps.writer.throttle.add(src);
+    src.on('data', (b: Buffer) => feed.push(b));
     src.on('end', () => {
-      this.deps.throttle.delete(src);
-      if (partial) this.take(p, stream, partial, logRe, child);
+      this.deps.writer.throttle.delete(src);
+      feed.end();
     });
   }
 
   /**
    * Complete lines of output ('\n' between, none at the end), as the service
    * wrote them: gathered into the open chunk of this service and stream,
-   * written at the next flush. Per line, only while the service waits to be
-   * ready by a log line, the line is tested; otherwise lines are handled a
-   * chunk at a time, never one by one.
+   * sent to the writer at the next flush. Per line, only while the service
+   * waits to be ready by a log line, the line is tested (and so decoded);
+   * otherwise lines are handled a chunk at a time, never one by one.
    */
-  private take(p: Proc, stream: 'out' | 'err', text: string, logRe: RegExp | null, child: Child): void {
+  private take(p: Proc, stream: 'out' | 'err', bytes: Buffer, logRe: RegExp | null, child: Child): void {
     const now = Date.now();
-    let n = countLines(text);
-    if (n > CHUNK_LINES) {
-      // More lines than a chunk holds (a flood of empty lines): taken in parts.
-      let at = -1;
-      for (let k = 0; k < CHUNK_LINES; k++) at = text.indexOf('\n', at + 1);
-      this.take(p, stream, text.slice(0, at), logRe, child);
-      text = text.slice(at + 1);
-      n -= CHUNK_LINES;
-    }
     let open = this.open.get(p.name);
     // A change of stream closes the chunk: stdout and stderr stay in the order they came.
-    if (open && (open.stream !== stream || open.bytes >= CHUNK_BYTES || open.lines + n > CHUNK_LINES)) open = undefined;
+    if (open && (open.stream !== stream || open.bytes >= CHUNK_BYTES)) open = undefined;
     if (!open) {
-      open = { service: p.name, stream, at: now, end_at: now, parts: [], bytes: 0, lines: 0 };
+      open = { service: p.name, stream, at: now, end_at: now, parts: [], bytes: 0 };
       this.open.set(p.name, open);
       this.pending.push(open);
     }
-    open.parts.push(text);
-    open.lines += n;
-    open.bytes += text.length + 1;
+    open.parts.push(bytes);
+    open.bytes += bytes.length + 1;
     open.end_at = now;
-    this.pendingBytes += text.length + 1;
+    this.pendingBytes += bytes.length + 1;
     // The last lines, for a reason to give when it gives up (redacted when used).
-    p.tail = (p.tail + '\n' + text.slice(-TAIL_CHARS)).slice(-TAIL_CHARS);
+    p.tail = (p.tail + '\n' + tailText(bytes, TAIL_CHARS)).slice(-TAIL_CHARS);
     if (this.pendingBytes >= FLUSH_BYTES) this.flush();
     else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS);
-    if (logRe && p.child === child && p.state === 'running' && text.split('\n').some((l) => logRe.test(CONTROLS.test(l) ? stripAnsi(l) : l))) this.ready(p);
+    if (logRe && p.child === child && p.state === 'running' && bytes.toString('utf8').split('\n').some((l) => logRe.test(CONTROLS.test(l) ? stripAnsi(l) : l))) this.ready(p);
   }
 
   /** The service's last output lines as a person saw them, redacted. */
@@ -513,50 +514,16 @@ export class SessionServices {
     return redact(lines.slice(-n).join('\n'), this.deps.secrets).split('\n');
   }
 
-  /**
-   * Writes the chunks gathered since the last flush, in one transaction. What
-   * a person saw is kept and searched, the colours beside it; a secret is
-   * found in the text as shown, whatever escape sequences split it. The time
-   * it took is the throttle's: log writing gets at most half the daemon's time.
-   */
+  /** Sends the chunks gathered since the last flush to the log writer, to be written in one transaction. */
   flush(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     if (!this.pending.length) return;
-    const t0 = performance.now();
     const gathered = this.pending;
     this.pending = [];
     this.open.clear();
     this.pendingBytes = 0;
-    const literals = hintLiterals(this.deps.secrets) ?? '';
-    const chunks: LogChunk[] = gathered.map((g) => {
-      const written = g.parts.join('\n');
-      // What the native pass found holds for the text as written; once the text changes, it is found again.
-      const seen = this.deps.scan?.(written, literals);
-      let text = written;
-      let raw: string | null = null;
-      if ((seen?.[2] ?? true) && CONTROLS.test(written)) {
-        text = written.split('\n').map((l) => (CONTROLS.test(l) ? stripAnsi(l) : l)).join('\n');
-        if (written.includes('\x1b')) raw = redactRaw(written, this.deps.secrets);
-      }
-      const same = seen && text === written;
-      text = redact(text, this.deps.secrets, same ? seen[1] : undefined);
-      const grams = same && text === written ? seen[0] : undefined;
-      const lines = countLines(text);
-      // A secret that spanned lines changed the count: the colours cannot be matched to lines, and go.
-      if (raw !== null && countLines(raw) !== lines) raw = null;
-      return { session_id: this.session.id, service: g.service, stream: g.stream, at: g.at, end_at: g.end_at, lines, text, raw, grams };
-    });
-    this.deps.health.attempt(`${chunks.length} chunk(s) of service output`, () => this.deps.store.addChunks(chunks));
-    // Retention, now and then: each service's newest lines, none too old.
-    this.sinceTrim += chunks.reduce((n, c) => n + c.lines, 0);
-    if (this.sinceTrim >= trimEvery(this.deps.retention.lines)) {
-      this.sinceTrim = 0;
-      const { lines: keep, days } = this.deps.retention;
-      for (const name of new Set(chunks.map((c) => c.service)))
-        this.deps.health.attempt('service log retention', () => this.deps.store.trim(this.session.id, name, keep, Date.now() - days * 86_400_000));
-    }
-    this.deps.throttle.spent(performance.now() - t0);
+    this.deps.writer.write(this.session.id, gathered.map(({ parts, bytes, ...meta }) => ({ ...meta, data: joinLines(parts, bytes - 1) })));
   }
 
   private async probe(p: Proc, child: Child): Promise<void> {
@@ -695,9 +662,21 @@ export class Services {
     for (const s of this.bySession.values()) s.flush();
   }
 
-  /** Writes every session's gathered lines now (before a search or a read of the store). */
+  /** Sends every session's gathered lines to the writer now. */
   flush(): void {
     for (const s of this.bySession.values()) s.flush();
+  }
+
+  /** Every session's gathered lines written (before a search or a read of the store). */
+  async flushed(): Promise<void> {
+    this.flush();
+    await this.deps.writer.synced();
+  }
+
+  /** The daemon stops: what was gathered is written, and the writer closed. */
+  async close(): Promise<void> {
+    this.flush();
+    await this.deps.writer.close();
   }
 
   /** A service's output lines (see ServiceStore.lines). */

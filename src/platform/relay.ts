@@ -11,6 +11,7 @@ type Native = {
   grams?(text: string): Buffer;
   findHints?(text: string, literals: string): Int32Array;
   scanOutput?(text: string, literals: string): [Buffer, Int32Array, boolean];
+  scanBytes?(bytes: Uint8Array, literals: string): [Buffer, Int32Array, number, number];
   start(onEvent: (kind: number, id: number, seq: number, buf?: Buffer) => void): void;
   ptyAdd(fd: number): number;
   ptyRemove(id: number): void;
@@ -184,6 +185,12 @@ export function nativeHints(): ((text: string, literals: string) => Int32Array) 
 export function nativeScan(): ((text: string, literals: string) => [Buffer, Int32Array, boolean]) | null {
   const n = load().native;
   return n && typeof n.scanOutput === 'function' ? n.scanOutput.bind(n) : null;
+}
+
+/** The same look at output as it came from a pipe (UTF-8 bytes), with no copy: [grams, hints, kinds, newlines] (see native/relay.c scanBytes), or null. */
+export function nativeScanBytes(): ((bytes: Uint8Array, literals: string) => [Buffer, Int32Array, number, number]) | null {
+  const n = load().native;
+  return n && typeof n.scanBytes === 'function' ? n.scanBytes.bind(n) : null;
 }
 
 /** How bytes move in this daemon: "native", or why not. */

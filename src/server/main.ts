@@ -1,27 +1,27 @@
 // The daemon's entry point: it only wires things up. State dir and lock,
 // config, store, session manager, then the socket.
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { nativeGrams, nativeHints, nativeScan, relayMode } from '../platform/relay.js';
+import { nativeGrams, nativeHints, relayMode } from '../platform/relay.js';
 import { closeInheritedFds } from '../platform/inherited-fds.js';
 import { redact } from '../common/redact.js';
 import { trailPaths } from '../platform/paths.js';
 import { ownedByAnother } from '../platform/owner.js';
-import { loadConfig } from '../daemon/config.js';
+import { loadConfig, secretPatterns } from '../daemon/config.js';
 import { Services } from '../daemon/services.js';
 import { ServiceStore } from '../store/services.js';
 import { NoteStore } from '../store/notes.js';
 import { PolicyStore } from '../store/policy.js';
 import type { HttpServer } from './http.js';
-import { LogThrottle } from '../daemon/log-throttle.js';
+import { LogWriter } from '../daemon/log-writer.js';
 import { trimOutput, trimOldLogs, trimOutputUpTo } from '../store/retention.js';
 import { Terminal } from '../daemon/terminal.js';
-import { openDb, type Db } from '../store/db.js';
+import { openDb, logsFileOf, type Db } from '../store/db.js';
 import { SessionStore, sessionNames } from '../store/sessions.js';
 import { CommandStore } from '../store/commands.js';
 import { SessionManager } from '../daemon/sessions.js';
 import { StoreHealth } from '../daemon/store-health.js';
 import { SearchThread } from '../daemon/search-thread.js';
-import { DEFAULT_PATTERNS, compilePatterns, useHintFinder } from '../common/redact.js';
+import { DEFAULT_PATTERNS, useHintFinder } from '../common/redact.js';
 import { serveSocket } from './socket.js';
 import { releaseLock, takeLock } from './lock.js';
 import { closeRunDir, openRunDir } from './run-dir.js';
@@ -87,7 +87,7 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
   }
 
   const runDir = openRunDir(paths.home, paths.runDirNote, log);
-  secrets = [...DEFAULT_PATTERNS.filter((p) => !config.redact.disable.includes(p.name)), ...compilePatterns(config.redact.patterns)];
+  secrets = secretPatterns(config.redact);
   if (inherited.length) log(`closed file descriptor(s) ${inherited.join(', ')} inherited from the process that started the daemon`);
   const env = { ...process.env } as Record<string, string>;
   delete env.TRAIL_NONCE_FILE;
@@ -108,17 +108,29 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
     log,
   });
 
+  const writer = new LogWriter(
+    {
+      file: logsFileOf(paths.db),
+      redact: config.redact,
+      retention: config.service_logs,
+      // A tenth of what a service keeps (so it holds at most a tenth more): a pass reads the service's chunks.
+      trimEvery: Number(process.env.TRAIL_LOG_TRIM_EVERY ?? Math.max(1000, Math.floor(config.service_logs.lines / 10))),
+      // Measured (session 9): a flood at a twentieth of a core while someone types keeps keystroke echo's p99 as with no service.
+      watchedShare: 0.05,
+    },
+    health,
+    log,
+    // Terminals someone watches come first: while one had output in the last second, writing logs rests.
+    () => performance.now() - Terminal.lastWatched < 1000,
+  );
   const services = new Services({
     store: serviceStore,
-    retention: config.service_logs,
     events: manager.events,
     health,
     secrets,
     env,
     log,
-    // Terminals someone watches come first: while one had output in the last second, logs get a small share.
-    throttle: new LogThrottle(() => performance.now() - Terminal.lastWatched < 1000),
-    scan: nativeScan(),
+    writer,
     tty: { runDir, scrollback: config.scrollback, shell: env.SHELL || '/bin/sh' },
   });
   // What a killed daemon left running goes first: no orphan keeps a port.
@@ -227,7 +239,8 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
     releaseLock(paths.lock);
     closeRunDir(runDir, paths.runDirNote);
     // Not unref'd: the daemon must leave even if a terminal's handle lingers.
-    void Promise.all([servicesDown, new Promise((r) => setTimeout(r, 200))]).then(() => {
+    const logsWritten = servicesDown.then(() => Promise.race([services.close(), new Promise((r) => setTimeout(r, 5000))]));
+    void Promise.all([logsWritten, new Promise((r) => setTimeout(r, 200))]).then(() => {
       db.close();
       process.exit(0);
     });

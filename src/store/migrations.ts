@@ -315,4 +315,57 @@ export const migrations: string[] = [
     INSERT INTO service_chunks_fts(rowid, text) SELECT new.id, new.text WHERE new.indexed = 1;
   END;
   `,
+  // 12: services' output moves to a file of its own, attached as `logs`
+  // (store/db.ts): written by a thread of its own, with 64 KiB pages. What
+  // the daemon's connection asks of these tables by name is the same. The
+  // logs file's tables are made anew first, so that a move cut short (the
+  // two files commit one after the other) is done again from the start.
+  `
+  DROP TABLE IF EXISTS logs.service_chunks_fts;
+  DROP TABLE IF EXISTS logs.service_grams;
+  DROP TABLE IF EXISTS logs.service_chunks;
+  CREATE TABLE logs.service_chunks (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    service TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    end_at INTEGER NOT NULL,
+    lines INTEGER NOT NULL,
+    first INTEGER NOT NULL DEFAULT 0,
+    text TEXT NOT NULL,
+    raw TEXT,
+    indexed INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX logs.service_chunks_by_service ON service_chunks(session_id, service, id);
+  CREATE TABLE logs.service_grams (
+    chunk_id INTEGER PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    service TEXT NOT NULL,
+    end_at INTEGER NOT NULL,
+    grams BLOB NOT NULL
+  );
+  CREATE VIRTUAL TABLE logs.service_chunks_fts USING fts5(
+    text, content='service_chunks', content_rowid='id', tokenize='trigram', detail=none
+  );
+  CREATE TRIGGER logs.service_chunks_ai AFTER INSERT ON service_chunks WHEN new.indexed = 1 BEGIN
+    INSERT INTO service_chunks_fts(rowid, text) VALUES (new.id, new.text);
+  END;
+  CREATE TRIGGER logs.service_chunks_ad AFTER DELETE ON service_chunks WHEN old.indexed = 1 BEGIN
+    INSERT INTO service_chunks_fts(service_chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
+  END;
+  CREATE TRIGGER logs.service_chunks_au AFTER UPDATE OF text ON service_chunks BEGIN
+    INSERT INTO service_chunks_fts(service_chunks_fts, rowid, text) SELECT 'delete', old.id, old.text WHERE old.indexed = 1;
+    INSERT INTO service_chunks_fts(rowid, text) SELECT new.id, new.text WHERE new.indexed = 1;
+  END;
+  CREATE TRIGGER logs.service_chunks_grams_ad AFTER DELETE ON service_chunks BEGIN
+    DELETE FROM service_grams WHERE chunk_id = old.id;
+  END;
+  INSERT INTO logs.service_chunks (id, session_id, service, stream, at, end_at, lines, first, text, raw, indexed)
+    SELECT id, session_id, service, stream, at, end_at, lines, first, text, raw, indexed FROM main.service_chunks ORDER BY id;
+  INSERT INTO logs.service_grams SELECT chunk_id, session_id, service, end_at, grams FROM main.service_grams;
+  DROP TABLE main.service_chunks_fts;
+  DROP TABLE main.service_grams;
+  DROP TABLE main.service_chunks;
+  `,
 ];

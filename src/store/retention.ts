@@ -7,7 +7,9 @@ export type StoreSizes = { file: number; commands: number; index: number; servic
 
 /** Bytes of the database file used by each kind, by table and index (dbstat). */
 export function storeSizes(db: Db): StoreSizes {
-  const rows = db.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name').all() as { name: string; bytes: number }[];
+  // Both files: the store's, and the one of services' output (attached as logs).
+  const schemas = (db.prepare('PRAGMA database_list').all() as { name: string }[]).map((d) => d.name).filter((n) => n !== 'temp');
+  const rows = schemas.flatMap((s) => db.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat WHERE schema = ? GROUP BY name').all(s) as { name: string; bytes: number }[]);
   const out: StoreSizes = { file: 0, commands: 0, index: 0, serviceOutput: 0, events: 0, notes: 0, other: 0 };
   for (const r of rows) {
     out.file += r.bytes;

@@ -96,3 +96,37 @@ test('large chunks (a flood) are found through their bitmaps, small ones through
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a store from before migration 12 moves its service output to the logs file: every line and both kinds of chunk found there, none left in the store', async () => {
+  const Database = (await import('better-sqlite3')).default;
+  const { migrations } = await import('./migrations.js');
+  const { gramsOf } = await import('./grams.js');
+  const dir = mkdtempSync(join(tmpdir(), 'trail-svc-store-'));
+  try {
+    // A store as version 11 left it, with a small chunk (in the index) and a large one (a bitmap).
+    const old = new Database(join(dir, 'trail.db'));
+    for (const m of migrations.slice(0, 11)) old.exec(m);
+    old.pragma('user_version = 11');
+    const big = Array.from({ length: 3000 }, (_, i) => `GET /api/items/${i} 200 flood`).join('\n') + '\nthe needle in the flood';
+    const add = old.prepare('INSERT INTO service_chunks (session_id, service, stream, at, end_at, lines, text, raw, indexed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    add.run('s', 'web', 'out', 1000, 1000, 2, 'listening on 3000\nsmall needle', null, 1);
+    const id = add.run('s', 'web', 'err', 2000, 2000, 3001, big, null, 0).lastInsertRowid;
+    old.prepare('INSERT INTO service_grams (chunk_id, session_id, service, end_at, grams) VALUES (?, ?, ?, ?, ?)').run(id, 's', 'web', 2000, gramsOf(big));
+    old.close();
+
+    const db = openDb(join(dir, 'trail.db'));
+    const s = new ServiceStore(db);
+    assert.deepEqual(s.search('needle', { limit: 10 }).map((l) => l.line), ['the needle in the flood', 'small needle']);
+    assert.equal(s.lines('s', 'web', { limit: 10_000 }).length, 3003);
+    assert.equal((db.prepare("SELECT count(*) AS n FROM main.sqlite_schema WHERE name LIKE 'service_chunks%' OR name = 'service_grams'").get() as { n: number }).n, 0);
+    assert.equal(db.pragma('logs.page_size', { simple: true }), 65536);
+    // What comes after is written to, and found in, the logs file too.
+    s.addChunks([chunk({ text: 'after the move', at: 3000, end_at: 3000 })]);
+    db.close();
+    const logs = new Database(join(dir, 'trail.logs.db'), { readonly: true });
+    assert.equal((logs.prepare('SELECT count(*) AS n FROM service_chunks').get() as { n: number }).n, 3);
+    logs.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -4,12 +4,13 @@ import type { Db } from './db.js';
 import { gramKeys, gramsOf, mayHold } from './grams.js';
 
 /**
- * text: the lines as a person saw them, '\n' between, redacted; raw: as
- * written (colours), when any line had escapes; grams: the text's bitmap
- * (store/grams.ts) when the writer has made it already.
+ * text: the lines as a person saw them, '\n' between, redacted (as UTF-8
+ * bytes, or a string); raw: as written (colours), when any line had
+ * escapes; grams: the text's bitmap (store/grams.ts) when the writer has
+ * made it already (always, for bytes).
  */
-export type LogChunk = { session_id: string; service: string; stream: 'out' | 'err'; at: number; end_at: number; lines: number; text: string; raw: string | null; grams?: Uint8Array };
-type ChunkRow = LogChunk & { id: number; first: number };
+export type LogChunk = { session_id: string; service: string; stream: 'out' | 'err'; at: number; end_at: number; lines: number; text: string | Uint8Array; raw: string | null; grams?: Uint8Array };
+type ChunkRow = Omit<LogChunk, 'text'> & { text: string; id: number; first: number };
 /** One line of a service's output; id = chunk id × 65536 + its index in the chunk. */
 export type LogRow = { id: number; session_id: string; service: string; at: number; stream: 'out' | 'err'; line: string; raw: string | null };
 export type RunRow = { id: number; session_id: string; service: string; pid: number; proc_start: string | null; started_at: number; ended_at: number | null; exit_code: number | null };
@@ -36,7 +37,8 @@ export class ServiceStore {
     private grams: (text: string) => Uint8Array = gramsOf,
   ) {
     this.insertChunk = db.prepare(
-      'INSERT INTO service_chunks (session_id, service, stream, at, end_at, lines, text, raw, indexed) VALUES (@session_id, @service, @stream, @at, @end_at, @lines, @text, @raw, @indexed)',
+      // Bytes are bound as a blob: CAST makes them the text they are (UTF-8), with no string made on the way.
+      'INSERT INTO service_chunks (session_id, service, stream, at, end_at, lines, text, raw, indexed) VALUES (@session_id, @service, @stream, @at, @end_at, @lines, CAST(@text AS TEXT), @raw, @indexed)',
     );
     this.insertGrams = db.prepare('INSERT INTO service_grams (chunk_id, session_id, service, end_at, grams) VALUES (?, ?, ?, ?, ?)');
   }
@@ -46,7 +48,7 @@ export class ServiceStore {
       for (const { grams, ...c } of cs) {
         const indexed = c.text.length < INDEX_BELOW;
         const id = this.insertChunk.run({ ...c, indexed: indexed ? 1 : 0 }).lastInsertRowid;
-        if (!indexed) this.insertGrams.run(id, c.session_id, c.service, c.end_at, grams ?? this.grams(c.text));
+        if (!indexed) this.insertGrams.run(id, c.session_id, c.service, c.end_at, grams ?? this.grams(typeof c.text === 'string' ? c.text : Buffer.from(c.text).toString('utf8')));
       }
     })(chunks);
   }

@@ -1,0 +1,94 @@
+// Services' output is written by a thread of its own (log-writer-thread.ts),
+// to a file of its own (the logs file, store/db.ts): a flooding service's
+// chunks are made (redaction, bitmaps) and written while the daemon's loop
+// goes on with terminals and clients, and SQLite's write lock on the logs
+// file is never one the terminals' recording waits for. This is the daemon's
+// side: what was sent and not yet written is counted (the throttle pauses the
+// pipes past a limit); a failed write is reported like any store write.
+import { Worker } from 'node:worker_threads';
+import { LogThrottle } from './log-throttle.js';
+import type { Sent } from './log-chunk.js';
+import type { FromWriter, ToWriter, WriterInit } from './log-writer-thread.js';
+import type { StoreHealth } from './store-health.js';
+
+export type { WriterInit };
+
+export class LogWriter {
+  private worker!: Worker;
+  private seq = 0;
+  private waiting = new Map<number, () => void>();
+  /** Bytes sent to the current thread and not yet answered: what a thread that died took with it. */
+  private unanswered = 0;
+  private closing = false;
+  readonly throttle = new LogThrottle();
+
+  constructor(
+    private init: WriterInit,
+    private health: StoreHealth,
+    private log: (line: string) => void,
+    private watched: () => boolean = () => false,
+  ) {
+    this.start();
+  }
+
+  private start(): void {
+    const w = new Worker(new URL('./log-writer-thread.js', import.meta.url), { workerData: this.init });
+    this.worker = w;
+    w.on('message', (m: FromWriter) => {
+      if (m.kind === 'synced') {
+        this.waiting.get(m.id)?.();
+        this.waiting.delete(m.id);
+        return;
+      }
+      this.unanswered -= m.bytes;
+      this.throttle.done(m.bytes);
+      this.health.attempt(m.failed[0]?.what ?? 'service output', () => {
+        if (m.failed.length) throw new Error(m.failed[0].message);
+      });
+    });
+    w.on('error', (e) => this.log(`the log writer failed: ${e.message}`));
+    w.on('exit', () => {
+      if (this.closing) return;
+      // What it held is lost, and said so; the next output goes to a new one.
+      this.log(`the log writer stopped; ${this.unanswered} byte(s) of service output were not kept; starting it again`);
+      this.health.attempt('service output', () => {
+        throw new Error('the log writer stopped');
+      });
+      this.throttle.done(this.unanswered);
+      this.unanswered = 0;
+      for (const f of this.waiting.values()) f();
+      this.waiting.clear();
+      this.start();
+    });
+  }
+
+  /** One session's gathered output, to be written in one transaction. Each one's bytes move to the thread (they are not the caller's after). */
+  write(sessionId: string, sent: Sent[]): void {
+    const bytes = sent.reduce((n, g) => n + g.data.byteLength, 0);
+    this.unanswered += bytes;
+    this.throttle.sent(bytes);
+    this.post({ kind: 'write', sessionId, sent, bytes, watched: this.watched() }, sent.map((g) => g.data.buffer as ArrayBuffer));
+  }
+
+  /** Resolves once everything sent before is written (before a read of the logs). */
+  synced(): Promise<void> {
+    const id = ++this.seq;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.post({ kind: 'sync', id });
+    });
+  }
+
+  /** Writes what was sent, then closes the thread's connection. */
+  async close(): Promise<void> {
+    await this.synced();
+    this.closing = true;
+    const gone = new Promise((r) => this.worker.once('exit', r));
+    this.post({ kind: 'close' });
+    await gone;
+  }
+
+  private post(m: ToWriter, transfer: ArrayBuffer[] = []): void {
+    this.worker.postMessage(m, transfer);
+  }
+}
