@@ -968,6 +968,9 @@ typedef struct {
   int n;
   /* The first two characters of some literal, as a bitmap of byte pairs. */
   uint8_t pairs[65536 / 8];
+  /* The literals by their first character: order[from[c] .. from[c + 1]). */
+  uint8_t order[HINTS_MAX];
+  uint8_t from[257];
 } hint_set;
 
 static int hint_set_of(napi_env env, napi_value literals, hint_set *h) {
@@ -993,14 +996,22 @@ static int hint_set_of(napi_env env, napi_value literals, hint_set *h) {
     }
     i = j + 1;
   }
+  unsigned count[256] = {0};
+  for (int k = 0; k < h->n; k++) count[(uint8_t)h->lits[k][0]]++;
+  h->from[0] = 0;
+  for (int c = 0; c < 256; c++) h->from[c + 1] = (uint8_t)(h->from[c] + count[c]);
+  uint8_t next[256];
+  memcpy(next, h->from, 256);
+  for (int k = 0; k < h->n; k++) h->order[next[(uint8_t)h->lits[k][0]]++] = (uint8_t)k;
   return 1;
 }
 
 /* Whether some literal starts at t[i] (its first two characters, folded, are c0 c1). */
 static int hint_at(const hint_set *h, const uint8_t *t, size_t len, size_t i, unsigned c0, unsigned c1) {
-  for (int k = 0; k < h->n; k++) {
+  for (int o = h->from[c0]; o < h->from[c0 + 1]; o++) {
+    int k = h->order[o];
     size_t l = h->lens[k], m = 2;
-    if ((uint8_t)h->lits[k][0] != c0 || (uint8_t)h->lits[k][1] != c1 || i + l > len) continue;
+    if ((uint8_t)h->lits[k][1] != c1 || i + l > len) continue;
     while (m < l && fold_table[t[i + m]] == (uint8_t)h->lits[k][m]) m++;
     if (m == l) return 1;
   }

@@ -12,7 +12,7 @@ export class LogThrottle {
   /** How often the pipes were paused (for a benchmark to report). */
   pauses = 0;
 
-  constructor(private cap = 4 * 1024 * 1024) {}
+  constructor(private cap = 32 * 1024 * 1024) {}
 
   add(s: Readable): void {
     this.streams.add(s);

@@ -2,7 +2,7 @@
 // output made into chunks (log-chunk.ts: redacted, stripped, its bitmap of
 // pieces) and written to the logs file on a connection of its own, then
 // retention. The daemon's loop only reads the pipes and sends what it read.
-import { parentPort, workerData } from 'node:worker_threads';
+import { MessageChannel, parentPort, receiveMessageOnPort, Worker, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { logsPragmas } from '../store/db.js';
 import { ServiceStore } from '../store/services.js';
@@ -33,8 +33,8 @@ const port = parentPort!;
 const db = new Database(init.file, { fileMustExist: true });
 logsPragmas(db);
 db.pragma('busy_timeout = 5000');
-// A checkpoint every 40 MB of writes, as the store's (its pages are 64 KiB).
-db.pragma('wal_autocheckpoint = 640');
+// Checkpoints are the checkpointer's (below).
+db.pragma('wal_autocheckpoint = 0');
 useHintFinder(nativeHints());
 const store = new ServiceStore(db, nativeGrams() ?? undefined);
 const scan = nativeScan();
@@ -42,24 +42,58 @@ const scanBytes = nativeScanBytes();
 const secrets = secretPatterns(init.redact);
 let sinceTrim = 0;
 
-function write(m: Extract<ToWriter, { kind: 'write' }>): { what: string; message: string }[] {
+/**
+ * A checkpoint every 40 MB written, as the store's, made by the checkpoint
+ * thread while writing goes on. When it is done, what was written meanwhile
+ * is copied here (a few MB): the WAL is then wholly in the file, and the
+ * next write starts it again from its beginning instead of making it longer.
+ * Should the thread not answer, the writer checkpoints itself past 160 MB.
+ */
+const CHECKPOINT_BYTES = 40 * 1024 * 1024;
+// Its answers come on a port of their own, read between writes (receiveMessageOnPort), never waited for.
+const answers = new MessageChannel();
+const checkpointer = new Worker(new URL('./log-checkpoint-thread.js', import.meta.url), { workerData: { file: init.file, answers: answers.port2 }, transferList: [answers.port2] });
+checkpointer.unref();
+let walBytes = 0;
+let checkpointing = false;
+function checkpoint(written: number): void {
+  walBytes += written;
+  if (checkpointing && receiveMessageOnPort(answers.port1)) {
+    checkpointing = false;
+    walBytes = 0;
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } else if (!checkpointing && walBytes >= CHECKPOINT_BYTES) {
+    checkpointing = true;
+    checkpointer.postMessage('checkpoint');
+  } else if (walBytes >= 4 * CHECKPOINT_BYTES) {
+    walBytes = 0;
+    db.pragma('wal_checkpoint(PASSIVE)');
+  }
+}
+
+type Write = Extract<ToWriter, { kind: 'write' }>;
+
+/** Writes what several messages sent in one transaction (a flood's chunks queue up while one is written), then retention. */
+function write(ms: Write[]): { what: string; message: string }[] {
   const failed: { what: string; message: string }[] = [];
   let lines = 0;
+  const sent = ms.reduce((n, m) => n + m.sent.length, 0);
   try {
-    const chunks = m.sent.flatMap((g) => chunksOfBytes(m.sessionId, g, secrets, scanBytes, scan));
+    const chunks = ms.flatMap((m) => m.sent.flatMap((g) => chunksOfBytes(m.sessionId, g, secrets, scanBytes, scan)));
     store.addChunks(chunks);
     lines = chunks.reduce((n, c) => n + c.lines, 0);
   } catch (e) {
-    failed.push({ what: `${m.sent.length} chunk(s) of service output`, message: (e as Error).message });
+    failed.push({ what: `${sent} chunk(s) of service output`, message: (e as Error).message });
   }
   // Retention, now and then: each service's newest lines, none too old.
   sinceTrim += lines;
   if (sinceTrim >= init.trimEvery) {
     sinceTrim = 0;
     const { lines: keep, days } = init.retention;
-    for (const name of new Set(m.sent.map((g) => g.service)))
+    const services = new Map(ms.flatMap((m) => m.sent.map((g) => [`${m.sessionId}\n${g.service}`, [m.sessionId, g.service] as const])));
+    for (const [sessionId, name] of services.values())
       try {
-        store.trim(m.sessionId, name, keep, Date.now() - days * 86_400_000);
+        store.trim(sessionId, name, keep, Date.now() - days * 86_400_000);
       } catch (e) {
         failed.push({ what: 'service log retention', message: (e as Error).message });
       }
@@ -69,21 +103,41 @@ function write(m: Extract<ToWriter, { kind: 'write' }>): { what: string; message
 
 const queue: ToWriter[] = [];
 let running = false;
+/** At most this much is written in one transaction. */
+const BATCH_BYTES = 2 * 1024 * 1024;
+
 async function run(): Promise<void> {
   running = true;
   while (queue.length) {
     const m = queue.shift()!;
     if (m.kind === 'sync') port.postMessage({ kind: 'synced', id: m.id } satisfies FromWriter);
     else if (m.kind === 'close') {
+      const gone = new Promise((r) => checkpointer.once('exit', r));
+      checkpointer.postMessage('close');
+      await gone;
       db.close();
       port.close();
       return;
     } else {
+      const batch = [m];
+      let bytes = m.bytes;
+      // What came in while the last batch was written is here already: taken now, not one turn of the loop at a time.
+      for (let r = receiveMessageOnPort(port); r; r = receiveMessageOnPort(port)) queue.push(r.message as ToWriter);
+      while (queue[0]?.kind === 'write' && bytes < BATCH_BYTES) {
+        const next = queue.shift() as Write;
+        batch.push(next);
+        bytes += next.bytes;
+      }
       const t0 = performance.now();
-      const failed = write(m);
-      port.postMessage({ kind: 'written', bytes: m.bytes, failed } satisfies FromWriter);
+      const failed = write(batch);
+      try {
+        checkpoint(bytes);
+      } catch (e) {
+        failed.push({ what: 'a checkpoint of the logs file', message: (e as Error).message });
+      }
+      port.postMessage({ kind: 'written', bytes, failed } satisfies FromWriter);
       // While someone watches a busy terminal, writing rests: this machine's cores go to the terminal first.
-      const rest = m.watched ? ((performance.now() - t0) * (1 - init.watchedShare)) / init.watchedShare : 0;
+      const rest = batch.some((b) => b.watched) ? ((performance.now() - t0) * (1 - init.watchedShare)) / init.watchedShare : 0;
       if (rest >= 1) await new Promise((r) => setTimeout(r, rest));
     }
   }
