@@ -133,9 +133,10 @@ function storedLogs(w: World): { lines: number; bytes: number; newest: string } 
 /**
  * Benchmark 1: a service printing short lines as fast as it can, for `seconds`:
  * lines and MB per second kept (and searchable) by trail, against pm2 writing
- * the same command's output to its log file, in the same run.
+ * the same command's output to its log file, in the same run. Rounds
+ * alternate which goes first (this machine's speed drifts within a run).
  */
-export async function serviceLogs(seconds: number): Promise<string[]> {
+export async function serviceLogs(seconds: number, rounds: number): Promise<string[]> {
   const w = new World();
   const out: string[] = [];
   const project = join(w.userHome, 'flood');
@@ -149,31 +150,47 @@ export async function serviceLogs(seconds: number): Promise<string[]> {
   try {
     await w.startDaemon();
     w.trail('new', 'flood', '-d', '--dir', project);
-    w.trail('up', '--session', 'flood', '-d');
-    await sleep(seconds * 1000);
-    w.trail('down', '--session', 'flood');
-    const t = storedLogs(w);
-    // Searchable: the newest line is found by its number.
-    const newest = t.newest;
-    const n = /log line (\d+)/.exec(newest)![1];
-    const s0 = performance.now();
-    const found = w.trail('search', `log line ${n}:`, '--in', 'logs', '--json');
-    const searchMs = performance.now() - s0;
-    const hit = (JSON.parse(found) as { line: string }[]).some((h) => h.line === newest);
-
     const version = pm2.version;
-    pm2.run('start', join(project, 'flood.sh'), '--name', 'flood', '--no-autorestart');
-    await sleep(seconds * 1000);
-    pm2.run('stop', 'flood');
-    const logFile = join(pm2.home, 'logs', 'flood-out.log');
-    const pm2Bytes = statSync(logFile).size;
-    const pm2Lines = Number(execFileSync('wc', ['-l', logFile], { encoding: 'utf8' }).trim().split(' ')[0]);
-
     const rate = (x: number) => (x / seconds).toFixed(0);
-    out.push(`service logs: a service printing short lines as fast as it can (seq), ${seconds} s each, same machine, same run`);
-    out.push(`  trail (stored in SQLite, redacted, indexed):         ${rate(t.lines)} lines/s, ${(t.bytes / 1e6 / seconds).toFixed(1)} MB/s`);
-    out.push(`  pm2 ${version} (appended to its log file):           ${rate(pm2Lines)} lines/s, ${(pm2Bytes / 1e6 / seconds).toFixed(1)} MB/s`);
-    out.push(`  trail / pm2: ${ratio(t.lines, pm2Lines)} (goal ≥ 1.00×); the newest line found by trail search in ${searchMs.toFixed(0)} ms (CLI start included): ${hit ? 'yes' : 'NO'}`);
+    out.push(`service logs: a service printing short lines as fast as it can (seq), ${seconds} s each, ${rounds} round(s) alternating, same machine, same run`);
+    const sum = { trail: 0, pm2: 0 };
+    let stored = { lines: 0, bytes: 0 };
+    let searchMs = 0;
+    let hit = true;
+    const runTrail = async () => {
+      w.trail('up', '--session', 'flood', '-d');
+      await sleep(seconds * 1000);
+      w.trail('down', '--session', 'flood');
+      const t = storedLogs(w);
+      const lines = t.lines - stored.lines;
+      const bytes = t.bytes - stored.bytes;
+      stored = t;
+      sum.trail += lines;
+      // Searchable: the newest line is found by its number.
+      const n = /log line (\d+)/.exec(t.newest)![1];
+      const s0 = performance.now();
+      const found = w.trail('search', `log line ${n}:`, '--in', 'logs', '--json');
+      searchMs = Math.max(searchMs, performance.now() - s0);
+      hit &&= (JSON.parse(found) as { line: string }[]).some((h) => h.line === t.newest);
+      return `trail ${rate(lines)} lines/s, ${(bytes / 1e6 / seconds).toFixed(1)} MB/s`;
+    };
+    const runPm2 = async (k: number) => {
+      pm2.run('start', join(project, 'flood.sh'), '--name', `flood${k}`, '--no-autorestart');
+      await sleep(seconds * 1000);
+      pm2.run('stop', `flood${k}`);
+      const logFile = join(pm2.home, 'logs', `flood${k}-out.log`);
+      const bytes = statSync(logFile).size;
+      const lines = Number(execFileSync('wc', ['-l', logFile], { encoding: 'utf8' }).trim().split(' ')[0]);
+      sum.pm2 += lines;
+      return `pm2 ${rate(lines)} lines/s, ${(bytes / 1e6 / seconds).toFixed(1)} MB/s`;
+    };
+    for (let k = 0; k < rounds; k++) {
+      const first = k % 2 === 0 ? await runTrail() : await runPm2(k);
+      const second = k % 2 === 0 ? await runPm2(k) : await runTrail();
+      out.push(`  round ${k + 1}: ${first}; ${second}`);
+    }
+    out.push(`  trail: stored in SQLite, redacted, indexed; pm2 ${version}: appended to its log file`);
+    out.push(`  trail / pm2 (all rounds' lines): ${ratio(sum.trail, sum.pm2)} (goal ≥ 1.00×); the newest line found by trail search in ≤ ${searchMs.toFixed(0)} ms (CLI start included): ${hit ? 'yes' : 'NO'}`);
   } finally {
     pm2.kill();
     w.stop();

@@ -13,6 +13,11 @@ import type { StoreHealth } from './store-health.js';
 
 export type { WriterInit };
 
+/** A chunk is closed past 256 KiB: a buffer this size holds one with the read that closed it. */
+const BUFFER_BYTES = 512 * 1024;
+/** Buffers kept to fill again: what 32 MiB in flight needs, at most. */
+const FREE_BUFFERS = 64;
+
 export class LogWriter {
   private worker!: Worker;
   private seq = 0;
@@ -21,6 +26,8 @@ export class LogWriter {
   private unanswered = 0;
   private closing = false;
   readonly throttle = new LogThrottle();
+  /** Buffers the thread is done with, to fill again (see buffer()). */
+  private free: ArrayBuffer[] = [];
 
   constructor(
     private init: WriterInit,
@@ -42,6 +49,7 @@ export class LogWriter {
       }
       this.unanswered -= m.bytes;
       this.throttle.done(m.bytes);
+      for (const b of m.buffers) if (this.free.length < FREE_BUFFERS) this.free.push(b);
       this.health.attempt(m.failed[0]?.what ?? 'service output', () => {
         if (m.failed.length) throw new Error(m.failed[0].message);
       });
@@ -60,6 +68,13 @@ export class LogWriter {
       this.waiting.clear();
       this.start();
     });
+  }
+
+  /** A buffer of its own (transferable) of at least `length` bytes, one the thread gave back when there is one. */
+  buffer(length: number): Buffer {
+    const i = this.free.findIndex((b) => b.byteLength >= length);
+    const ab = i >= 0 ? this.free.splice(i, 1)[0] : new ArrayBuffer(Math.max(length, BUFFER_BYTES));
+    return Buffer.from(ab, 0, length);
   }
 
   /** One session's gathered output, to be written in one transaction. Each one's bytes move to the thread (they are not the caller's after). */

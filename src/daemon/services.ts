@@ -102,16 +102,21 @@ function wholeLines(take: (b: Buffer) => void): { push(b: Buffer): void; end(): 
   let partial: Buffer | null = null;
   return {
     push(b) {
-      const data = partial ? Buffer.concat([partial, b]) : b;
-      const end = data.lastIndexOf(10);
-      if (end >= 0) {
-        partial = end + 1 < data.length ? Buffer.from(data.subarray(end + 1)) : null;
-        take(data.subarray(0, end));
-      } else if (data.length > MAX_PARTIAL) {
-        const cut = wholeChars(data);
+      const end = b.lastIndexOf(10);
+      if (end < 0) {
+        const data = partial ? Buffer.concat([partial, b]) : b;
+        const cut = data.length > MAX_PARTIAL ? wholeChars(data) : 0;
         partial = cut < data.length ? Buffer.from(data.subarray(cut)) : null;
-        take(data.subarray(0, cut));
-      } else partial = data;
+        if (cut) take(data.subarray(0, cut));
+        return;
+      }
+      // Only the line the last read began is put together: the rest is taken where it lies.
+      if (partial) {
+        const first = b.indexOf(10);
+        take(Buffer.concat([partial, b.subarray(0, first)]));
+        if (first < end) take(b.subarray(first + 1, end));
+      } else take(b.subarray(0, end));
+      partial = end + 1 < b.length ? Buffer.from(b.subarray(end + 1)) : null;
     },
     end() {
       if (partial?.length) take(partial);
@@ -120,13 +125,12 @@ function wholeLines(take: (b: Buffer) => void): { push(b: Buffer): void; end(): 
   };
 }
 
-/** The parts with '\n' between, in one buffer of its own (moved to the writer's thread, not copied). */
-function joinLines(parts: Buffer[], length: number): Uint8Array {
-  const out = Buffer.allocUnsafeSlow(length);
+/** The parts with '\n' between, into a buffer of its own (moved to the writer's thread, not copied). */
+function joinLines(parts: Buffer[], out: Buffer): Buffer {
   let at = 0;
-  for (const p of parts) {
-    if (at > 0) out[at++] = 10;
-    at += p.copy(out, at);
+  for (let k = 0; k < parts.length; k++) {
+    if (k > 0) out[at++] = 10;
+    at += parts[k].copy(out, at);
   }
   return out;
 }
@@ -523,7 +527,7 @@ export class SessionServices {
     this.pending = [];
     this.open.clear();
     this.pendingBytes = 0;
-    this.deps.writer.write(this.session.id, gathered.map(({ parts, bytes, ...meta }) => ({ ...meta, data: joinLines(parts, bytes - 1) })));
+    this.deps.writer.write(this.session.id, gathered.map(({ parts, bytes, ...meta }) => ({ ...meta, data: joinLines(parts, this.deps.writer.buffer(bytes - 1)) })));
   }
 
   private async probe(p: Proc, child: Child): Promise<void> {

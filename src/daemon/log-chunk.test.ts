@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chunkOf, chunksOfBytes, type Sent } from './log-chunk.js';
+import { nativeScan, nativeScanBytes } from '../platform/relay.js';
+import { DEFAULT_PATTERNS, compilePatterns } from '../common/redact.js';
+import { gramsOf } from '../store/grams.js';
+import { CHUNK_LINES } from '../store/services.js';
+
+const meta = { service: 'web', stream: 'out' as const, at: 1, end_at: 2 };
+const sent = (text: string): Sent => ({ ...meta, data: new Uint8Array(Buffer.from(text, 'utf8')) });
+const asText = (t: string | Uint8Array) => (typeof t === 'string' ? t : Buffer.from(t).toString('utf8'));
+
+test('a chunk made from the bytes a service wrote is the one made from its text: the same lines, redaction, colours and bitmap, whatever the output holds', () => {
+  const scanBytes = nativeScanBytes();
+  const scan = nativeScan();
+  assert.ok(scanBytes && scan, 'the native module is built');
+  const flood = Array.from({ length: 3000 }, (_, i) => `log line ${i}: GET /api/items?page=3 200 12ms user=42`).join('\n');
+  const cases = [
+    flood,
+    'listening on :3000',
+    '',
+    '\n\n',
+    flood + '\nAPI_TOKEN=abcd1234efgh5678 in the middle\n' + flood.slice(0, 5000),
+    'Password: hunter2hunter2',
+    'aws key AKIAABCDEFGHIJKLMNOP seen',
+    '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\nabcdefghijklmnop\n-----END RSA PRIVATE KEY-----\nafter',
+    '\x1b[32mready\x1b[0m in 120 ms\nplain line',
+    'progress 10%\rprogress 100%',
+    'héllo wörld — ünïcode ✓ 日本語\nsecond line token=sekrit-value-1',
+    'naïve café\n' + flood.slice(0, 70_000),
+  ];
+  for (const secrets of [DEFAULT_PATTERNS, [...DEFAULT_PATTERNS, ...compilePatterns(['user=\\d+'])]]) {
+    for (const text of cases) {
+      const want = chunkOf('s', meta, text, secrets, scan);
+      const got = chunksOfBytes('s', sent(text), secrets, scanBytes, scan);
+      assert.equal(got.length, 1, text.slice(0, 40));
+      const g = got[0];
+      assert.equal(asText(g.text), want.text, text.slice(0, 40));
+      assert.equal(g.lines, want.lines, text.slice(0, 40));
+      assert.equal(g.raw, want.raw, text.slice(0, 40));
+      // The bitmap, where one was made, is the one search asks of the text.
+      if (g.grams) assert.deepEqual(Buffer.from(g.grams), gramsOf(asText(g.text)), text.slice(0, 40));
+      // Without a native module, the same again.
+      assert.equal(asText(chunksOfBytes('s', sent(text), secrets, null, null)[0].text), want.text);
+    }
+  }
+  // Secrets are gone from what is stored, and the flood is stored from its bytes (no string made).
+  assert.doesNotMatch(asText(chunksOfBytes('s', sent(cases[4]), DEFAULT_PATTERNS, scanBytes, scan)[0].text), /abcd1234efgh5678/);
+  assert.doesNotMatch(asText(chunksOfBytes('s', sent(cases[7]), DEFAULT_PATTERNS, scanBytes, scan)[0].text), /MIIEowIBAAKCAQEA/);
+  assert.ok(chunksOfBytes('s', sent(flood), DEFAULT_PATTERNS, scanBytes, scan)[0].text instanceof Uint8Array);
+});
+
+test('more lines than a chunk may hold are cut into chunks that each hold at most that many, with every line kept', () => {
+  const text = '\n'.repeat(CHUNK_LINES + 10) + 'last';
+  for (const scanBytes of [nativeScanBytes(), null]) {
+    const chunks = chunksOfBytes('s', sent(text), DEFAULT_PATTERNS, scanBytes, nativeScan());
+    assert.equal(chunks.length, 2);
+    assert.ok(chunks.every((c) => c.lines <= CHUNK_LINES));
+    assert.equal(chunks.reduce((n, c) => n + c.lines, 0), CHUNK_LINES + 11);
+    assert.equal(asText(chunks[1].text).split('\n').pop(), 'last');
+  }
+});
