@@ -859,6 +859,26 @@ static napi_value js_close_on_exec(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * pipe(bytes) -> [readFd, writeFd]: a pipe (close-on-exec both ends: the one
+ * program it is for gets it by dup2), asked to hold `bytes` (F_SETPIPE_SZ;
+ * Linux caps it at /proc/sys/fs/pipe-max-size, 1 MiB by default).
+ */
+static napi_value js_pipe(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  int want = (int)arg_u32(env, argv[0]);
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) < 0) return throw_err(env, "relay: pipe2 failed");
+  (void)fcntl(fds[1], F_SETPIPE_SZ, want);
+  napi_value out, r, w;
+  napi_create_array_with_length(env, 2, &out);
+  napi_create_int32(env, fds[0], &r);
+  napi_create_int32(env, fds[1], &w);
+  napi_set_element(env, out, 0, r);
+  napi_set_element(env, out, 1, w);
+  return out;
+}
+
 // The pid of the process at the other end of a unix socket (SO_PEERCRED), or -1:
 // the daemon asks who calls, rather than believing what the caller says.
 static napi_value js_peer_pid(napi_env env, napi_callback_info info) {
@@ -1191,6 +1211,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"start", js_start},
       {"closeOnExec", js_close_on_exec},
       {"peerPid", js_peer_pid},
+      {"pipe", js_pipe},
       {"grams", js_grams},
       {"scanBytes", js_scan_bytes},
       {"findHints", js_find_hints},

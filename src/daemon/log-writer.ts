@@ -15,8 +15,8 @@ export type { WriterInit };
 
 /** A chunk is closed past 256 KiB: a buffer this size holds one with the read that closed it. */
 const BUFFER_BYTES = 512 * 1024;
-/** Buffers kept to fill again: what 32 MiB in flight needs, at most. */
-const FREE_BUFFERS = 64;
+/** Buffers kept to fill again (8 MiB at most: more are made while a flood needs them, and let go). */
+const FREE_BUFFERS = 16;
 
 export class LogWriter {
   private worker!: Worker;
@@ -25,6 +25,10 @@ export class LogWriter {
   /** Bytes sent to the current thread and not yet answered: what a thread that died took with it. */
   private unanswered = 0;
   private closing = false;
+  /** False from a thread's death until the next one starts (a second on): output sent meanwhile is not kept, and said so. */
+  private alive = false;
+  /** How long after a thread's death the next starts: doubled while they die, back to a second once one writes. */
+  private restartMs = 1000;
   readonly throttle = new LogThrottle();
   /** Buffers the thread is done with, to fill again (see buffer()). */
   private free: ArrayBuffer[] = [];
@@ -41,12 +45,14 @@ export class LogWriter {
   private start(): void {
     const w = new Worker(new URL('./log-writer-thread.js', import.meta.url), { workerData: this.init });
     this.worker = w;
+    this.alive = true;
     w.on('message', (m: FromWriter) => {
       if (m.kind === 'synced') {
         this.waiting.get(m.id)?.();
         this.waiting.delete(m.id);
         return;
       }
+      this.restartMs = 1000;
       this.unanswered -= m.bytes;
       this.throttle.done(m.bytes);
       for (const b of m.buffers) if (this.free.length < FREE_BUFFERS) this.free.push(b);
@@ -56,29 +62,29 @@ export class LogWriter {
     });
     w.on('error', (e) => this.log(`the log writer failed: ${e.message}`));
     w.on('exit', () => {
+      this.alive = false;
       if (this.closing) return;
-      // What it held is lost, and said so; the next output goes to a new one.
+      // What it held is lost, and said so; a new one starts a little later (not in a loop, should it die at once again).
       this.log(`the log writer stopped; ${this.unanswered} byte(s) of service output were not kept; starting it again`);
-      this.health.attempt('service output', () => {
-        throw new Error('the log writer stopped');
-      });
+      this.notKept('the log writer stopped');
       this.throttle.done(this.unanswered);
       this.unanswered = 0;
       for (const f of this.waiting.values()) f();
       this.waiting.clear();
-      this.start();
+      setTimeout(() => !this.closing && this.start(), this.restartMs).unref();
+      this.restartMs = Math.min(60_000, this.restartMs * 2);
     });
   }
 
-  /** A buffer of its own (transferable) of at least `length` bytes, one the thread gave back when there is one. */
+  /** A buffer of its own (transferable, all of it) of at least `length` bytes, one the thread gave back when there is one. */
   buffer(length: number): Buffer {
     const i = this.free.findIndex((b) => b.byteLength >= length);
-    const ab = i >= 0 ? this.free.splice(i, 1)[0] : new ArrayBuffer(Math.max(length, BUFFER_BYTES));
-    return Buffer.from(ab, 0, length);
+    return Buffer.from(i >= 0 ? this.free.splice(i, 1)[0] : new ArrayBuffer(Math.max(length, BUFFER_BYTES)));
   }
 
   /** One session's gathered output, to be written in one transaction. Each one's bytes move to the thread (they are not the caller's after). */
   write(sessionId: string, sent: Sent[]): void {
+    if (!this.alive) return this.notKept('the log writer is starting again');
     const bytes = sent.reduce((n, g) => n + g.data.byteLength, 0);
     this.unanswered += bytes;
     this.throttle.sent(bytes);
@@ -87,6 +93,7 @@ export class LogWriter {
 
   /** Resolves once everything sent before is written (before a read of the logs). */
   synced(): Promise<void> {
+    if (!this.alive) return Promise.resolve();
     const id = ++this.seq;
     return new Promise((resolve) => {
       this.waiting.set(id, resolve);
@@ -94,10 +101,17 @@ export class LogWriter {
     });
   }
 
+  private notKept(why: string): void {
+    this.health.attempt('service output', () => {
+      throw new Error(why);
+    });
+  }
+
   /** Writes what was sent, then closes the thread's connection. */
   async close(): Promise<void> {
     await this.synced();
     this.closing = true;
+    if (!this.alive) return;
     const gone = new Promise((r) => this.worker.once('exit', r));
     this.post({ kind: 'close' });
     await gone;

@@ -11,7 +11,8 @@ import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { Terminal } from './terminal.js';
 import type { CommandSink } from './recorder.js';
-import { existsSync, readFileSync, watch as fsWatch, type FSWatcher } from 'node:fs';
+import { closeSync, existsSync, readFileSync, watch as fsWatch, type FSWatcher } from 'node:fs';
+import type { Readable } from 'node:stream';
 import net from 'node:net';
 import { basename, resolve } from 'node:path';
 import { redact, type SecretPattern } from '../common/redact.js';
@@ -25,6 +26,7 @@ import type { StoreHealth } from './store-health.js';
 import { loadServices, startOrder, type ServiceFile, type ServiceSpec } from './service-config.js';
 import { groupPorts, portHolder } from '../platform/ports.js';
 import { lineage } from '../platform/proc.js';
+import { bigPipe } from '../platform/relay.js';
 
 export type ServiceState = 'stopped' | 'waiting' | 'starting' | 'running' | 'ready' | 'restarting' | 'exited' | 'gave up' | 'failed' | 'stopping';
 
@@ -80,8 +82,12 @@ const FLUSH_BYTES = 256 * 1024;
 /** A line this long without its end is kept as it is. */
 const MAX_PARTIAL = 64 * 1024;
 
-/** Lines of one stream of a service, gathered until the next flush: whole lines as bytes, '\n' between the parts. */
-type Gathered = { service: string; stream: 'out' | 'err'; at: number; end_at: number; parts: Buffer[]; bytes: number };
+/** Lines of one stream of a service, gathered until the next flush: whole lines, '\n' between, copied into `buf` up to `used`. */
+type Gathered = { service: string; stream: 'out' | 'err'; at: number; end_at: number; buf: Buffer; used: number; lines: number };
+/** What a service's output pipe holds (Linux's default is 64 KiB; it allows up to 1 MiB unless told otherwise). */
+const PIPE_BYTES = 1024 * 1024;
+/** What one read of a service's pipe takes at most (into one buffer, read again and again). */
+const READ_BYTES = 256 * 1024;
 
 /** Where the last whole UTF-8 character of b ends (a character cut by a read is left for the next). */
 function wholeChars(b: Buffer): number {
@@ -123,16 +129,6 @@ function wholeLines(take: (b: Buffer) => void): { push(b: Buffer): void; end(): 
       partial = null;
     },
   };
-}
-
-/** The parts with '\n' between, into a buffer of its own (moved to the writer's thread, not copied). */
-function joinLines(parts: Buffer[], out: Buffer): Buffer {
-  let at = 0;
-  for (let k = 0; k < parts.length; k++) {
-    if (k > 0) out[at++] = 10;
-    at += parts[k].copy(out, at);
-  }
-  return out;
 }
 
 /** The end of some output as text, at most `max` bytes of it, from where a character starts. */
@@ -400,13 +396,20 @@ export class SessionServices {
     this.set(p, 'starting');
     let child: Child;
     const env = { ...this.deps.env, ...fileEnv, ...s.env };
+    const out = s.tty ? null : bigPipe(PIPE_BYTES);
+    const err = out ? bigPipe(PIPE_BYTES) : null;
+    if (out && !err) for (const fd of out) closeSync(fd);
+    const pipes = out && err ? [out, err] : null;
     try {
       // detached: a session and process group of its own, so that a stop reaches every process it started.
       // (A PTY's program leads a session of its own too.)
-      child = s.tty ? this.ttyChild(p, cwd, env) : spawn('/bin/sh', ['-c', s.command], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = s.tty ? this.ttyChild(p, cwd, env) : spawn('/bin/sh', ['-c', s.command], { cwd, env, detached: true, stdio: pipes ? ['ignore', pipes[0][1], pipes[1][1]] : ['ignore', 'pipe', 'pipe'] });
     } catch (e) {
+      for (const fd of pipes?.flat() ?? []) closeSync(fd);
       return this.fail(p, `could not start: ${(e as Error).message}`);
     }
+    // The write ends are the program's now.
+    for (const [, w] of pipes ?? []) closeSync(w);
     p.child = child;
     child.on('error', (e) => this.fail(p, `could not start: ${e.message}`));
     if (child.pid === undefined) return;
@@ -416,8 +419,8 @@ export class SessionServices {
       this.deps.store.runStarted({ session_id: this.session.id, service: p.name, pid: child.pid!, proc_start: procStart(child.pid!), started_at: now }),
     );
     if (!s.tty) {
-      this.lines(p, child, 'out');
-      this.lines(p, child, 'err');
+      this.lines(p, child, 'out', pipes?.[0][0] ?? null);
+      this.lines(p, child, 'err', pipes?.[1][0] ?? null);
     }
     this.emit('service.started', { service: p.name, pid: child.pid, restarts: p.restarts });
     this.set(p, 'running');
@@ -470,16 +473,30 @@ export class SessionServices {
     return t;
   }
 
-  private lines(p: Proc, child: Child, stream: 'out' | 'err'): void {
-    const src = stream === 'out' ? (child as ChildProcess).stdout : (child as ChildProcess).stderr;
-    if (!src) return;
+  /**
+   * A stream of a service's output, read as bytes (most output is stored as
+   * it came, log-chunk.ts, decoded by no one). From a pipe of trail's own
+   * (`fd`) it is read into one buffer again and again, and the pipe holds
+   * 1 MiB: a flood makes no garbage per read, and goes on writing while
+   * this daemon's loop is busy elsewhere.
+   */
+  private lines(p: Proc, child: Child, stream: 'out' | 'err', fd: number | null): void {
     const logRe = p.spec.ready?.log !== undefined ? new RegExp(p.spec.ready.log) : null;
-    // Bytes, not text: most output is stored as it came (log-chunk.ts), decoded by no one.
     const feed = wholeLines((b) => this.take(p, stream, b, logRe, child));
-    this.deps.writer.throttle.add(src);
-    src.on('data', (b: Buffer) => feed.push(b));
-    src.on('end', () => {
-      this.deps.writer.throttle.delete(src);
+    let src: Readable | null;
+    if (fd !== null) {
+      const onread = { buffer: Buffer.allocUnsafe(READ_BYTES), callback: (n: number, buf: Uint8Array) => void feed.push(Buffer.from(buf.buffer, buf.byteOffset, n)) };
+      src = new net.Socket({ fd, readable: true, writable: false, onread } as net.SocketConstructorOpts);
+      src.on('error', () => {});
+    } else {
+      src = stream === 'out' ? (child as ChildProcess).stdout : (child as ChildProcess).stderr;
+      src?.on('data', (b: Buffer) => feed.push(b));
+    }
+    if (!src) return;
+    const s = src;
+    this.deps.writer.throttle.add(s);
+    s.on('end', () => {
+      this.deps.writer.throttle.delete(s);
       feed.end();
     });
   }
@@ -495,14 +512,22 @@ export class SessionServices {
     const now = Date.now();
     let open = this.open.get(p.name);
     // A change of stream closes the chunk: stdout and stderr stay in the order they came.
-    if (open && (open.stream !== stream || open.bytes >= CHUNK_BYTES)) open = undefined;
+    if (open && (open.stream !== stream || open.used >= CHUNK_BYTES)) open = undefined;
     if (!open) {
-      open = { service: p.name, stream, at: now, end_at: now, parts: [], bytes: 0 };
+      open = { service: p.name, stream, at: now, end_at: now, buf: this.deps.writer.buffer(bytes.length), used: 0, lines: 0 };
       this.open.set(p.name, open);
       this.pending.push(open);
     }
-    open.parts.push(bytes);
-    open.bytes += bytes.length + 1;
+    // Copied now: what a read gave is read into again.
+    const sep = open.lines > 0 ? 1 : 0;
+    if (open.used + sep + bytes.length > open.buf.length) {
+      const bigger = this.deps.writer.buffer(Math.max(open.buf.length * 2, open.used + sep + bytes.length));
+      open.buf.copy(bigger, 0, 0, open.used);
+      open.buf = bigger;
+    }
+    if (sep) open.buf[open.used++] = 10;
+    open.used += bytes.copy(open.buf, open.used);
+    open.lines++;
     open.end_at = now;
     this.pendingBytes += bytes.length + 1;
     // The last lines, for a reason to give when it gives up (redacted when used).
@@ -527,7 +552,7 @@ export class SessionServices {
     this.pending = [];
     this.open.clear();
     this.pendingBytes = 0;
-    this.deps.writer.write(this.session.id, gathered.map(({ parts, bytes, ...meta }) => ({ ...meta, data: joinLines(parts, this.deps.writer.buffer(bytes - 1)) })));
+    this.deps.writer.write(this.session.id, gathered.map(({ buf, used, lines: _, ...meta }) => ({ ...meta, data: buf.subarray(0, used) })));
   }
 
   private async probe(p: Proc, child: Child): Promise<void> {

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 
 type Native = {
   closeOnExec(fd: number): void;
+  pipe?(bytes: number): [number, number];
   peerPid(fd: number): number;
   grams?(text: string): Buffer;
   findHints?(text: string, literals: string): Int32Array;
@@ -191,6 +192,12 @@ export function nativeScan(): ((text: string, literals: string) => [Buffer, Int3
 export function nativeScanBytes(): ((bytes: Uint8Array, literals: string) => [Buffer, Int32Array, number, number]) | null {
   const n = load().native;
   return n && typeof n.scanBytes === 'function' ? n.scanBytes.bind(n) : null;
+}
+
+/** A pipe asked to hold `bytes` ([read end, write end], both close-on-exec), or null where the native module is not built. */
+export function bigPipe(bytes: number): [number, number] | null {
+  const n = load().native;
+  return n && typeof n.pipe === 'function' ? n.pipe(bytes) : null;
 }
 
 /** How bytes move in this daemon: "native", or why not. */
