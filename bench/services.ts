@@ -9,7 +9,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { World, median, BIN, LAUNCHER, sleep, pct, ratio, rssKiB, rng, timeRg } from './lib.js';
-import { openDb } from '../src/store/db.js';
+import { openDb, logsFileOf } from '../src/store/db.js';
 import { ServiceStore, searchLogs, type LogChunk } from '../src/store/services.js';
 import { echoBlock } from './terminal.js';
 
@@ -331,7 +331,8 @@ export async function serviceSearch(gb: number): Promise<string[]> {
     closeSync(rawFd);
     const ingestS = (performance.now() - t0) / 1000;
     db.pragma('wal_checkpoint(TRUNCATE)');
-    const size = statSync(dbFile).size;
+    // Service output is in the logs file (migration 12): both files count (the checkpoint above was of both).
+    const size = statSync(dbFile).size + statSync(logsFileOf(dbFile)).size;
     out.push(`service log search: ${(bytes / 1e9).toFixed(2)} GB of service output (${lines.toLocaleString('en')} lines, 5 services), through the real store`);
     out.push(`  ingest ${(bytes / 1e6 / ingestS).toFixed(1)} MB/s (${ingestS.toFixed(0)} s, one thread); database ${(size / 1e9).toFixed(2)} GB = ${ratio(size, bytes)} the text`);
     const time = (f: () => unknown) => {

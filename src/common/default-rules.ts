@@ -22,5 +22,5 @@ export const DEFAULT_RULES: Rule[] = [
 export const PROTECTED_RULES: Rule[] = [
   ...['policy', 'approve', 'deny', 'token', 'agent', 'forget', 'off', 'daemon stop'].map((sub) => ({ action: 'deny' as const, pattern: `trail ${sub}` })),
   // The store and the socket behind the trail: reached directly, they bypass every rule.
-  { action: 'confirm', pattern: '/trail\\.db|daemon\\.sock/' },
+  { action: 'confirm', pattern: '/trail(\\.logs)?\\.db|daemon\\.sock/' },
 ];

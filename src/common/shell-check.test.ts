@@ -193,6 +193,7 @@ test("trail's own boundary: an agent cannot approve its own commands, change its
   ])
     assert.equal(judge(line, rules).action, 'deny', line);
   assert.equal(judge('sqlite3 ~/.local/state/trail/trail.db "delete from approvals"', rules).action, 'confirm');
+  assert.equal(judge('sqlite3 ~/.local/state/trail/trail.logs.db "delete from service_chunks"', rules).action, 'confirm');
   for (const ok of ['trail log', 'trail show 3', 'trail daemon status', 'git commit -m "trail off by one"', 'grep -rn trail src']) assert.equal(judge(ok, rules).action, 'allow', ok);
 });
 
