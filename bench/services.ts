@@ -184,9 +184,11 @@ export async function serviceLogs(seconds: number, rounds: number): Promise<stri
       sum.pm2 += lines;
       return `pm2 ${rate(lines)} lines/s, ${(bytes / 1e6 / seconds).toFixed(1)} MB/s`;
     };
+    // Before each: what the last one wrote goes to the disk first, so that neither pays for the other's writeback.
+    const settled = async <T>(run: () => Promise<T>) => (execFileSync('sync'), run());
     for (let k = 0; k < rounds; k++) {
-      const first = k % 2 === 0 ? await runTrail() : await runPm2(k);
-      const second = k % 2 === 0 ? await runPm2(k) : await runTrail();
+      const first = k % 2 === 0 ? await settled(runTrail) : await settled(() => runPm2(k));
+      const second = k % 2 === 0 ? await settled(() => runPm2(k)) : await settled(runTrail);
       out.push(`  round ${k + 1}: ${first}; ${second}`);
     }
     out.push(`  trail: stored in SQLite, redacted, indexed; pm2 ${version}: appended to its log file`);

@@ -23,6 +23,11 @@ export class LogThrottle {
     this.streams.delete(s);
   }
 
+  /** Whether the pipes are paused now (a stream resting for its own reasons may resume only when they are not). */
+  get holding(): boolean {
+    return this.paused;
+  }
+
   /** Bytes sent to the writer. */
   sent(bytes: number): void {
     this.inFlight += bytes;

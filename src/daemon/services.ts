@@ -88,6 +88,8 @@ type Gathered = { service: string; stream: 'out' | 'err'; at: number; end_at: nu
 const PIPE_BYTES = 1024 * 1024;
 /** What one read of a service's pipe takes at most (into one buffer, read again and again). */
 const READ_BYTES = 256 * 1024;
+/** How long a pipe is left to fill after a read that found little (at most this much later its lines are gathered). */
+const REST_MS = 2;
 
 /** Where the last whole UTF-8 character of b ends (a character cut by a read is left for the next). */
 function wholeChars(b: Buffer): number {
@@ -485,9 +487,27 @@ export class SessionServices {
     const feed = wholeLines((b) => this.take(p, stream, b, logRe, child));
     let src: Readable | null;
     if (fd !== null) {
-      const onread = { buffer: Buffer.allocUnsafe(READ_BYTES), callback: (n: number, buf: Uint8Array) => void feed.push(Buffer.from(buf.buffer, buf.byteOffset, n)) };
-      src = new net.Socket({ fd, readable: true, writable: false, onread } as net.SocketConstructorOpts);
-      src.on('error', () => {});
+      const throttle = this.deps.writer.throttle;
+      let resting = false;
+      const onread = {
+        buffer: Buffer.allocUnsafe(READ_BYTES),
+        callback: (n: number, buf: Uint8Array) => {
+          feed.push(Buffer.from(buf.buffer, buf.byteOffset, n));
+          // A read that found little: the pipe is left to fill for a moment. Read at every write,
+          // a flood's 4 KiB writes woke this loop 30,000 times a second (a quarter of a core).
+          if (n < READ_BYTES / 4 && !resting) {
+            resting = true;
+            sock.pause();
+            setTimeout(() => {
+              resting = false;
+              if (!throttle.holding) sock.resume();
+            }, REST_MS);
+          }
+        },
+      };
+      const sock = new net.Socket({ fd, readable: true, writable: false, onread } as net.SocketConstructorOpts);
+      sock.on('error', () => {});
+      src = sock;
     } else {
       src = stream === 'out' ? (child as ChildProcess).stdout : (child as ChildProcess).stderr;
       src?.on('data', (b: Buffer) => feed.push(b));

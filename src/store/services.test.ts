@@ -130,3 +130,30 @@ test('a store from before migration 12 moves its service output to the logs file
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a search that stops at its limit lets go of the store: the logs file can be checkpointed whole while the searching connection stays open', async () => {
+  const Database = (await import('better-sqlite3')).default;
+  const { attachLogs, logsFileOf } = await import('./db.js');
+  const { searchLogs } = await import('./services.js');
+  const dir = mkdtempSync(join(tmpdir(), 'trail-svc-store-'));
+  try {
+    const file = join(dir, 'trail.db');
+    const db = openDb(file);
+    const s = new ServiceStore(db);
+    // Large chunks (bitmaps), each holding the text: the search stops after the first.
+    const big = (n: number) => Array.from({ length: 3000 }, (_, i) => `GET /api/items/${i} 200 needle-${n}`).join('\n');
+    s.addChunks([1, 2, 3].map((n) => chunk({ text: big(n), at: n, end_at: n })));
+    // The search process's connection: read-only, kept open between searches.
+    const reader = new Database(file, { readonly: true });
+    attachLogs(reader, logsFileOf(file));
+    assert.equal(searchLogs(reader, 'needle', { limit: 1 }).length, 1);
+    s.addChunks([chunk({ text: big(4), at: 4, end_at: 4 })]);
+    db.pragma('busy_timeout = 100');
+    const [cp] = db.pragma('logs.wal_checkpoint(TRUNCATE)') as { busy: number; log: number }[];
+    assert.deepEqual([cp.busy, cp.log], [0, 0], 'the WAL emptied: no read transaction left open by the search');
+    reader.close();
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
