@@ -45,27 +45,38 @@ let sinceTrim = 0;
 /**
  * A checkpoint every 40 MB written, as the store's, made by the checkpoint
  * thread while writing goes on. When it is done, what was written meanwhile
- * is copied here (a few MB): the WAL is then wholly in the file, and the
- * next write starts it again from its beginning instead of making it longer.
- * Should the thread not answer, the writer checkpoints itself past 160 MB.
+ * is checkpointed again there, until that is little (4 MiB): that last bit is
+ * copied here, the WAL is then wholly in the file, and the next write starts
+ * it again from its beginning instead of making it longer. (Copied here at
+ * once, what came during a 40 MB checkpoint cost the writer as much time as
+ * its inserts.) Should the thread not keep up, the writer checkpoints itself
+ * past 160 MB.
  */
 const CHECKPOINT_BYTES = 40 * 1024 * 1024;
+const CATCH_UP_BYTES = 4 * 1024 * 1024;
 // Its answers come on a port of their own, read between writes (receiveMessageOnPort), never waited for.
 const answers = new MessageChannel();
 const checkpointer = new Worker(new URL('./log-checkpoint-thread.js', import.meta.url), { workerData: { file: init.file, answers: answers.port2 }, transferList: [answers.port2] });
 checkpointer.unref();
+/** Written since the WAL last started over, and since the checkpoint thread was last asked. */
 let walBytes = 0;
+let sinceAsked = 0;
 let checkpointing = false;
+function ask(): void {
+  checkpointing = true;
+  sinceAsked = 0;
+  checkpointer.postMessage('checkpoint');
+}
 function checkpoint(written: number): void {
   walBytes += written;
+  sinceAsked += written;
   if (checkpointing && receiveMessageOnPort(answers.port1)) {
     checkpointing = false;
+    if (sinceAsked > CATCH_UP_BYTES) return ask();
     walBytes = 0;
     db.pragma('wal_checkpoint(PASSIVE)');
-  } else if (!checkpointing && walBytes >= CHECKPOINT_BYTES) {
-    checkpointing = true;
-    checkpointer.postMessage('checkpoint');
-  } else if (walBytes >= 4 * CHECKPOINT_BYTES) {
+  } else if (!checkpointing && walBytes >= CHECKPOINT_BYTES) ask();
+  else if (walBytes >= 4 * CHECKPOINT_BYTES) {
     walBytes = 0;
     db.pragma('wal_checkpoint(PASSIVE)');
   }
