@@ -39,6 +39,10 @@ test('retention lets old output and old service logs go, a batch at a time, keep
     const sizes = storeSizes(db);
     assert.ok(sizes.commands > 0 && sizes.index > 0 && sizes.serviceOutput > 0 && sizes.events > 0, JSON.stringify(sizes));
     assert.equal(sizes.file, sizes.commands + sizes.index + sizes.serviceOutput + sizes.events + sizes.notes + sizes.other);
+    // A large chunk of output is counted at its size, in the logs file's 64 KiB pages.
+    logs.addChunks([{ session_id: 's', service: 'web', stream: 'out', at: 9001, end_at: 9001, lines: 1, text: 'x'.repeat(1_000_000), raw: null }]);
+    const after = storeSizes(db);
+    assert.ok(after.serviceOutput >= 1_000_000, JSON.stringify(after));
     db.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

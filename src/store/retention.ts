@@ -9,7 +9,11 @@ export type StoreSizes = { file: number; commands: number; index: number; servic
 export function storeSizes(db: Db): StoreSizes {
   // Both files: the store's, and the one of services' output (attached as logs).
   const schemas = (db.prepare('PRAGMA database_list').all() as { name: string }[]).map((d) => d.name).filter((n) => n !== 'temp');
-  const rows = schemas.flatMap((s) => db.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat WHERE schema = ? GROUP BY name').all(s) as { name: string; bytes: number }[]);
+  // Pages counted and sized here: dbstat's pgsize is the main file's page size for every schema (the logs file's are 64 KiB).
+  const rows = schemas.flatMap((s) => {
+    const size = db.pragma(`${s}.page_size`, { simple: true }) as number;
+    return (db.prepare('SELECT name, count(*) AS pages FROM dbstat WHERE schema = ? GROUP BY name').all(s) as { name: string; pages: number }[]).map((r) => ({ name: r.name, bytes: r.pages * size }));
+  });
   const out: StoreSizes = { file: 0, commands: 0, index: 0, serviceOutput: 0, events: 0, notes: 0, other: 0 };
   for (const r of rows) {
     out.file += r.bytes;
