@@ -14,3 +14,10 @@ test('carriage-return progress bars keep their last state; backspace erases', ()
 test('trailing spaces and blank lines are dropped (invisible on a terminal)', () => {
   assert.equal(stripAnsi('a   \n\n\n'), 'a');
 });
+
+test('erase in line takes away what a terminal would no longer show', () => {
+  assert.equal(stripAnsi('done 50%\x1b[K\rok\x1b[K\n'), 'ok');
+  assert.equal(stripAnsi('password=hunter2abcd\r\x1b[Kok overwritten\n'), 'ok overwritten');
+  assert.equal(stripAnsi('abcdef\r\x1b[2Kxy'), 'xy');
+  assert.equal(stripAnsi('abcdef\x1b[1Kz'), '      z');
+});

@@ -9,7 +9,15 @@ export function stripAnsi(input: string): string {
   for (let i = 0; i < n; i++) {
     const c = input.charCodeAt(i);
     if (c === 0x1b) {
-      i = skipEscape(input, i);
+      const end = skipEscape(input, i);
+      // Erase in line (CSI K): what a terminal would no longer show goes here too (`50%\x1b[K\rok\x1b[K` shows "ok").
+      if (input.charCodeAt(i + 1) === 0x5b && input.charCodeAt(end) === 0x4b) {
+        const mode = input.slice(i + 2, end);
+        if (mode === '' || mode === '0') line.length = Math.min(line.length, col);
+        else if (mode === '2') line = line.map(() => ' ');
+        else if (mode === '1') for (let k = 0; k < Math.min(col + 1, line.length); k++) line[k] = ' ';
+      }
+      i = end;
       continue;
     }
     if (c === 0x0a) {

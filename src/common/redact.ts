@@ -38,7 +38,10 @@ export const DEFAULT_PATTERNS: SecretPattern[] = [
   {
     name: 'private-key',
     guard: ['-----begin'],
-    re: /(-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----)[\s\S]*?(-----END[A-Z0-9 ]*PRIVATE KEY-----|$)/g,
+    // The header stays; then the rest of its line (a key inside a JSON string ends there), and the
+    // lines that look like a key's body (base64, `Proc-Type: …` headers, blank), through the END line.
+    // A line that is not a key's ends it: a mere mention of the header no longer takes all that follows.
+    re: /(-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----)(?:[^\n]*?-----END[A-Z0-9 ]*PRIVATE KEY-----|[^\n]*(?:\n[ \t]*(?:[A-Za-z0-9+/=]+|[A-Za-z-]+:[^\n]*)?[ \t\r]*(?=\n|$))*(?:\n[ \t]*-----END[A-Z0-9 ]*PRIVATE KEY-----)?)/g,
     keep: 1,
   },
   {

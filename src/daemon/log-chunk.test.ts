@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chunkOf, chunksOfBytes, type Sent } from './log-chunk.js';
+import { chunkOf, chunksOfBytes, type KeyState, type Sent } from './log-chunk.js';
 import { nativeScan, nativeScanBytes } from '../platform/relay.js';
 import { DEFAULT_PATTERNS, compilePatterns } from '../common/redact.js';
 import { gramsOf } from '../store/grams.js';
@@ -59,4 +59,35 @@ test('more lines than a chunk may hold are cut into chunks that each hold at mos
     assert.equal(chunks.reduce((n, c) => n + c.lines, 0), CHUNK_LINES + 11);
     assert.equal(asText(chunks[1].text).split('\n').pop(), 'last');
   }
+});
+
+test('a private key written a line at a time, across chunks, is redacted whole; a mere mention of its header takes nothing after it', () => {
+  const key: KeyState = { open: false };
+  const lines = ['-----BEGIN PRIVATE KEY-----', 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC', 'QWERTYpemBodyLine2zzzz', '-----END PRIVATE KEY-----', 'after the key'];
+  const stored = lines.map((l) => asText(chunksOfBytes('s', sent(l), DEFAULT_PATTERNS, nativeScanBytes(), nativeScan(), key)[0].text));
+  assert.doesNotMatch(stored.join('\n'), /MIIEvQ|QWERTY|END PRIVATE/);
+  assert.equal(stored[4], 'after the key');
+  assert.equal(key.open, false);
+  const mention = 'config must start with -----BEGIN PRIVATE KEY-----\n' + Array.from({ length: 1000 }, (_, i) => `normal log line ${i}`).join('\n');
+  const c = chunksOfBytes('s', sent(mention), DEFAULT_PATTERNS, nativeScanBytes(), nativeScan(), key)[0];
+  assert.equal(c.lines, 1001);
+  assert.match(asText(c.text), /normal log line 999$/);
+});
+
+test('a secret a carriage return drew over is not kept: the line goes whole, and its colours with it', () => {
+  for (const written of ['password=hunter2zzz\rprogress', 'AKIAABCDEFGHIJKLMNOP\rX', '\x1b[31mpassword=hunter2abcd\r\x1b[Kok overwritten']) {
+    const c = chunksOfBytes('s', sent(written + '\nnext line'), DEFAULT_PATTERNS, nativeScanBytes(), nativeScan())[0];
+    assert.equal(asText(c.text), '[REDACTED]\nnext line', written);
+    assert.equal(c.raw, null);
+  }
+});
+
+test('a line too long to wait for is cut after a space: a secret and its keyword stay together', async () => {
+  const { wholeLines } = await import('./services.js');
+  const taken: string[] = [];
+  const feed = wholeLines((b) => taken.push(b.toString('utf8')));
+  feed.push(Buffer.from('x'.repeat(65_540) + ' tok'));
+  feed.push(Buffer.from('en=heldcut77776666 d\n'));
+  assert.deepEqual(taken.map((t) => t.slice(-12)), ['x'.repeat(11) + ' ', 'eldcut77776666 d'.slice(-12)]);
+  assert.equal(taken[1], 'token=heldcut77776666 d');
 });

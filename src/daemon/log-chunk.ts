@@ -2,7 +2,7 @@
 // store keeps (store/services.ts LogChunk): the text as a person saw it,
 // redacted, its colours beside it, and its bitmap of pieces. Run by the log
 // writer's thread (log-writer-thread.ts), never on the daemon's loop.
-import { allGuarded, hintLiterals, redact, redactRaw, type SecretPattern } from '../common/redact.js';
+import { allGuarded, hintLiterals, redact, redactRaw, REDACTED, type SecretPattern } from '../common/redact.js';
 import { stripAnsi } from '../common/ansi.js';
 import { CHUNK_LINES, type LogChunk } from '../store/services.js';
 
@@ -40,8 +40,18 @@ export function chunkOf(sessionId: string, g: Meta, written: string, secrets: Se
   let text = written;
   let raw: string | null = null;
   if ((seen?.[2] ?? true) && CONTROLS.test(written)) {
-    text = written.split('\n').map((l) => (CONTROLS.test(l) ? stripAnsi(l) : l)).join('\n');
-    if (written.includes('\x1b')) raw = redactRaw(written, secrets);
+    let hidden = false;
+    text = written
+      .split('\n')
+      .map((l) => {
+        if (!CONTROLS.test(l)) return l;
+        if (!overwritten(l, secrets)) return stripAnsi(l);
+        hidden = true;
+        return REDACTED;
+      })
+      .join('\n');
+    // The colours' copy holds the bytes as written: with a secret drawn over, it goes.
+    if (written.includes('\x1b') && !hidden) raw = redactRaw(written, secrets);
   }
   const same = seen && text === written;
   text = redact(text, secrets, same ? seen[1] : undefined);
@@ -52,6 +62,44 @@ export function chunkOf(sessionId: string, g: Meta, written: string, secrets: Se
   return { session_id: sessionId, service: g.service, stream: g.stream, at: g.at, end_at: g.end_at, lines, text, raw, grams };
 }
 
+/** A line of a private key's body (base64, a `Proc-Type: …` header, or blank), as the private-key pattern takes them. */
+const KEY_LINE = /^[ \t]*(?:[A-Za-z0-9+/=]+|[A-Za-z-]+:.*)?[ \t\r]*$/;
+const KEY_END = /-----END[A-Z0-9 ]*PRIVATE KEY-----/;
+/** A text that ends inside a private key: its header, then only lines of a key's body. */
+const KEY_OPEN = /-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----(?![^\n]*-----END)[^\n]*(?:\n[ \t]*(?:[A-Za-z0-9+/=]+|[A-Za-z-]+:[^\n]*)?[ \t\r]*)*$/;
+
+/**
+ * Whether a service's stream is inside a private key its last chunk began
+ * (a key written a line at a time spans chunks): kept by the writer per
+ * service and stream.
+ */
+export type KeyState = { open: boolean };
+
+/** The lines of a key begun in an earlier chunk, at the start of this one, redacted; whether the key still goes on after. */
+function keyGoesOn(text: string): { text: string; open: boolean } {
+  const lines = text.split('\n');
+  let k = 0;
+  while (k < lines.length && !KEY_END.test(lines[k]) && KEY_LINE.test(lines[k])) k++;
+  const ended = k < lines.length && KEY_END.test(lines[k]);
+  if (ended) k++;
+  if (k === 0) return { text, open: false };
+  return { text: [REDACTED, ...lines.slice(k)].join('\n'), open: !ended && k === lines.length };
+}
+
+/**
+ * Whether a line, as written, held a secret that what a terminal shows of it
+ * no longer does: `password=x\rprogress` shows `progress=x`, whose keyword
+ * is gone. Each piece a carriage return or backspace starts is looked at as
+ * it was written; such a line is kept as [REDACTED] whole.
+ */
+function overwritten(line: string, secrets: SecretPattern[]): boolean {
+  if (!/[\r\x08]/.test(line)) return false;
+  return line.split(/[\r\x08]/).some((piece) => {
+    const t = stripAnsi(piece);
+    return redact(t, secrets) !== t;
+  });
+}
+
 /**
  * Chunks from the bytes a service wrote (more than one when they hold more
  * lines than a chunk may). Most output is ASCII without escape sequences:
@@ -59,22 +107,30 @@ export function chunkOf(sessionId: string, g: Meta, written: string, secrets: Se
  * made) when no pattern's hint or guard is in them. Anything else is
  * decoded and goes the way of chunkOf.
  */
-export function chunksOfBytes(sessionId: string, g: Sent, secrets: SecretPattern[], scanBytes: ScanBytes | null, scan: Scan | null): LogChunk[] {
+export function chunksOfBytes(sessionId: string, g: Sent, secrets: SecretPattern[], scanBytes: ScanBytes | null, scan: Scan | null, key: KeyState = { open: false }): LogChunk[] {
   const bytes = Buffer.from(g.data.buffer, g.data.byteOffset, g.data.byteLength);
-  if (!scanBytes) return linesApart(bytes.toString('utf8')).map((t) => chunkOf(sessionId, g, t, secrets, scan));
+  // From text: a key the last chunk began goes on first; whether this one ends inside a key is kept for the next.
+  const fromText = (written: string): LogChunk => {
+    if (key.open) ({ text: written, open: key.open } = keyGoesOn(written));
+    const c = chunkOf(sessionId, g, written, secrets, scan);
+    if (!key.open) key.open = written.includes('PRIVATE KEY-----') && KEY_OPEN.test(written);
+    return c;
+  };
+  if (!scanBytes) return linesApart(bytes.toString('utf8')).map(fromText);
   const [grams, hints, kinds, newlines] = scanBytes(bytes, hintLiterals(secrets) ?? '');
   if (newlines >= CHUNK_LINES) {
     // A flood of (nearly) empty lines: cut where the chunk's lines run out.
     let at = -1;
     for (let k = 0; k < CHUNK_LINES; k++) at = bytes.indexOf(10, at + 1);
-    return [...chunksOfBytes(sessionId, { ...g, data: bytes.subarray(0, at) }, secrets, scanBytes, scan), ...chunksOfBytes(sessionId, { ...g, data: bytes.subarray(at + 1) }, secrets, scanBytes, scan)];
+    return [...chunksOfBytes(sessionId, { ...g, data: bytes.subarray(0, at) }, secrets, scanBytes, scan, key), ...chunksOfBytes(sessionId, { ...g, data: bytes.subarray(at + 1) }, secrets, scanBytes, scan, key)];
   }
-  if (kinds !== 0) return [chunkOf(sessionId, g, bytes.toString('utf8'), secrets, scan)];
+  if (kinds !== 0 || key.open) return [fromText(bytes.toString('utf8'))];
   const base = { session_id: sessionId, service: g.service, stream: g.stream, at: g.at, end_at: g.end_at, raw: null };
   if (!hints.length && allGuarded(secrets)) return [{ ...base, lines: newlines + 1, text: bytes, grams }];
   // ASCII: the hints' byte offsets are the string's.
   const written = bytes.toString('latin1');
   const text = redact(written, secrets, hints);
+  if (written.includes('PRIVATE KEY-----')) return [fromText(written)];
   return [text === written ? { ...base, lines: newlines + 1, text, grams } : { ...base, lines: countLines(text), text }];
 }
 

@@ -8,7 +8,7 @@ import { logsPragmas } from '../store/db.js';
 import { ServiceStore } from '../store/services.js';
 import { nativeGrams, nativeHints, nativeScan, nativeScanBytes } from '../platform/relay.js';
 import { useHintFinder } from '../common/redact.js';
-import { chunksOfBytes, type Sent } from './log-chunk.js';
+import { chunksOfBytes, type KeyState, type Sent } from './log-chunk.js';
 import { secretPatterns, type Config } from './config.js';
 
 export type WriterInit = {
@@ -41,6 +41,14 @@ const scan = nativeScan();
 const scanBytes = nativeScanBytes();
 const secrets = secretPatterns(init.redact);
 let sinceTrim = 0;
+/** Each service's streams that are inside a private key (log-chunk.ts KeyState). */
+const keys = new Map<string, KeyState>();
+function keyOf(sessionId: string, g: Sent): KeyState {
+  const k = `${sessionId}\n${g.service}\n${g.stream}`;
+  let s = keys.get(k);
+  if (!s) keys.set(k, (s = { open: false }));
+  return s;
+}
 
 /**
  * A checkpoint every 40 MB written, as the store's, made by the checkpoint
@@ -90,7 +98,7 @@ function write(ms: Write[]): { what: string; message: string }[] {
   let lines = 0;
   const sent = ms.reduce((n, m) => n + m.sent.length, 0);
   try {
-    const chunks = ms.flatMap((m) => m.sent.flatMap((g) => chunksOfBytes(m.sessionId, g, secrets, scanBytes, scan)));
+    const chunks = ms.flatMap((m) => m.sent.flatMap((g) => chunksOfBytes(m.sessionId, g, secrets, scanBytes, scan, keyOf(m.sessionId, g))));
     store.addChunks(chunks);
     lines = chunks.reduce((n, c) => n + c.lines, 0);
   } catch (e) {

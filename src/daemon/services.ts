@@ -102,18 +102,28 @@ function wholeChars(b: Buffer): number {
 }
 
 /**
+ * Where a line too long to wait for is cut: after its last space or tab (a
+ * secret and its keyword stay in one piece, where redaction finds them),
+ * else where the last whole character ends.
+ */
+function cutLong(b: Buffer): number {
+  const at = Math.max(b.lastIndexOf(0x20), b.lastIndexOf(0x09));
+  return at > 0 ? at + 1 : wholeChars(b);
+}
+
+/**
  * What a stream gives, as whole lines: each read's bytes up to its last
  * '\n' (which is cut off) go to `take`, the rest waits for the next read. A
  * line held back without end (a progress bar) is still kept once it is long.
  */
-function wholeLines(take: (b: Buffer) => void): { push(b: Buffer): void; end(): void } {
+export function wholeLines(take: (b: Buffer) => void): { push(b: Buffer): void; end(): void } {
   let partial: Buffer | null = null;
   return {
     push(b) {
       const end = b.lastIndexOf(10);
       if (end < 0) {
         const data = partial ? Buffer.concat([partial, b]) : b;
-        const cut = data.length > MAX_PARTIAL ? wholeChars(data) : 0;
+        const cut = data.length > MAX_PARTIAL ? cutLong(data) : 0;
         partial = cut < data.length ? Buffer.from(data.subarray(cut)) : null;
         if (cut) take(data.subarray(0, cut));
         return;

@@ -50,6 +50,8 @@ export function logsPragmas(db: Db, schema = ''): void {
   db.pragma(`${schema}journal_mode = WAL`);
   db.pragma(`${schema}synchronous = NORMAL`);
   db.pragma(`${schema}secure_delete = ON`);
+  // A flood's WAL grows to ~100 MB between checkpoints; once one has started it over, it is cut back to this.
+  db.pragma(`${schema}journal_size_limit = ${64 * 1024 * 1024}`);
 }
 
 export function migrate(db: Db): void {
