@@ -41,9 +41,12 @@ describe('secrets', () => {
       term: 'glpat-' + 'TerminalCommand01234567',
       dir: 'AKIA' + 'DIRECTORYNAME123',
       pem: 'MIIEpQIBAAKCAQEA' + 'pemBodyLine',
+      drawn: 'drawnover-' + 'secret9876',
     };
     sb.file('.bashrc', "PS1='sec$ '\n");
     writeFileSync(join(sb.userHome, 'tokens.txt'), `line with ${s.grep} in it\n`);
+    // A secret a carriage return draws over: the screen shows `progress=<secret>`, without its keyword.
+    writeFileSync(join(sb.userHome, 'drawn.sh'), `printf 'password=${s.drawn}\\rprogress\\n'\n`);
     try {
       await sb.startDaemon();
       await sb.trail(['new', 'sec', '-d', '--dir', sb.userHome]);
@@ -56,6 +59,7 @@ describe('secrets', () => {
       await run(sb, c, 'sec', `echo ${s.stripe} ${s.npm}\r`);
       await run(sb, c, 'sec', `echo password=${s.pw}; mysql --password ${s.flag} 2>/dev/null; true\r`);
       await run(sb, c, 'sec', `printf -- '-----BEGIN RSA PRIVATE KEY-----\\n${s.pem}\\n-----END RSA PRIVATE KEY-----\\n'\r`);
+      await run(sb, c, 'sec', `sh drawn.sh\r`);
       mkdirSync(join(sb.userHome, s.dir));
       await run(sb, c, 'sec', `cd ${s.dir}\r`);
       await run(sb, c, 'sec', `pwd; cd ~\r`);

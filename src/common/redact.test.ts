@@ -95,3 +95,11 @@ test('patterns tried only near their hints find what they find over the whole te
   }
 });
 const REDACTED_WORD = '[REDACTED]';
+
+test('secrets a carriage return or backspace drew over are found as written', async () => {
+  const { drawnOverSecrets } = await import('./redact.js');
+  assert.deepEqual(drawnOverSecrets('password=hunter2zzz\rprogress\n'), ['hunter2zzz']);
+  assert.deepEqual(drawnOverSecrets('\x1b[31mtoken=abcd1234efgh\r\x1b[Kok\r\nnext'), ['abcd1234efgh']);
+  assert.deepEqual(drawnOverSecrets('AKIAABCDEFGHIJKLMNOP\rX'), ['AKIAABCDEFGHIJKLMNOP']);
+  assert.deepEqual(drawnOverSecrets('10%\r50%\r100%\r\npassword=shown-plainly\r\n'), [], 'progress bars and CRLF hide nothing');
+});

@@ -192,6 +192,26 @@ export function redact(text: string, patterns: SecretPattern[] = DEFAULT_PATTERN
 }
 
 /**
+ * Secrets in what was written that what a terminal shows of it may no longer
+ * give away: `password=x\rprogress` shows `progress=x`, whose keyword is gone.
+ * Each piece of a line that a carriage return or backspace starts is looked
+ * at as written (escape sequences out); the secrets found, as text.
+ */
+export function drawnOverSecrets(raw: string, patterns: SecretPattern[] = DEFAULT_PATTERNS): string[] {
+  const over = /\r(?!\n|$)|\x08/;
+  if (!over.test(raw)) return [];
+  const found = new Set<string>();
+  for (const line of raw.split('\n')) {
+    if (!over.test(line)) continue;
+    for (const piece of line.split(/[\r\x08]/)) {
+      const t = stripAnsi(piece);
+      for (const [a, b] of secretRanges(t, patterns)) if (b - a >= 4) found.add(t.slice(a, b));
+    }
+  }
+  return [...found];
+}
+
+/**
  * Extra patterns from the user's config: each a regular expression in RE2
  * syntax (no back-references or lookaround, which can take exponential time);
  * the whole match is replaced. Throws with the reason for one RE2 refuses.

@@ -2,7 +2,7 @@
 // store keeps (store/services.ts LogChunk): the text as a person saw it,
 // redacted, its colours beside it, and its bitmap of pieces. Run by the log
 // writer's thread (log-writer-thread.ts), never on the daemon's loop.
-import { allGuarded, hintLiterals, redact, redactRaw, REDACTED, type SecretPattern } from '../common/redact.js';
+import { allGuarded, drawnOverSecrets, hintLiterals, redact, redactRaw, REDACTED, type SecretPattern } from '../common/redact.js';
 import { stripAnsi } from '../common/ansi.js';
 import { CHUNK_LINES, type LogChunk } from '../store/services.js';
 
@@ -86,18 +86,9 @@ function keyGoesOn(text: string): { text: string; open: boolean } {
   return { text: [REDACTED, ...lines.slice(k)].join('\n'), open: !ended && k === lines.length };
 }
 
-/**
- * Whether a line, as written, held a secret that what a terminal shows of it
- * no longer does: `password=x\rprogress` shows `progress=x`, whose keyword
- * is gone. Each piece a carriage return or backspace starts is looked at as
- * it was written; such a line is kept as [REDACTED] whole.
- */
+/** Whether a line, as written, held a secret a carriage return or backspace drew over (drawnOverSecrets): such a line is kept as [REDACTED] whole. */
 function overwritten(line: string, secrets: SecretPattern[]): boolean {
-  if (!/[\r\x08]/.test(line)) return false;
-  return line.split(/[\r\x08]/).some((piece) => {
-    const t = stripAnsi(piece);
-    return redact(t, secrets) !== t;
-  });
+  return drawnOverSecrets(line, secrets).length > 0;
 }
 
 /**

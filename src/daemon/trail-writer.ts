@@ -3,7 +3,7 @@
 // when they come. Everything is redacted before it is written. A write that
 // fails is counted, never thrown into the terminal's path: the store's
 // health says since when recording fails and how many records were not kept.
-import { redact, redactRaw, type SecretPattern } from '../common/redact.js';
+import { drawnOverSecrets, redact, redactRaw, REDACTED, type SecretPattern } from '../common/redact.js';
 import type { CommandStore } from '../store/commands.js';
 import type { CommandSink, EndedCommand, StartedCommand } from './recorder.js';
 import { dirtyProbe, gitHead } from './git.js';
@@ -127,15 +127,20 @@ export class TrailWriter implements CommandSink {
   }
 
   private endRow(c: StartedCommand, e: EndedCommand) {
+    // A secret a carriage return drew over (its keyword gone from what is shown): found as written, taken
+    // out of what is shown wherever it still stands, and the bytes as written are not kept.
+    const hidden = e.raw ? drawnOverSecrets(e.raw, this.secrets) : [];
+    let output = redact(e.output, this.secrets);
+    for (const s of hidden) output = output.split(s).join(REDACTED);
     return {
       ended_at: e.endedAt,
       duration_ms: e.endedAt - c.startedAt,
       exit_code: e.exitCode,
       end_reason: e.endReason,
-      output: redact(e.output, this.secrets),
+      output,
       output_bytes: e.outputBytes,
       output_truncated: e.truncated ? 1 : 0,
-      raw: e.raw && e.raw.length <= MAX_RAW ? redactRaw(e.raw, this.secrets) : null,
+      raw: e.raw && e.raw.length <= MAX_RAW && !hidden.length ? redactRaw(e.raw, this.secrets) : null,
       screen: e.screen ? 1 : 0,
     };
   }
