@@ -78,9 +78,13 @@ export class Attachment {
       (n) => handover(n ?? this.size.rows, this.size.rows, Math.min(overlay, this.size.rows - 1)) + (this.statusOn ? `\x1b[1;${this.size.rows - 1}r\x1b[H` : ''),
     );
     this.overlay = null; // the handover redraws the whole screen
-    this.term.attach(this.sink, this.termSize, lead, () => {
+    const term = this.term;
+    term.attach(this.sink, this.termSize, lead, () => {
       this.drawStatus();
-      joined?.();
+      if (!joined) return;
+      // A shell draws its prompt again when a new client's size reaches it, over the bottom row: the
+      // notice comes once its output is quiet (at most half a second on), or it would be drawn over at once.
+      void Promise.race([term.quiet(QUIET_MS), new Promise((r) => setTimeout(r, 500))]).then(() => this.term === term && joined());
     });
     this.ctx.manager.clientEvent(this.session, this.term, this.sink, 'client.attached');
   }
