@@ -23,6 +23,17 @@ export type SecretPattern = { name: string; re: RegExp; keep?: number; hint?: st
 // around hints would not hold it): a text without any hint or guard of any
 // pattern has no secret to find (allGuarded).
 const KEYWORDS = ['password', 'passwd', 'secret', 'token', 'apikey', 'api_key', 'api-key', 'accesskey', 'access_key', 'access-key'];
+/**
+ * A private key's pieces, as regular-expression source: its header, its END
+ * line, and a line of its body (base64, a `Proc-Type: …` header, or blank).
+ * The private-key pattern is made of them, and so is the log writer's
+ * following of a key written across chunks (daemon/log-chunk.ts).
+ */
+export const KEY_PARTS = {
+  begin: '-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----',
+  end: '-----END[A-Z0-9 ]*PRIVATE KEY-----',
+  body: '[ \\t]*(?:[A-Za-z0-9+/=]+|[A-Za-z-]+:[^\\n]*)?[ \\t\\r]*',
+};
 export const DEFAULT_PATTERNS: SecretPattern[] = [
   { name: 'aws-access-key-id', hint: ['a3t', 'akia', 'asia', 'abia', 'acca'], re: /\b((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b/g },
   { name: 'aws-secret', hint: ['aws_secret_access_key'], re: /(aws_secret_access_key\s*[=:]\s*["']?)([A-Za-z0-9/+=]{40})/gi, keep: 1 },
@@ -41,7 +52,7 @@ export const DEFAULT_PATTERNS: SecretPattern[] = [
     // The header stays; then the rest of its line (a key inside a JSON string ends there), and the
     // lines that look like a key's body (base64, `Proc-Type: …` headers, blank), through the END line.
     // A line that is not a key's ends it: a mere mention of the header no longer takes all that follows.
-    re: /(-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----)(?:[^\n]*?-----END[A-Z0-9 ]*PRIVATE KEY-----|[^\n]*(?:\n[ \t]*(?:[A-Za-z0-9+/=]+|[A-Za-z-]+:[^\n]*)?[ \t\r]*(?=\n|$))*(?:\n[ \t]*-----END[A-Z0-9 ]*PRIVATE KEY-----)?)/g,
+    re: new RegExp(`(${KEY_PARTS.begin})(?:[^\\n]*?${KEY_PARTS.end}|[^\\n]*(?:\\n${KEY_PARTS.body}(?=\\n|$))*(?:\\n[ \\t]*${KEY_PARTS.end})?)`, 'g'),
     keep: 1,
   },
   {

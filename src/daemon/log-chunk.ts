@@ -2,7 +2,7 @@
 // store keeps (store/services.ts LogChunk): the text as a person saw it,
 // redacted, its colours beside it, and its bitmap of pieces. Run by the log
 // writer's thread (log-writer-thread.ts), never on the daemon's loop.
-import { allGuarded, drawnOverSecrets, hintLiterals, redact, redactRaw, REDACTED, type SecretPattern } from '../common/redact.js';
+import { allGuarded, drawnOverSecrets, hintLiterals, KEY_PARTS, redact, redactRaw, REDACTED, type SecretPattern } from '../common/redact.js';
 import { stripAnsi } from '../common/ansi.js';
 import { CHUNK_LINES, type LogChunk } from '../store/services.js';
 
@@ -45,7 +45,8 @@ export function chunkOf(sessionId: string, g: Meta, written: string, secrets: Se
       .split('\n')
       .map((l) => {
         if (!CONTROLS.test(l)) return l;
-        if (!overwritten(l, secrets)) return stripAnsi(l);
+        // A secret a carriage return drew over (its keyword gone from what is shown): the line goes whole.
+        if (!drawnOverSecrets(l, secrets).length) return stripAnsi(l);
         hidden = true;
         return REDACTED;
       })
@@ -62,11 +63,10 @@ export function chunkOf(sessionId: string, g: Meta, written: string, secrets: Se
   return { session_id: sessionId, service: g.service, stream: g.stream, at: g.at, end_at: g.end_at, lines, text, raw, grams };
 }
 
-/** A line of a private key's body (base64, a `Proc-Type: …` header, or blank), as the private-key pattern takes them. */
-const KEY_LINE = /^[ \t]*(?:[A-Za-z0-9+/=]+|[A-Za-z-]+:.*)?[ \t\r]*$/;
-const KEY_END = /-----END[A-Z0-9 ]*PRIVATE KEY-----/;
-/** A text that ends inside a private key: its header, then only lines of a key's body. */
-const KEY_OPEN = /-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----(?![^\n]*-----END)[^\n]*(?:\n[ \t]*(?:[A-Za-z0-9+/=]+|[A-Za-z-]+:[^\n]*)?[ \t\r]*)*$/;
+/** A line of a private key's body, its END line, and a text that ends inside a key (its header, then only body lines). */
+const KEY_LINE = new RegExp(`^${KEY_PARTS.body}$`);
+const KEY_END = new RegExp(KEY_PARTS.end);
+const KEY_OPEN = new RegExp(`${KEY_PARTS.begin}(?![^\\n]*-----END)[^\\n]*(?:\\n${KEY_PARTS.body})*$`);
 
 /**
  * Whether a service's stream is inside a private key its last chunk began
@@ -84,11 +84,6 @@ function keyGoesOn(text: string): { text: string; open: boolean } {
   if (ended) k++;
   if (k === 0) return { text, open: false };
   return { text: [REDACTED, ...lines.slice(k)].join('\n'), open: !ended && k === lines.length };
-}
-
-/** Whether a line, as written, held a secret a carriage return or backspace drew over (drawnOverSecrets): such a line is kept as [REDACTED] whole. */
-function overwritten(line: string, secrets: SecretPattern[]): boolean {
-  return drawnOverSecrets(line, secrets).length > 0;
 }
 
 /**
@@ -120,8 +115,8 @@ export function chunksOfBytes(sessionId: string, g: Sent, secrets: SecretPattern
   if (!hints.length && allGuarded(secrets)) return [{ ...base, lines: newlines + 1, text: bytes, grams }];
   // ASCII: the hints' byte offsets are the string's.
   const written = bytes.toString('latin1');
-  const text = redact(written, secrets, hints);
   if (written.includes('PRIVATE KEY-----')) return [fromText(written)];
+  const text = redact(written, secrets, hints);
   return [text === written ? { ...base, lines: newlines + 1, text, grams } : { ...base, lines: countLines(text), text }];
 }
 

@@ -9,8 +9,6 @@ export class LogThrottle {
   private streams = new Set<Readable>();
   private inFlight = 0;
   private paused = false;
-  /** How often the pipes were paused (for a benchmark to report). */
-  pauses = 0;
 
   constructor(private cap = 32 * 1024 * 1024) {}
 
@@ -33,7 +31,6 @@ export class LogThrottle {
     this.inFlight += bytes;
     if (this.paused || this.inFlight <= this.cap) return;
     this.paused = true;
-    this.pauses++;
     for (const s of this.streams) s.pause();
   }
 
