@@ -72,7 +72,7 @@ export const daemonCommand: CliCommand = {
                   : ''
                 : `\nrecording FAILS since ${ago(s.recording.failingSince!)}: ${s.recording.notKept} record(s) not kept (${s.recording.lastError}); free space in ${s.home}`) +
               (s.store
-                ? `\nstore ${mb(s.store.file)}: commands with their output ${mb(s.store.commands)}, search indexes ${mb(s.store.index)}, services' output ${mb(s.store.serviceOutput)}, events ${mb(s.store.events)}, notes ${mb(s.store.notes)}, other ${mb(s.store.other)}`
+                ? `\nstore ${mb(s.store.file)}: commands with their output ${mb(s.store.commands)}, search indexes ${mb(s.store.index)}, services' output ${mb(s.store.serviceOutput)}, events ${mb(s.store.events)}, notes ${mb(s.store.notes)}, other ${mb(s.store.other)}; write-ahead logs ${mb(s.store.wal)} more`
                 : '') +
               (s.mcpUrl ? `\nMCP for agents over HTTP at ${s.mcpUrl} (trail token create NAME)` : ''),
           );

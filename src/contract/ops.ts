@@ -87,7 +87,7 @@ export const DaemonStatus = z.object({
   relay: z.string(),
   recording: RecordingHealth,
   /** Bytes of the store by kind (commands with their output, the search indexes, services' output, events, notes, other), and the whole file. */
-  store: z.object({ file: z.number(), commands: z.number(), index: z.number(), serviceOutput: z.number(), events: z.number(), notes: z.number(), other: z.number() }).nullable(),
+  store: z.object({ file: z.number(), commands: z.number(), index: z.number(), serviceOutput: z.number(), events: z.number(), notes: z.number(), other: z.number(), wal: z.number() }).nullable(),
   /** Where agents reach MCP over HTTP (null: not served). */
   mcpUrl: z.string().nullable(),
 });

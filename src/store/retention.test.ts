@@ -43,6 +43,8 @@ test('retention lets old output and old service logs go, a batch at a time, keep
     logs.addChunks([{ session_id: 's', service: 'web', stream: 'out', at: 9001, end_at: 9001, lines: 1, text: 'x'.repeat(1_000_000), raw: null }]);
     const after = storeSizes(db);
     assert.ok(after.serviceOutput >= 1_000_000, JSON.stringify(after));
+    // Not yet copied into the file, it is in the logs file's WAL, and said so.
+    assert.ok(after.wal >= 1_000_000, JSON.stringify(after));
     db.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

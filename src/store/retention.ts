@@ -1,20 +1,24 @@
 // What the store holds, by kind (from SQLite's own page accounting), and the
 // retention of commands' output by age: the command lines stay in the trail,
 // their output goes once older than the limit.
+import { existsSync, statSync } from 'node:fs';
 import type { Db } from './db.js';
 
-export type StoreSizes = { file: number; commands: number; index: number; serviceOutput: number; events: number; notes: number; other: number };
+/** file: the pages of both files, by kind below; wal: their write-ahead logs, not yet copied in (a flood's can be ~100 MB). */
+export type StoreSizes = { file: number; commands: number; index: number; serviceOutput: number; events: number; notes: number; other: number; wal: number };
 
 /** Bytes of the database file used by each kind, by table and index (dbstat). */
 export function storeSizes(db: Db): StoreSizes {
   // Both files: the store's, and the one of services' output (attached as logs).
-  const schemas = (db.prepare('PRAGMA database_list').all() as { name: string }[]).map((d) => d.name).filter((n) => n !== 'temp');
+  const files = (db.prepare('PRAGMA database_list').all() as { name: string; file: string }[]).filter((d) => d.name !== 'temp');
+  const schemas = files.map((d) => d.name);
   // Pages counted and sized here: dbstat's pgsize is the main file's page size for every schema (the logs file's are 64 KiB).
   const rows = schemas.flatMap((s) => {
     const size = db.pragma(`${s}.page_size`, { simple: true }) as number;
     return (db.prepare('SELECT name, count(*) AS pages FROM dbstat WHERE schema = ? GROUP BY name').all(s) as { name: string; pages: number }[]).map((r) => ({ name: r.name, bytes: r.pages * size }));
   });
-  const out: StoreSizes = { file: 0, commands: 0, index: 0, serviceOutput: 0, events: 0, notes: 0, other: 0 };
+  const out: StoreSizes = { file: 0, commands: 0, index: 0, serviceOutput: 0, events: 0, notes: 0, other: 0, wal: 0 };
+  for (const d of files) if (d.file && existsSync(d.file + '-wal')) out.wal += statSync(d.file + '-wal').size;
   for (const r of rows) {
     out.file += r.bytes;
     const n = r.name;
