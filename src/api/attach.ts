@@ -100,23 +100,56 @@ export class Attachment {
     this.size = { cols, rows };
     const t = this.termSize;
     this.term.requestSize(this.sink, t.cols, t.rows);
-    if (this.statusOn) void this.repaint();
+    if (!this.statusOn) return;
+    // The outer terminal dropped its scroll region when it resized: set again at once, so output that comes
+    // before the repaint scrolls above the status line rather than over it.
+    this.drawStatus();
+    void this.repaint();
   }
 
   /**
    * With a status line, a resize redraws the whole screen: the outer terminal
    * reflowed its rows and may have put the cursor outside the session's region.
-   * The screen comes from the mirror, as of the resize.
    */
-  private async repaint(): Promise<void> {
+  private repaint(): Promise<void> {
     const term = this.term;
-    const [screen, cursor] = await Promise.all([term.screenRows(), term.cursor()]);
-    if (!screen || !cursor || term !== this.term || !this.statusOn) return;
-    const rows = this.size.rows;
-    let out = '\x1b[r\x1b[0m';
-    for (let y = 1; y <= rows; y++) out += `\x1b[${y};1H\x1b[2K${y <= screen.length && y < rows ? screen[y - 1] : ''}`;
-    out += `\x1b[0m\x1b[1;${rows - 1}r\x1b[${Math.min(cursor.y + 1, rows - 1)};${cursor.x + 1}H`;
-    this.sink.data(Buffer.from(out + this.statusBytes(), 'utf8'));
+    return this.fromMirror(
+      term,
+      () => term === this.term && this.statusOn,
+      (screen, cursor) => {
+        const rows = this.size.rows;
+        let out = '\x1b[r\x1b[0m';
+        for (let y = 1; y <= rows; y++) out += `\x1b[${y};1H\x1b[2K${y <= screen.length && y < rows ? screen[y - 1] : ''}`;
+        out += `\x1b[0m\x1b[1;${rows - 1}r\x1b[${Math.min(cursor.y + 1, rows - 1)};${cursor.x + 1}H`;
+        return out + this.statusBytes();
+      },
+    );
+  }
+
+  /**
+   * Writes what draw makes of the mirror's screen, only if it is as new as
+   * what the client has: drawn after newer output, older rows would blank it
+   * (a prompt, a command's output). The relay writes it only if the mirror has
+   * had every chunk it read, checked and queued under the lock it relays
+   * output under; else the mirror is read again once output is quiet.
+   */
+  private async fromMirror(
+    term: Terminal,
+    still: () => boolean,
+    draw: (screen: string[], cursor: { x: number; y: number }, seen: number) => string,
+  ): Promise<void> {
+    for (let tries = 0; tries < 10; tries++) {
+      const seq = term.relayedSeq;
+      const seen = term.changes;
+      const [screen, cursor] = await Promise.all([term.screenRows(), term.cursor()]);
+      if (!screen || !cursor || !still()) return;
+      if (term.changes === seen) {
+        const buf = Buffer.from(draw(screen, cursor, seen), 'utf8');
+        if (!this.sink.relay) return this.sink.data(buf);
+        if (this.sink.relay.writeIf(buf, seq)) return;
+      }
+      await term.quiet(QUIET_MS);
+    }
   }
 
   /** The status line is on (config status: true) where the client has room for it. */
@@ -345,25 +378,17 @@ export class Attachment {
       const [then, now] = await Promise.all([o.scrolls, this.term.scrolls()]);
       if (then !== null && now !== null && now - then >= this.rows()) return;
     }
-    // The rows drawn must be as new as what the client has: drawn after newer output, older rows would
-    // blank it (a prompt). The relay writes the redraw only if the mirror has had every chunk it read,
-    // checked and queued under the lock it relays output under; else the mirror is read again once quiet.
-    for (let tries = 0; tries < 10; tries++) {
-      const seq = this.term.relayedSeq;
-      const seen = this.term.changes;
-      const screen = await this.term.screenRows();
-      if (!screen || this.overlay || o.term !== this.term) return;
-      if (this.term.changes === seen) {
+    await this.fromMirror(
+      o.term,
+      () => !this.overlay && o.term === this.term,
+      (screen, _cursor, seen) => {
         const rows = Math.min(this.rows(), screen.length);
         const from = changed || seen !== o.changes ? 0 : Math.max(0, rows - o.lines);
         let out = '\x1b7';
         for (let y = from; y < rows; y++) out += `\x1b[${y + 1};1H\x1b[0m\x1b[2K${screen[y]}`;
-        const buf = Buffer.from(out + '\x1b[0m\x1b8', 'utf8');
-        if (!this.sink.relay) return this.sink.data(buf);
-        if (this.sink.relay.writeIf(buf, seq)) return;
-      }
-      await this.term.quiet(QUIET_MS);
-    }
+        return out + '\x1b[0m\x1b8';
+      },
+    );
   }
 
   /**
