@@ -22,14 +22,19 @@ const accepts = (port: number) =>
     s.once('error', () => resolve(false));
   });
 
-async function waitPort(port: number): Promise<void> {
-  while (!(await accepts(port))) await new Promise((r) => setTimeout(r, 5));
+async function waitPort(port: number, server: ChildProcess): Promise<void> {
+  while (!(await accepts(port))) {
+    if (server.exitCode !== null) throw new Error(`the server for port ${port} exited (${server.exitCode}) before it listened`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 export async function services(n: number, rounds: number): Promise<string[]> {
   const w = new World();
   const out: string[] = [];
-  const base = 30000 + Math.floor(Math.random() * 20000);
+  // Below the range the kernel takes connections' own ports from (32768–60999): a probe's closed
+  // connection holds its port for a minute, and a server given that port could not listen on it.
+  const base = 20000 + Math.floor(Math.random() * 12000);
   const project = join(w.userHome, 'stack');
   mkdirSync(project, { recursive: true });
   const lines = ['services:'];
@@ -48,8 +53,8 @@ export async function services(n: number, rounds: number): Promise<string[]> {
       const t0 = performance.now();
       const procs: ChildProcess[] = [];
       for (let i = 0; i < n; i++) {
-        procs.push(spawn('/bin/sh', ['-c', `node -e "${SERVER}" ${base + i}`], { stdio: 'ignore', detached: true }));
-        await waitPort(base + i);
+        procs.push(spawn('/bin/sh', ['-c', `node -e "${SERVER}" ${base + i}`], { stdio: ['ignore', 'ignore', 'inherit'], detached: true }));
+        await waitPort(base + i, procs[i]);
       }
       byHand.push(performance.now() - t0);
       for (const p of procs) {

@@ -91,7 +91,7 @@ test('MCP with policy run: the agent runs a command in its own terminal (visible
   const sb = new Sandbox();
   const proj = join(sb.userHome, 'runproj');
   mkdirSync(proj, { recursive: true });
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = 20000 + Math.floor(Math.random() * 12000);
   writeFileSync(join(proj, 'trail.yaml'), `services:\n  web:\n    command: python3 -m http.server ${port} --bind 127.0.0.1\n    ready: { port: ${port}, period: 100ms }\n    autostart: false\n`);
   let client: Client | null = null;
   try {

@@ -36,11 +36,21 @@ const listening = (port: number) =>
     s.once('error', () => resolve(false));
   });
 
+/** Local ports of connections to 127.0.0.1:port in TIME_WAIT (/proc/net/tcp, state 06). */
+function timeWaitTo(port: number): number[] {
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length > 3 && f[3] === '06' && parseInt(f[2].split(':')[1], 16) === port)
+    .map((f) => parseInt(f[1].split(':')[1], 16));
+}
+
 test('services: dependency order with a ready probe, logs redacted, restart then gave up with the reason, stop leaves nothing; orphans of a killed daemon are stopped', async () => {
   const sb = new Sandbox();
   const project = join(sb.userHome, 'proj');
   mkdirSync(project, { recursive: true });
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = 20000 + Math.floor(Math.random() * 12000);
   writeFileSync(
     join(project, 'trail.yaml'),
     `services:
@@ -66,6 +76,8 @@ test('services: dependency order with a ready probe, logs redacted, restart then
     assert.equal(up.code, 1, 'one service gave up');
     assert.match(up.stdout, /starting 3 services of proj:/);
     assert.match(up.stdout, /db +ready in /);
+    // Its probe's connections were reset, not closed: none holds a port of its own for a minute (TIME_WAIT).
+    assert.deepEqual(timeWaitTo(port), [], 'connections to the probed port left waiting');
     assert.match(up.stdout, /api +up for 1\.\ds \(no ready probe\)/);
     assert.match(up.stdout, /crash +gave up: exited with code 3 after 2 restart\(s\)/);
     assert.match(up.stdout, /│ boom/);
@@ -158,7 +170,7 @@ test('a port already taken fails the start at once, naming the pid and command t
   const sb = new Sandbox();
   const project = join(sb.userHome, 'taken');
   mkdirSync(project, { recursive: true });
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = 20000 + Math.floor(Math.random() * 12000);
   const squatter = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1'], { stdio: 'ignore' });
   writeFileSync(join(project, 'trail.yaml'), `services:\n  web:\n    command: python3 -m http.server ${port} --bind 127.0.0.1\n    ready: { port: ${port} }\n`);
   try {
@@ -178,7 +190,7 @@ test('a port a service did not declare, taken: it fails (no restarts), naming th
   const sb = new Sandbox();
   const project = join(sb.userHome, 'undeclared');
   mkdirSync(project, { recursive: true });
-  const [p1, p2] = [0, 1].map(() => 20000 + Math.floor(Math.random() * 20000));
+  const [p1, p2] = [0, 1].map(() => 20000 + Math.floor(Math.random() * 12000));
   const squatters = [p1, p2].map((port) => spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1'], { stdio: 'ignore' }));
   // node says "EADDRINUSE: address already in use 127.0.0.1:PORT"; python only "[Errno 98] Address already in use".
   const node = `node -e "require('http').createServer().listen(${p1}, '127.0.0.1')"`;

@@ -85,15 +85,49 @@ export class ServiceConfigError extends Error {}
 export function loadServices(dir: string): ServiceFile | null {
   for (const name of ['trail.yaml', 'trail.yml']) {
     const file = join(dir, name);
-    if (existsSync(file)) return { file, kind: 'trail.yaml', services: parseTrailYaml(readFileSync(file, 'utf8'), file), warnings: [] };
+    if (existsSync(file)) return parsedOnce(file, (text) => ({ file, kind: 'trail.yaml', services: parseTrailYaml(text, file), warnings: [] }));
   }
   for (const name of ['process-compose.yaml', 'process-compose.yml']) {
     const file = join(dir, name);
-    if (existsSync(file)) return { file, kind: 'process-compose.yaml', ...parseProcessCompose(readFileSync(file, 'utf8'), file) };
+    if (existsSync(file)) return parsedOnce(file, (text) => ({ file, kind: 'process-compose.yaml', ...parseProcessCompose(text, file) }));
   }
   const procfile = join(dir, 'Procfile');
-  if (existsSync(procfile)) return { file: procfile, kind: 'Procfile', services: parseProcfile(readFileSync(procfile, 'utf8'), procfile), warnings: [] };
+  if (existsSync(procfile)) return parsedOnce(procfile, (text) => ({ file: procfile, kind: 'Procfile', services: parseProcfile(text, procfile), warnings: [] }));
   return null;
+}
+
+/**
+ * The file is read at every look (what it says now is what counts), and
+ * parsed again only when its text changed: every `svc ls`, and each step of
+ * `trail up`'s progress, looks at it, and parsing a YAML file and checking it
+ * took the daemon's loop 2–5 ms a look, which a starting stack waited on.
+ * What came of it is frozen, since every look shares it.
+ */
+const parsed = new Map<string, { text: string; result: ServiceFile | null; error: unknown }>();
+function parsedOnce(file: string, parse: (text: string) => ServiceFile): ServiceFile {
+  const text = readFileSync(file, 'utf8');
+  let known = parsed.get(file);
+  if (known?.text !== text) {
+    known = { text, result: null, error: null };
+    try {
+      known.result = deepFreeze(parse(text));
+    } catch (e) {
+      known.error = e;
+    }
+    parsed.delete(file);
+    parsed.set(file, known);
+    if (parsed.size > 64) parsed.delete(parsed.keys().next().value!);
+  }
+  if (known.error) throw known.error;
+  return known.result!;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
 }
 
 const PC_CONDITIONS: Record<string, string> = {

@@ -804,7 +804,9 @@ async function probeOnce(r: NonNullable<ServiceSpec['ready']>, cwd: string, env:
   if (r.port !== undefined)
     return new Promise((res) => {
       const s = net.connect({ host: '127.0.0.1', port: r.port! });
-      const done = (ok: boolean) => (s.destroy(), res(ok));
+      // Closed with a reset: a closed connection would hold its own port for a minute (TIME_WAIT), and a
+      // probe every few ms makes many; a service given one of those ports could not listen on it.
+      const done = (ok: boolean) => (ok ? s.resetAndDestroy() : s.destroy(), res(ok));
       s.once('connect', () => done(true));
       s.once('error', () => done(false));
       s.setTimeout(r.timeout, () => done(false));
