@@ -16,7 +16,7 @@ const all: Record<string, () => Promise<string[]>> = {
   memory: () => memory(10),
   hooks: () => hooks(quick ? 100 : 1000),
   picker: () => picker(Number(process.env.BENCH_PICKER_COMMANDS ?? (quick ? 20_000 : 1_000_000)), quick ? 3 : 10),
-  services: () => services(10, quick ? 2 : 5),
+  services: () => services(10, quick ? 2 : 9),
   'svc-logs': () => serviceLogs(quick ? 5 : 20, quick ? 2 : 4),
   'svc-echo': () => echoUnderFlood(quick ? 400 : 4000),
   'svc-memory': () => serviceMemory(20),

@@ -26,7 +26,7 @@ import type { StoreHealth } from './store-health.js';
 import { loadServices, startOrder, type ServiceFile, type ServiceSpec } from './service-config.js';
 import { groupPorts, portHolder } from '../platform/ports.js';
 import { lineage } from '../platform/proc.js';
-import { bigPipe } from '../platform/relay.js';
+import { bigPipe, spawnWatched } from '../platform/relay.js';
 
 export type ServiceState = 'stopped' | 'waiting' | 'starting' | 'running' | 'ready' | 'restarting' | 'exited' | 'gave up' | 'failed' | 'stopping';
 
@@ -351,7 +351,7 @@ export class SessionServices {
       // A dependency that has ended and will not run again can no longer meet a condition it has not met.
       const over = d.state === 'exited' || (d.state === 'stopped' && !d.wanted);
       const code = d.lastExit?.code ?? null;
-      if (over && condition === 'completed_successfully' && code !== 0) return `its dependency ${dep} exited with code ${code ?? d.lastExit?.signal ?? '?'}`;
+      if (over && condition === 'completed_successfully' && code !== 0) return `its dependency ${dep} ${exitText(code, d.lastExit?.signal ?? null)}`;
       if (over && (condition === 'ready' || condition === 'started') && d.lastExit) return `its dependency ${dep} exited${code !== null ? ` with code ${code}` : ''} and is not restarted`;
       const ok =
         condition === 'started'
@@ -415,7 +415,10 @@ export class SessionServices {
     try {
       // detached: a session and process group of its own, so that a stop reaches every process it started.
       // (A PTY's program leads a session of its own too.)
-      child = s.tty ? this.ttyChild(p, cwd, env) : spawn('/bin/sh', ['-c', s.command], { cwd, env, detached: true, stdio: pipes ? ['ignore', pipes[0][1], pipes[1][1]] : ['ignore', 'pipe', 'pipe'] });
+      child = s.tty
+        ? this.ttyChild(p, cwd, env)
+        : ((pipes && spawnedChild(['-c', s.command], { cwd, env, stdio: [-1, pipes[0][1], pipes[1][1]], newSession: true })) ??
+          spawn('/bin/sh', ['-c', s.command], { cwd, env, detached: true, stdio: pipes ? ['ignore', pipes[0][1], pipes[1][1]] : ['ignore', 'pipe', 'pipe'] }));
     } catch (e) {
       for (const fd of pipes?.flat() ?? []) closeSync(fd);
       return this.fail(p, `could not start: ${(e as Error).message}`);
@@ -642,13 +645,13 @@ export class SessionServices {
     const taken = failed && p.wanted ? takenBy(p, child.pid!) : null;
     if (taken) {
       const { port, holder } = taken;
-      return this.fail(p, `port ${port} is taken by ${holder.pid !== null ? `pid ${holder.pid} (${holder.command.slice(0, 120)})` : holder.command}; it exited with code ${code ?? signal}`);
+      return this.fail(p, `port ${port} is taken by ${holder.pid !== null ? `pid ${holder.pid} (${holder.command.slice(0, 120)})` : holder.command}; it ${exitText(code, signal)}`);
     }
     const policy = p.spec.restart;
     if (p.wanted && (policy === 'always' || (policy === 'on-failure' && failed))) {
       if (p.restarts >= p.spec.max_restarts) {
         const last = this.tailLines(p, 5);
-        p.reason = `${code !== null ? `exited with code ${code}` : `ended by ${signal}`} after ${p.restarts} restart(s)${last.length ? `; last output: ${last.slice(-3).join(' | ')}` : ''}`;
+        p.reason = `${exitText(code, signal)} after ${p.restarts} restart(s)${last.length ? `; last output: ${last.slice(-3).join(' | ')}` : ''}`;
         this.emit('service.gave_up', { service: p.name, code, restarts: p.restarts, lastLines: last });
         this.set(p, 'gave up');
         return;
@@ -663,7 +666,7 @@ export class SessionServices {
       }, inMs);
       return;
     }
-    p.reason = failed ? `exited with code ${code ?? signal}` : null;
+    p.reason = failed ? exitText(code, signal) : null;
     this.set(p, 'exited');
   }
 
@@ -774,6 +777,11 @@ function probeKind(r: ServiceSpec['ready']): ServiceInfo['probe'] {
   return r.port !== undefined ? 'port' : r.http !== undefined ? 'http' : r.log !== undefined ? 'log' : 'exec';
 }
 
+/** How a run ended, as the trail says it. */
+function exitText(code: number | null, signal: string | null): string {
+  return code !== null ? `exited with code ${code}` : `ended by ${signal ?? 'a signal'}`;
+}
+
 /** Said when a service has no terminal to attach to now. */
 export class ServiceAttachError extends Error {}
 
@@ -799,6 +807,19 @@ function procStart(pid: number): string | null {
   }
 }
 
+/**
+ * `/bin/sh ARGS` started by the relay's posix_spawn (a probe runs every few
+ * seconds, a stack starts many: each fork of the daemon stopped its loop for
+ * milliseconds), or null where there is no relay. Throws if it cannot start.
+ */
+function spawnedChild(args: string[], o: Parameters<typeof spawnWatched>[2]): Child | null {
+  const child: Child = new EventEmitter();
+  const pid = spawnWatched('/bin/sh', args, o, (code, signal) => child.emit('exit', code, signal));
+  if (pid === null) return null;
+  child.pid = pid;
+  return child;
+}
+
 /** One look at a ready probe: a port that accepts, a URL that answers with the status, a command that exits 0. */
 async function probeOnce(r: NonNullable<ServiceSpec['ready']>, cwd: string, env: Record<string, string>): Promise<boolean> {
   if (r.port !== undefined)
@@ -821,8 +842,19 @@ async function probeOnce(r: NonNullable<ServiceSpec['ready']>, cwd: string, env:
   }
   if (r.exec !== undefined)
     return new Promise((res) => {
-      const c = spawn('/bin/sh', ['-c', r.exec!], { cwd, env, stdio: 'ignore' });
-      const t = setTimeout(() => c.kill('SIGKILL'), r.timeout);
+      let c: Child;
+      try {
+        c = spawnedChild(['-c', r.exec!], { cwd, env, stdio: [-1, -1, -1], newSession: false }) ?? spawn('/bin/sh', ['-c', r.exec!], { cwd, env, stdio: 'ignore' });
+      } catch {
+        return res(false);
+      }
+      const t = setTimeout(() => {
+        try {
+          process.kill(c.pid!, 'SIGKILL');
+        } catch {
+          /* it ended meanwhile */
+        }
+      }, r.timeout);
       c.on('exit', (code) => (clearTimeout(t), res(code === 0)));
       c.on('error', () => (clearTimeout(t), res(false)));
     });

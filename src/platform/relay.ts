@@ -4,10 +4,13 @@
 // loads it and hands out typed handles; without it (not built, another OS,
 // TRAIL_RELAY=js) the daemon moves every byte in JavaScript, as before.
 import { createRequire } from 'node:module';
+import { constants as osConstants } from 'node:os';
 
 type Native = {
   closeOnExec(fd: number): void;
   pipe?(bytes: number): [number, number];
+  spawn?(file: string, argv: string[], env: string[], cwd: string, stdio: number[], newSession: boolean): number;
+  canSpawn?(): boolean;
   peerPid(fd: number): number;
   grams?(text: string): Buffer;
   findHints?(text: string, literals: string): Int32Array;
@@ -33,6 +36,7 @@ const EV_EOF = 2;
 const EV_INPUT = 3;
 const EV_GONE = 4;
 const EV_CLOSED = 5;
+const EV_EXIT = 6;
 
 export type PtyEvents = {
   /** A chunk the PTY wrote; seq counts chunks, and clientGoLive compares against it. */
@@ -111,6 +115,8 @@ export class RelayClient {
 const ptys = new Map<number, PtyEvents>();
 /** closed: set by remove(), called when the relay has let go of the terminal. */
 const clients = new Map<number, ClientEvents & { closed?: () => void }>();
+/** Programs started by spawnWatched, by pid: told how they ended. */
+const exits = new Map<number, (status: number) => void>();
 let loaded: { native: Native | null; why: string } | null = null;
 let relaying = false;
 
@@ -120,7 +126,11 @@ function dispatch(kind: number, id: number, seq: number, buf?: Buffer): void {
     else if (kind === EV_EOF) ptys.get(id)?.end();
     else if (kind === EV_INPUT) clients.get(id)?.keys(buf!, seq);
     else if (kind === EV_GONE) clients.get(id)?.gone();
-    else if (kind === EV_CLOSED) {
+    else if (kind === EV_EXIT) {
+      const told = exits.get(id);
+      exits.delete(id);
+      told?.(seq);
+    } else if (kind === EV_CLOSED) {
       clients.get(id)?.closed?.();
       clients.delete(id);
     }
@@ -198,6 +208,30 @@ export function nativeScanBytes(): ((bytes: Uint8Array, literals: string) => [Bu
 export function bigPipe(bytes: number): [number, number] | null {
   const n = load().native;
   return n && typeof n.pipe === 'function' ? n.pipe(bytes) : null;
+}
+
+let spawnWorks: boolean | null = null;
+const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
+
+/**
+ * Starts a program with posix_spawn (see native/relay.c spawn: no copy of the
+ * daemon's page tables, as libuv's fork makes), watched and reaped by the
+ * relay's thread. stdio: fds for the program's 0, 1 and 2 (-1: /dev/null).
+ * Returns its pid, or null where there is no relay (the caller then uses
+ * child_process); throws when it cannot be started (its message says why).
+ */
+export function spawnWatched(
+  file: string,
+  args: string[],
+  o: { cwd: string; env: Record<string, string | undefined>; stdio: [number, number, number]; newSession: boolean },
+  onExit: (code: number | null, signal: NodeJS.Signals | null) => void,
+): number | null {
+  const n = relay();
+  if (!n || typeof n.spawn !== 'function' || !(spawnWorks ??= n.canSpawn!())) return null;
+  const env = Object.entries(o.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
+  const pid = n.spawn(file, [file, ...args], env, o.cwd, o.stdio, o.newSession);
+  exits.set(pid, (status) => (status < 256 ? onExit(status, null) : onExit(null, SIGNAL_NAMES.get(status - 256) ?? null)));
+  return pid;
 }
 
 /** How bytes move in this daemon: "native", or why not. */
