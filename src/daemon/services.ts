@@ -49,7 +49,8 @@ export type ServiceInfo = {
 
 /**
  * A running service: a child with pipes, or (tty: true) a program in a
- * terminal of its own that a person can attach to. Emits 'exit' (code, signal name).
+ * terminal of its own that a person can attach to. Emits 'exit' (code, signal name),
+ * then 'ended' (the same) once what it wrote has been read.
  */
 type Child = EventEmitter & { pid?: number; terminal?: Terminal };
 
@@ -150,6 +151,8 @@ function tailText(b: Buffer, max: number): string {
   return b.toString('utf8', from);
 }
 const FLUSH_MS = 100;
+/** How long a service's end waits for its pipes to end (a process outside its group may hold them open). */
+const DRAIN_MS = 500;
 
 
 /**
@@ -433,15 +436,24 @@ export class SessionServices {
     p.runId = this.deps.health.attempt('a service run', () =>
       this.deps.store.runStarted({ session_id: this.session.id, service: p.name, pid: child.pid!, proc_start: procStart(child.pid!), started_at: now }),
     );
-    if (!s.tty) {
-      this.lines(p, child, 'out', pipes?.[0][0] ?? null);
-      this.lines(p, child, 'err', pipes?.[1][0] ?? null);
-    }
+    const drained = s.tty ? null : Promise.all([this.lines(p, child, 'out', pipes?.[0][0] ?? null), this.lines(p, child, 'err', pipes?.[1][0] ?? null)]);
     this.emit('service.started', { service: p.name, pid: child.pid, restarts: p.restarts });
     this.set(p, 'running');
     if (!s.ready) this.ready(p);
     else if (s.ready.log === undefined) void this.probe(p, child);
-    child.on('exit', (code, signal) => this.exited(p, child, code, signal));
+    child.on('exit', (code, signal) => {
+      // Its exit can be heard before the last of its output is read (the line it said just before exit 1):
+      // whatever it left in its process group goes with it, and its end is told once its pipes have ended,
+      // or after DRAIN_MS if a process outside the group holds them.
+      killGroup(child.pid!, 'SIGKILL');
+      if (!drained) return child.emit('ended', code, signal);
+      let timer: NodeJS.Timeout | undefined;
+      void Promise.race([drained, new Promise((r) => (timer = setTimeout(r, DRAIN_MS)))]).then(() => {
+        clearTimeout(timer);
+        child.emit('ended', code, signal);
+      });
+    });
+    child.on('ended', (code, signal) => this.exited(p, child, code, signal));
   }
 
   /** A tty service: its program in a PTY; what it shows becomes its log, line by line. */
@@ -495,7 +507,8 @@ export class SessionServices {
    * 1 MiB: a flood makes no garbage per read, and goes on writing while
    * this daemon's loop is busy elsewhere.
    */
-  private lines(p: Proc, child: Child, stream: 'out' | 'err', fd: number | null): void {
+  /** Reads a stream of the service's output into its log; resolves when the stream has ended. */
+  private lines(p: Proc, child: Child, stream: 'out' | 'err', fd: number | null): Promise<void> {
     const logRe = p.spec.ready?.log !== undefined ? new RegExp(p.spec.ready.log) : null;
     const feed = wholeLines((b) => this.take(p, stream, b, logRe, child));
     let src: Readable | null;
@@ -525,12 +538,20 @@ export class SessionServices {
       src = stream === 'out' ? (child as ChildProcess).stdout : (child as ChildProcess).stderr;
       src?.on('data', (b: Buffer) => feed.push(b));
     }
-    if (!src) return;
+    if (!src) return Promise.resolve();
     const s = src;
     this.deps.writer.throttle.add(s);
-    s.on('end', () => {
-      this.deps.writer.throttle.delete(s);
-      feed.end();
+    return new Promise((resolveEnd) => {
+      let ended = false;
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        this.deps.writer.throttle.delete(s);
+        feed.end();
+        resolveEnd();
+      };
+      s.on('end', end);
+      s.on('close', end); // a read that failed ends it too
     });
   }
 
@@ -674,7 +695,7 @@ export class SessionServices {
     const child = p.child!;
     return new Promise<void>((resolveStop) => {
       this.set(p, 'stopping');
-      child.once('exit', () => {
+      child.once('ended', () => {
         clearTimeout(hard);
         this.emit('service.stopped', { service: p.name, by });
         resolveStop();
