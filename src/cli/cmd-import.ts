@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import type { createHash as CreateHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -47,7 +47,8 @@ export const importCommand: CliCommand = {
     if (!source || !['bash', 'zsh', 'fish', 'atuin'].includes(source)) throw new UsageError('import needs the history to read: bash, zsh, fish or atuin');
     const file = positionals[1] ?? defaultFile(source);
     if (!existsSync(file)) throw new ClientError(`no ${source} history at ${escapeControls(file)}; name the file: trail import ${source} FILE`);
-    const entries = source === 'atuin' ? await readAtuin(file) : fromShell(source, file);
+    // node:crypto is loaded here, not at start: it cost every trail command ~2.5 ms.
+    const entries = source === 'atuin' ? await readAtuin(file) : fromShell(source, file, (await import('node:crypto')).createHash);
     let added = 0;
     let skipped = 0;
     for (const batch of batches(entries)) {
@@ -64,7 +65,7 @@ export const importCommand: CliCommand = {
   },
 };
 
-function fromShell(source: 'bash' | 'zsh' | 'fish', file: string): Entry[] & { dropped?: number } {
+function fromShell(source: 'bash' | 'zsh' | 'fish', file: string, createHash: typeof CreateHash): Entry[] & { dropped?: number } {
   const bytes = readFileSync(file);
   const parsed: HistoryEntry[] = source === 'bash' ? parseBash(bytes) : source === 'zsh' ? parseZsh(bytes) : parseFish(bytes);
   // Entries without a time keep their place in the file: just after the stamped entry before them (a

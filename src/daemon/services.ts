@@ -151,6 +151,8 @@ function tailText(b: Buffer, max: number): string {
   return b.toString('utf8', from);
 }
 const FLUSH_MS = 100;
+/** How old an answer to whether a service's port is taken may be when it starts. */
+const EARLY_PORT_MS = 1000;
 /** How long a service's end waits for its pipes to end (a process outside its group may hold them open). */
 const DRAIN_MS = 500;
 
@@ -371,6 +373,9 @@ export class SessionServices {
 
   private async runWhenReady(p: Proc): Promise<void> {
     this.set(p, 'waiting');
+    // Whether its port answers already is asked while it waits for its dependencies: asked when they are
+    // ready, it came between each service of a stack and the next (~1.5 ms each).
+    const early = this.portAnswers(p);
     for (;;) {
       if (!p.wanted) return;
       const met = this.depsMet(p);
@@ -378,19 +383,29 @@ export class SessionServices {
       if (typeof met === 'string') return this.fail(p, `not started: ${met}`);
       await new Promise<void>((r) => this.waiters.push(r));
     }
-    await this.launch(p);
+    await this.launch(p, early);
+  }
+
+  /** Whether something answers on the port the service is to listen on, and when that was asked. */
+  private async portAnswers(p: Proc): Promise<{ at: number; answers: boolean }> {
+    const port = p.spec.ready?.port;
+    const at = Date.now();
+    return { at, answers: port !== undefined && (await probeOnce({ ...p.spec.ready!, port, timeout: 1000 }, this.session.dir, this.deps.env)) };
   }
 
   /**
    * Starts a service unless the port it is to listen on is taken already,
    * which is said at once with who holds it. Whether anything answers on the
-   * port is asked first, over loopback (well under a millisecond); only then
-   * is /proc read for the holder, since reading /proc/net/tcp costs ~3 ms a
-   * file on a busy host, for every start.
+   * port is asked first, over loopback (well under a millisecond), or was
+   * asked while it waited, if not long ago (what takes the port later makes
+   * the service exit, and is said then); only then is /proc read for the
+   * holder, since reading /proc/net/tcp costs ~3 ms a file on a busy host.
    */
-  private async launch(p: Proc): Promise<void> {
+  private async launch(p: Proc, early?: Promise<{ at: number; answers: boolean }>): Promise<void> {
     const port = p.spec.ready?.port;
-    if (port !== undefined && (await probeOnce({ ...p.spec.ready!, port, timeout: 1000 }, this.session.dir, this.deps.env))) {
+    let asked = early ? await early : null;
+    if (!asked || Date.now() - asked.at > EARLY_PORT_MS) asked = await this.portAnswers(p);
+    if (port !== undefined && asked.answers) {
       if (!p.wanted) return;
       const holder = portHolder(port);
       if (holder) return this.fail(p, `port ${port} is taken by ${holder.pid !== null ? `pid ${holder.pid} (${holder.command.slice(0, 120)})` : holder.command}`);
