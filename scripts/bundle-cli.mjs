@@ -3,7 +3,6 @@
 // a start-up race (reattach goal 100 ms, of which bare Node takes ~75). The
 // bundle sits beside main.js so the relative URLs in it (the daemon entry,
 // package.json) resolve the same; packages stay external.
-import { readdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 await build({
@@ -19,6 +18,3 @@ await build({
   banner: { js: "const __trail_module_url = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 });
-
-// V8 code caches of earlier bundles (bin/trail.cjs names them by the bundle's size and time).
-for (const f of readdirSync('dist/src/cli')) if (f.endsWith('.v8cache') || /\.v8cache\.\d+$/.test(f)) rmSync(`dist/src/cli/${f}`, { force: true });
