@@ -286,7 +286,11 @@ test('a reload restarts only the services whose definition changed; a broken fil
     writeFileSync(file, 'services:\n  a:\n    command: sleep 300\n  b:\n    command: sleep 302\n');
     const r = await sb.trail(['svc', 'reload', '--session', 'reload']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^restarted b$/m);
+    if (!/^restarted b$/m.test(r.stdout)) {
+      // The file's watcher reloads 300 ms after the write: on a loaded machine it can come before this command.
+      assert.match(r.stdout, /^nothing running changed$/m);
+      assert.match((await sb.trail(['log', 'reload'])).stdout, /b: stopped by an edit of trail\.yaml/);
+    }
     const second = await eventually(async () => {
       const p = await pids();
       return p.b && p.b !== first.b ? p : null;
