@@ -87,6 +87,36 @@ for (const era of ['legacy', '2026-07-28'] as const) {
   });
 }
 
+test('MCP without --agent: the agent is named by what its client calls itself, in both eras, and kept under that name in the trail', async () => {
+  const sb = new Sandbox();
+  const clients: Client[] = [];
+  try {
+    await sb.startDaemon();
+    await sb.trail(['new', 'named', '-d', '--dir', sb.userHome]);
+    for (const [era, name, agent] of [['legacy', 'Cursor Agent', 'agent:cursor-agent'], ['2026-07-28', 'Test Agent X', 'agent:test-agent-x']] as const) {
+      const client = new Client({ name, version: '1.0.0' }, { versionNegotiation: { mode: era === 'legacy' ? 'legacy' : { pin: era } } });
+      clients.push(client);
+      const env = { ...sb.env } as Record<string, string>;
+      delete env.TRAIL_AGENT;
+      await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp'], env, stderr: 'pipe' }));
+      const brief = ((await client.callTool({ name: 'get_briefing', arguments: { session: 'named' } })) as Result).structuredContent!;
+      assert.equal(brief.identity, agent, era);
+      // Each call it makes is an event of the trail under that name (the person's briefing counts them).
+      await eventually(async () => {
+        const db = new Database(join(sb.home, 'trail.db'), { readonly: true });
+        try {
+          return db.prepare("SELECT 1 FROM events WHERE kind = 'agent.action' AND actor = ? AND data LIKE '%get_briefing%'").get(agent);
+        } finally {
+          db.close();
+        }
+      }, `${agent}'s call in the trail`);
+    }
+  } finally {
+    for (const c of clients) await c.close();
+    await sb.cleanup();
+  }
+});
+
 test('MCP with policy run: the agent runs a command in its own terminal (visible, in the trail), waits for its exit code, answers a prompt, stops a command with Ctrl-C, leaves a note; a session that allows less refuses', async () => {
   const sb = new Sandbox();
   const proj = join(sb.userHome, 'runproj');

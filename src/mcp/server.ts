@@ -14,8 +14,22 @@ import { ApprovalView, Briefing, CommandView, NoteView, RunExpect, RunStarted, S
 /** An agent's answers stay under about 20,000 tokens (characters / 4). */
 const MAX_CHARS = 80_000;
 
-/** level: the most any session allows agents (trail policy): tools beyond it are not listed. */
-export type McpOptions = { identity: string; version: string; level: 'read' | 'notes' | 'run' };
+/**
+ * identity: the agent's name as the person gave it (trail mcp --agent, a token's name), or null: then
+ * the name its client gives (clientInfo, e.g. agent:claude-code), else agent:mcp.
+ * level: the most any session allows agents (trail policy): tools beyond it are not listed.
+ */
+export type McpOptions = { identity: string | null; version: string; level: 'read' | 'notes' | 'run' };
+
+/** The key of the client's name and version in a 2026-07-28 request's _meta envelope. */
+const CLIENT_INFO_KEY = 'io.modelcontextprotocol/clientInfo';
+
+/** An agent's name from what its client calls itself ("Claude Code" is agent:claude-code), or null. */
+export function agentFromClient(name: unknown): string | null {
+  if (typeof name !== 'string') return null;
+  const n = name.trim().toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  return n ? `agent:${n}` : null;
+}
 
 /** What waiting for a command gives: done or not, its exit code and the last lines of its output. */
 const WaitResult = z.object({ done: z.boolean(), id: z.number(), command: z.string(), exitCode: z.number().nullable(), durationMs: z.number().nullable(), fullScreen: z.boolean(), output: z.string(), earlierLines: z.number() });
@@ -45,6 +59,16 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
     for (const t of byLevel.notes) (level === 'read' ? t.disable() : t.enable());
     for (const t of byLevel.run) (level === 'run' ? t.enable() : t.disable());
   };
+  // The agent's name: the person's, or its client's own, as soon as a request says it (on 2025's protocol the
+  // initialize handshake did; on 2026-07-28's every request carries it in its _meta envelope).
+  let named: string | null = opts.identity;
+  const who = (ctx?: unknown): string => {
+    if (named === null) {
+      const envelope = (ctx as { mcpReq?: { envelope?: Record<string, { name?: unknown } | undefined> } } | undefined)?.mcpReq?.envelope;
+      named = agentFromClient(envelope?.[CLIENT_INFO_KEY]?.name ?? server.server.getClientVersion()?.name);
+    }
+    return named ?? 'agent:mcp';
+  };
   const ok = (value: Record<string, unknown>): Ok => ({ content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value });
   const fail = (e: unknown): Err => ({ content: [{ type: 'text', text: e instanceof ClientError || e instanceof Error ? e.message : String(e) }], isError: true });
   // Every call an agent makes is kept in the trail (tool, arguments, outcome) with its name: the person sees what agents did.
@@ -52,12 +76,13 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
     const args = a && typeof a === 'object' ? (a as Record<string, unknown>) : {};
     const session = typeof args.session === 'string' ? args.session : undefined;
     void daemon()
-      .then((c) => c.call('agent.action', { actor: opts.identity, session, tool, args: JSON.stringify(args).slice(0, 2000), outcome, detail: detail?.slice(0, 500) }))
+      .then((c) => c.call('agent.action', { actor: who(), session, tool, args: JSON.stringify(args).slice(0, 2000), outcome, detail: detail?.slice(0, 500) }))
       .catch(() => {});
   };
   const guard =
     <A>(tool: string, f: (a: A) => Promise<Record<string, unknown>>) =>
-    async (a: A): Promise<Ok | Err> => {
+    async (a: A, ctx?: unknown): Promise<Ok | Err> => {
+      who(ctx);
       try {
         const r = await f(a);
         record(tool, a, 'ok', typeof r.status === 'string' ? r.status : undefined);
@@ -98,7 +123,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
     },
     guard('get_briefing', async ({ session: s, since }: { session: string; since?: string }) => {
       const c = await daemon();
-      const r = await c.call('session.brief', { session: s, identity: opts.identity, since, full: true });
+      const r = await c.call('session.brief', { session: s, identity: who(), since, full: true });
       return r.briefing as Record<string, unknown>;
     }),
   );
@@ -115,7 +140,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
     },
     guard('get_context', async ({ session: s, budget, since }: { session: string; budget: number; since?: string }) => {
       const c = await daemon();
-      const r = await c.call('session.context', { session: s, identity: opts.identity, budget, since, format: 'md' });
+      const r = await c.call('session.context', { session: s, identity: who(), budget, since, format: 'md' });
       return { text: r.text, tokens: r.tokens, omitted: r.omitted };
     }),
   );
@@ -258,8 +283,8 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
       }),
     }),
     { title: "A session's briefing", description: 'What happened in the session since this agent last looked (reading the resource does not count as a visit).', mimeType: 'application/json' },
-    async (uri, v) => {
-      const r = await (await daemon()).call('session.brief', { session: decodeURIComponent(String(v.session)), identity: opts.identity, full: true, mark: false });
+    async (uri, v, ctx) => {
+      const r = await (await daemon()).call('session.brief', { session: decodeURIComponent(String(v.session)), identity: who(ctx), full: true, mark: false });
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(r.briefing) }] };
     },
   );
@@ -277,8 +302,8 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
   server.registerPrompt(
     'resume',
     { title: 'Resume work in a trail session', description: "Loads the session's briefing and context so the work can continue where it was left.", argsSchema: z.object({ session: z.string(), budget: z.string().optional() }) },
-    async ({ session: s, budget }: { session: string; budget?: string }) => {
-      const r = await (await daemon()).call('session.context', { session: s, identity: opts.identity, budget: Number(budget ?? 6000) || 6000, format: 'md' });
+    async ({ session: s, budget }: { session: string; budget?: string }, ctx) => {
+      const r = await (await daemon()).call('session.context', { session: s, identity: who(ctx), budget: Number(budget ?? 6000) || 6000, format: 'md' });
       return {
         messages: [
           {
@@ -305,7 +330,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
         },
         guard('add_note', async (a: { session: string; text: string; commandId?: number; service?: string; file?: string; line?: number }) => {
           const c = await daemon();
-          return (await c.call('note.add', { ...a, actor: opts.identity })) as Record<string, unknown>;
+          return (await c.call('note.add', { ...a, actor: who() })) as Record<string, unknown>;
         }),
       ),
     );
@@ -315,7 +340,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
         { title: 'Mark a note done', description: 'Marks a note done: it stays in the trail, no longer open.', inputSchema: z.object({ id: z.number().int() }), outputSchema: NoteView },
         guard('resolve_note', async ({ id }: { id: number }) => {
           const c = await daemon();
-          return (await c.call('note.done', { id, actor: opts.identity })) as Record<string, unknown>;
+          return (await c.call('note.done', { id, actor: who() })) as Record<string, unknown>;
         }),
       ),
     );
@@ -334,7 +359,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
       outputSchema: z.object({ terminal: z.number(), text: z.string(), running: z.object({ id: z.number().nullable(), command: z.string(), startedAt: z.number() }).nullable() }),
       annotations: { readOnlyHint: true },
     },
-    guard('read_screen', async (a: { session: string; terminal?: string; scrollback: number }) => (await (await daemon()).call('terminal.screen', { ...a, actor: opts.identity })) as Record<string, unknown>),
+    guard('read_screen', async (a: { session: string; terminal?: string; scrollback: number }) => (await (await daemon()).call('terminal.screen', { ...a, actor: who() })) as Record<string, unknown>),
   );
 
   {
@@ -356,7 +381,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
         },
         guard('run_command', async ({ waitMs, ...a }: { session: string; command: string; terminal?: string; expect?: { cwd?: string; branch?: string }; waitMs: number }) => {
           const c = await daemon();
-          const r = await c.call('terminal.run', { ...a, actor: opts.identity });
+          const r = await c.call('terminal.run', { ...a, actor: who() });
           const result = r.handle !== null && waitMs > 0 ? await waitFor(c, r.handle, waitMs, 60) : null;
           return { ...r, result };
         }),
@@ -398,7 +423,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
           inputSchema: z.object({ session, terminal: z.string().optional(), text: z.string().max(10_000).optional(), keys: z.array(z.string()).max(100).default([]), enter: z.boolean().default(false).describe('press Enter after the text and keys') }),
           outputSchema: z.object({ terminal: z.number(), bytes: z.number() }),
         },
-        guard('send_keys', async (a: { session: string; terminal?: string; text?: string; keys: string[]; enter: boolean }) => (await (await daemon()).call('terminal.keys', { ...a, actor: opts.identity })) as Record<string, unknown>),
+        guard('send_keys', async (a: { session: string; terminal?: string; text?: string; keys: string[]; enter: boolean }) => (await (await daemon()).call('terminal.keys', { ...a, actor: who() })) as Record<string, unknown>),
       ),
     );
     const svcName = z.object({ session, name: z.string().describe('the service (list_services names them)') });
@@ -406,8 +431,8 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
       guard(`${verb}_service`, async ({ session: s, name }: { session: string; name: string }) => {
         const c = await daemon();
         let stopped: string[] = [];
-        if (verb !== 'start') stopped = (await c.call('svc.down', { session: s, names: [name], by: opts.identity, actor: opts.identity })).stopped;
-        const starting = verb === 'stop' ? [] : (await c.call('svc.up', { session: s, names: [name], actor: opts.identity })).starting;
+        if (verb !== 'start') stopped = (await c.call('svc.down', { session: s, names: [name], by: who(), actor: who() })).stopped;
+        const starting = verb === 'stop' ? [] : (await c.call('svc.up', { session: s, names: [name], actor: who() })).starting;
         return { stopped, starting };
       });
     for (const verb of ['start', 'stop', 'restart'] as const)

@@ -5,11 +5,12 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { DaemonClient } from '../client/daemon-client.js';
 import { trailMcpServer, type TrailMcpServer } from './server.js';
 
-export async function serveMcp(identity: string, _person: string): Promise<void> {
+/** identity: the agent's name as the person gave it, or null: then its client's own (see McpOptions). */
+export async function serveMcp(identity: string | null, _person: string): Promise<void> {
   let client: Promise<DaemonClient> | null = null;
   const daemon = () => {
     // One connection, made on the first call; made again if the daemon went away.
-    client ??= DaemonClient.connect({ start: true, client: identity }).then((c) => {
+    client ??= DaemonClient.connect({ start: true, client: identity ?? 'agent:mcp' }).then((c) => {
       c.onClose = () => (client = null);
       return c;
     });
@@ -24,7 +25,7 @@ export async function serveMcp(identity: string, _person: string): Promise<void>
     let level: 'read' | 'notes' | 'run' = 'read';
     const c = await daemon();
     for (const s of await c.call('session.list', {})) {
-      const p = (await c.call('session.policy', { session: s.name, actor: identity })).level;
+      const p = (await c.call('session.policy', { session: s.name, actor: identity ?? 'agent:mcp' })).level;
       if (p === 'run' || (p === 'notes' && level === 'read')) level = p;
     }
     return level;
