@@ -7,7 +7,6 @@
 // one stops what is left of the earlier services first.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { Terminal } from './terminal.js';
 import type { CommandSink } from './recorder.js';
@@ -25,7 +24,7 @@ import type { EventBus, EventOf } from './events.js';
 import type { StoreHealth } from './store-health.js';
 import { loadServices, startOrder, type ServiceFile, type ServiceSpec } from './service-config.js';
 import { groupPorts, portHolder } from '../platform/ports.js';
-import { lineage } from '../platform/proc.js';
+import { lineage, signalName } from '../platform/proc.js';
 import { bigPipe, spawnWatched } from '../platform/relay.js';
 
 export type ServiceState = 'stopped' | 'waiting' | 'starting' | 'running' | 'ready' | 'restarting' | 'exited' | 'gave up' | 'failed' | 'stopping';
@@ -433,10 +432,7 @@ export class SessionServices {
     try {
       // detached: a session and process group of its own, so that a stop reaches every process it started.
       // (A PTY's program leads a session of its own too.)
-      child = s.tty
-        ? this.ttyChild(p, cwd, env)
-        : ((pipes && spawnedChild(['-c', s.command], { cwd, env, stdio: [-1, pipes[0][1], pipes[1][1]], newSession: true })) ??
-          spawn('/bin/sh', ['-c', s.command], { cwd, env, detached: true, stdio: pipes ? ['ignore', pipes[0][1], pipes[1][1]] : ['ignore', 'pipe', 'pipe'] }));
+      child = s.tty ? this.ttyChild(p, cwd, env) : shChild(s.command, { cwd, env, stdio: pipes ? [-1, pipes[0][1], pipes[1][1]] : null, newSession: true });
     } catch (e) {
       for (const fd of pipes?.flat() ?? []) closeSync(fd);
       return this.fail(p, `could not start: ${(e as Error).message}`);
@@ -495,7 +491,7 @@ export class SessionServices {
       onExit: (t, code, signal) => {
         feed.end();
         t.notifyExit(0);
-        child.emit('exit', code, signal ? (signalName(signal) ?? null) : null);
+        child.emit('exit', code, signal ? signalName(signal) : null);
       },
     });
     child.pid = term.pid;
@@ -516,13 +512,12 @@ export class SessionServices {
   }
 
   /**
-   * A stream of a service's output, read as bytes (most output is stored as
+   * Reads a stream of a service's output into its log, as bytes (most output is stored as
    * it came, log-chunk.ts, decoded by no one). From a pipe of trail's own
    * (`fd`) it is read into one buffer again and again, and the pipe holds
    * 1 MiB: a flood makes no garbage per read, and goes on writing while
-   * this daemon's loop is busy elsewhere.
+   * this daemon's loop is busy elsewhere. Resolves when the stream has ended.
    */
-  /** Reads a stream of the service's output into its log; resolves when the stream has ended. */
   private lines(p: Proc, child: Child, stream: 'out' | 'err', fd: number | null): Promise<void> {
     const logRe = p.spec.ready?.log !== undefined ? new RegExp(p.spec.ready.log) : null;
     const feed = wholeLines((b) => this.take(p, stream, b, logRe, child));
@@ -667,8 +662,6 @@ export class SessionServices {
     if (p.child !== child) return;
     this.flush();
     const now = Date.now();
-    // Whatever it left behind in its process group goes with it.
-    killGroup(child.pid!, 'SIGKILL');
     if (p.runId !== null) this.deps.health.attempt('a service run', () => this.deps.store.runEnded(p.runId!, now, code));
     Object.assign(p, { child: null, pid: null, runId: null, lastExit: { code, signal, at: now } });
     if (p.state === 'stopping') {
@@ -821,9 +814,6 @@ function exitText(code: number | null, signal: string | null): string {
 /** Said when a service has no terminal to attach to now. */
 export class ServiceAttachError extends Error {}
 
-function signalName(n: number): NodeJS.Signals | undefined {
-  return (Object.keys(osConstants.signals) as NodeJS.Signals[]).find((k) => osConstants.signals[k] === n);
-}
 
 function killGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
@@ -844,16 +834,21 @@ function procStart(pid: number): string | null {
 }
 
 /**
- * `/bin/sh ARGS` started by the relay's posix_spawn (a probe runs every few
- * seconds, a stack starts many: each fork of the daemon stopped its loop for
- * milliseconds), or null where there is no relay. Throws if it cannot start.
+ * `sh -c COMMAND`, started by the relay's posix_spawn where there is one (a
+ * stack starts many programs and a probe runs every few seconds: each fork
+ * of the daemon stopped its loop for milliseconds), else by child_process.
+ * stdio: the program's 0, 1 and 2 (-1: /dev/null), or null for
+ * child_process's own pipes (no native module, so no pipes of trail's own).
+ * newSession: a session and process group of its own. Throws if it cannot start.
  */
-function spawnedChild(args: string[], o: Parameters<typeof spawnWatched>[2]): Child | null {
-  const child: Child = new EventEmitter();
-  const pid = spawnWatched('/bin/sh', args, o, (code, signal) => child.emit('exit', code, signal));
-  if (pid === null) return null;
-  child.pid = pid;
-  return child;
+function shChild(command: string, o: { cwd: string; env: Record<string, string>; stdio: [number, number, number] | null; newSession: boolean }): Child {
+  const { cwd, env, stdio, newSession } = o;
+  if (stdio) {
+    const child: Child = new EventEmitter();
+    const pid = spawnWatched('/bin/sh', ['-c', command], { cwd, env, stdio, newSession }, (code, signal) => child.emit('exit', code, signal));
+    if (pid !== null) return Object.assign(child, { pid });
+  }
+  return spawn('/bin/sh', ['-c', command], { cwd, env, detached: newSession, stdio: stdio ? stdio.map((fd) => (fd < 0 ? 'ignore' : fd)) : ['ignore', 'pipe', 'pipe'] });
 }
 
 /** One look at a ready probe: a port that accepts, a URL that answers with the status, a command that exits 0. */
@@ -880,7 +875,7 @@ async function probeOnce(r: NonNullable<ServiceSpec['ready']>, cwd: string, env:
     return new Promise((res) => {
       let c: Child;
       try {
-        c = spawnedChild(['-c', r.exec!], { cwd, env, stdio: [-1, -1, -1], newSession: false }) ?? spawn('/bin/sh', ['-c', r.exec!], { cwd, env, stdio: 'ignore' });
+        c = shChild(r.exec!, { cwd, env, stdio: [-1, -1, -1], newSession: false });
       } catch {
         return res(false);
       }

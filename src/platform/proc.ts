@@ -2,6 +2,14 @@
 // and its session. Used to tell whether a caller runs inside a given
 // terminal (its shell is an ancestor or leads its session).
 import { readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+
+const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
+
+/** A signal's name from its number (9: SIGKILL), or null. */
+export function signalName(n: number): NodeJS.Signals | null {
+  return SIGNAL_NAMES.get(n) ?? null;
+}
 
 /** The pids above this one (parent first, up to init) and its session id; empty where /proc cannot be read. */
 export function lineage(pid: number): { ancestors: number[]; sessions: number[] } {

@@ -4,7 +4,7 @@
 // loads it and hands out typed handles; without it (not built, another OS,
 // TRAIL_RELAY=js) the daemon moves every byte in JavaScript, as before.
 import { createRequire } from 'node:module';
-import { constants as osConstants } from 'node:os';
+import { signalName } from './proc.js';
 
 type Native = {
   closeOnExec(fd: number): void;
@@ -211,7 +211,6 @@ export function bigPipe(bytes: number): [number, number] | null {
 }
 
 let spawnWorks: boolean | null = null;
-const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
 
 /**
  * Starts a program with posix_spawn (see native/relay.c spawn: no copy of the
@@ -230,7 +229,7 @@ export function spawnWatched(
   if (!n || typeof n.spawn !== 'function' || !(spawnWorks ??= n.canSpawn!())) return null;
   const env = Object.entries(o.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
   const pid = n.spawn(file, [file, ...args], env, o.cwd, o.stdio, o.newSession);
-  exits.set(pid, (status) => (status < 256 ? onExit(status, null) : onExit(null, SIGNAL_NAMES.get(status - 256) ?? null)));
+  exits.set(pid, (status) => (status < 256 ? onExit(status, null) : onExit(null, signalName(status - 256))));
   return pid;
 }
 
