@@ -75,7 +75,11 @@ test(`kill -9 of the daemon in a git repository, ${ROUNDS} times at random momen
         `round ${round}: the client saw up to ok-${seenUpTo}, the trail has up to ok-${Math.max(0, ...byN.keys())} (${[...byN.values()].filter((x) => !x.endedAt).map((x) => x.command.slice(5, 12) + ':' + x.endReason).join(' ')}); missing from the trail: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ` (${missing.length} in all)` : ''}`,
       );
       // Every record is whole: ended with its status, or said to be lost, never silently open.
-      for (const x of cmds) assert.ok(x.endedAt !== null || x.endReason !== null, `open record ${x.command}`);
+      for (const x of cmds)
+        assert.ok(
+          x.endedAt !== null || x.endReason !== null,
+          `round ${round}: open record ${JSON.stringify(x)}; the client saw up to ok-${seenUpTo}; daemon.log ends:\n${sb.daemonLog().slice(-3000)}`,
+        );
       const ended = cmds.filter((x) => x.endedAt !== null).length;
       figures.push(`round ${round}: ${finished} finished by the shell, client saw ${seenUpTo}, trail has ${ended} ended + ${cmds.length - ended} lost-while-running`);
       // The shell died with the daemon; its seq numbers have no gaps in what was written.

@@ -69,6 +69,12 @@ export class Sandbox {
     throw new Error(`daemon did not start; its log:\n${existsSync(join(this.home, 'daemon.log')) ? readFileSync(join(this.home, 'daemon.log'), 'utf8').slice(-2000) : '(none)'}`);
   }
 
+  /** The daemon's log, all of it ('' if there is none yet). */
+  daemonLog(): string {
+    const f = join(this.home, 'daemon.log');
+    return existsSync(f) ? readFileSync(f, 'utf8') : '';
+  }
+
   trail(args: string[], opts: { env?: Env; input?: string; cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
       const child = execFile(process.execPath, [BIN, ...args], { env: { ...this.env, ...opts.env }, timeout: 30_000, cwd: opts.cwd }, (err, stdout, stderr) =>

@@ -66,8 +66,10 @@ export class SessionManager {
     const now = Date.now();
     const orphans = deps.sessions.closeOrphans(now);
     const open = deps.commands.closeOpen('the daemon stopped before it ended');
-    if (orphans.length)
-      deps.log(`marked ${orphans.length} terminal(s) of an earlier daemon as ended, ${open.length} command(s) running in them as lost`);
+    if (orphans.length || open.length)
+      deps.log(
+        `marked ${orphans.length} terminal(s) of an earlier daemon as ended, ${open.length} command(s) running in them as lost${open.length ? ` (ids ${open.map((r) => r.id).join(', ')})` : ''}`,
+      );
     for (const sessionId of new Set(orphans.map((t) => t.session_id))) {
       const terminals = orphans.filter((t) => t.session_id === sessionId);
       const running: { id: number; command: string }[] = open.filter((r) => r.session_id === sessionId);
