@@ -123,7 +123,12 @@ class Pm2 {
   }
 }
 
-const FLOOD = "seq -f 'log line %.0f: GET /api/items?page=3 200 12ms user=42' 1 999999999";
+// BENCH_FLOOD=color: each line coloured as dev servers colour theirs (what is then stored is the text as shown, the colours beside it).
+const COLOR = process.env.BENCH_FLOOD === 'color';
+const FLOOD_LINE = COLOR ? '\x1b[32mlog line %.0f\x1b[0m: GET /api/items?page=3 200 12ms user=42' : 'log line %.0f: GET /api/items?page=3 200 12ms user=42';
+const FLOOD = `seq -f '${FLOOD_LINE}' 1 999999999`;
+/** FLOOD as a YAML double-quoted scalar. */
+const FLOOD_YAML = JSON.stringify(FLOOD).replace(/\\u001b/g, '\\e');
 
 /** Lines and bytes of service output in the store. */
 function storedLogs(w: World): { lines: number; bytes: number; newest: string } {
@@ -150,7 +155,7 @@ export async function serviceLogs(seconds: number, rounds: number): Promise<stri
   const out: string[] = [];
   const project = join(w.userHome, 'flood');
   mkdirSync(project, { recursive: true });
-  writeFileSync(join(project, 'trail.yaml'), `services:\n  flood:\n    command: "${FLOOD}"\n    restart: "no"\n`);
+  writeFileSync(join(project, 'trail.yaml'), `services:\n  flood:\n    command: ${FLOOD_YAML}\n    restart: "no"\n`);
   writeFileSync(join(project, 'flood.sh'), `#!/bin/sh\nexec ${FLOOD}\n`, { mode: 0o755 });
   const pm2 = new Pm2(w);
   // Every line kept (the default keeps a service's newest 100,000): what is measured is what was written.
@@ -216,7 +221,7 @@ export async function echoUnderFlood(keys: number): Promise<string[]> {
   const project = join(w.userHome, 'flood');
   mkdirSync(project, { recursive: true });
   // busy: the control, a service that takes a core and prints nothing (what a flood costs the machine beside its logs).
-  writeFileSync(join(project, 'trail.yaml'), `services:\n  flood:\n    command: "${FLOOD}"\n    restart: "no"\n    autostart: false\n  busy:\n    command: "while :; do :; done"\n    autostart: false\n`);
+  writeFileSync(join(project, 'trail.yaml'), `services:\n  flood:\n    command: ${FLOOD_YAML}\n    restart: "no"\n    autostart: false\n  busy:\n    command: "while :; do :; done"\n    autostart: false\n`);
   try {
     await w.startDaemon();
     w.trail('new', 'flood', '-d', '--dir', project, '--', 'cat');

@@ -1180,14 +1180,47 @@ static void kind_init(void) {
 }
 
 /*
+ * The bitmap of text's pieces (returned), and where the literals start in it
+ * (byte offsets, into x), for ASCII text; NULL when out of memory (an error
+ * is then thrown).
+ */
+static napi_value grams_and_hints(napi_env env, const uint8_t *t, size_t len, const hint_set *h, hits *x) {
+  unsigned bits_log2 = grams_log2(len);
+  unsigned shift = 32 - bits_log2;
+  uint8_t map[1 << (16 - 3)];
+  size_t bytes = (size_t)1 << (bits_log2 - 3);
+  memset(map, 0, bytes);
+  uint32_t a = 0, b = 0;
+  for (size_t i = 0; i < len; i++) {
+    uint32_t c = fold_table[t[i]];
+    if (i >= 2) {
+      uint32_t bit = (((a << 16) ^ (b << 8) ^ c) * 0x9e3779b1u) >> shift;
+      map[bit >> 3] |= (uint8_t)(1u << (bit & 7));
+    }
+    if (i >= 1) {
+      unsigned p = (b << 8) | c;
+      if ((h->pairs[p >> 3] & (1u << (p & 7))) && hint_at(h, t, len, i - 1, b, c) && !hits_add(x, (int32_t)(i - 1))) {
+        free(x->at);
+        x->at = NULL;
+        napi_throw_error(env, NULL, "out of memory");
+        return NULL;
+      }
+    }
+    a = b;
+    b = c;
+  }
+  return grams_done(env, map, bytes);
+}
+
+/*
  * scanBytes(bytes, literals) -> [grams, hints, kinds, newlines]: service
- * output as the pipe gave it (UTF-8), in one pass and with no copy: the
- * bitmap of its pieces, where the literals start (byte offsets), whether it
- * holds a control character (kinds & 1) or any byte that is not ASCII
- * (kinds & 2), and how many '\n' it holds.
- * For ASCII text the bitmap and the offsets are what grams and findHints
- * give for the same text as a string; for other text the caller decodes it
- * and asks those.
+ * output as the pipe gave it (UTF-8), with no copy: whether it holds a
+ * control character (kinds & 1) or any byte that is not ASCII (kinds & 2),
+ * how many '\n' it holds, and for plain ASCII (kinds 0) the bitmap of its
+ * pieces and where the literals start (byte offsets): what grams and
+ * findHints give for the same text as a string. Other text is made into
+ * what a person saw first (shownBytes, or the caller's own way), and its
+ * bitmap and hints are those of that: they are not made here for nothing.
  */
 static napi_value js_scan_bytes(napi_env env, napi_callback_info info) {
   ARGS(2);
@@ -1201,44 +1234,161 @@ static napi_value js_scan_bytes(napi_env env, napi_callback_info info) {
     return NULL;
   }
   const uint8_t *t = data;
-  hint_set h;
-  if (!hint_set_of(env, argv[1], &h)) return NULL;
-  unsigned bits_log2 = grams_log2(len);
-  unsigned shift = 32 - bits_log2;
-  uint8_t map[1 << (16 - 3)];
-  size_t bytes = (size_t)1 << (bits_log2 - 3);
-  memset(map, 0, bytes);
-  hits x = {0};
   uint8_t kinds = 0;
-  uint32_t a = 0, b = 0, newlines = 0;
+  uint32_t newlines = 0;
   for (size_t i = 0; i < len; i++) {
-    uint32_t c = fold_table[t[i]];
     kinds |= kind_table[t[i]];
-    newlines += c == '\n';
-    if (i >= 2) {
-      uint32_t bit = (((a << 16) ^ (b << 8) ^ c) * 0x9e3779b1u) >> shift;
-      map[bit >> 3] |= (uint8_t)(1u << (bit & 7));
-    }
-    if (i >= 1) {
-      unsigned p = (b << 8) | c;
-      if ((h.pairs[p >> 3] & (1u << (p & 7))) && hint_at(&h, t, len, i - 1, b, c) && !hits_add(&x, (int32_t)(i - 1))) {
-        free(x.at);
-        napi_throw_error(env, NULL, "out of memory");
-        return NULL;
-      }
-    }
-    a = b;
-    b = c;
+    newlines += t[i] == '\n';
+  }
+  napi_value grams, hints;
+  if (kinds) {
+    uint8_t *d;
+    napi_create_buffer(env, 0, (void **)&d, &grams);
+    hits none = {0};
+    hints = hits_array(env, &none);
+  } else {
+    hint_set h;
+    hits x = {0};
+    if (!hint_set_of(env, argv[1], &h) || !(grams = grams_and_hints(env, t, len, &h, &x))) return NULL;
+    hints = hits_array(env, &x);
   }
   napi_value out, k, nl;
   napi_create_array_with_length(env, 4, &out);
-  napi_set_element(env, out, 0, grams_done(env, map, bytes));
-  napi_set_element(env, out, 1, hits_array(env, &x));
+  napi_set_element(env, out, 0, grams);
+  napi_set_element(env, out, 1, hints);
   napi_create_uint32(env, kinds, &k);
   napi_set_element(env, out, 2, k);
   napi_create_uint32(env, newlines, &nl);
   napi_set_element(env, out, 3, nl);
   return out;
+}
+
+/*
+ * The end of the escape sequence at t[i] (ESC) in a line t[..len), as
+ * common/ansi.ts skipEscape finds it: the index of its last byte.
+ */
+static size_t skip_escape(const uint8_t *t, size_t len, size_t i) {
+  if (i + 1 >= len) return i;
+  uint8_t next = t[i + 1];
+  if (next == '[') {
+    for (size_t j = i + 2; j < len; j++)
+      if (t[j] >= 0x40 && t[j] <= 0x7e) return j;
+    return len - 1;
+  }
+  if (next == ']' || next == 'P' || next == 'X' || next == '^' || next == '_') {
+    for (size_t j = i + 2; j < len; j++) {
+      if (t[j] == 0x07) return j;
+      if (t[j] == 0x1b && j + 1 < len && t[j + 1] == '\\') return j + 1;
+    }
+    return len - 1;
+  }
+  if (next == '(' || next == ')' || next == '*' || next == '+' || next == '#' || next == '%') return i + 2 < len ? i + 2 : len - 1;
+  return i + 1;
+}
+
+/* Whether the escape sequence t[i..end] has the end its kind asks for (not cut off by the end of its line). */
+static int escape_ended(const uint8_t *t, size_t i, size_t end) {
+  uint8_t next = t[i + 1];
+  if (next == '[') return end > i + 1 && t[end] >= 0x40 && t[end] <= 0x7e;
+  if (next == ']' || next == 'P' || next == 'X' || next == '^' || next == '_') return end > i + 1 && (t[end] == 0x07 || (t[end] == '\\' && t[end - 1] == 0x1b && end - 1 > i + 1));
+  if (next == '(' || next == ')' || next == '*' || next == '+' || next == '#' || next == '%') return end == i + 2;
+  return end == i + 1;
+}
+
+/*
+ * shownBytes(bytes, literals) -> [text, grams, newlines] | null: ASCII
+ * output with control characters (colours, mostly) as a person saw it,
+ * line by line as log-chunk.ts chunkOf makes it: a line without control
+ * characters as it is; any other with its escape sequences and control
+ * characters taken out (a tab stays) and its trailing blanks dropped
+ * (common/ansi.ts stripAnsi), with the bitmap of the text's pieces. Null
+ * where that is not all there is to it, for the caller's own way: bytes
+ * that are not ASCII, a carriage return or backspace that draws over a line,
+ * an erase in line, an escape sequence its line cuts off, or a literal (a
+ * secret's hint) in the text.
+ */
+static napi_value js_shown_bytes(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  napi_typedarray_type type;
+  size_t len;
+  void *data;
+  napi_value ab, null;
+  size_t offset;
+  if (napi_get_typedarray_info(env, argv[0], &type, &len, &data, &ab, &offset) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, "expected bytes (a Uint8Array)");
+    return NULL;
+  }
+  napi_get_null(env, &null);
+  const uint8_t *t = data;
+  uint8_t *out = malloc(len ? len : 1);
+  if (!out) {
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  size_t n = 0;
+  uint32_t newlines = 0;
+  for (size_t s = 0; s <= len;) {
+    const uint8_t *nlp = memchr(t + s, '\n', len - s);
+    size_t e = nlp ? (size_t)(nlp - t) : len;
+    uint8_t kinds = 0;
+    for (size_t i = s; i < e; i++) kinds |= kind_table[t[i]];
+    if (kinds & 2) goto other;
+    if (!kinds) {
+      memcpy(out + n, t + s, e - s);
+      n += e - s;
+    } else {
+      size_t from = n;
+      for (size_t i = s; i < e; i++) {
+        uint8_t c = t[i];
+        if (c == 0x1b) {
+          size_t end = skip_escape(t + s, e - s, i - s) + s;
+          // Unended in its line: read as one text, it would take in what follows (the next lines too).
+          if (i + 1 == e || !escape_ended(t, i, end)) goto other;
+          if (t[i + 1] == '[' && t[end] == 'K') goto other;
+          i = end;
+        } else if (c == '\b' || (c == '\r' && i + 1 != e)) {
+          goto other;
+        } else if (c >= 0x20 && c != 0x7f) {
+          out[n++] = c;
+        } else if (c == '\t') {
+          out[n++] = c;
+        }
+      }
+      while (n > from && (out[n - 1] == ' ' || out[n - 1] == '\t')) n--;
+    }
+    if (!nlp) break;
+    out[n++] = '\n';
+    newlines++;
+    s = e + 1;
+  }
+  {
+    hint_set h;
+    if (!hint_set_of(env, argv[1], &h)) {
+      free(out);
+      return NULL;
+    }
+    hits x = {0};
+    napi_value grams = grams_and_hints(env, out, n, &h, &x);
+    if (!grams) {
+      free(out);
+      return NULL;
+    }
+    free(x.at);
+    if (x.n) goto other;
+    napi_value result, text, nl;
+    uint8_t *d;
+    napi_create_buffer_copy(env, n, out, (void **)&d, &text);
+    free(out);
+    napi_create_array_with_length(env, 3, &result);
+    napi_set_element(env, result, 0, text);
+    napi_set_element(env, result, 1, grams);
+    napi_create_uint32(env, newlines, &nl);
+    napi_set_element(env, result, 2, nl);
+    return result;
+  }
+other:
+  free(out);
+  return null;
 }
 
 /* A JavaScript string as a new C string (NULL if it is not one or holds a NUL). */
@@ -1371,6 +1521,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"canSpawn", js_can_spawn},
       {"grams", js_grams},
       {"scanBytes", js_scan_bytes},
+      {"shownBytes", js_shown_bytes},
       {"findHints", js_find_hints},
       {"scanOutput", js_scan_output},
       {"ptyAdd", js_pty_add},

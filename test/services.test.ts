@@ -383,6 +383,8 @@ test('a tty: true service runs in a terminal that svc attach types into; its scr
     ready: { log: repl-ready }
   paint:
     command: "printf '\\\\033[31mtoken=ghp_abcdefghijklmnopqrstuvwxyz0123456789\\\\033[0m painted\\\\n'; sleep 300"
+  hue:
+    command: "printf '\\\\033[32mcompiled\\\\033[0m in \\\\033[1m120 ms\\\\033[22m   \\\\n'; sleep 300"
 `,
   );
   try {
@@ -421,6 +423,15 @@ test('a tty: true service runs in a terminal that svc attach types into; its scr
     assert.ok(!painted.raw?.includes('ghp_'), JSON.stringify(painted.raw));
     assert.equal((await sb.trail(['search', 'ghp_abcdef', '--in', 'logs'])).code, 1);
     assert.equal((await sb.trail(['search', 'painted', '--in', 'logs'])).code, 0);
+    // Colours with no secret: the line as shown (blanks after it dropped) is searchable, the raw copy is as written.
+    const hue = await eventually(async () => {
+      const l = await sb.json<{ line: string; raw: string | null }[]>(['svc', 'logs', 'hue', '--session', 'tty', '--json']);
+      return l.length ? l[0] : null;
+    }, 'the coloured line');
+    assert.equal(hue.line, 'compiled in 120 ms');
+    assert.equal(hue.raw, '\x1b[32mcompiled\x1b[0m in \x1b[1m120 ms\x1b[22m   ');
+    const hits = await sb.json<{ service: string; line: string }[]>(['search', 'compiled in 120', '--in', 'logs', '--json']);
+    assert.deepEqual(hits.map((f) => [f.service, f.line]), [['hue', 'compiled in 120 ms']]);
   } finally {
     await sb.trail(['down', '--session', 'tty']);
     await sb.cleanup();

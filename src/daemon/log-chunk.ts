@@ -17,6 +17,8 @@ export type Sent = { service: string; stream: 'out' | 'err'; at: number; end_at:
 export type Scan = (text: string, literals: string) => [Buffer, Int32Array, boolean];
 /** native/relay.c scanBytes: the same look at UTF-8 bytes, with whether they hold controls (kinds & 1) or non-ASCII (kinds & 2), and their '\n's. */
 export type ScanBytes = (bytes: Uint8Array, literals: string) => [Buffer, Int32Array, number, number];
+/** native/relay.c shownBytes: ASCII output with controls (colours) as a person saw it, line by line as chunkOf makes it, with its bitmap; null when chunkOf must do it. */
+export type ShownBytes = (bytes: Uint8Array, literals: string) => [Buffer, Buffer, number] | null;
 
 /** Bytes that make a line differ from what a terminal shows: escape sequences, carriage returns, backspaces. */
 // Written as what it is not: V8 scans a negated class at 0.95 ns a byte, the class itself at 2.4.
@@ -93,7 +95,15 @@ function keyGoesOn(text: string): { text: string; open: boolean } {
  * made) when no pattern's hint or guard is in them. Anything else is
  * decoded and goes the way of chunkOf.
  */
-export function chunksOfBytes(sessionId: string, g: Sent, secrets: SecretPattern[], scanBytes: ScanBytes | null, scan: Scan | null, key: KeyState = { open: false }): LogChunk[] {
+export function chunksOfBytes(
+  sessionId: string,
+  g: Sent,
+  secrets: SecretPattern[],
+  scanBytes: ScanBytes | null,
+  scan: Scan | null,
+  key: KeyState = { open: false },
+  shown: ShownBytes | null = null,
+): LogChunk[] {
   const bytes = Buffer.from(g.data.buffer, g.data.byteOffset, g.data.byteLength);
   // From text: a key the last chunk began goes on first; whether this one ends inside a key is kept for the next.
   const fromText = (written: string): LogChunk => {
@@ -103,21 +113,38 @@ export function chunksOfBytes(sessionId: string, g: Sent, secrets: SecretPattern
     return c;
   };
   if (!scanBytes) return linesApart(bytes.toString('utf8')).map(fromText);
-  const [grams, hints, kinds, newlines] = scanBytes(bytes, hintLiterals(secrets) ?? '');
+  const literals = hintLiterals(secrets) ?? '';
+  const [grams, hints, kinds, newlines] = scanBytes(bytes, literals);
   if (newlines >= CHUNK_LINES) {
     // A flood of (nearly) empty lines: cut where the chunk's lines run out.
     let at = -1;
     for (let k = 0; k < CHUNK_LINES; k++) at = bytes.indexOf(10, at + 1);
-    return [...chunksOfBytes(sessionId, { ...g, data: bytes.subarray(0, at) }, secrets, scanBytes, scan, key), ...chunksOfBytes(sessionId, { ...g, data: bytes.subarray(at + 1) }, secrets, scanBytes, scan, key)];
+    const part = (data: Uint8Array) => chunksOfBytes(sessionId, { ...g, data }, secrets, scanBytes, scan, key, shown);
+    return [...part(bytes.subarray(0, at)), ...part(bytes.subarray(at + 1))];
+  }
+  const base = { session_id: sessionId, service: g.service, stream: g.stream, at: g.at, end_at: g.end_at, raw: null };
+  // Coloured ASCII with no secret's hint in what it shows: that text is made natively, and the bytes as
+  // written are its colours' copy as they are (redactRaw would find nothing to take out of them).
+  if (kinds === 1 && !key.open && shown && plainLiterals(secrets, literals) && !bytes.includes('PRIVATE KEY-----')) {
+    const made = shown(bytes, literals);
+    if (made) return [{ ...base, lines: made[2] + 1, text: made[0], grams: made[1], raw: bytes.includes(0x1b) ? bytes : null }];
   }
   if (kinds !== 0 || key.open) return [fromText(bytes.toString('utf8'))];
-  const base = { session_id: sessionId, service: g.service, stream: g.stream, at: g.at, end_at: g.end_at, raw: null };
   if (!hints.length && allGuarded(secrets)) return [{ ...base, lines: newlines + 1, text: bytes, grams }];
   // ASCII: the hints' byte offsets are the string's.
   const written = bytes.toString('latin1');
   if (written.includes('PRIVATE KEY-----')) return [fromText(written)];
   const text = redact(written, secrets, hints);
   return [text === written ? { ...base, lines: newlines + 1, text, grams } : { ...base, lines: countLines(text), text }];
+}
+
+/**
+ * Whether no hint means no secret (every pattern has hints), and the hints
+ * hold no blank: then the hints of the text a line shows, trailing blanks
+ * dropped or not, are the same.
+ */
+function plainLiterals(secrets: SecretPattern[], literals: string): boolean {
+  return allGuarded(secrets) && !/[ \t]/.test(literals);
 }
 
 /** A text cut into pieces of at most CHUNK_LINES lines. */

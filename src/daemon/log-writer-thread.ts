@@ -6,7 +6,7 @@ import { MessageChannel, parentPort, receiveMessageOnPort, Worker, workerData } 
 import Database from 'better-sqlite3';
 import { logsPragmas } from '../store/db.js';
 import { ServiceStore } from '../store/services.js';
-import { nativeGrams, nativeHints, nativeScan, nativeScanBytes } from '../platform/relay.js';
+import { nativeGrams, nativeHints, nativeScan, nativeScanBytes, nativeShownBytes } from '../platform/relay.js';
 import { useHintFinder } from '../common/redact.js';
 import { chunksOfBytes, type KeyState, type Sent } from './log-chunk.js';
 import { secretPatterns, type Config } from './config.js';
@@ -39,6 +39,7 @@ useHintFinder(nativeHints());
 const store = new ServiceStore(db, nativeGrams() ?? undefined);
 const scan = nativeScan();
 const scanBytes = nativeScanBytes();
+const shown = nativeShownBytes();
 const secrets = secretPatterns(init.redact);
 let sinceTrim = 0;
 /** Each service's streams that are inside a private key (log-chunk.ts KeyState). */
@@ -98,7 +99,7 @@ function write(ms: Write[]): { what: string; message: string }[] {
   let lines = 0;
   const sent = ms.reduce((n, m) => n + m.sent.length, 0);
   try {
-    const chunks = ms.flatMap((m) => m.sent.flatMap((g) => chunksOfBytes(m.sessionId, g, secrets, scanBytes, scan, keyOf(m.sessionId, g))));
+    const chunks = ms.flatMap((m) => m.sent.flatMap((g) => chunksOfBytes(m.sessionId, g, secrets, scanBytes, scan, keyOf(m.sessionId, g), shown)));
     store.addChunks(chunks);
     lines = chunks.reduce((n, c) => n + c.lines, 0);
   } catch (e) {

@@ -16,6 +16,7 @@ type Native = {
   findHints?(text: string, literals: string): Int32Array;
   scanOutput?(text: string, literals: string): [Buffer, Int32Array, boolean];
   scanBytes?(bytes: Uint8Array, literals: string): [Buffer, Int32Array, number, number];
+  shownBytes?(bytes: Uint8Array, literals: string): [Buffer, Buffer, number] | null;
   start(onEvent: (kind: number, id: number, seq: number, buf?: Buffer) => void): void;
   ptyAdd(fd: number): number;
   ptyRemove(id: number): void;
@@ -202,6 +203,12 @@ export function nativeScan(): ((text: string, literals: string) => [Buffer, Int3
 export function nativeScanBytes(): ((bytes: Uint8Array, literals: string) => [Buffer, Int32Array, number, number]) | null {
   const n = load().native;
   return n && typeof n.scanBytes === 'function' ? n.scanBytes.bind(n) : null;
+}
+
+/** native/relay.c shownBytes: coloured ASCII output as a person saw it, with its bitmap, or null (see there) when the caller must make it. */
+export function nativeShownBytes(): ((bytes: Uint8Array, literals: string) => [Buffer, Buffer, number] | null) | null {
+  const n = load().native;
+  return n && typeof n.shownBytes === 'function' ? n.shownBytes.bind(n) : null;
 }
 
 /** A pipe asked to hold `bytes` ([read end, write end], both close-on-exec), or null where the native module is not built. */

@@ -9,8 +9,8 @@ import { gramKeys, gramsOf, mayHold } from './grams.js';
  * escapes; grams: the text's bitmap (store/grams.ts) when the writer has
  * made it already (always, for bytes).
  */
-export type LogChunk = { session_id: string; service: string; stream: 'out' | 'err'; at: number; end_at: number; lines: number; text: string | Uint8Array; raw: string | null; grams?: Uint8Array };
-type ChunkRow = Omit<LogChunk, 'text'> & { text: string; id: number; first: number };
+export type LogChunk = { session_id: string; service: string; stream: 'out' | 'err'; at: number; end_at: number; lines: number; text: string | Uint8Array; raw: string | Uint8Array | null; grams?: Uint8Array };
+type ChunkRow = Omit<LogChunk, 'text' | 'raw'> & { text: string; raw: string | null; id: number; first: number };
 /** One line of a service's output; id = chunk id × 65536 + its index in the chunk. */
 export type LogRow = { id: number; session_id: string; service: string; at: number; stream: 'out' | 'err'; line: string; raw: string | null };
 export type RunRow = { id: number; session_id: string; service: string; pid: number; proc_start: string | null; started_at: number; ended_at: number | null; exit_code: number | null };
@@ -38,7 +38,7 @@ export class ServiceStore {
   ) {
     this.insertChunk = db.prepare(
       // Bytes are bound as a blob: CAST makes them the text they are (UTF-8), with no string made on the way.
-      'INSERT INTO service_chunks (session_id, service, stream, at, end_at, lines, text, raw, indexed) VALUES (@session_id, @service, @stream, @at, @end_at, @lines, CAST(@text AS TEXT), @raw, @indexed)',
+      'INSERT INTO service_chunks (session_id, service, stream, at, end_at, lines, text, raw, indexed) VALUES (@session_id, @service, @stream, @at, @end_at, @lines, CAST(@text AS TEXT), CAST(@raw AS TEXT), @indexed)',
     );
     this.insertGrams = db.prepare('INSERT INTO service_grams (chunk_id, session_id, service, end_at, grams) VALUES (?, ?, ?, ?, ?)');
   }
