@@ -123,9 +123,13 @@ class Pm2 {
   }
 }
 
-// BENCH_FLOOD=color: each line coloured as dev servers colour theirs (what is then stored is the text as shown, the colours beside it).
-const COLOR = process.env.BENCH_FLOOD === 'color';
-const FLOOD_LINE = COLOR ? '\x1b[32mlog line %.0f\x1b[0m: GET /api/items?page=3 200 12ms user=42' : 'log line %.0f: GET /api/items?page=3 200 12ms user=42';
+// BENCH_FLOOD=color: each line coloured as dev servers colour theirs (what is then stored is the text as shown, the colours beside it);
+// utf8: with a character that is not ASCII; color-utf8: both.
+const FLOOD_KIND = process.env.BENCH_FLOOD ?? '';
+const MARK = FLOOD_KIND.includes('utf8') ? '✓ ' : '';
+const FLOOD_LINE = FLOOD_KIND.includes('color')
+  ? `${MARK}\x1b[32mlog line %.0f\x1b[0m: GET /api/items?page=3 200 12ms user=42`
+  : `${MARK}log line %.0f: GET /api/items?page=3 200 12ms user=42`;
 const FLOOD = `seq -f '${FLOOD_LINE}' 1 999999999`;
 /** FLOOD as a YAML double-quoted scalar. */
 const FLOOD_YAML = JSON.stringify(FLOOD).replace(/\\u001b/g, '\\e');

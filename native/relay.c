@@ -1296,16 +1296,77 @@ static int escape_ended(const uint8_t *t, size_t i, size_t end) {
 }
 
 /*
- * shownBytes(bytes, literals) -> [text, grams, newlines] | null: ASCII
- * output with control characters (colours, mostly) as a person saw it,
- * line by line as log-chunk.ts chunkOf makes it: a line without control
- * characters as it is; any other with its escape sequences and control
- * characters taken out (a tab stays) and its trailing blanks dropped
- * (common/ansi.ts stripAnsi), with the bitmap of the text's pieces. Null
- * where that is not all there is to it, for the caller's own way: bytes
- * that are not ASCII, a carriage return or backspace that draws over a line,
- * an erase in line, an escape sequence its line cuts off, or a literal (a
- * secret's hint) in the text.
+ * The length of the UTF-8 sequence at t[i] (before e) when it is well formed
+ * (what a decoder takes as it is), else 0 (a decoder would put U+FFFD).
+ */
+static size_t utf8_len(const uint8_t *t, size_t i, size_t e) {
+  uint8_t c = t[i];
+  if (c < 0x80) return 1;
+  if (c >= 0xc2 && c <= 0xdf) return i + 1 < e && (t[i + 1] & 0xc0) == 0x80 ? 2 : 0;
+  if (c >= 0xe0 && c <= 0xef) {
+    if (i + 2 >= e) return 0;
+    uint8_t c1 = t[i + 1];
+    if ((c1 & 0xc0) != 0x80 || (c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 >= 0xa0)) return 0;
+    return (t[i + 2] & 0xc0) == 0x80 ? 3 : 0;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    if (i + 3 >= e) return 0;
+    uint8_t c1 = t[i + 1];
+    if ((c1 & 0xc0) != 0x80 || (c == 0xf0 && c1 < 0x90) || (c == 0xf4 && c1 >= 0x90)) return 0;
+    return (t[i + 2] & 0xc0) == 0x80 && (t[i + 3] & 0xc0) == 0x80 ? 4 : 0;
+  }
+  return 0;
+}
+
+/* How many bytes of blank end out[..n): JavaScript's trimEnd blanks (a tab, a space, Unicode's spaces, U+2028/9, U+FEFF), which is the last one. */
+static size_t blank_at_end(const uint8_t *o, size_t n) {
+  if (n >= 1 && (o[n - 1] == ' ' || o[n - 1] == '\t')) return 1;
+  if (n >= 2 && o[n - 2] == 0xc2 && o[n - 1] == 0xa0) return 2;
+  if (n < 3) return 0;
+  uint8_t a = o[n - 3], b = o[n - 2], c = o[n - 1];
+  if ((a == 0xe1 && b == 0x9a && c == 0x80) || (a == 0xe3 && b == 0x80 && c == 0x80) || (a == 0xef && b == 0xbb && c == 0xbf) || (a == 0xe2 && b == 0x81 && c == 0x9f)) return 3;
+  if (a == 0xe2 && b == 0x80 && (c <= 0x8a || c == 0xa8 || c == 0xa9 || c == 0xaf)) return 3;
+  return 0;
+}
+
+/*
+ * UTF-8 text as JavaScript gives it to grams and findHints (latin1_of): each
+ * UTF-16 code unit's low byte. Into p (at least len bytes); returns its length.
+ */
+static size_t utf16_low_bytes(const uint8_t *t, size_t len, uint8_t *p) {
+  size_t m = 0;
+  for (size_t i = 0; i < len;) {
+    uint8_t c = t[i];
+    uint32_t cp;
+    if (c < 0x80) {
+      p[m++] = c;
+      i++;
+      continue;
+    }
+    if (c < 0xe0) cp = ((uint32_t)(c & 0x1f) << 6) | (t[i + 1] & 0x3f), i += 2;
+    else if (c < 0xf0) cp = ((uint32_t)(c & 0x0f) << 12) | ((uint32_t)(t[i + 1] & 0x3f) << 6) | (t[i + 2] & 0x3f), i += 3;
+    else cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(t[i + 1] & 0x3f) << 12) | ((uint32_t)(t[i + 2] & 0x3f) << 6) | (t[i + 3] & 0x3f), i += 4;
+    if (cp < 0x10000) p[m++] = (uint8_t)cp;
+    else {
+      cp -= 0x10000;
+      p[m++] = (uint8_t)(0xd800 + (cp >> 10));
+      p[m++] = (uint8_t)(0xdc00 + (cp & 0x3ff));
+    }
+  }
+  return m;
+}
+
+/*
+ * shownBytes(bytes, literals) -> [text, grams, newlines] | null: output
+ * (UTF-8) that is not plain ASCII as a person saw it, line by line as
+ * log-chunk.ts chunkOf makes it: a line without control characters as it
+ * is; any other with its escape sequences and control characters taken out
+ * (a tab stays) and its trailing blanks dropped (common/ansi.ts stripAnsi),
+ * with the bitmap of the text's pieces. Null where that is not all there is
+ * to it, for the caller's own way: bytes that are not well-formed UTF-8, a
+ * carriage return or backspace that draws over a line, an erase in line, an
+ * escape sequence its line cuts off (or one that ends in a character that
+ * is not ASCII), or a literal (a secret's hint) in the text.
  */
 static napi_value js_shown_bytes(napi_env env, napi_callback_info info) {
   ARGS(2);
@@ -1320,6 +1381,14 @@ static napi_value js_shown_bytes(napi_env env, napi_callback_info info) {
   }
   napi_get_null(env, &null);
   const uint8_t *t = data;
+  // Well formed throughout (inside escape sequences too: the bytes as written are kept as the colours' copy).
+  int ascii = 1;
+  for (size_t i = 0; i < len;) {
+    size_t k = utf8_len(t, i, len);
+    if (!k) return null;
+    if (k > 1) ascii = 0;
+    i += k;
+  }
   uint8_t *out = malloc(len ? len : 1);
   if (!out) {
     napi_throw_error(env, NULL, "out of memory");
@@ -1332,8 +1401,7 @@ static napi_value js_shown_bytes(napi_env env, napi_callback_info info) {
     size_t e = nlp ? (size_t)(nlp - t) : len;
     uint8_t kinds = 0;
     for (size_t i = s; i < e; i++) kinds |= kind_table[t[i]];
-    if (kinds & 2) goto other;
-    if (!kinds) {
+    if (!(kinds & 1)) {
       memcpy(out + n, t + s, e - s);
       n += e - s;
     } else {
@@ -1341,20 +1409,28 @@ static napi_value js_shown_bytes(napi_env env, napi_callback_info info) {
       for (size_t i = s; i < e; i++) {
         uint8_t c = t[i];
         if (c == 0x1b) {
+          // JavaScript skips UTF-16 code units: a sequence that ends in a character that is not ASCII is its to judge.
+          if (i + 1 == e || t[i + 1] >= 0x80) goto other;
           size_t end = skip_escape(t + s, e - s, i - s) + s;
           // Unended in its line: read as one text, it would take in what follows (the next lines too).
-          if (i + 1 == e || !escape_ended(t, i, end)) goto other;
+          if (!escape_ended(t, i, end) || t[end] >= 0x80) goto other;
           if (t[i + 1] == '[' && t[end] == 'K') goto other;
           i = end;
         } else if (c == '\b' || (c == '\r' && i + 1 != e)) {
           goto other;
-        } else if (c >= 0x20 && c != 0x7f) {
-          out[n++] = c;
-        } else if (c == '\t') {
+        } else if (c == 0xc2 && t[i + 1] < 0xa0) {
+          i++; // a C1 control character (U+0080..U+009F), taken out as stripAnsi does
+        } else if (c >= 0x80) {
+          size_t k = utf8_len(t, i, e);
+          memcpy(out + n, t + i, k);
+          n += k;
+          i += k - 1;
+        } else if ((c >= 0x20 && c != 0x7f) || c == '\t') {
           out[n++] = c;
         }
       }
-      while (n > from && (out[n - 1] == ' ' || out[n - 1] == '\t')) n--;
+      for (size_t b; n > from && (b = blank_at_end(out, n)); n -= b) {
+      }
     }
     if (!nlp) break;
     out[n++] = '\n';
@@ -1367,8 +1443,17 @@ static napi_value js_shown_bytes(napi_env env, napi_callback_info info) {
       free(out);
       return NULL;
     }
+    // The bitmap and the hints are those JavaScript would find in the text as a string.
+    uint8_t *low = ascii ? out : malloc(n ? n : 1);
+    if (!low) {
+      free(out);
+      napi_throw_error(env, NULL, "out of memory");
+      return NULL;
+    }
+    size_t m = ascii ? n : utf16_low_bytes(out, n, low);
     hits x = {0};
-    napi_value grams = grams_and_hints(env, out, n, &h, &x);
+    napi_value grams = grams_and_hints(env, low, m, &h, &x);
+    if (low != out) free(low);
     if (!grams) {
       free(out);
       return NULL;

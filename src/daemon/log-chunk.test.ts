@@ -77,12 +77,14 @@ test('coloured output made natively is what chunkOf makes of it, for any mix of 
     'log', ' line', ' 42', ':', '\t', '  ', '\n', '\r\n', '\r', '\b', '\x7f', '\x01', '\x07', '\x1b', '\x1b[', '\x1b[32m', '\x1b[0m', '\x1b[1;31m',
     '\x1b[K', '\x1b[2K', '\x1b[1K', '\x1b[3D', '\x1b]0;t\x07', '\x1b]8;;http://x\x1b\\', '\x1b]2;open', '\x1b(B', '\x1b(', '\x1b=', '\x1bP', 'pass', 'word', '=hunter2hunter2',
     'token', 'AKIA', 'ABCDEFGHIJKLMNOP', 'PRIVATE KEY-----', '-----BEGIN ', 'x',
+    '✓', ' ➜ ', 'é', '日本', '😀', '\u00a0', '\u3000', '\u2028', '\ufeff', '\u0085', '\u009b', 'š3t', '\x1b(é', '\x1bé', '\x1b[1é', '\udc00', '\ud83d',
   ];
   let seed = 7;
   const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % n);
   let native = 0;
   for (let k = 0; k < 3000; k++) {
-    const text = Array.from({ length: 1 + rand(30) }, () => pieces[rand(pieces.length)]).join('');
+    // As the pipe gives it: a lone surrogate is U+FFFD by then.
+    const text = Buffer.from(Array.from({ length: 1 + rand(30) }, () => pieces[rand(pieces.length)]).join('')).toString('utf8');
     const want = chunkOf('s', meta, text, DEFAULT_PATTERNS, scan);
     const g: LogChunk = chunksOfBytes('s', sent(text), DEFAULT_PATTERNS, scanBytes, scan, { open: false }, shown)[0];
     const at = JSON.stringify(text);
@@ -91,6 +93,14 @@ test('coloured output made natively is what chunkOf makes of it, for any mix of 
     assert.equal(g.raw === null ? null : asText(g.raw), want.raw, at);
     if (g.grams) assert.deepEqual(Buffer.from(g.grams), gramsOf(asText(g.text)), at);
     if (g.text instanceof Uint8Array && text.includes('\x1b')) native++;
+  }
+  // Bytes that are not UTF-8 are the caller's (what it decodes them to is kept).
+  for (const bad of [[0x1b, 0x5b, 0x33, 0x6d, 0xff, 0x0a, 0x61], [0xc3, 0x0a, 0x1b, 0x5b, 0x6d], [0xe2, 0x9c, 0x1b, 0x5b, 0x6d]]) {
+    const data = new Uint8Array(bad);
+    const want = chunkOf('s', meta, Buffer.from(data).toString('utf8'), DEFAULT_PATTERNS, scan);
+    const g: LogChunk = chunksOfBytes('s', { ...meta, data }, DEFAULT_PATTERNS, scanBytes, scan, { open: false }, shown)[0];
+    assert.equal(asText(g.text), want.text);
+    assert.equal(g.raw === null ? null : asText(g.raw), want.raw);
   }
   // Most of these mixes are the caller's to make, but not all: the native way was tried and agreed.
   assert.ok(native > 100, `${native} coloured texts made natively`);

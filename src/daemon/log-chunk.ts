@@ -17,7 +17,7 @@ export type Sent = { service: string; stream: 'out' | 'err'; at: number; end_at:
 export type Scan = (text: string, literals: string) => [Buffer, Int32Array, boolean];
 /** native/relay.c scanBytes: the same look at UTF-8 bytes, with whether they hold controls (kinds & 1) or non-ASCII (kinds & 2), and their '\n's. */
 export type ScanBytes = (bytes: Uint8Array, literals: string) => [Buffer, Int32Array, number, number];
-/** native/relay.c shownBytes: ASCII output with controls (colours) as a person saw it, line by line as chunkOf makes it, with its bitmap; null when chunkOf must do it. */
+/** native/relay.c shownBytes: output with controls (colours) or UTF-8 as a person saw it, line by line as chunkOf makes it, with its bitmap; null when chunkOf must do it. */
 export type ShownBytes = (bytes: Uint8Array, literals: string) => [Buffer, Buffer, number] | null;
 
 /** Bytes that make a line differ from what a terminal shows: escape sequences, carriage returns, backspaces. */
@@ -123,9 +123,9 @@ export function chunksOfBytes(
     return [...part(bytes.subarray(0, at)), ...part(bytes.subarray(at + 1))];
   }
   const base = { session_id: sessionId, service: g.service, stream: g.stream, at: g.at, end_at: g.end_at, raw: null };
-  // Coloured ASCII with no secret's hint in what it shows: that text is made natively, and the bytes as
-  // written are its colours' copy as they are (redactRaw would find nothing to take out of them).
-  if (kinds === 1 && !key.open && shown && plainLiterals(secrets, literals) && !bytes.includes('PRIVATE KEY-----')) {
+  // Coloured or not ASCII, with no secret's hint in what it shows: that text is made natively, and the bytes
+  // as written are its colours' copy as they are (redactRaw would find nothing to take out of them).
+  if (kinds !== 0 && !key.open && shown && plainLiterals(secrets, literals) && !bytes.includes('PRIVATE KEY-----')) {
     const made = shown(bytes, literals);
     if (made) return [{ ...base, lines: made[2] + 1, text: made[0], grams: made[1], raw: bytes.includes(0x1b) ? bytes : null }];
   }

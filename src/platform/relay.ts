@@ -205,7 +205,7 @@ export function nativeScanBytes(): ((bytes: Uint8Array, literals: string) => [Bu
   return n && typeof n.scanBytes === 'function' ? n.scanBytes.bind(n) : null;
 }
 
-/** native/relay.c shownBytes: coloured ASCII output as a person saw it, with its bitmap, or null (see there) when the caller must make it. */
+/** native/relay.c shownBytes: output with colours or UTF-8 as a person saw it, with its bitmap, or null (see there) when the caller must make it. */
 export function nativeShownBytes(): ((bytes: Uint8Array, literals: string) => [Buffer, Buffer, number] | null) | null {
   const n = load().native;
   return n && typeof n.shownBytes === 'function' ? n.shownBytes.bind(n) : null;
