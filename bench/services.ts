@@ -124,9 +124,9 @@ class Pm2 {
 }
 
 // BENCH_FLOOD=color: each line coloured as dev servers colour theirs (what is then stored is the text as shown, the colours beside it);
-// utf8: with a character that is not ASCII; color-utf8: both.
+// utf8: with a character that is not ASCII; color-utf8: both; -token: a word secrets are looked for around, with no secret.
 const FLOOD_KIND = process.env.BENCH_FLOOD ?? '';
-const MARK = FLOOD_KIND.includes('utf8') ? '✓ ' : '';
+const MARK = (FLOOD_KIND.includes('utf8') ? '✓ ' : '') + (FLOOD_KIND.includes('token') ? 'token refreshed, ' : '');
 const FLOOD_LINE = FLOOD_KIND.includes('color')
   ? `${MARK}\x1b[32mlog line %.0f\x1b[0m: GET /api/items?page=3 200 12ms user=42`
   : `${MARK}log line %.0f: GET /api/items?page=3 200 12ms user=42`;

@@ -1179,6 +1179,19 @@ static void kind_init(void) {
   for (int c = 0; c < 256; c++) kind_table[c] = (uint8_t)(((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f ? 1 : 0) | (c >= 0x80 ? 2 : 0));
 }
 
+/* The bytes of a Uint8Array (no copy), or NULL with a TypeError thrown. */
+static const uint8_t *bytes_of(napi_env env, napi_value v, size_t *len) {
+  napi_typedarray_type type;
+  void *data;
+  napi_value ab;
+  size_t offset;
+  if (napi_get_typedarray_info(env, v, &type, len, &data, &ab, &offset) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, "expected bytes (a Uint8Array)");
+    return NULL;
+  }
+  return data ? data : (const uint8_t *)"";
+}
+
 /*
  * The bitmap of text's pieces (returned), and where the literals start in it
  * (byte offsets, into x), for ASCII text; NULL when out of memory (an error
@@ -1224,16 +1237,9 @@ static napi_value grams_and_hints(napi_env env, const uint8_t *t, size_t len, co
  */
 static napi_value js_scan_bytes(napi_env env, napi_callback_info info) {
   ARGS(2);
-  napi_typedarray_type type;
   size_t len;
-  void *data;
-  napi_value ab;
-  size_t offset;
-  if (napi_get_typedarray_info(env, argv[0], &type, &len, &data, &ab, &offset) != napi_ok || type != napi_uint8_array) {
-    napi_throw_type_error(env, NULL, "expected bytes (a Uint8Array)");
-    return NULL;
-  }
-  const uint8_t *t = data;
+  const uint8_t *t = bytes_of(env, argv[0], &len);
+  if (!t) return NULL;
   uint8_t kinds = 0;
   uint32_t newlines = 0;
   for (size_t i = 0; i < len; i++) {
@@ -1357,33 +1363,34 @@ static size_t utf16_low_bytes(const uint8_t *t, size_t len, uint8_t *p) {
 }
 
 /*
- * shownBytes(bytes, literals) -> [text, grams, newlines] | null: output
+ * shownBytes(bytes, literals) -> [text, grams, newlines, hints, plain] | null: output
  * (UTF-8) that is not plain ASCII as a person saw it, line by line as
  * log-chunk.ts chunkOf makes it: a line without control characters as it
  * is; any other with its escape sequences and control characters taken out
  * (a tab stays) and its trailing blanks dropped (common/ansi.ts stripAnsi),
- * with the bitmap of the text's pieces. Null where that is not all there is
- * to it, for the caller's own way: bytes that are not well-formed UTF-8, a
- * carriage return or backspace that draws over a line, an erase in line, an
- * escape sequence its line cuts off (or one that ends in a character that
- * is not ASCII), or a literal (a secret's hint) in the text.
+ * with the bitmap of the text's pieces and where the literals (secrets'
+ * hints) start in it (as findHints gives them for the text as a string),
+ * and whether the only control characters taken out were escape sequences
+ * and carriage returns ending lines (plain). Null where that is not all there is to it, for the caller's own way: bytes
+ * that are not well-formed UTF-8, a carriage return or backspace that draws
+ * over a line, an erase in line, or an escape sequence its line cuts off (or
+ * one that ends in a character that is not ASCII).
  */
 static napi_value js_shown_bytes(napi_env env, napi_callback_info info) {
   ARGS(2);
-  napi_typedarray_type type;
   size_t len;
-  void *data;
-  napi_value ab, null;
-  size_t offset;
-  if (napi_get_typedarray_info(env, argv[0], &type, &len, &data, &ab, &offset) != napi_ok || type != napi_uint8_array) {
-    napi_throw_type_error(env, NULL, "expected bytes (a Uint8Array)");
-    return NULL;
-  }
+  const uint8_t *t = bytes_of(env, argv[0], &len);
+  if (!t) return NULL;
+  napi_value null;
   napi_get_null(env, &null);
-  const uint8_t *t = data;
   // Well formed throughout (inside escape sequences too: the bytes as written are kept as the colours' copy).
   int ascii = 1;
   for (size_t i = 0; i < len;) {
+    uint64_t w;
+    if (i + 8 <= len && (memcpy(&w, t + i, 8), !(w & 0x8080808080808080ull))) {
+      i += 8;
+      continue;
+    }
     size_t k = utf8_len(t, i, len);
     if (!k) return null;
     if (k > 1) ascii = 0;
@@ -1396,11 +1403,13 @@ static napi_value js_shown_bytes(napi_env env, napi_callback_info info) {
   }
   size_t n = 0;
   uint32_t newlines = 0;
+  // Whether a control character other than an escape sequence's, a tab, or a carriage return ending a line was taken out.
+  bool odd = false;
   for (size_t s = 0; s <= len;) {
     const uint8_t *nlp = memchr(t + s, '\n', len - s);
     size_t e = nlp ? (size_t)(nlp - t) : len;
     uint8_t kinds = 0;
-    for (size_t i = s; i < e; i++) kinds |= kind_table[t[i]];
+    for (size_t i = s; i < e && !(kinds & 1); i++) kinds |= kind_table[t[i]];
     if (!(kinds & 1)) {
       memcpy(out + n, t + s, e - s);
       n += e - s;
@@ -1408,7 +1417,9 @@ static napi_value js_shown_bytes(napi_env env, napi_callback_info info) {
       size_t from = n;
       for (size_t i = s; i < e; i++) {
         uint8_t c = t[i];
-        if (c == 0x1b) {
+        if ((uint8_t)(c - 0x20) < 0x5f) {
+          out[n++] = c; // printable ASCII, most of it
+        } else if (c == 0x1b) {
           // JavaScript skips UTF-16 code units: a sequence that ends in a character that is not ASCII is its to judge.
           if (i + 1 == e || t[i + 1] >= 0x80) goto other;
           size_t end = skip_escape(t + s, e - s, i - s) + s;
@@ -1420,13 +1431,16 @@ static napi_value js_shown_bytes(napi_env env, napi_callback_info info) {
           goto other;
         } else if (c == 0xc2 && t[i + 1] < 0xa0) {
           i++; // a C1 control character (U+0080..U+009F), taken out as stripAnsi does
+          odd = true;
         } else if (c >= 0x80) {
           size_t k = utf8_len(t, i, e);
           memcpy(out + n, t + i, k);
           n += k;
           i += k - 1;
-        } else if ((c >= 0x20 && c != 0x7f) || c == '\t') {
+        } else if (c == '\t') {
           out[n++] = c;
+        } else if (c != '\r') {
+          odd = true;
         }
       }
       for (size_t b; n > from && (b = blank_at_end(out, n)); n -= b) {
@@ -1458,22 +1472,82 @@ static napi_value js_shown_bytes(napi_env env, napi_callback_info info) {
       free(out);
       return NULL;
     }
-    free(x.at);
-    if (x.n) goto other;
     napi_value result, text, nl;
     uint8_t *d;
     napi_create_buffer_copy(env, n, out, (void **)&d, &text);
     free(out);
-    napi_create_array_with_length(env, 3, &result);
+    napi_value plain;
+    napi_create_array_with_length(env, 5, &result);
     napi_set_element(env, result, 0, text);
     napi_set_element(env, result, 1, grams);
     napi_create_uint32(env, newlines, &nl);
     napi_set_element(env, result, 2, nl);
+    napi_set_element(env, result, 3, hits_array(env, &x));
+    napi_get_boolean(env, !odd, &plain);
+    napi_set_element(env, result, 4, plain);
     return result;
   }
 other:
   free(out);
   return null;
+}
+
+/*
+ * visibleShown(bytes) -> [visible, shown]: for output shownBytes took, the
+ * two texts common/redact.ts redactRaw looks for secrets in: the bytes with
+ * their escape sequences taken out (nothing else), and stripAnsi of all of
+ * them (every line's controls out and trailing blanks dropped, empty lines
+ * at the end dropped).
+ */
+static napi_value js_visible_shown(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  size_t len;
+  const uint8_t *t = bytes_of(env, argv[0], &len);
+  if (!t) return NULL;
+  uint8_t *vis = malloc(len ? len : 1), *sh = malloc(len ? len : 1);
+  if (!vis || !sh) {
+    free(vis);
+    free(sh);
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  size_t v = 0, n = 0, kept = 0;
+  for (size_t s = 0; s <= len;) {
+    const uint8_t *nlp = memchr(t + s, '\n', len - s);
+    size_t e = nlp ? (size_t)(nlp - t) : len, from = n;
+    for (size_t i = s; i < e; i++) {
+      uint8_t c = t[i];
+      if ((uint8_t)(c - 0x20) < 0x5f) {
+        vis[v++] = c;
+        sh[n++] = c;
+        continue;
+      }
+      if (c == 0x1b) {
+        i = skip_escape(t + s, e - s, i - s) + s;
+        continue;
+      }
+      vis[v++] = c;
+      if (c == 0xc2 && i + 1 < e && t[i + 1] < 0xa0) vis[v++] = t[++i];
+      else if (c >= 0x80 || (c >= 0x20 && c != 0x7f) || c == '\t') sh[n++] = c;
+    }
+    for (size_t b; n > from && (b = blank_at_end(sh, n)); n -= b) {
+    }
+    if (n > from) kept = n;
+    if (!nlp) break;
+    vis[v++] = '\n';
+    sh[n++] = '\n';
+    s = e + 1;
+  }
+  napi_value out, a, b;
+  uint8_t *d;
+  napi_create_buffer_copy(env, v, vis, (void **)&d, &a);
+  napi_create_buffer_copy(env, kept, sh, (void **)&d, &b);
+  free(vis);
+  free(sh);
+  napi_create_array_with_length(env, 2, &out);
+  napi_set_element(env, out, 0, a);
+  napi_set_element(env, out, 1, b);
+  return out;
 }
 
 /* A JavaScript string as a new C string (NULL if it is not one or holds a NUL). */
@@ -1607,6 +1681,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"grams", js_grams},
       {"scanBytes", js_scan_bytes},
       {"shownBytes", js_shown_bytes},
+      {"visibleShown", js_visible_shown},
       {"findHints", js_find_hints},
       {"scanOutput", js_scan_output},
       {"ptyAdd", js_pty_add},

@@ -103,3 +103,21 @@ test('secrets a carriage return or backspace drew over are found as written', as
   assert.deepEqual(drawnOverSecrets('AKIAABCDEFGHIJKLMNOP\rX'), ['AKIAABCDEFGHIJKLMNOP']);
   assert.deepEqual(drawnOverSecrets('10%\r50%\r100%\r\npassword=shown-plainly\r\n'), [], 'progress bars and CRLF hide nothing');
 });
+
+test('an assignment is found from its keyword: the values redacted are those found from the start of its word', async () => {
+  const { DEFAULT_PATTERNS } = await import('./redact.js');
+  // The pattern as it was: from the start of the word that holds the keyword.
+  const fromWord = /((?:^|[^A-Za-z0-9])[A-Za-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key)[A-Za-z0-9_]*["']?\s*[=:]\s*["']?)([^\s"',;&)}]{4,})/gi;
+  const before = DEFAULT_PATTERNS.map((p) => (p.name === 'assignment' ? { ...p, re: fromWord } : p));
+  const pieces = ['token', 'SECRET', 'password', 'passwd', 'api_key', 'Api-Key', 'access-key', 'my', '_', '.', '-', 'X', '9', '=', ':', ' ', '  ', '\n', '"', "'", ',', ';', 'abcd', 'hunter2', 'v', ')', '}', '&'];
+  let seed = 5;
+  const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  let found = 0;
+  for (let k = 0; k < 20000; k++) {
+    const t = Array.from({ length: 1 + rnd(14) }, () => pieces[rnd(pieces.length)]).join('');
+    const want = redact(t, before);
+    assert.equal(redact(t, DEFAULT_PATTERNS), want, JSON.stringify(t));
+    if (want !== t) found++;
+  }
+  assert.ok(found > 1000, `${found} texts held a secret`);
+});

@@ -59,7 +59,9 @@ export const DEFAULT_PATTERNS: SecretPattern[] = [
     // password=..., TOKEN: ..., "api_key": "...", MY_SECRET=...
     name: 'assignment',
     hint: KEYWORDS,
-    re: /((?:^|[^A-Za-z0-9])[A-Za-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key)[A-Za-z0-9_]*["']?\s*[=:]\s*["']?)([^\s"',;&)}]{4,})/gi,
+    // From the keyword, not from the start of its word (`MY_SECRET`): the value found is the same, and a
+    // word's start looked for before every keyword cost a flood of `token …` lines 8 ns a byte (V8 backtracks).
+    re: /((?:password|passwd|secret|token|api[_-]?key|access[_-]?key)[A-Za-z0-9_]*["']?\s*[=:]\s*["']?)([^\s"',;&)}]{4,})/gi,
     keep: 1,
   },
   {
@@ -115,20 +117,40 @@ export function findHints(text: string, patterns: SecretPattern[]): ArrayLike<nu
   return at;
 }
 
+type Compiled = { re: RegExp; keep?: number };
+/**
+ * A list of patterns made ready once: each RegExp with match indices; the
+ * patterns with hints apart, with their hints by first character.
+ */
+const compiledOf = new WeakMap<SecretPattern[], { whole: Compiled[]; near: Compiled[]; byFirst: Map<string, [string, number][]> }>();
+function compiled(patterns: SecretPattern[]) {
+  let c = compiledOf.get(patterns);
+  if (!c) {
+    c = { whole: [], near: [], byFirst: new Map() };
+    for (const p of patterns) {
+      if ('re2' in p) continue;
+      const re = { re: new RegExp(p.re.source, p.re.flags.includes('d') ? p.re.flags : p.re.flags + 'd'), keep: p.keep };
+      if (!p.hint) c.whole.push(re);
+      else {
+        for (const lit of p.hint) c.byFirst.set(lit[0], [...(c.byFirst.get(lit[0]) ?? []), [lit, c.near.length]]);
+        c.near.push(re);
+      }
+    }
+    compiledOf.set(patterns, c);
+  }
+  return c;
+}
+
 /** Where the patterns find secrets in text: ranges to replace, sorted and merged. */
 function secretRanges(text: string, patterns: SecretPattern[], hinted?: ArrayLike<number>): [number, number][] {
   const ranges: [number, number][] = [];
-  const near: { re: RegExp; keep?: number }[] = [];
   for (const p of patterns) {
-    if ('re2' in p) {
-      const m = p.re2.matcher(text);
-      while (m.find()) if (m.end() > m.start()) ranges.push([m.start(), m.end()]);
-      continue;
-    }
-    const re = new RegExp(p.re.source, p.re.flags.includes('d') ? p.re.flags : p.re.flags + 'd');
-    if (p.hint) near.push({ re, keep: p.keep });
-    else matches(re, text, 0, p.keep, ranges);
+    if (!('re2' in p)) continue;
+    const m = p.re2.matcher(text);
+    while (m.find()) if (m.end() > m.start()) ranges.push([m.start(), m.end()]);
   }
+  const { whole, near, byFirst } = compiled(patterns);
+  for (const p of whole) matches(p.re, text, 0, p.keep, ranges);
   if (near.length) {
     // Around each hint: from the start of its line (a match begins there at
     // the earliest) to the end of the line a kilobyte on, and the line after
@@ -139,9 +161,17 @@ function secretRanges(text: string, patterns: SecretPattern[], hinted?: ArrayLik
     // would find with the value two or more lines (or a kilobyte of spaces)
     // after its keyword is the one thing not found here.
     const hints = hinted ?? findHints(text, patterns);
+    let looked = 0; // hints before this one are in spans already scanned
     const scan = (from: number, to: number) => {
       const span = text.slice(from, to);
-      for (const p of near) matches(p.re, span, from, p.keep, ranges);
+      // Only the patterns with one of their hints in the span: each of their matches holds one.
+      const tried = new Set<number>();
+      for (; looked < hints.length && hints[looked] < to; looked++) {
+        const at = hints[looked];
+        for (const [lit, i] of byFirst.get(text[at]?.toLowerCase() ?? '') ?? [])
+          if (!tried.has(i) && text.slice(at, at + lit.length).toLowerCase() === lit) tried.add(i);
+      }
+      for (const i of tried) matches(near[i].re, span, from, near[i].keep, ranges);
     };
     let spanFrom = -1;
     let spanEnd = -1;

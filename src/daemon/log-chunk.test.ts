@@ -37,6 +37,7 @@ test('a chunk made from the bytes a service wrote is the one made from its text:
     '\x1b]0;title\x07shown\r\nnext\r',
     '\x1b]0;pass\nword=hunter2hunter2\x07 an OSC its line cuts off',
     'pass\x1b]x\n\x07word=hunter2hunter2 pieced together by an OSC across lines',
+    '\x1b[1mtoken=a\x01\x01\x01 a value only with its controls (of four characters as written, one as shown)',
     '\x1b[31mred\x1b[Kerased\x1b[2K',
     'a\x1b(Bcharset\x1b(\nb\x1b\nc\x1b[\nd\x1b',
     '\x1b[32mok\x1b[0m\x7f\x07 bell and delete\nback\bspace',
@@ -76,7 +77,7 @@ test('coloured output made natively is what chunkOf makes of it, for any mix of 
   const pieces = [
     'log', ' line', ' 42', ':', '\t', '  ', '\n', '\r\n', '\r', '\b', '\x7f', '\x01', '\x07', '\x1b', '\x1b[', '\x1b[32m', '\x1b[0m', '\x1b[1;31m',
     '\x1b[K', '\x1b[2K', '\x1b[1K', '\x1b[3D', '\x1b]0;t\x07', '\x1b]8;;http://x\x1b\\', '\x1b]2;open', '\x1b(B', '\x1b(', '\x1b=', '\x1bP', 'pass', 'word', '=hunter2hunter2',
-    'token', 'AKIA', 'ABCDEFGHIJKLMNOP', 'PRIVATE KEY-----', '-----BEGIN ', 'x',
+    'token', 'AKIA', 'ABCDEFGHIJKLMNOP', 'PRIVATE KEY-----', '-----BEGIN ', 'x', '=a', '\x01\x01\x01', '--token', ' abcd', '= ', '"',
     '✓', ' ➜ ', 'é', '日本', '😀', '\u00a0', '\u3000', '\u2028', '\ufeff', '\u0085', '\u009b', 'š3t', '\x1b(é', '\x1bé', '\x1b[1é', '\udc00', '\ud83d',
   ];
   let seed = 7;

@@ -17,8 +17,13 @@ export type Sent = { service: string; stream: 'out' | 'err'; at: number; end_at:
 export type Scan = (text: string, literals: string) => [Buffer, Int32Array, boolean];
 /** native/relay.c scanBytes: the same look at UTF-8 bytes, with whether they hold controls (kinds & 1) or non-ASCII (kinds & 2), and their '\n's. */
 export type ScanBytes = (bytes: Uint8Array, literals: string) => [Buffer, Int32Array, number, number];
-/** native/relay.c shownBytes: output with controls (colours) or UTF-8 as a person saw it, line by line as chunkOf makes it, with its bitmap; null when chunkOf must do it. */
-export type ShownBytes = (bytes: Uint8Array, literals: string) => [Buffer, Buffer, number] | null;
+/**
+ * native/relay.c shownBytes: output with controls (colours) or UTF-8 as a
+ * person saw it, line by line as chunkOf makes it, with its bitmap and
+ * hints; null when chunkOf must do it. visibleShown: the two texts redactRaw
+ * looks for secrets in, for output shownBytes took.
+ */
+export type ShownBytes = { shown: (bytes: Uint8Array, literals: string) => [Buffer, Buffer, number, Int32Array, boolean] | null; forms: (bytes: Uint8Array) => [Buffer, Buffer] };
 
 /** Bytes that make a line differ from what a terminal shows: escape sequences, carriage returns, backspaces. */
 // Written as what it is not: V8 scans a negated class at 0.95 ns a byte, the class itself at 2.4.
@@ -123,11 +128,19 @@ export function chunksOfBytes(
     return [...part(bytes.subarray(0, at)), ...part(bytes.subarray(at + 1))];
   }
   const base = { session_id: sessionId, service: g.service, stream: g.stream, at: g.at, end_at: g.end_at, raw: null };
-  // Coloured or not ASCII, with no secret's hint in what it shows: that text is made natively, and the bytes
-  // as written are its colours' copy as they are (redactRaw would find nothing to take out of them).
+  // Coloured or not ASCII: the text as shown is made natively. With no secret in it, nor in the texts
+  // redactRaw looks at, the bytes as written are its colours' copy as they are. Those texts differ from
+  // it only in blanks at the ends of lines (and carriage returns there) unless other controls were taken
+  // out: a secret's value ends at a blank, and its keyword's `\s*` takes them in.
   if (kinds !== 0 && !key.open && shown && plainLiterals(secrets, literals) && !bytes.includes('PRIVATE KEY-----')) {
-    const made = shown(bytes, literals);
-    if (made) return [{ ...base, lines: made[2] + 1, text: made[0], grams: made[1], raw: bytes.includes(0x1b) ? bytes : null }];
+    const made = shown.shown(bytes, literals);
+    if (made) {
+      const [text, grams, newlines, hinted, plain] = made;
+      const clean = (b: Buffer) => ((s) => redact(s, secrets) === s)(b.toString('utf8'));
+      const colours = bytes.includes(0x1b);
+      if (!hinted.length || (((s) => redact(s, secrets, hinted) === s)(text.toString('utf8')) && (!colours || plain || shown.forms(bytes).every(clean))))
+        return [{ ...base, lines: newlines + 1, text, grams, raw: colours ? bytes : null }];
+    }
   }
   if (kinds !== 0 || key.open) return [fromText(bytes.toString('utf8'))];
   if (!hints.length && allGuarded(secrets)) return [{ ...base, lines: newlines + 1, text: bytes, grams }];

@@ -16,7 +16,8 @@ type Native = {
   findHints?(text: string, literals: string): Int32Array;
   scanOutput?(text: string, literals: string): [Buffer, Int32Array, boolean];
   scanBytes?(bytes: Uint8Array, literals: string): [Buffer, Int32Array, number, number];
-  shownBytes?(bytes: Uint8Array, literals: string): [Buffer, Buffer, number] | null;
+  shownBytes?(bytes: Uint8Array, literals: string): [Buffer, Buffer, number, Int32Array, boolean] | null;
+  visibleShown?(bytes: Uint8Array): [Buffer, Buffer];
   start(onEvent: (kind: number, id: number, seq: number, buf?: Buffer) => void): void;
   ptyAdd(fd: number): number;
   ptyRemove(id: number): void;
@@ -206,9 +207,9 @@ export function nativeScanBytes(): ((bytes: Uint8Array, literals: string) => [Bu
 }
 
 /** native/relay.c shownBytes: output with colours or UTF-8 as a person saw it, with its bitmap, or null (see there) when the caller must make it. */
-export function nativeShownBytes(): ((bytes: Uint8Array, literals: string) => [Buffer, Buffer, number] | null) | null {
+export function nativeShownBytes(): { shown: (bytes: Uint8Array, literals: string) => [Buffer, Buffer, number, Int32Array, boolean] | null; forms: (bytes: Uint8Array) => [Buffer, Buffer] } | null {
   const n = load().native;
-  return n && typeof n.shownBytes === 'function' ? n.shownBytes.bind(n) : null;
+  return n && typeof n.shownBytes === 'function' && typeof n.visibleShown === 'function' ? { shown: n.shownBytes.bind(n), forms: n.visibleShown.bind(n) } : null;
 }
 
 /** A pipe asked to hold `bytes` ([read end, write end], both close-on-exec), or null where the native module is not built. */
