@@ -27,6 +27,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -1031,6 +1034,9 @@ typedef struct {
   /* The literals by their first character: order[from[c] .. from[c + 1]). */
   uint8_t order[HINTS_MAX];
   uint8_t from[257];
+  /* The first three characters of each literal, hashed as the bitmap's pieces are (4096 bits); whether any literal has only two. */
+  uint64_t threes[64];
+  int twos;
 } hint_set;
 
 static int hint_set_of(napi_env env, napi_value literals, hint_set *h) {
@@ -1055,6 +1061,17 @@ static int hint_set_of(napi_env env, napi_value literals, hint_set *h) {
       h->n++;
     }
     i = j + 1;
+  }
+  memset(h->threes, 0, sizeof h->threes);
+  h->twos = 0;
+  for (int k = 0; k < h->n; k++) {
+    if (h->lens[k] < 3) {
+      h->twos = 1;
+      continue;
+    }
+    const uint8_t *l = (const uint8_t *)h->lits[k];
+    uint32_t bit = ((((uint32_t)l[0] << 16) | ((uint32_t)l[1] << 8) | l[2]) * 0x9e3779b1u) >> 20;
+    h->threes[bit >> 6] |= 1ull << (bit & 63);
   }
   unsigned count[256] = {0};
   for (int k = 0; k < h->n; k++) count[(uint8_t)h->lits[k][0]]++;
@@ -1203,6 +1220,25 @@ static napi_value grams_and_hints(napi_env env, const uint8_t *t, size_t len, co
   uint8_t map[1 << (16 - 3)];
   size_t bytes = (size_t)1 << (bits_log2 - 3);
   memset(map, 0, bytes);
+  if (!h->twos) {
+    // Every literal has three characters or more: a literal can start only where the hash of the three
+    // characters there, the one the bitmap takes anyway, is one of the literals' (far fewer places to look
+    // than where a literal's first two are: `pa`ge, u`se`r).
+    uint32_t w = 0;
+    for (size_t i = 0; i < len; i++) {
+      w = ((w << 8) | fold_table[t[i]]) & 0xffffff;
+      if (i < 2) continue;
+      uint32_t hw = w * 0x9e3779b1u, bit = hw >> shift, three = hw >> 20;
+      map[bit >> 3] |= (uint8_t)(1u << (bit & 7));
+      if (((h->threes[three >> 6] >> (three & 63)) & 1) && hint_at(h, t, len, i - 2, w >> 16, (w >> 8) & 0xff) && !hits_add(x, (int32_t)(i - 2))) {
+        free(x->at);
+        x->at = NULL;
+        napi_throw_error(env, NULL, "out of memory");
+        return NULL;
+      }
+    }
+    return grams_done(env, map, bytes);
+  }
   uint32_t a = 0, b = 0;
   for (size_t i = 0; i < len; i++) {
     uint32_t c = fold_table[t[i]];
@@ -1242,7 +1278,22 @@ static napi_value js_scan_bytes(napi_env env, napi_callback_info info) {
   if (!t) return NULL;
   uint8_t kinds = 0;
   uint32_t newlines = 0;
-  for (size_t i = 0; i < len; i++) {
+  size_t i = 0;
+#ifdef __SSE2__
+  // Sixteen bytes at a time: a control character is below 0x20 as a signed byte (so is any not ASCII), not a tab or '\n', or 0x7f.
+  const __m128i sp = _mm_set1_epi8(0x20), tab = _mm_set1_epi8('\t'), lf = _mm_set1_epi8('\n'), del = _mm_set1_epi8(0x7f);
+  __m128i ctrl = _mm_setzero_si128(), high = _mm_setzero_si128();
+  for (; i + 16 <= len; i += 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(t + i));
+    __m128i nl = _mm_cmpeq_epi8(v, lf);
+    newlines += (uint32_t)__builtin_popcount((unsigned)_mm_movemask_epi8(nl));
+    __m128i low = _mm_andnot_si128(_mm_or_si128(nl, _mm_cmpeq_epi8(v, tab)), _mm_cmplt_epi8(v, sp));
+    ctrl = _mm_or_si128(ctrl, _mm_or_si128(_mm_andnot_si128(v, low), _mm_cmpeq_epi8(v, del)));
+    high = _mm_or_si128(high, v);
+  }
+  kinds = (uint8_t)((_mm_movemask_epi8(ctrl) ? 1 : 0) | (_mm_movemask_epi8(high) ? 2 : 0));
+#endif
+  for (; i < len; i++) {
     kinds |= kind_table[t[i]];
     newlines += t[i] == '\n';
   }
