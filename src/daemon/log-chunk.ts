@@ -136,9 +136,12 @@ export function chunksOfBytes(
     const made = shown.shown(bytes, literals);
     if (made) {
       const [text, grams, newlines, hinted, plain] = made;
-      const clean = (b: Buffer) => ((s) => redact(s, secrets) === s)(b.toString('utf8'));
+      const clean = (b: Buffer, hints?: ArrayLike<number>) => {
+        const s = b.toString('utf8');
+        return redact(s, secrets, hints) === s;
+      };
       const colours = bytes.includes(0x1b);
-      if (!hinted.length || (((s) => redact(s, secrets, hinted) === s)(text.toString('utf8')) && (!colours || plain || shown.forms(bytes).every(clean))))
+      if (!hinted.length || (clean(text, hinted) && (!colours || plain || shown.forms(bytes).every((b) => clean(b)))))
         return [{ ...base, lines: newlines + 1, text, grams, raw: colours ? bytes : null }];
     }
   }
