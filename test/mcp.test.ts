@@ -272,8 +272,9 @@ test('MCP boundaries: a confirm rule waits for the person (approved runs, denied
     // A line that goes on (a trailing backslash) is not a way to split a command in two.
     assert.equal((await call('run_command', { session: 'g', command: 'cu\\' })).structuredContent!.status, 'awaiting approval');
     // Input to an interpreter started in the terminal is judged as code.
-    const py = (await call('run_command', { session: 'g', command: 'python3 -q' })).structuredContent!;
-    assert.equal(py.status, 'started');
+    const started = await call('run_command', { session: 'g', command: 'python3 -q' });
+    const py = started.structuredContent!;
+    assert.equal(py?.status, 'started', JSON.stringify(started.content));
     await eventually(async () => /^>>> ?$/m.test((await call('read_screen', { session: 'g' })).structuredContent!.text as string), 'the python prompt');
     const code = await call('send_keys', { session: 'g', text: "import os; os.system('rm -rf /tmp/x')", enter: true });
     assert.match(code.content[0].text!, /not sent: confirm rule "rm -rf" may match what this input runs/);
