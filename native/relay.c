@@ -1601,6 +1601,106 @@ static napi_value js_visible_shown(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* The UTF-16 code units of the UTF-8 bytes t[..len) (well formed). */
+static size_t utf16_units(const uint8_t *t, size_t len) {
+  size_t u = 0;
+  for (size_t i = 0; i < len; i++) u += (t[i] & 0xc0) != 0x80 ? (t[i] >= 0xf0 ? 2 : 1) : 0;
+  return u;
+}
+
+/* Writes n in decimal and then c at h; returns the end. */
+static char *decimal(char *h, size_t n, char c) {
+  char d[24];
+  int k = 0;
+  do d[k++] = (char)('0' + n % 10);
+  while ((n /= 10));
+  while (k) *h++ = d[--k];
+  *h++ = c;
+  return h;
+}
+
+/* Appends "OFFSET:UNITS:" and the run's bytes to o (of room cap); 0 when it does not fit. */
+static int colours_run(uint8_t *o, size_t *m, size_t cap, size_t offset, const uint8_t *run, size_t len) {
+  char head[48];
+  size_t k = (size_t)(decimal(decimal(head, offset, ':'), utf16_units(run, len), ':') - head);
+  if (*m + k + len > cap) return 0;
+  memcpy(o + *m, head, k);
+  memcpy(o + *m + k, run, len);
+  *m += k + len;
+  return 1;
+}
+
+/*
+ * coloursOf(written, text) -> Buffer | null: what the text as shown (from
+ * shownBytes: each line of it the line as written with characters taken
+ * out) lacks of the bytes as written, a line of it for each line ('\n'
+ * between): each run taken out as "OFFSET:UNITS:RUN", OFFSET where it stands
+ * in the line as shown and UNITS its length, both in UTF-16 code units. The
+ * line as written is the line as shown with the runs put back (store/
+ * services.ts withColours). Null when that is not fewer bytes than the
+ * bytes as written: they are then kept as they are.
+ */
+static napi_value js_colours_of(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  size_t len, tlen;
+  const uint8_t *t = bytes_of(env, argv[0], &len);
+  if (!t) return NULL;
+  const uint8_t *x = bytes_of(env, argv[1], &tlen);
+  if (!x) return NULL;
+  napi_value null;
+  napi_get_null(env, &null);
+  size_t cap = len, m = 0;
+  uint8_t *o = malloc(cap + 1);
+  if (!o) {
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  size_t i = 0, j = 0;
+  for (;;) {
+    // One line of each: a character as written is either the next as shown, or taken out.
+    size_t offset = 0, run = i;
+    while (i < len && t[i] != '\n') {
+      size_t k = t[i] < 0x80 ? 1 : utf8_len(t, i, len);
+      if (!k) k = 1;
+      if (j + k <= tlen && x[j] != '\n' && (k == 1 ? t[i] == x[j] : memcmp(t + i, x + j, k) == 0)) {
+        if (run < i && !colours_run(o, &m, cap, offset, t + run, i - run)) goto whole;
+        offset += k == 4 ? 2 : 1;
+        j += k;
+        i += k;
+        // Then eight bytes at a time while both say the same in ASCII and the line goes on.
+        for (uint64_t a, b; i + 8 <= len && j + 8 <= tlen; i += 8, j += 8, offset += 8) {
+          memcpy(&a, t + i, 8);
+          memcpy(&b, x + j, 8);
+          uint64_t nl = a ^ 0x0a0a0a0a0a0a0a0aull;
+          if (a != b || (a & 0x8080808080808080ull) || ((nl - 0x0101010101010101ull) & ~nl & 0x8080808080808080ull)) break;
+        }
+        run = i;
+        continue;
+      }
+      i += k;
+    }
+    // What the line as shown has left over is not what it was made from.
+    if (j < tlen && x[j] != '\n') goto whole;
+    if (run < i && !colours_run(o, &m, cap, offset, t + run, i - run)) goto whole;
+    if (i >= len) break;
+    if (j >= tlen || m + 1 > cap) goto whole;
+    o[m++] = '\n';
+    i++;
+    j++;
+  }
+  if (j != tlen) goto whole;
+  {
+    napi_value out;
+    uint8_t *d;
+    napi_create_buffer_copy(env, m, o, (void **)&d, &out);
+    free(o);
+    return out;
+  }
+whole:
+  free(o);
+  return null;
+}
+
 /* A JavaScript string as a new C string (NULL if it is not one or holds a NUL). */
 static char *c_string(napi_env env, napi_value v) {
   size_t len;
@@ -1733,6 +1833,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"scanBytes", js_scan_bytes},
       {"shownBytes", js_shown_bytes},
       {"visibleShown", js_visible_shown},
+      {"coloursOf", js_colours_of},
       {"findHints", js_find_hints},
       {"scanOutput", js_scan_output},
       {"ptyAdd", js_pty_add},

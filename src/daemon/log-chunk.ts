@@ -21,9 +21,14 @@ export type ScanBytes = (bytes: Uint8Array, literals: string) => [Buffer, Int32A
  * native/relay.c shownBytes: output with controls (colours) or UTF-8 as a
  * person saw it, line by line as chunkOf makes it, with its bitmap and
  * hints; null when chunkOf must do it. visibleShown: the two texts redactRaw
- * looks for secrets in, for output shownBytes took.
+ * looks for secrets in, for output shownBytes took. coloursOf: what the text
+ * lacks of the bytes as written, when that is much less than they are.
  */
-export type ShownBytes = { shown: (bytes: Uint8Array, literals: string) => [Buffer, Buffer, number, Int32Array, boolean] | null; forms: (bytes: Uint8Array) => [Buffer, Buffer] };
+export type ShownBytes = {
+  shown: (bytes: Uint8Array, literals: string) => [Buffer, Buffer, number, Int32Array, boolean] | null;
+  forms: (bytes: Uint8Array) => [Buffer, Buffer];
+  colours: (written: Uint8Array, text: Uint8Array) => Buffer | null;
+};
 
 /** Bytes that make a line differ from what a terminal shows: escape sequences, carriage returns, backspaces. */
 // Written as what it is not: V8 scans a negated class at 0.95 ns a byte, the class itself at 2.4.
@@ -142,7 +147,11 @@ export function chunksOfBytes(
       };
       const colours = bytes.includes(0x1b);
       if (!hinted.length || (clean(text, hinted) && (!colours || plain || shown.forms(bytes).every((b) => clean(b)))))
-        return [{ ...base, lines: newlines + 1, text, grams, raw: colours ? bytes : null }];
+      {
+        // The colours are kept as what the text lacks of the bytes as written (a few bytes a line), or as those bytes.
+        const lacks = colours ? shown.colours(bytes, text) : null;
+        return [{ ...base, lines: newlines + 1, text, grams, raw: colours && !lacks ? bytes : null, colours: lacks }];
+      }
     }
   }
   if (kinds !== 0 || key.open) return [fromText(bytes.toString('utf8'))];

@@ -18,6 +18,7 @@ type Native = {
   scanBytes?(bytes: Uint8Array, literals: string): [Buffer, Int32Array, number, number];
   shownBytes?(bytes: Uint8Array, literals: string): [Buffer, Buffer, number, Int32Array, boolean] | null;
   visibleShown?(bytes: Uint8Array): [Buffer, Buffer];
+  coloursOf?(written: Uint8Array, text: Uint8Array): Buffer | null;
   start(onEvent: (kind: number, id: number, seq: number, buf?: Buffer) => void): void;
   ptyAdd(fd: number): number;
   ptyRemove(id: number): void;
@@ -207,9 +208,13 @@ export function nativeScanBytes(): ((bytes: Uint8Array, literals: string) => [Bu
 }
 
 /** native/relay.c shownBytes: output with colours or UTF-8 as a person saw it, with its bitmap, or null (see there) when the caller must make it. */
-export function nativeShownBytes(): { shown: (bytes: Uint8Array, literals: string) => [Buffer, Buffer, number, Int32Array, boolean] | null; forms: (bytes: Uint8Array) => [Buffer, Buffer] } | null {
+export function nativeShownBytes(): {
+  shown: (bytes: Uint8Array, literals: string) => [Buffer, Buffer, number, Int32Array, boolean] | null;
+  forms: (bytes: Uint8Array) => [Buffer, Buffer];
+  colours: (written: Uint8Array, text: Uint8Array) => Buffer | null;
+} | null {
   const n = load().native;
-  return n && typeof n.shownBytes === 'function' && typeof n.visibleShown === 'function' ? { shown: n.shownBytes.bind(n), forms: n.visibleShown.bind(n) } : null;
+  return n && n.shownBytes && n.visibleShown && n.coloursOf ? { shown: n.shownBytes.bind(n), forms: n.visibleShown.bind(n), colours: n.coloursOf.bind(n) } : null;
 }
 
 /** A pipe asked to hold `bytes` ([read end, write end], both close-on-exec), or null where the native module is not built. */

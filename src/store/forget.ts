@@ -5,7 +5,7 @@
 // zeroed too); a TRUNCATE checkpoint leaves no old frame in the WAL.
 import type { Db } from './db.js';
 import { gramsOf } from './grams.js';
-import { setGrams } from './services.js';
+import { rawLines, setGrams } from './services.js';
 
 export type ForgetWhat = { ids?: number[]; sessionIds?: string[]; since?: number; until?: number; match?: string };
 export type Forgotten = { commands: number; notes: number; lines: number; events: number; walCleared: boolean };
@@ -38,11 +38,16 @@ export function forget(db: Db, w: ForgetWhat): Forgotten {
     // Service output: by time, whole chunks; by text, the lines that hold it (emptied, so that the ids of the others stay).
     let lines = 0;
     if (needle !== undefined) {
-      const chunks = db.prepare(`SELECT id, text, raw FROM service_chunks WHERE instr(lower(text), ?) > 0 OR instr(lower(coalesce(raw, '')), ?) > 0${sessions}`).all(needle, needle, ...sp) as { id: number; text: string; raw: string | null }[];
-      const upd = db.prepare('UPDATE service_chunks SET text = ?, raw = ? WHERE id = ?');
+      const chunks = db
+        .prepare(
+          `SELECT id, text, raw, colours FROM service_chunks WHERE instr(lower(text), ?) > 0 OR instr(lower(coalesce(raw, '')), ?) > 0 OR instr(lower(coalesce(colours, '')), ?) > 0${sessions}`,
+        )
+        .all(needle, needle, needle, ...sp) as { id: number; text: string; raw: string | null; colours: string | null }[];
+      // The colours go back to the bytes as written (the emptied lines' places would no longer match).
+      const upd = db.prepare('UPDATE service_chunks SET text = ?, raw = ?, colours = NULL WHERE id = ?');
       for (const c of chunks) {
         const text = c.text.split('\n');
-        const raw = c.raw?.split('\n') ?? null;
+        const raw = rawLines(c);
         for (let i = 0; i < text.length; i++)
           if (text[i].toLowerCase().includes(needle) || raw?.[i]?.toLowerCase().includes(needle)) {
             text[i] = '';

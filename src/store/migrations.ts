@@ -368,4 +368,10 @@ export const migrations: string[] = [
   DROP TABLE main.service_grams;
   DROP TABLE main.service_chunks;
   `,
+  // 13: a coloured line's colours as what it lacks of the line as written
+  // (a few bytes a line: native/relay.c coloursOf) instead of the whole line
+  // again, which doubled what coloured output wrote.
+  `
+  ALTER TABLE logs.service_chunks ADD COLUMN colours TEXT;
+  `,
 ];

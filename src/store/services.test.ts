@@ -157,3 +157,33 @@ test('a search that stops at its limit lets go of the store: the logs file can b
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('colours kept as what each line lacks (migration 13) read back as written, through retention and forget', async () => {
+  const { forget } = await import('./forget.js');
+  const dir = mkdtempSync(join(tmpdir(), 'trail-svc-store-'));
+  try {
+    const db = openDb(join(dir, 'trail.db'));
+    const s = new ServiceStore(db);
+    const written = ['\x1b[31mred\x1b[0m done', 'plain', '\x1b]8;;https://x.test/?k=needle-in-a-link\x1b\\link\x1b]8;;\x1b\\ ✓', '\x1b[1mbold\x1b[22m'];
+    const text = ['red done', 'plain', 'link ✓', 'bold'];
+    // As native/relay.c coloursOf writes it: OFFSET:UNITS:RUN, in UTF-16 units of the line as shown.
+    const run = (at: number, r: string) => `${at}:${r.length}:${r}`;
+    const lacks = [run(0, '\x1b[31m') + run(3, '\x1b[0m'), '', run(0, '\x1b]8;;https://x.test/?k=needle-in-a-link\x1b\\') + run(4, '\x1b]8;;\x1b\\'), run(0, '\x1b[1m') + run(4, '\x1b[22m')];
+    s.addChunks([chunk({ text: text.join('\n'), colours: Buffer.from(lacks.join('\n')) })]);
+    const rows = s.lines('s', 'web', { limit: 10 });
+    assert.deepEqual(rows.map((r) => r.line), text);
+    assert.deepEqual(rows.map((r) => r.raw), [written[0], null, written[2], written[3]]);
+    // Forgetting what only the colours hold (a link's address) empties its line, as written too.
+    forget(db, { match: 'needle-in-a-link' });
+    const after = s.lines('s', 'web', { limit: 10 });
+    assert.deepEqual(after.map((r) => r.line), ['red done', 'plain', '', 'bold']);
+    assert.deepEqual(after.map((r) => r.raw), [written[0], null, null, written[3]]);
+    // Retention keeps the newest lines with their colours.
+    s.addChunks([chunk({ text: text.join('\n'), colours: Buffer.from(lacks.join('\n')), at: 2000 })]);
+    s.trim('s', 'web', 2, 0);
+    assert.deepEqual(s.lines('s', 'web', { limit: 10 }).map((r) => r.raw), [written[2], written[3]]);
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -9,8 +9,20 @@ import { gramKeys, gramsOf, mayHold } from './grams.js';
  * escapes; grams: the text's bitmap (store/grams.ts) when the writer has
  * made it already (always, for bytes).
  */
-export type LogChunk = { session_id: string; service: string; stream: 'out' | 'err'; at: number; end_at: number; lines: number; text: string | Uint8Array; raw: string | Uint8Array | null; grams?: Uint8Array };
-type ChunkRow = Omit<LogChunk, 'text' | 'raw'> & { text: string; raw: string | null; id: number; first: number };
+export type LogChunk = {
+  session_id: string;
+  service: string;
+  stream: 'out' | 'err';
+  at: number;
+  end_at: number;
+  lines: number;
+  text: string | Uint8Array;
+  raw: string | Uint8Array | null;
+  /** Instead of raw: what each line as shown lacks of it as written (withColours). */
+  colours?: Uint8Array | null;
+  grams?: Uint8Array;
+};
+type ChunkRow = Omit<LogChunk, 'text' | 'raw' | 'colours'> & { text: string; raw: string | null; colours: string | null; id: number; first: number };
 /** One line of a service's output; id = chunk id × 65536 + its index in the chunk. */
 export type LogRow = { id: number; session_id: string; service: string; at: number; stream: 'out' | 'err'; line: string; raw: string | null };
 export type RunRow = { id: number; session_id: string; service: string; pid: number; proc_start: string | null; started_at: number; ended_at: number | null; exit_code: number | null };
@@ -38,7 +50,7 @@ export class ServiceStore {
   ) {
     this.insertChunk = db.prepare(
       // Bytes are bound as a blob: CAST makes them the text they are (UTF-8), with no string made on the way.
-      'INSERT INTO service_chunks (session_id, service, stream, at, end_at, lines, text, raw, indexed) VALUES (@session_id, @service, @stream, @at, @end_at, @lines, CAST(@text AS TEXT), CAST(@raw AS TEXT), @indexed)',
+      'INSERT INTO service_chunks (session_id, service, stream, at, end_at, lines, text, raw, colours, indexed) VALUES (@session_id, @service, @stream, @at, @end_at, @lines, CAST(@text AS TEXT), CAST(@raw AS TEXT), CAST(@colours AS TEXT), @indexed)',
     );
     this.insertGrams = db.prepare('INSERT INTO service_grams (chunk_id, session_id, service, end_at, grams) VALUES (?, ?, ?, ?, ?)');
   }
@@ -47,7 +59,7 @@ export class ServiceStore {
     this.db.transaction((cs: LogChunk[]) => {
       for (const { grams, ...c } of cs) {
         const indexed = c.text.length < INDEX_BELOW;
-        const id = this.insertChunk.run({ ...c, indexed: indexed ? 1 : 0 }).lastInsertRowid;
+        const id = this.insertChunk.run({ ...c, colours: c.colours ?? null, indexed: indexed ? 1 : 0 }).lastInsertRowid;
         if (!indexed) this.insertGrams.run(id, c.session_id, c.service, c.end_at, grams ?? this.grams(typeof c.text === 'string' ? c.text : Buffer.from(c.text).toString('utf8')));
       }
     })(chunks);
@@ -113,12 +125,12 @@ export class ServiceStore {
         this.db.prepare('DELETE FROM service_chunks WHERE session_id = ? AND service = ? AND id < ?').run(sessionId, service, cut.id);
         if (kept === 0) this.db.prepare('DELETE FROM service_chunks WHERE id = ?').run(cut.id);
         else {
-          const c = this.db.prepare('SELECT text, raw FROM service_chunks WHERE id = ?').get(cut.id) as { text: string; raw: string | null };
+          const c = this.db.prepare('SELECT text, raw, colours FROM service_chunks WHERE id = ?').get(cut.id) as { text: string; raw: string | null; colours: string | null };
           const newest = (s: string) => s.split('\n').slice(-kept).join('\n');
           const text = newest(c.text);
           this.db
-            .prepare('UPDATE service_chunks SET text = ?, raw = ?, lines = ?, first = ? WHERE id = ?')
-            .run(text, c.raw === null ? null : newest(c.raw), kept, cut.first + cut.lines - kept, cut.id);
+            .prepare('UPDATE service_chunks SET text = ?, raw = ?, colours = ?, lines = ?, first = ? WHERE id = ?')
+            .run(text, c.raw === null ? null : newest(c.raw), c.colours === null ? null : newest(c.colours), kept, cut.first + cut.lines - kept, cut.id);
           setGrams(this.db, cut.id, this.grams(text));
         }
       }
@@ -149,9 +161,35 @@ export function setGrams(db: Db, chunkId: number, grams: Uint8Array): void {
 }
 
 /** A chunk's lines, each with its id, the chunk's time and stream. */
+/**
+ * A line as written, from the line as shown and what it lacks of it
+ * (native/relay.c coloursOf): runs "OFFSET:UNITS:RUN", in UTF-16 units.
+ */
+export function withColours(line: string, lacks: string): string {
+  let out = '';
+  let pos = 0;
+  for (let k = 0; k < lacks.length; ) {
+    const a = lacks.indexOf(':', k);
+    const b = lacks.indexOf(':', a + 1);
+    const at = Number(lacks.slice(k, a));
+    const end = b + 1 + Number(lacks.slice(a + 1, b));
+    out += line.slice(pos, at) + lacks.slice(b + 1, end);
+    pos = at;
+    k = end;
+  }
+  return out + line.slice(pos);
+}
+
+/** Each line of a chunk as written, or null when it was stored as shown only. */
+export function rawLines(c: { text: string; raw: string | null; colours: string | null }): string[] | null {
+  if (c.colours === null) return c.raw?.split('\n') ?? null;
+  const text = c.text.split('\n');
+  return c.colours.split('\n').map((lacks, i) => withColours(text[i] ?? '', lacks));
+}
+
 function linesOf(c: ChunkRow): LogRow[] {
   const text = c.text.split('\n');
-  const raw = c.raw?.split('\n') ?? null;
+  const raw = rawLines(c);
   return text.map((line, i) => ({
     id: c.id * LINE_BITS + c.first + i,
     session_id: c.session_id,
