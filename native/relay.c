@@ -1004,25 +1004,6 @@ static napi_value grams_done(napi_env env, uint8_t *map, size_t bytes) {
   return out;
 }
 
-static napi_value grams_of(napi_env env, const uint8_t *t, size_t len) {
-  unsigned bits_log2 = grams_log2(len);
-  uint8_t map[1 << (16 - 3)];
-  size_t bytes = (size_t)1 << (bits_log2 - 3);
-  memset(map, 0, bytes);
-  if (len >= 3) {
-    unsigned shift = 32 - bits_log2;
-    uint32_t a = fold_table[t[0]], b = fold_table[t[1]];
-    for (size_t i = 2; i < len; i++) {
-      uint32_t c = fold_table[t[i]];
-      uint32_t bit = (((a << 16) ^ (b << 8) ^ c) * 0x9e3779b1u) >> shift;
-      map[bit >> 3] |= (uint8_t)(1u << (bit & 7));
-      a = b;
-      b = c;
-    }
-  }
-  return grams_done(env, map, bytes);
-}
-
 #define HINTS_MAX 64
 #define HINT_LEN 32
 typedef struct {
@@ -1122,19 +1103,78 @@ static napi_value hits_array(napi_env env, hits *x) {
   return out;
 }
 
+/*
+ * One look at text (ASCII, or each UTF-16 unit's low byte): the bitmap of
+ * its pieces into map (when not NULL; shift from grams_log2), and where the
+ * literals start (byte offsets) into x. 0 when out of memory.
+ */
+static int scan_text(const uint8_t *t, size_t len, const hint_set *h, uint8_t *map, unsigned shift, hits *x) {
+  if (!h->twos) {
+    // Every literal has three characters or more: a literal can start only where the hash of the three
+    // characters there, the one the bitmap takes anyway, is one of the literals' (far fewer places to look
+    // than where a literal's first two are: `pa`ge, u`se`r).
+    uint32_t w = 0;
+    for (size_t i = 0; i < len; i++) {
+      w = ((w << 8) | fold_table[t[i]]) & 0xffffff;
+      if (i < 2) continue;
+      uint32_t hw = w * 0x9e3779b1u, three = hw >> 20;
+      if (map) map[(hw >> shift) >> 3] |= (uint8_t)(1u << ((hw >> shift) & 7));
+      if (((h->threes[three >> 6] >> (three & 63)) & 1) && hint_at(h, t, len, i - 2, w >> 16, (w >> 8) & 0xff) && !hits_add(x, (int32_t)(i - 2))) return 0;
+    }
+    return 1;
+  }
+  uint32_t a = 0, b = 0;
+  for (size_t i = 0; i < len; i++) {
+    uint32_t c = fold_table[t[i]];
+    if (map && i >= 2) {
+      uint32_t bit = (((a << 16) ^ (b << 8) ^ c) * 0x9e3779b1u) >> shift;
+      map[bit >> 3] |= (uint8_t)(1u << (bit & 7));
+    }
+    unsigned p = (b << 8) | c;
+    if (i >= 1 && (h->pairs[p >> 3] & (1u << (p & 7))) && hint_at(h, t, len, i - 1, b, c) && !hits_add(x, (int32_t)(i - 1))) return 0;
+    a = b;
+    b = c;
+  }
+  return 1;
+}
+
+/*
+ * The bitmap of text's pieces (returned), and where the literals start in it
+ * (into x; with no literals, none); NULL when out of memory (an error is
+ * then thrown).
+ */
+static napi_value grams_and_hints(napi_env env, const uint8_t *t, size_t len, const hint_set *h, hits *x) {
+  unsigned bits_log2 = grams_log2(len);
+  uint8_t map[1 << (16 - 3)];
+  size_t bytes = (size_t)1 << (bits_log2 - 3);
+  memset(map, 0, bytes);
+  if (!scan_text(t, len, h, map, 32 - bits_log2, x)) {
+    free(x->at);
+    x->at = NULL;
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  return grams_done(env, map, bytes);
+}
+
+/* The bitmap of text's pieces alone. */
+static napi_value grams_of(napi_env env, const uint8_t *t, size_t len) {
+  hint_set none;
+  none.n = 0;
+  none.twos = 0;
+  memset(none.threes, 0, sizeof none.threes);
+  hits x = {0};
+  return grams_and_hints(env, t, len, &none, &x);
+}
+
 static napi_value hints_of(napi_env env, napi_value literals, const uint8_t *t, size_t len) {
   hint_set h;
   if (!hint_set_of(env, literals, &h)) return NULL;
   hits x = {0};
-  for (size_t i = 0; i + 1 < len; i++) {
-    unsigned c0 = fold_table[t[i]], c1 = fold_table[t[i + 1]];
-    unsigned p = (c0 << 8) | c1;
-    if (!(h.pairs[p >> 3] & (1u << (p & 7))) || !hint_at(&h, t, len, i, c0, c1)) continue;
-    if (!hits_add(&x, (int32_t)i)) {
-      free(x.at);
-      napi_throw_error(env, NULL, "out of memory");
-      return NULL;
-    }
+  if (!scan_text(t, len, &h, NULL, 0, &x)) {
+    free(x.at);
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
   }
   return hits_array(env, &x);
 }
@@ -1175,15 +1215,17 @@ static napi_value js_scan_output(napi_env env, napi_callback_info info) {
   size_t len;
   uint8_t *t = latin1_of(env, argv[0], &len);
   if (!t) return NULL;
-  napi_value hints = hints_of(env, argv[1], t, len);
-  if (!hints) {
+  hint_set h;
+  hits x = {0};
+  napi_value grams = hint_set_of(env, argv[1], &h) ? grams_and_hints(env, t, len, &h, &x) : NULL;
+  if (!grams) {
     free(t);
     return NULL;
   }
   napi_value out, controls;
   napi_create_array_with_length(env, 3, &out);
-  napi_set_element(env, out, 0, grams_of(env, t, len));
-  napi_set_element(env, out, 1, hints);
+  napi_set_element(env, out, 0, grams);
+  napi_set_element(env, out, 1, hits_array(env, &x));
   napi_get_boolean(env, has_controls(t, len), &controls);
   napi_set_element(env, out, 2, controls);
   free(t);
@@ -1207,58 +1249,6 @@ static const uint8_t *bytes_of(napi_env env, napi_value v, size_t *len) {
     return NULL;
   }
   return data ? data : (const uint8_t *)"";
-}
-
-/*
- * The bitmap of text's pieces (returned), and where the literals start in it
- * (byte offsets, into x), for ASCII text; NULL when out of memory (an error
- * is then thrown).
- */
-static napi_value grams_and_hints(napi_env env, const uint8_t *t, size_t len, const hint_set *h, hits *x) {
-  unsigned bits_log2 = grams_log2(len);
-  unsigned shift = 32 - bits_log2;
-  uint8_t map[1 << (16 - 3)];
-  size_t bytes = (size_t)1 << (bits_log2 - 3);
-  memset(map, 0, bytes);
-  if (!h->twos) {
-    // Every literal has three characters or more: a literal can start only where the hash of the three
-    // characters there, the one the bitmap takes anyway, is one of the literals' (far fewer places to look
-    // than where a literal's first two are: `pa`ge, u`se`r).
-    uint32_t w = 0;
-    for (size_t i = 0; i < len; i++) {
-      w = ((w << 8) | fold_table[t[i]]) & 0xffffff;
-      if (i < 2) continue;
-      uint32_t hw = w * 0x9e3779b1u, bit = hw >> shift, three = hw >> 20;
-      map[bit >> 3] |= (uint8_t)(1u << (bit & 7));
-      if (((h->threes[three >> 6] >> (three & 63)) & 1) && hint_at(h, t, len, i - 2, w >> 16, (w >> 8) & 0xff) && !hits_add(x, (int32_t)(i - 2))) {
-        free(x->at);
-        x->at = NULL;
-        napi_throw_error(env, NULL, "out of memory");
-        return NULL;
-      }
-    }
-    return grams_done(env, map, bytes);
-  }
-  uint32_t a = 0, b = 0;
-  for (size_t i = 0; i < len; i++) {
-    uint32_t c = fold_table[t[i]];
-    if (i >= 2) {
-      uint32_t bit = (((a << 16) ^ (b << 8) ^ c) * 0x9e3779b1u) >> shift;
-      map[bit >> 3] |= (uint8_t)(1u << (bit & 7));
-    }
-    if (i >= 1) {
-      unsigned p = (b << 8) | c;
-      if ((h->pairs[p >> 3] & (1u << (p & 7))) && hint_at(h, t, len, i - 1, b, c) && !hits_add(x, (int32_t)(i - 1))) {
-        free(x->at);
-        x->at = NULL;
-        napi_throw_error(env, NULL, "out of memory");
-        return NULL;
-      }
-    }
-    a = b;
-    b = c;
-  }
-  return grams_done(env, map, bytes);
 }
 
 /*
@@ -1322,34 +1312,40 @@ static napi_value js_scan_bytes(napi_env env, napi_callback_info info) {
 
 /*
  * The end of the escape sequence at t[i] (ESC) in a line t[..len), as
- * common/ansi.ts skipEscape finds it: the index of its last byte.
+ * common/ansi.ts skipEscape finds it: the index of its last byte; *ended
+ * (when asked) says whether it has the end its kind asks for, not the one
+ * the end of its line gave it.
  */
-static size_t skip_escape(const uint8_t *t, size_t len, size_t i) {
-  if (i + 1 >= len) return i;
-  uint8_t next = t[i + 1];
-  if (next == '[') {
-    for (size_t j = i + 2; j < len; j++)
-      if (t[j] >= 0x40 && t[j] <= 0x7e) return j;
-    return len - 1;
-  }
-  if (next == ']' || next == 'P' || next == 'X' || next == '^' || next == '_') {
-    for (size_t j = i + 2; j < len; j++) {
-      if (t[j] == 0x07) return j;
-      if (t[j] == 0x1b && j + 1 < len && t[j + 1] == '\\') return j + 1;
+static size_t skip_escape(const uint8_t *t, size_t len, size_t i, bool *ended) {
+  bool done = false;
+  size_t end = i;
+  uint8_t next = i + 1 < len ? t[i + 1] : 0;
+  if (i + 1 >= len) {
+    end = i;
+  } else if (next == '[') {
+    for (end = i + 2; end < len && !(t[end] >= 0x40 && t[end] <= 0x7e); end++) {
     }
-    return len - 1;
+    done = end < len;
+    if (!done) end = len - 1;
+  } else if (next == ']' || next == 'P' || next == 'X' || next == '^' || next == '_') {
+    for (end = i + 2; end < len; end++) {
+      if (t[end] == 0x07) break;
+      if (t[end] == 0x1b && end + 1 < len && t[end + 1] == '\\') {
+        end++;
+        break;
+      }
+    }
+    done = end < len;
+    if (!done) end = len - 1;
+  } else if (next == '(' || next == ')' || next == '*' || next == '+' || next == '#' || next == '%') {
+    done = i + 2 < len;
+    end = done ? i + 2 : len - 1;
+  } else {
+    done = true;
+    end = i + 1;
   }
-  if (next == '(' || next == ')' || next == '*' || next == '+' || next == '#' || next == '%') return i + 2 < len ? i + 2 : len - 1;
-  return i + 1;
-}
-
-/* Whether the escape sequence t[i..end] has the end its kind asks for (not cut off by the end of its line). */
-static int escape_ended(const uint8_t *t, size_t i, size_t end) {
-  uint8_t next = t[i + 1];
-  if (next == '[') return end > i + 1 && t[end] >= 0x40 && t[end] <= 0x7e;
-  if (next == ']' || next == 'P' || next == 'X' || next == '^' || next == '_') return end > i + 1 && (t[end] == 0x07 || (t[end] == '\\' && t[end - 1] == 0x1b && end - 1 > i + 1));
-  if (next == '(' || next == ')' || next == '*' || next == '+' || next == '#' || next == '%') return end == i + 2;
-  return end == i + 1;
+  if (ended) *ended = done;
+  return end;
 }
 
 /*
@@ -1473,9 +1469,10 @@ static napi_value js_shown_bytes(napi_env env, napi_callback_info info) {
         } else if (c == 0x1b) {
           // JavaScript skips UTF-16 code units: a sequence that ends in a character that is not ASCII is its to judge.
           if (i + 1 == e || t[i + 1] >= 0x80) goto other;
-          size_t end = skip_escape(t + s, e - s, i - s) + s;
+          bool ended;
+          size_t end = skip_escape(t + s, e - s, i - s, &ended) + s;
           // Unended in its line: read as one text, it would take in what follows (the next lines too).
-          if (!escape_ended(t, i, end) || t[end] >= 0x80) goto other;
+          if (!ended || t[end] >= 0x80) goto other;
           if (t[i + 1] == '[' && t[end] == 'K') goto other;
           i = end;
         } else if (c == '\b' || (c == '\r' && i + 1 != e)) {
@@ -1541,64 +1538,6 @@ static napi_value js_shown_bytes(napi_env env, napi_callback_info info) {
 other:
   free(out);
   return null;
-}
-
-/*
- * visibleShown(bytes) -> [visible, shown]: for output shownBytes took, the
- * two texts common/redact.ts redactRaw looks for secrets in: the bytes with
- * their escape sequences taken out (nothing else), and stripAnsi of all of
- * them (every line's controls out and trailing blanks dropped, empty lines
- * at the end dropped).
- */
-static napi_value js_visible_shown(napi_env env, napi_callback_info info) {
-  ARGS(1);
-  size_t len;
-  const uint8_t *t = bytes_of(env, argv[0], &len);
-  if (!t) return NULL;
-  uint8_t *vis = malloc(len ? len : 1), *sh = malloc(len ? len : 1);
-  if (!vis || !sh) {
-    free(vis);
-    free(sh);
-    napi_throw_error(env, NULL, "out of memory");
-    return NULL;
-  }
-  size_t v = 0, n = 0, kept = 0;
-  for (size_t s = 0; s <= len;) {
-    const uint8_t *nlp = memchr(t + s, '\n', len - s);
-    size_t e = nlp ? (size_t)(nlp - t) : len, from = n;
-    for (size_t i = s; i < e; i++) {
-      uint8_t c = t[i];
-      if ((uint8_t)(c - 0x20) < 0x5f) {
-        vis[v++] = c;
-        sh[n++] = c;
-        continue;
-      }
-      if (c == 0x1b) {
-        i = skip_escape(t + s, e - s, i - s) + s;
-        continue;
-      }
-      vis[v++] = c;
-      if (c == 0xc2 && i + 1 < e && t[i + 1] < 0xa0) vis[v++] = t[++i];
-      else if (c >= 0x80 || (c >= 0x20 && c != 0x7f) || c == '\t') sh[n++] = c;
-    }
-    for (size_t b; n > from && (b = blank_at_end(sh, n)); n -= b) {
-    }
-    if (n > from) kept = n;
-    if (!nlp) break;
-    vis[v++] = '\n';
-    sh[n++] = '\n';
-    s = e + 1;
-  }
-  napi_value out, a, b;
-  uint8_t *d;
-  napi_create_buffer_copy(env, v, vis, (void **)&d, &a);
-  napi_create_buffer_copy(env, kept, sh, (void **)&d, &b);
-  free(vis);
-  free(sh);
-  napi_create_array_with_length(env, 2, &out);
-  napi_set_element(env, out, 0, a);
-  napi_set_element(env, out, 1, b);
-  return out;
 }
 
 /* The UTF-16 code units of the UTF-8 bytes t[..len) (well formed). */
@@ -1832,7 +1771,6 @@ static napi_value init(napi_env env, napi_value exports) {
       {"grams", js_grams},
       {"scanBytes", js_scan_bytes},
       {"shownBytes", js_shown_bytes},
-      {"visibleShown", js_visible_shown},
       {"coloursOf", js_colours_of},
       {"findHints", js_find_hints},
       {"scanOutput", js_scan_output},

@@ -20,13 +20,11 @@ export type ScanBytes = (bytes: Uint8Array, literals: string) => [Buffer, Int32A
 /**
  * native/relay.c shownBytes: output with controls (colours) or UTF-8 as a
  * person saw it, line by line as chunkOf makes it, with its bitmap and
- * hints; null when chunkOf must do it. visibleShown: the two texts redactRaw
- * looks for secrets in, for output shownBytes took. coloursOf: what the text
- * lacks of the bytes as written, when that is much less than they are.
+ * hints; null when chunkOf must do it. coloursOf: what the text lacks of
+ * the bytes as written, when that is fewer bytes than they are.
  */
 export type ShownBytes = {
   shown: (bytes: Uint8Array, literals: string) => [Buffer, Buffer, number, Int32Array, boolean] | null;
-  forms: (bytes: Uint8Array) => [Buffer, Buffer];
   colours: (written: Uint8Array, text: Uint8Array) => Buffer | null;
 };
 
@@ -133,21 +131,20 @@ export function chunksOfBytes(
     return [...part(bytes.subarray(0, at)), ...part(bytes.subarray(at + 1))];
   }
   const base = { session_id: sessionId, service: g.service, stream: g.stream, at: g.at, end_at: g.end_at, raw: null };
-  // Coloured or not ASCII: the text as shown is made natively. With no secret in it, nor in the texts
-  // redactRaw looks at, the bytes as written are its colours' copy as they are. Those texts differ from
-  // it only in blanks at the ends of lines (and carriage returns there) unless other controls were taken
-  // out: a secret's value ends at a blank, and its keyword's `\s*` takes them in.
+  // Coloured or not ASCII: the text as shown is made natively. With no secret in it, the bytes as written
+  // are its colours' copy as they are: the texts redactRaw would look at differ from it only in blanks at
+  // the ends of lines (and carriage returns there), and a secret's value ends at a blank, its keyword's
+  // `\s*` takes them in. With a hint in it and other controls taken out, that is not so: chunkOf judges.
   if (kinds !== 0 && !key.open && shown && plainLiterals(secrets, literals) && !bytes.includes('PRIVATE KEY-----')) {
     const made = shown.shown(bytes, literals);
     if (made) {
       const [text, grams, newlines, hinted, plain] = made;
-      const clean = (b: Buffer, hints?: ArrayLike<number>) => {
-        const s = b.toString('utf8');
-        return redact(s, secrets, hints) === s;
-      };
       const colours = bytes.includes(0x1b);
-      if (!hinted.length || (clean(text, hinted) && (!colours || plain || shown.forms(bytes).every((b) => clean(b)))))
-      {
+      const clean = () => {
+        const s = text.toString('utf8');
+        return redact(s, secrets, hinted) === s;
+      };
+      if (!hinted.length || ((!colours || plain) && clean())) {
         // The colours are kept as what the text lacks of the bytes as written (a few bytes a line), or as those bytes.
         const lacks = colours ? shown.colours(bytes, text) : null;
         return [{ ...base, lines: newlines + 1, text, grams, raw: colours && !lacks ? bytes : null, colours: lacks }];

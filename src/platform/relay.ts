@@ -17,7 +17,6 @@ type Native = {
   scanOutput?(text: string, literals: string): [Buffer, Int32Array, boolean];
   scanBytes?(bytes: Uint8Array, literals: string): [Buffer, Int32Array, number, number];
   shownBytes?(bytes: Uint8Array, literals: string): [Buffer, Buffer, number, Int32Array, boolean] | null;
-  visibleShown?(bytes: Uint8Array): [Buffer, Buffer];
   coloursOf?(written: Uint8Array, text: Uint8Array): Buffer | null;
   start(onEvent: (kind: number, id: number, seq: number, buf?: Buffer) => void): void;
   ptyAdd(fd: number): number;
@@ -210,11 +209,10 @@ export function nativeScanBytes(): ((bytes: Uint8Array, literals: string) => [Bu
 /** native/relay.c shownBytes: output with colours or UTF-8 as a person saw it, with its bitmap, or null (see there) when the caller must make it. */
 export function nativeShownBytes(): {
   shown: (bytes: Uint8Array, literals: string) => [Buffer, Buffer, number, Int32Array, boolean] | null;
-  forms: (bytes: Uint8Array) => [Buffer, Buffer];
   colours: (written: Uint8Array, text: Uint8Array) => Buffer | null;
 } | null {
   const n = load().native;
-  return n && n.shownBytes && n.visibleShown && n.coloursOf ? { shown: n.shownBytes.bind(n), forms: n.visibleShown.bind(n), colours: n.coloursOf.bind(n) } : null;
+  return n && n.shownBytes && n.coloursOf ? { shown: n.shownBytes.bind(n), colours: n.coloursOf.bind(n) } : null;
 }
 
 /** A pipe asked to hold `bytes` ([read end, write end], both close-on-exec), or null where the native module is not built. */
