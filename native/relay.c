@@ -1103,6 +1103,31 @@ static napi_value hits_array(napi_env env, hits *x) {
   return out;
 }
 
+/* The n bytes of t, ASCII capitals made small (fold_table), into out. */
+static void fold_into(uint8_t *out, const uint8_t *t, size_t n) {
+  size_t i = 0;
+#ifdef __SSE2__
+  const __m128i below = _mm_set1_epi8('A' - 1), above = _mm_set1_epi8('Z' + 1), small = _mm_set1_epi8(32);
+  for (; i + 16 <= n; i += 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(t + i));
+    __m128i capital = _mm_and_si128(_mm_cmpgt_epi8(v, below), _mm_cmplt_epi8(v, above));
+    _mm_storeu_si128((__m128i *)(out + i), _mm_or_si128(v, _mm_and_si128(capital, small)));
+  }
+#endif
+  for (; i < n; i++) out[i] = fold_table[t[i]];
+}
+
+/* The three bytes from p as one number, the first the highest (p[3] is read too, and must be there). */
+static inline uint32_t three_at(const uint8_t *p) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return __builtin_bswap32(v) >> 8;
+#else
+  return ((uint32_t)p[0] << 16) | ((uint32_t)p[1] << 8) | p[2];
+#endif
+}
+
 /*
  * One look at text (ASCII, or each UTF-16 unit's low byte): the bitmap of
  * its pieces into map (when not NULL; shift from grams_log2), and where the
@@ -1113,13 +1138,23 @@ static int scan_text(const uint8_t *t, size_t len, const hint_set *h, uint8_t *m
     // Every literal has three characters or more: a literal can start only where the hash of the three
     // characters there, the one the bitmap takes anyway, is one of the literals' (far fewer places to look
     // than where a literal's first two are: `pa`ge, u`se`r).
-    uint32_t w = 0;
-    for (size_t i = 0; i < len; i++) {
-      w = ((w << 8) | fold_table[t[i]]) & 0xffffff;
-      if (i < 2) continue;
-      uint32_t hw = w * 0x9e3779b1u, three = hw >> 20;
-      if (map) map[(hw >> shift) >> 3] |= (uint8_t)(1u << ((hw >> shift) & 7));
-      if (((h->threes[three >> 6] >> (three & 63)) & 1) && hint_at(h, t, len, i - 2, w >> 16, (w >> 8) & 0xff) && !hits_add(x, (int32_t)(i - 2))) return 0;
+    // A block at a time, folded first: each three characters are then one load, not a value carried
+    // from one character to the next (that chain of shifts was the loop's pace).
+    enum { BLOCK = 4096 };
+    uint8_t f[2 + BLOCK + 2]; // the block folded, after the last two characters of the one before
+    for (size_t at = 0; at < len; at += BLOCK) {
+      size_t n = len - at < BLOCK ? len - at : BLOCK;
+      fold_into(f + 2, t + at, n);
+      f[2 + n] = f[3 + n] = 0;
+      // f[p] is t[at - 2 + p]: the three characters from p are f[p], f[p + 1], f[p + 2].
+      for (size_t p = at ? 0 : 2; p < n; p++) {
+        uint32_t w = three_at(f + p);
+        uint32_t hw = w * 0x9e3779b1u, three = hw >> 20;
+        if (map) map[(hw >> shift) >> 3] |= (uint8_t)(1u << ((hw >> shift) & 7));
+        if (((h->threes[three >> 6] >> (three & 63)) & 1) && hint_at(h, t, len, at - 2 + p, w >> 16, (w >> 8) & 0xff) && !hits_add(x, (int32_t)(at - 2 + p))) return 0;
+      }
+      f[0] = f[n];
+      f[1] = f[n + 1];
     }
     return 1;
   }

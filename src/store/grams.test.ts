@@ -52,6 +52,14 @@ test('the daemon looks at output once (native): the bitmap, where secret hints s
     assert.deepEqual([...hints], [...(findHints(t, DEFAULT_PATTERNS) as number[])], t.slice(0, 40));
     assert.equal(controls, false);
   }
+  // The native look goes a block (4 KiB) at a time: a hint and capitals across each block's end are found as in one piece.
+  for (const end of [4096, 8192, 12288])
+    for (let at = end - 6; at <= end + 1; at++) {
+      const t = 'x'.repeat(at) + 'PassWord=Hunter2 AKIA Token ' + 'y'.repeat(at % 7);
+      const [grams, hints] = scan(t, literals);
+      assert.deepEqual(grams, gramsOf(t), `at ${at}`);
+      assert.deepEqual([...hints], [...(findHints(t, DEFAULT_PATTERNS) as number[])], `at ${at}`);
+    }
   assert.equal(scan('plain\n\tthen \x1b[31mred\x1b[0m', literals)[2], true);
   assert.equal(scan('a carriage\rreturn', literals)[2], true);
 });
