@@ -4,7 +4,7 @@
 // retention. The daemon's loop only reads the pipes and sends what it read.
 import { MessageChannel, parentPort, receiveMessageOnPort, Worker, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { logsPragmas } from '../store/db.js';
+import { logWriterPragmas } from '../store/db.js';
 import { ServiceStore } from '../store/services.js';
 import { nativeGrams, nativeHints, nativeScan, nativeScanBytes, nativeShownBytes } from '../platform/relay.js';
 import { useHintFinder } from '../common/redact.js';
@@ -31,7 +31,7 @@ export type FromWriter =
 const init = workerData as WriterInit;
 const port = parentPort!;
 const db = new Database(init.file, { fileMustExist: true });
-logsPragmas(db);
+logWriterPragmas(db);
 db.pragma('busy_timeout = 5000');
 // Checkpoints are the checkpointer's (below).
 db.pragma('wal_autocheckpoint = 0');

@@ -1,6 +1,7 @@
 // Forgetting: commands, their output, service output and notes removed from
 // the tables, from the search indexes, and from the database file itself.
-// secure_delete (set on every connection, db.ts) zeroes what a delete frees;
+// secure_delete (set on every connection, db.ts) zeroes what a delete frees,
+// but for the log writer's retention, whose free pages are zeroed here;
 // the indexes are rebuilt into fresh segments (the old ones, freed, are
 // zeroed too); a TRUNCATE checkpoint leaves no old frame in the WAL.
 import type { Db } from './db.js';
@@ -74,8 +75,31 @@ export function forget(db: Db, w: ForgetWhat): Forgotten {
       notes = db.prepare(`DELETE FROM notes WHERE created_at >= ? AND created_at <= ?${sessions}`).run(w.since ?? 0, w.until ?? Number.MAX_SAFE_INTEGER, ...sp).changes;
     return { commands: ids.length, notes, lines, events };
   })();
+  zeroFreePages(db, 'logs');
   // Fresh index segments: the old ones, holding what was forgotten, are freed (and zeroed).
   for (const fts of ['commands_cmd_fts', 'commands_out_fts', 'service_chunks_fts']) db.prepare(`INSERT INTO ${fts}(${fts}) VALUES ('optimize')`).run();
   const cp = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
   return { ...result, walCleared: cp[0]?.busy === 0 };
+}
+
+/**
+ * Overwrites every free page of a file with zeros: the log writer frees pages
+ * without zeroing them (logWriterPragmas in db.ts), so a retention pass may
+ * have left old output there. A blob of zeros as large as the free list takes
+ * all of its pages, then is dropped (this connection zeroes what it frees).
+ */
+export function zeroFreePages(db: Db, schema: string): number {
+  return db
+    .transaction(() => {
+      const free = db.pragma(`${schema}.freelist_count`, { simple: true }) as number;
+      if (!free) return 0;
+      const size = db.pragma(`${schema}.page_size`, { simple: true }) as number;
+      db.exec(`CREATE TABLE ${schema}.forget_zeros (b BLOB)`);
+      // An overflow page holds size - 4 bytes; a blob at most 256 MiB (SQLite's limit is 1 GB).
+      const put = db.prepare(`INSERT INTO ${schema}.forget_zeros VALUES (zeroblob(?))`);
+      for (let left = free * (size - 4); left > 0; left -= 256 * 1024 * 1024) put.run(Math.min(left, 256 * 1024 * 1024));
+      db.exec(`DROP TABLE ${schema}.forget_zeros`);
+      return free;
+    })
+    .immediate();
 }

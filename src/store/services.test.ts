@@ -187,3 +187,38 @@ test('colours kept as what each line lacks (migration 13) read back as written, 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the log writer's retention leaves old output in free pages (it does not zero them); forget zeroes every free page, so a forgotten text leaves no copy", async () => {
+  const Database = (await import('better-sqlite3')).default;
+  const { readFileSync, existsSync } = await import('node:fs');
+  const { forget } = await import('./forget.js');
+  const { logsFileOf, logWriterPragmas } = await import('./db.js');
+  const dir = mkdtempSync(join(tmpdir(), 'trail-svc-store-'));
+  try {
+    const file = join(dir, 'trail.db');
+    const db = openDb(file);
+    // The writer's own connection, as the daemon opens it.
+    const w = new Database(logsFileOf(file));
+    logWriterPragmas(w);
+    const ws = new ServiceStore(w);
+    const flood = (tag: string) => Array.from({ length: 4000 }, (_, i) => `GET /api/items/${i} 200 ${tag}`).join('\n');
+    ws.addChunks([chunk({ text: flood('a') + '\nthe key was SECRETWORD-42\n' + flood('b'), at: 1 }), chunk({ text: flood('c'), at: 2, end_at: 2 })]);
+    ws.trim('s', 'web', 100, 0);
+    assert.deepEqual(ws.search('secretword', { limit: 10 }), [], 'retention took the chunk');
+    const inFiles = () => [file, file + '-wal', logsFileOf(file), logsFileOf(file) + '-wal'].some((f) => existsSync(f) && readFileSync(f).includes('SECRETWORD-42'));
+    w.pragma('wal_checkpoint(TRUNCATE)');
+    assert.ok(inFiles(), 'the free pages still hold the text retention took (else this test shows nothing)');
+    const kept = ws.lines('s', 'web', { limit: 1000 }).map((l) => l.line);
+    const f = forget(db, { match: 'secretword' });
+    assert.equal(f.walCleared, true);
+    assert.equal(inFiles(), false, 'forget zeroed the free pages');
+    // What is kept is untouched, and the writer goes on writing.
+    assert.deepEqual(ws.lines('s', 'web', { limit: 1000 }).map((l) => l.line), kept);
+    ws.addChunks([chunk({ text: 'after the forget', at: 3, end_at: 3 })]);
+    assert.deepEqual(ws.search('after the forget', { limit: 10 }).map((l) => l.line), ['after the forget']);
+    w.close();
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
