@@ -271,6 +271,36 @@ test('services running when the daemon stops cleanly are started again when it c
   }
 });
 
+test('a daemon asked to stop holds its lock until its services have stopped and their last lines are kept: a daemon started meanwhile waits for it, and finds nothing left to clean up', async () => {
+  const sb = new Sandbox();
+  const project = join(sb.userHome, 'slow');
+  mkdirSync(project, { recursive: true });
+  // Takes a second and a half to stop, and says so at the very end.
+  writeFileSync(join(project, 'trail.yaml'), `services:\n  slow:\n    command: "trap 'sleep 1.5; echo bye; exit 0' TERM; echo up; while :; do sleep 0.1; done"\n    stop: { grace: 8s }\n`);
+  try {
+    await sb.startDaemon();
+    await sb.trail(['new', 'slow', '-d', '--dir', project]);
+    assert.equal((await sb.trail(['up', '--session', 'slow'])).code, 0);
+    await eventually(async () => /up/.test((await sb.trail(['svc', 'logs', 'slow', '--session', 'slow'])).stdout), 'the service up');
+    const old = Number(readFileSync(join(sb.home, 'daemon.lock'), 'utf8'));
+    // As a service manager stops it; a CLI then finds no socket and starts a daemon.
+    process.kill(old, 'SIGTERM');
+    const start = await sb.trail(['daemon', 'start']);
+    assert.equal(start.code, 0, start.stderr);
+    const now = Number(readFileSync(join(sb.home, 'daemon.lock'), 'utf8'));
+    assert.notEqual(now, old);
+    const db = new Database(join(sb.home, 'trail.db'), { readonly: true });
+    const orphans = db.prepare("SELECT count(*) n FROM events WHERE kind = 'service.orphans'").get() as { n: number };
+    db.close();
+    assert.equal(orphans.n, 0, 'the new daemon found nothing of the old one still running');
+    const logs = await sb.trail(['svc', 'logs', 'slow', '--session', 'slow']);
+    assert.match(logs.stdout, /up[\s\S]*bye/, 'the last line, written while stopping, kept');
+  } finally {
+    await sb.trail(['down', '--session', 'slow']);
+    await sb.cleanup();
+  }
+});
+
 test('a reload restarts only the services whose definition changed; a broken file changes nothing; an edit is picked up on its own', async () => {
   const sb = new Sandbox();
   const project = join(sb.userHome, 'reload');

@@ -3,6 +3,7 @@ import { UsageError } from './command.js';
 import { DaemonClient, ClientError } from '../client/daemon-client.js';
 import { json, out, ago } from './output.js';
 import { trailPaths } from '../platform/paths.js';
+import { running } from '../platform/pid-file.js';
 
 type Status = {
   pid: number;
@@ -103,12 +104,3 @@ export const daemonCommand: CliCommand = {
     }
   },
 };
-
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

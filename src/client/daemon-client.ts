@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, statSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { trailPaths, type Paths } from '../platform/paths.js';
-import { readPid } from '../platform/pid-file.js';
+import { readPid, running } from '../platform/pid-file.js';
 import { FRAME_DATA, FrameDecoder, encodeJson, encodeHeader, type Frame } from '../wire/frames.js';
 import { PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '../wire/protocol.js';
 // Types only: the client loads no zod (it costs ~80 ms of start-up).
@@ -178,34 +178,50 @@ async function startDaemon(paths: Paths): Promise<net.Socket> {
   } catch (e) {
     throw new ClientError(`cannot create the state dir ${paths.home}: ${(e as Error).message}; set TRAIL_HOME to a writable directory`);
   }
-  const logStart = existsSync(paths.log) ? statSync(paths.log).size : 0;
-  let fd: number;
-  try {
-    fd = openSync(paths.log, 'a', 0o600);
-  } catch (e) {
-    throw new ClientError(`cannot write the daemon log ${paths.log}: ${(e as Error).message}; set TRAIL_HOME to a writable directory`);
-  }
-  const child = spawn(process.execPath, [DAEMON_MAIN], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
-  closeSync(fd);
+  let logStart = 0;
   let exited: number | null = null;
-  child.on('exit', (code) => (exited = code ?? 1));
-  child.unref();
-  /** Another CLI started a daemon at the same moment and that one holds the lock: wait for it. */
-  let otherWon = false;
-  const deadline = Date.now() + 10_000;
+  let child: ReturnType<typeof spawn>;
+  const launch = () => {
+    logStart = existsSync(paths.log) ? statSync(paths.log).size : 0;
+    let fd: number;
+    try {
+      fd = openSync(paths.log, 'a', 0o600);
+    } catch (e) {
+      throw new ClientError(`cannot write the daemon log ${paths.log}: ${(e as Error).message}; set TRAIL_HOME to a writable directory`);
+    }
+    child = spawn(process.execPath, [DAEMON_MAIN], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
+    closeSync(fd);
+    exited = null;
+    const self = child;
+    child.on('exit', (code) => self === child && (exited = code ?? 1));
+    child.unref();
+  };
+  launch();
+  /** The daemon that holds the lock, when not ours: another CLI's, starting at the same moment, or one still stopping. */
+  let holder: number | null = null;
+  let relaunched = 0;
+  let deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     const s = await tryConnect(paths.socket);
     if (s) {
       // Another CLI's daemon may have answered before ours even tried the lock: ours is
       // then not needed, and must not start later (after that one stops) with nobody asking.
-      if (exited === null && readPid(paths.lock) !== child.pid) child.kill('SIGTERM');
+      if (exited === null && readPid(paths.lock) !== child!.pid) child!.kill('SIGTERM');
       return s;
     }
-    if (exited !== null && !otherWon) {
+    if (exited !== null && holder === null) {
       const tail = readFileSync(paths.log, 'utf8').slice(logStart).trim().split('\n').filter((l) => l.startsWith('trail daemon:'));
       const why = tail.pop()?.replace(/^trail daemon: /, '');
-      if (why?.startsWith('already running')) otherWon = true;
+      const other = why && /^already running \(pid (-?\d+)\)/.exec(why);
+      if (other) holder = Number(other[1]);
       else throw new ClientError(`the daemon could not start: ${why ?? `exit code ${exited}; see ${paths.log}`}`);
+    }
+    // A daemon still stopping holds the lock until its store is closed (up to ~10 s), with no socket: once it is gone, ours starts.
+    if (holder !== null && !(holder > 0 && running(holder)) && relaunched < 3) {
+      holder = null;
+      relaunched++;
+      deadline = Date.now() + 10_000;
+      launch();
     }
     await new Promise((r) => setTimeout(r, 25));
   }

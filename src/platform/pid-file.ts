@@ -11,3 +11,13 @@ export function readPid(pidFile: string): number | null {
     return null; // not written yet, or no daemon
   }
 }
+
+/** Whether a process with this pid runs (one of another user's counts). */
+export function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -236,12 +236,14 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
     } catch {
       /* gone */
     }
-    releaseLock(paths.lock);
     closeRunDir(runDir, paths.runDirNote);
     // Not unref'd: the daemon must leave even if a terminal's handle lingers.
     const logsWritten = servicesDown.then(() => Promise.race([services.close(), new Promise((r) => setTimeout(r, 5000))]));
     void Promise.all([logsWritten, new Promise((r) => setTimeout(r, 200))]).then(() => {
       db.close();
+      // The lock goes last: a daemon started meanwhile (a CLI finding no socket) waits for it, and so
+      // never works on services this one is still stopping, or beside its last writes.
+      releaseLock(paths.lock);
       process.exit(0);
     });
   }
