@@ -9,7 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Sandbox, eventually } from './helpers.js';
+import { Sandbox, eventually, BIN } from './helpers.js';
 
 type Svc = { name: string; state: string; pid: number | null; startedAt: number | null; readyAt: number | null; restarts: number; reason: string | null; ports: number[] };
 
@@ -297,6 +297,37 @@ test('a daemon asked to stop holds its lock until its services have stopped and 
     assert.match(logs.stdout, /up[\s\S]*bye/, 'the last line, written while stopping, kept');
   } finally {
     await sb.trail(['down', '--session', 'slow']);
+    await sb.cleanup();
+  }
+});
+
+test('svc logs -f prints the lines as the service writes them, each once and in order, and says so when the daemon goes', async () => {
+  const sb = new Sandbox();
+  const project = join(sb.userHome, 'ticks');
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, 'trail.yaml'), 'services:\n  ticker:\n    command: "i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.2; done"\n');
+  try {
+    await sb.startDaemon();
+    await sb.trail(['new', 'ticks', '-d', '--dir', project]);
+    assert.equal((await sb.trail(['up', '--session', 'ticks'])).code, 0);
+    await eventually(async () => /tick 2/.test((await sb.trail(['svc', 'logs', 'ticker', '--session', 'ticks'])).stdout), 'two ticks');
+    const f = spawn(process.execPath, [BIN, 'svc', 'logs', 'ticker', '--session', 'ticks', '-f'], { env: sb.env });
+    let seen = '';
+    let said = '';
+    f.stdout.on('data', (b: Buffer) => (seen += b.toString()));
+    f.stderr.on('data', (b: Buffer) => (said += b.toString()));
+    const ended = new Promise<number | null>((r) => f.on('exit', (code) => r(code)));
+    await eventually(async () => /tick 2\b/.test(seen), 'the lines so far');
+    const last = () => Math.max(...[...seen.matchAll(/tick (\d+)/g)].map((m) => Number(m[1])));
+    const first = last();
+    await eventually(async () => last() >= first + 3, 'lines written after -f began', 10_000);
+    // Each line once, in order.
+    const nums = [...seen.matchAll(/tick (\d+)/g)].map((m) => Number(m[1]));
+    assert.deepEqual(nums, Array.from({ length: nums.length }, (_, i) => nums[0] + i));
+    assert.equal((await sb.trail(['daemon', 'stop'])).code, 0);
+    assert.equal(await ended, 1);
+    assert.match(said, /the daemon stopped; no more lines will come|the daemon closed the connection/);
+  } finally {
     await sb.cleanup();
   }
 });

@@ -9,6 +9,8 @@ import { limitArg } from './filters.js';
 import { sessionArg, SESSION_HELP } from './session-arg.js';
 import { coloursOnly, escapeControls } from './shown.js';
 import { followUp, stateText } from './services-view.js';
+import { DaemonClient } from '../client/daemon-client.js';
+import type { OpInput, OpOutput } from '../contract/ops.js';
 
 export const svcCommand: CliCommand = {
   name: 'svc',
@@ -83,14 +85,8 @@ export const svcCommand: CliCommand = {
         };
         if (values.json && !values.follow) return json(lines), 0;
         show(lines);
-        let after = lines.length ? lines[lines.length - 1].id : undefined;
-        while (values.follow) {
-          await new Promise((r) => setTimeout(r, 200));
-          lines = await call('svc.logs', { ...base, since: undefined, limit: 10_000, afterId: after ?? 0 });
-          show(lines);
-          if (lines.length) after = lines[lines.length - 1].id;
-        }
-        return 0;
+        if (!values.follow) return 0;
+        return follow(session, name, base, lines.length ? lines[lines.length - 1].id : 0, show);
       }
       case 'start':
       case 'stop':
@@ -185,4 +181,49 @@ function logText(l: { line: string; raw: string | null }): string {
 /** A word for sh -c: as it is when it needs no quoting, else in single quotes. */
 function shellWord(w: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * svc logs -f: the lines after the last shown, read each time the daemon says
+ * the service's output was stored (the service.output event, on the same
+ * connection), not on a timer: a line shows as soon as it is in the trail,
+ * and a quiet service costs nothing. Ends when the daemon goes (exit 1).
+ */
+async function follow(
+  session: string,
+  name: string,
+  base: Omit<OpInput<'svc.logs'>, 'limit'>,
+  after: number,
+  show: (ls: OpOutput<'svc.logs'>) => void,
+): Promise<number> {
+  const c = await DaemonClient.connect();
+  let wake: (() => void) | null = null;
+  let stored = true; // a look at once: what came between the first read and the watch
+  let gone = false;
+  c.onEvent = (e) => {
+    if ((e.data as { service?: string } | null)?.service !== name) return;
+    stored = true;
+    wake?.();
+  };
+  c.onClose = () => {
+    gone = true;
+    wake?.();
+  };
+  c.send({ t: 'watch', kinds: ['service.output'], session });
+  try {
+    for (;;) {
+      if (!stored) await new Promise<void>((r) => (wake = r));
+      wake = null;
+      if (gone) {
+        process.stderr.write('trail: the daemon stopped; no more lines will come\n');
+        return 1;
+      }
+      stored = false;
+      const lines = await c.call('svc.logs', { ...base, since: undefined, limit: 10_000, afterId: after });
+      show(lines);
+      if (lines.length) after = lines[lines.length - 1].id;
+    }
+  } finally {
+    c.close();
+  }
 }

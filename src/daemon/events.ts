@@ -41,13 +41,15 @@ export type TrailEvent = Base &
     // Commands are kept in their own table: these two are heard live, not stored again as events.
     | { kind: 'command.started'; data: { id: number; command: string; cwd: string | null } }
     | { kind: 'command.ended'; data: { id: number; exitCode: number | null; durationMs: number | null; endReason: string | null } }
+    // A service's output stored (its lines are in the logs file): heard live by `svc logs -f`, never stored.
+    | { kind: 'service.output'; data: { service: string } }
   );
 
 export type EventKind = TrailEvent['kind'];
 export type EventOf<K extends EventKind> = Extract<TrailEvent, { kind: K }>;
 
-/** Kinds whose record is elsewhere (the commands table): not written to the events table. */
-const KEPT_ELSEWHERE = new Set<EventKind>(['command.started', 'command.ended']);
+/** Kinds whose record is elsewhere (the commands table, the logs file): not written to the events table. */
+const KEPT_ELSEWHERE = new Set<EventKind>(['command.started', 'command.ended', 'service.output']);
 
 type Subscriber = { kinds: Set<EventKind> | null; fn: (e: TrailEvent) => void };
 
@@ -82,5 +84,11 @@ export class EventBus {
     const s: Subscriber = { kinds: kinds === '*' ? null : new Set<EventKind>(kinds), fn: fn as (e: TrailEvent) => void };
     this.subscribers.add(s);
     return () => this.subscribers.delete(s);
+  }
+
+  /** Whether anyone hears this kind by name ('*' does not count): what is done only for a listener can be skipped. */
+  heard(kind: EventKind): boolean {
+    for (const s of this.subscribers) if (s.kinds?.has(kind)) return true;
+    return false;
   }
 }

@@ -122,6 +122,9 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
     log,
     // Terminals someone watches come first: while one had output in the last second, writing logs rests.
     () => performance.now() - Terminal.lastWatched < 1000,
+    (stored) => {
+      for (const s of stored) manager.events.emit({ kind: 'service.output', sessionId: s.sessionId, terminalId: null, at: Date.now(), data: { service: s.service } });
+    },
   );
   const services = new Services({
     store: serviceStore,
