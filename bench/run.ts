@@ -1,10 +1,10 @@
 // `npm run bench [-- NAME...]`: runs the benchmarks and prints each figure
-// beside its baseline from the same run. Names: throughput latency reattach memory hooks search picker services svc-logs svc-echo svc-memory svc-search returning mcp-run mcp-tokens mcp-echo.
+// beside its baseline from the same run. Names: throughput latency reattach memory hooks search picker services svc-logs svc-echo svc-follow svc-memory svc-search returning mcp-run mcp-tokens mcp-echo.
 import { throughput, latency, reattach, memory } from './terminal.js';
 import { hooks } from './hooks.js';
 import { search } from './search.js';
 import { picker } from './picker.js';
-import { services, serviceLogs, echoUnderFlood, serviceMemory, serviceSearch } from './services.js';
+import { services, serviceLogs, echoUnderFlood, serviceMemory, serviceSearch, followLatency } from './services.js';
 import { returning } from './returning.js';
 import { mcpRun, mcpTokens, mcpEcho } from './mcp.js';
 
@@ -19,6 +19,7 @@ const all: Record<string, () => Promise<string[]>> = {
   services: () => services(10, quick ? 2 : 9),
   'svc-logs': () => serviceLogs(quick ? 5 : 20, quick ? 2 : 4),
   'svc-echo': () => echoUnderFlood(quick ? 400 : 4000),
+  'svc-follow': () => followLatency(quick ? 20 : 100),
   'svc-memory': () => serviceMemory(20),
   'mcp-run': () => mcpRun(quick ? 20 : 100),
   'mcp-tokens': () => mcpTokens(),

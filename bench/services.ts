@@ -380,3 +380,61 @@ export async function serviceSearch(gb: number): Promise<string[]> {
   }
   return out;
 }
+
+/**
+ * How soon a line a service prints is shown by `trail svc logs -f`, against
+ * `tail -F` of a file the same command appends to (how pm2's log file is
+ * followed), in the same run. The service prints its clock (ns) every 100 ms.
+ */
+export async function followLatency(lines: number): Promise<string[]> {
+  const w = new World();
+  const project = join(w.userHome, 'follow');
+  mkdirSync(project, { recursive: true });
+  const clockLoop = 'while :; do date +%s%N; sleep 0.1; done';
+  writeFileSync(join(project, 'trail.yaml'), `services:\n  clock:\n    command: ${JSON.stringify(clockLoop)}\n`);
+  /** Milliseconds from each line's clock to its arrival on `cmd`'s stdout, after the first `skip` lines. */
+  const follow = (cmd: string, args: string[], skip: number) =>
+    new Promise<number[]>((resolve, reject) => {
+      const p = spawn(cmd, args, { env: w.env, stdio: ['ignore', 'pipe', 'inherit'] });
+      const got: number[] = [];
+      let seen = 0;
+      let rest = '';
+      p.stdout.on('data', (b: Buffer) => {
+        const now = performance.timeOrigin + performance.now();
+        const parts = (rest + b.toString()).split('\n');
+        rest = parts.pop()!;
+        for (const l of parts) {
+          const ns = /(\d{19})\s*$/.exec(l)?.[1];
+          if (!ns || seen++ < skip) continue;
+          got.push(now - Number(ns) / 1e6);
+          if (got.length === lines) p.kill();
+        }
+      });
+      p.on('exit', () => (got.length >= lines ? resolve(got) : reject(new Error(`${cmd} ended after ${got.length} line(s)`))));
+    });
+  try {
+    await w.startDaemon();
+    w.trail('new', 'follow', '-d', '--dir', project);
+    w.trail('up', '--session', 'follow');
+    const byTrail = (await follow(process.execPath, [BIN, 'svc', 'logs', 'clock', '--session', 'follow', '-f', '-n', '1'], 1)).sort((a, b) => a - b);
+    w.trail('down', '--session', 'follow');
+    const file = join(project, 'clock.log');
+    const writer = spawn('/bin/sh', ['-c', `${clockLoop} >> ${file}`], { stdio: 'ignore', detached: true });
+    let byTail: number[];
+    try {
+      await sleep(300);
+      byTail = (await follow('tail', ['-F', '-n', '0', file], 0)).sort((a, b) => a - b);
+    } finally {
+      process.kill(-writer.pid!, 'SIGKILL');
+    }
+    const row = (name: string, xs: number[]) => `  ${name}  p50 ${pct(xs, 50).toFixed(1)} ms   p99 ${pct(xs, 99).toFixed(1)} ms   (${xs.length} lines)`;
+    return [
+      `following a service's output: a line printed every 100 ms, from its clock to the follower's stdout`,
+      row('trail svc logs -f', byTrail),
+      row('tail -F of a file', byTail),
+      `  trail / tail -F: p50 ${ratio(pct(byTrail, 50), pct(byTail, 50))}`,
+    ];
+  } finally {
+    w.stop();
+  }
+}
