@@ -163,15 +163,17 @@ export async function serviceLogs(seconds: number, rounds: number): Promise<stri
   writeFileSync(join(project, 'flood.sh'), `#!/bin/sh\nexec ${FLOOD}\n`, { mode: 0o755 });
   const pm2 = new Pm2(w);
   // Every line kept (the default keeps a service's newest 100,000): what is measured is what was written.
+  // BENCH_RETENTION=1: the default retention, as a person runs it; the lines written are then read from the newest line's number.
+  const retention = process.env.BENCH_RETENTION === '1';
   mkdirSync(w.home, { recursive: true, mode: 0o700 });
-  writeFileSync(join(w.home, 'config.yaml'), 'service_logs: { lines: 1000000000 }\n');
+  if (!retention) writeFileSync(join(w.home, 'config.yaml'), 'service_logs: { lines: 1000000000 }\n');
   try {
     await w.startDaemon();
     w.trail('new', 'flood', '-d', '--dir', project);
     const version = pm2.version;
     const rate = (x: number) => (x / seconds).toFixed(0);
     out.push(`service logs: a service printing short lines as fast as it can (seq), ${seconds} s each, ${rounds} round(s) alternating, same machine, same run`);
-    const sum = { trail: 0, pm2: 0 };
+    const sum = { trail: 0, pm2: 0, trailSeconds: 0 };
     let stored = { lines: 0, bytes: 0 };
     let searchMs = 0;
     let hit = true;
@@ -179,18 +181,26 @@ export async function serviceLogs(seconds: number, rounds: number): Promise<stri
       w.trail('up', '--session', 'flood', '-d');
       await sleep(seconds * 1000);
       w.trail('down', '--session', 'flood');
+      // What was read and not yet stored (up to 32 MiB in flight) is stored before it is counted, and the time
+      // that takes counts (CLI start included): svc logs waits for the writer. (Read before that, the count
+      // missed it, and with retention the newest line read could be cut away before the search below.)
+      const d0 = performance.now();
+      w.trail('svc', 'logs', 'flood', '--session', 'flood', '-n', '1');
+      const drain = (performance.now() - d0) / 1000;
       const t = storedLogs(w);
-      const lines = t.lines - stored.lines;
-      const bytes = t.bytes - stored.bytes;
-      stored = t;
-      sum.trail += lines;
       // Searchable: the newest line is found by its number.
       const n = /log line (\d+)/.exec(t.newest)![1];
+      // With retention, what went is counted from the numbers (each run of seq starts at 1); its bytes from the kept lines' mean.
+      const lines = retention ? Number(n) : t.lines - stored.lines;
+      const bytes = retention ? (lines * t.bytes) / t.lines : t.bytes - stored.bytes;
+      stored = t;
+      sum.trail += lines;
       const s0 = performance.now();
       const found = w.trail('search', `log line ${n}:`, '--in', 'logs', '--json');
       searchMs = Math.max(searchMs, performance.now() - s0);
       hit &&= (JSON.parse(found) as { line: string }[]).some((h) => h.line === t.newest);
-      return `trail ${rate(lines)} lines/s, ${(bytes / 1e6 / seconds).toFixed(1)} MB/s`;
+      sum.trailSeconds += seconds + drain;
+      return `trail ${(lines / (seconds + drain)).toFixed(0)} lines/s, ${(bytes / 1e6 / (seconds + drain)).toFixed(1)} MB/s (${drain.toFixed(2)} s to store the rest)`;
     };
     const runPm2 = async (k: number) => {
       pm2.run('start', join(project, 'flood.sh'), '--name', `flood${k}`, '--no-autorestart');
@@ -209,8 +219,8 @@ export async function serviceLogs(seconds: number, rounds: number): Promise<stri
       const second = k % 2 === 0 ? await settled(() => runPm2(k)) : await settled(runTrail);
       out.push(`  round ${k + 1}: ${first}; ${second}`);
     }
-    out.push(`  trail: stored in SQLite, redacted, indexed; pm2 ${version}: appended to its log file`);
-    out.push(`  trail / pm2 (all rounds' lines): ${ratio(sum.trail, sum.pm2)} (goal ≥ 1.00×); the newest line found by trail search in ≤ ${searchMs.toFixed(0)} ms (CLI start included): ${hit ? 'yes' : 'NO'}`);
+    out.push(`  trail: stored in SQLite, redacted, indexed${retention ? ", its newest 100,000 lines kept (the default retention)" : ''}; pm2 ${version}: appended to its log file`);
+    out.push(`  trail / pm2 (all rounds' lines a second): ${ratio(sum.trail / sum.trailSeconds, sum.pm2 / (seconds * rounds))} (goal ≥ 1.00×); the newest line found by trail search in ≤ ${searchMs.toFixed(0)} ms (CLI start included): ${hit ? 'yes' : 'NO'}`);
   } finally {
     pm2.kill();
     w.stop();
