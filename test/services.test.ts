@@ -13,6 +13,16 @@ import { Sandbox, eventually, BIN } from './helpers.js';
 
 type Svc = { name: string; state: string; pid: number | null; startedAt: number | null; readyAt: number | null; restarts: number; reason: string | null; ports: number[] };
 
+/** A project directory with this trail.yaml, the daemon started, and a session for it (detached); the directory. */
+async function sessionWith(sb: Sandbox, name: string, yaml: string): Promise<string> {
+  const project = join(sb.userHome, name);
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, 'trail.yaml'), yaml);
+  await sb.startDaemon();
+  await sb.trail(['new', name, '-d', '--dir', project]);
+  return project;
+}
+
 /** The pids of the processes in a process group (from /proc). */
 function group(pgid: number): number[] {
   const out: number[] = [];
@@ -141,12 +151,8 @@ test('services: dependency order with a ready probe, logs redacted, restart then
 
 test('a malformed trail.yaml starts nothing and says where and what', async () => {
   const sb = new Sandbox();
-  const project = join(sb.userHome, 'bad');
-  mkdirSync(project, { recursive: true });
-  writeFileSync(join(project, 'trail.yaml'), 'services:\n  web:\n    command: sleep 100\n    ready:\n      port: eighty\n');
   try {
-    await sb.startDaemon();
-    await sb.trail(['new', 'bad', '-d', '--dir', project]);
+    const project = await sessionWith(sb, 'bad', 'services:\n  web:\n    command: sleep 100\n    ready:\n      port: eighty\n');
     const r = await sb.trail(['up', '--session', 'bad']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /trail\.yaml:5:13: services\.web\.ready\.port: expected a number \(nothing was started or stopped\)/);
@@ -248,12 +254,8 @@ test('svc add and svc rm edit trail.yaml in place, comments and order kept; a se
 
 test('services running when the daemon stops cleanly are started again when it comes back', async () => {
   const sb = new Sandbox();
-  const project = join(sb.userHome, 'again');
-  mkdirSync(project, { recursive: true });
-  writeFileSync(join(project, 'trail.yaml'), 'services:\n  worker:\n    command: sleep 300\n  idle:\n    command: sleep 300\n    autostart: false\n');
   try {
-    await sb.startDaemon();
-    await sb.trail(['new', 'again', '-d', '--dir', project]);
+    await sessionWith(sb, 'again', 'services:\n  worker:\n    command: sleep 300\n  idle:\n    command: sleep 300\n    autostart: false\n');
     assert.equal((await sb.trail(['up', '--session', 'again'])).code, 0);
     const before = (await sb.json<{ services: Svc[] }>(['svc', 'ls', '--session', 'again', '--json'])).services.find((s) => s.name === 'worker')!;
     assert.equal((await sb.trail(['daemon', 'stop', '--force'])).code, 0);
@@ -273,13 +275,9 @@ test('services running when the daemon stops cleanly are started again when it c
 
 test('a daemon asked to stop holds its lock until its services have stopped and their last lines are kept: a daemon started meanwhile waits for it, and finds nothing left to clean up', async () => {
   const sb = new Sandbox();
-  const project = join(sb.userHome, 'slow');
-  mkdirSync(project, { recursive: true });
-  // Takes a second and a half to stop, and says so at the very end.
-  writeFileSync(join(project, 'trail.yaml'), `services:\n  slow:\n    command: "trap 'sleep 1.5; echo bye; exit 0' TERM; echo up; while :; do sleep 0.1; done"\n    stop: { grace: 8s }\n`);
   try {
-    await sb.startDaemon();
-    await sb.trail(['new', 'slow', '-d', '--dir', project]);
+    // Takes a second and a half to stop, and says so at the very end.
+    await sessionWith(sb, 'slow', `services:\n  slow:\n    command: "trap 'sleep 1.5; echo bye; exit 0' TERM; echo up; while :; do sleep 0.1; done"\n    stop: { grace: 8s }\n`);
     assert.equal((await sb.trail(['up', '--session', 'slow'])).code, 0);
     await eventually(async () => /up/.test((await sb.trail(['svc', 'logs', 'slow', '--session', 'slow'])).stdout), 'the service up');
     const old = Number(readFileSync(join(sb.home, 'daemon.lock'), 'utf8'));
@@ -303,12 +301,8 @@ test('a daemon asked to stop holds its lock until its services have stopped and 
 
 test('svc logs -f prints the lines as the service writes them, each once and in order, and says so when the daemon goes', async () => {
   const sb = new Sandbox();
-  const project = join(sb.userHome, 'ticks');
-  mkdirSync(project, { recursive: true });
-  writeFileSync(join(project, 'trail.yaml'), 'services:\n  ticker:\n    command: "i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.2; done"\n');
   try {
-    await sb.startDaemon();
-    await sb.trail(['new', 'ticks', '-d', '--dir', project]);
+    await sessionWith(sb, 'ticks', 'services:\n  ticker:\n    command: "i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.2; done"\n');
     assert.equal((await sb.trail(['up', '--session', 'ticks'])).code, 0);
     await eventually(async () => /tick 2/.test((await sb.trail(['svc', 'logs', 'ticker', '--session', 'ticks'])).stdout), 'two ticks');
     const f = spawn(process.execPath, [BIN, 'svc', 'logs', 'ticker', '--session', 'ticks', '-f'], { env: sb.env });
@@ -541,12 +535,8 @@ test('a watch hears the session’s service events as they happen, redacted; an 
 
 test('trail up watches a service without a ready probe until it has stayed up: one that fails at once is reported failing, not ready', async () => {
   const sb = new Sandbox();
-  const project = join(sb.userHome, 'np');
-  mkdirSync(project, { recursive: true });
-  writeFileSync(join(project, 'trail.yaml'), 'services:\n  steady:\n    command: sleep 300\n  typo:\n    command: "echo \'no such tool: nmp\' >&2; exit 127"\n    restart: "no"\n');
   try {
-    await sb.startDaemon();
-    await sb.trail(['new', 'np', '-d', '--dir', project]);
+    await sessionWith(sb, 'np', 'services:\n  steady:\n    command: sleep 300\n  typo:\n    command: "echo \'no such tool: nmp\' >&2; exit 127"\n    restart: "no"\n');
     const up = await sb.trail(['up', '--session', 'np']);
     assert.equal(up.code, 1, up.stdout);
     assert.match(up.stdout, /steady +up for 1\.\ds \(no ready probe\)/);
