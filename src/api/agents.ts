@@ -100,7 +100,8 @@ async function typeCommand(ctx: ApiContext, s: Session, t: Terminal, command: st
   // Whatever is already on the prompt line would become part of this command: the line must be empty.
   // What an agent typed is known at once; what the screen shows covers the rest (the person's keys, typeahead).
   const pending = typed.get(t.id);
-  const onPrompt = pending && (pending.line || pending.unknown) ? pending.line || '(edited with keys)' : await t.promptText();
+  // Keys the agent just sent (C-u) are read from the screen once the shell has answered them, not before.
+  const onPrompt = pending && (pending.line || pending.unknown) ? pending.line || '(edited with keys)' : await t.promptText(3000, pending?.at ?? 0);
   if (onPrompt === null) {
     stopWaiting();
     throw new TrailError('unavailable', `not run: terminal ${t.index} of ${s.name} shows no prompt (read its screen to see what it waits for)`);
@@ -120,8 +121,8 @@ async function typeCommand(ctx: ApiContext, s: Session, t: Terminal, command: st
   return id;
 }
 
-/** Text an agent typed at each terminal since its last Enter, and whether keys (history, completion) made the line unknown. */
-const typed = new Map<string, { line: string; unknown: boolean }>();
+/** Text an agent typed at each terminal since its last Enter, whether keys (history, completion) made the line unknown, and when (performance.now()). */
+const typed = new Map<string, { line: string; unknown: boolean; at: number }>();
 
 // Keys that make the line at a prompt something other than what was typed: history, completion, moving the cursor.
 const UNKNOWING = new Set(['Up', 'Down', 'Tab', 'C-r', 'C-p', 'C-n', 'C-y', 'Left', 'Right', 'Home', 'End', 'C-a', 'C-e']);
@@ -134,7 +135,7 @@ const UNKNOWING = new Set(['Up', 'Down', 'Tab', 'C-r', 'C-p', 'C-n', 'C-y', 'Lef
  * Nothing is typed when any line of the call is refused.
  */
 function checkTyped(ctx: ApiContext, s: Session, t: Terminal, text: string, keys: string[], enter: boolean): void {
-  const was = typed.get(t.id) ?? { line: '', unknown: false };
+  const was = typed.get(t.id) ?? { line: '', unknown: false, at: 0 };
   let { line, unknown } = was;
   const running = t.runningCommand;
   const atPrompt = running === null && t.shellKind !== null;
@@ -178,7 +179,7 @@ function checkTyped(ctx: ApiContext, s: Session, t: Terminal, text: string, keys
     if (v.action === 'deny') throw new TrailError('forbidden', `not sent: ${v.reasons.join('; ')} (the person's rules: trail policy ${s.name})`);
     if (v.action === 'confirm') throw new TrailError('forbidden', `not sent: ${v.reasons.join('; ')}; run it with run_command, which asks the person`);
   }
-  typed.set(t.id, { line, unknown });
+  typed.set(t.id, { line, unknown, at: performance.now() });
 }
 
 /** The screen's rows and, above them, up to `scrollback` lines that scrolled off it. */

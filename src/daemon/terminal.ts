@@ -92,9 +92,12 @@ export class Terminal {
 
   /**
    * What is on the shell's prompt line now, after the prompt, once the shell
-   * has drawn a prompt since its last command (null: no prompt within waitMs).
+   * has drawn a prompt since its last command (null: no prompt within waitMs)
+   * and has answered keys written at keysAt (performance.now()).
    */
-  async promptText(waitMs = 3000): Promise<string | null> {
+  async promptText(waitMs = 3000, keysAt = 0): Promise<string | null> {
+    // Keys written at keysAt (an agent's C-u) show once the shell has answered them: up to half a second for that.
+    for (let waited = 0; this.lastOutputAt < keysAt && waited < 500 && !this.exited; waited += 10) await new Promise((r) => setTimeout(r, 10));
     for (let waited = 0; !this.recorder.promptShown; waited += 10) {
       if (waited >= waitMs || this.exited) return null;
       await new Promise((r) => setTimeout(r, 10));
