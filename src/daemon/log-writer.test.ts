@@ -75,3 +75,26 @@ test('the log writer keeps the order writes were sent in (a private key goes on 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a quiet service's lines, a transaction each, do not grow the logs file's WAL without bound: it is checkpointed by what the writes add to it, not by their output alone", async () => {
+  const { statSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'trail-log-writer-'));
+  const health = new StoreHealth(() => {});
+  const init: WriterInit = { file: logsFileOf(join(dir, 'trail.db')), redact: { patterns: [], disable: [] }, retention: { lines: 100_000, days: 14 }, trimEvery: 10_000, watchedShare: 0.05 };
+  const db = openDb(join(dir, 'trail.db'));
+  const w = new LogWriter(init, health, () => {});
+  try {
+    // 600 lines, each written alone (as a service printing now and then is): ~325 KB of WAL each with 64 KiB pages.
+    for (let i = 0; i < 600; i++) {
+      w.write('s', [sent(`GET /health 200 ${i}`)]);
+      await w.synced();
+    }
+    const wal = statSync(init.file + '-wal').size;
+    assert.ok(wal < 80 * 1024 * 1024, `the WAL is ${(wal / 1e6).toFixed(1)} MB`);
+    assert.equal(new ServiceStore(db).lines('s', 'web', { limit: 10_000 }).length, 600);
+  } finally {
+    await w.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
