@@ -623,12 +623,14 @@ export class SessionServices {
 
   private async probe(p: Proc, child: Child): Promise<void> {
     const r = p.spec.ready!;
-    while (p.child === child && p.state === 'running') {
+    // Looked at soon, then less often up to the period (25 ms, doubling): a server that listens in 50 ms is
+    // ready (and its dependents start) in ~50 ms, not a period later. Docker's start_interval is the same idea.
+    for (let wait = Math.min(25, r.period); p.child === child && p.state === 'running'; wait = Math.min(wait * 2, r.period)) {
       if (await probeOnce(r, this.session.dir, this.deps.env)) {
         if (p.child === child && p.state === 'running') this.ready(p);
         return;
       }
-      await new Promise((res) => setTimeout(res, r.period));
+      await new Promise((res) => setTimeout(res, wait));
     }
   }
 
