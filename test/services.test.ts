@@ -318,8 +318,19 @@ test('svc logs -f prints the lines as the service writes them, each once and in 
     // Each line once, in order.
     const nums = [...seen.matchAll(/tick (\d+)/g)].map((m) => Number(m[1]));
     assert.deepEqual(nums, Array.from({ length: nums.length }, (_, i) => nums[0] + i));
+    // -n 0 with --json: only what comes from now on, an object a line.
+    const t0 = Date.now();
+    const g = spawn(process.execPath, [BIN, 'svc', 'logs', 'ticker', '--session', 'ticks', '-f', '-n', '0', '--json'], { env: sb.env });
+    let objects = '';
+    g.stdout.on('data', (b: Buffer) => (objects += b.toString()));
+    const gEnded = new Promise<number | null>((r) => g.on('exit', (code) => r(code)));
+    await eventually(async () => objects.split('\n').filter(Boolean).length >= 3, 'three lines as JSON');
+    const rows = objects.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { line: string; at: number; stream: string });
+    assert.ok(rows.every((r) => /^tick \d+$/.test(r.line) && r.stream === 'out'), objects);
+    assert.ok(rows.every((r) => r.at >= t0), 'nothing from before -f began');
     assert.equal((await sb.trail(['daemon', 'stop'])).code, 0);
     assert.equal(await ended, 1);
+    assert.equal(await gEnded, 1);
     assert.match(said, /the daemon stopped; no more lines will come|the daemon closed the connection/);
   } finally {
     await sb.cleanup();

@@ -32,8 +32,8 @@ export const svcCommand: CliCommand = {
   },
   optionHelp: {
     session: SESSION_HELP,
-    follow: { text: 'logs: keep printing lines as they come (Ctrl-C stops)' },
-    limit: { arg: 'N', text: 'logs: the last N lines (default 100)' },
+    follow: { text: 'logs: keep printing lines as they come (Ctrl-C stops); with --json, an object a line' },
+    limit: { arg: 'N', text: 'logs: the last N lines (default 100; with -f, 0 prints only what comes from now on)' },
     grep: { arg: 'TEXT', text: 'logs: only lines that contain TEXT (any case)' },
     stderr: { text: 'logs: only what the service wrote to stderr' },
     all: { text: 'start, stop, restart: every service' },
@@ -79,12 +79,16 @@ export const svcCommand: CliCommand = {
         const name = names[0];
         if (!name) throw new UsageError('svc logs needs a service name (trail svc ls lists them)');
         const base = { session, name, since: values.since as string | undefined, grep: values.grep as string | undefined, stream: values.stderr ? ('err' as const) : undefined };
-        let lines = await call('svc.logs', { ...base, limit: limitArg(values.limit, 100, 10_000) });
+        // -f -n 0: only what comes from now on (as tail -n 0 -f); the newest line is read only to start after it.
+        const fromNow = Boolean(values.follow) && values.limit === '0';
+        const lines = await call('svc.logs', { ...base, limit: fromNow ? 1 : limitArg(values.limit, 100, 10_000) });
+        // Followed with --json: a JSON object a line (each line as it comes, as jq and log tools read them).
         const show = (ls: typeof lines) => {
-          for (const l of ls) out(`${paint.dim(clock(l.at).slice(11))} ${l.stream === 'err' ? paint.red('err') : paint.dim('out')} ${logText(l)}`);
+          for (const l of ls)
+            out(values.json ? JSON.stringify(l) : `${paint.dim(clock(l.at).slice(11))} ${l.stream === 'err' ? paint.red('err') : paint.dim('out')} ${logText(l)}`);
         };
         if (values.json && !values.follow) return json(lines), 0;
-        show(lines);
+        if (!fromNow) show(lines);
         if (!values.follow) return 0;
         return follow(session, name, base, lines.length ? lines[lines.length - 1].id : 0, show);
       }
