@@ -260,6 +260,11 @@ test('services running when the daemon stops cleanly are started again when it c
     const before = (await sb.json<{ services: Svc[] }>(['svc', 'ls', '--session', 'again', '--json'])).services.find((s) => s.name === 'worker')!;
     assert.equal((await sb.trail(['daemon', 'stop', '--force'])).code, 0);
     assert.equal(group(before.pid!).length, 0, 'stopped with the daemon');
+    // A look starts no daemon (which would start the services again): it says none runs.
+    const look = await sb.trail(['svc', 'ls', '--session', 'again']);
+    assert.equal(look.code, 3);
+    assert.match(look.stderr, /no daemon is running, so no service is/);
+    assert.equal((await sb.trail(['daemon', 'status'])).code, 3, 'still no daemon');
     assert.equal((await sb.trail(['daemon', 'start'])).code, 0);
     const after = await eventually(async () => {
       const l = (await sb.json<{ services: Svc[] }>(['svc', 'ls', '--session', 'again', '--json'])).services;

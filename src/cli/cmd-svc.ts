@@ -47,7 +47,15 @@ export const svcCommand: CliCommand = {
       case 'ls':
       case 'list':
       case undefined: {
-        const l = await call('svc.list', { session });
+        // A look starts no daemon: one that starts brings back the services that ran when it stopped.
+        let l: OpOutput<'svc.list'>;
+        try {
+          l = await call('svc.list', { session }, { start: false });
+        } catch (e) {
+          if (!(e instanceof ClientError && e.code === 'not_running')) throw e;
+          process.stderr.write('trail: no daemon is running, so no service is: trail up starts them (trail daemon start brings back those that ran when it stopped)\n');
+          return 3;
+        }
         if (values.json) return json(l), 0;
         if (!l.file) {
           for (const w of l.warnings) process.stderr.write(`trail: ${w}\n`);
