@@ -6,7 +6,7 @@
 // zeroed too); a TRUNCATE checkpoint leaves no old frame in the WAL.
 import type { Db } from './db.js';
 import { gramsOf } from './grams.js';
-import { rawLines, setGrams } from './services.js';
+import { FORGOTTEN, rawLines, setGrams } from './services.js';
 
 export type ForgetWhat = { ids?: number[]; sessionIds?: string[]; since?: number; until?: number; match?: string };
 export type Forgotten = { commands: number; notes: number; lines: number; events: number; walCleared: boolean };
@@ -36,7 +36,7 @@ export function forget(db: Db, w: ForgetWhat): Forgotten {
     const del = db.prepare('DELETE FROM commands WHERE id = ?');
     for (const id of ids) del.run(id);
 
-    // Service output: by time, whole chunks; by text, the lines that hold it (emptied, so that the ids of the others stay).
+    // Service output: by time, whole chunks; by text, the lines that hold it (marked forgotten, skipped when read, so that the ids of the others stay).
     let lines = 0;
     if (needle !== undefined) {
       const chunks = db
@@ -51,7 +51,7 @@ export function forget(db: Db, w: ForgetWhat): Forgotten {
         const raw = rawLines(c);
         for (let i = 0; i < text.length; i++)
           if (text[i].toLowerCase().includes(needle) || raw?.[i]?.toLowerCase().includes(needle)) {
-            text[i] = '';
+            text[i] = FORGOTTEN;
             if (raw) raw[i] = '';
             lines++;
           }

@@ -190,16 +190,19 @@ export function rawLines(c: { text: string; raw: string | null; colours: string 
 function linesOf(c: ChunkRow): LogRow[] {
   const text = c.text.split('\n');
   const raw = rawLines(c);
-  return text.map((line, i) => ({
-    id: c.id * LINE_BITS + c.first + i,
-    session_id: c.session_id,
-    service: c.service,
-    at: c.at,
-    stream: c.stream,
-    line,
-    raw: raw && raw[i] !== line ? (raw[i] ?? null) : null,
-  }));
+  const out: LogRow[] = [];
+  for (let i = 0; i < text.length; i++)
+    if (text[i] !== FORGOTTEN)
+      out.push({ id: c.id * LINE_BITS + c.first + i, session_id: c.session_id, service: c.service, at: c.at, stream: c.stream, line: text[i], raw: raw && raw[i] !== text[i] ? (raw[i] ?? null) : null });
+  return out;
 }
+
+/**
+ * What a forgotten line of a chunk becomes (store/forget.ts): a NUL, which
+ * no line as shown holds (controls are taken out). Such lines are skipped
+ * when read; the others keep their ids (a chunk's index of each line).
+ */
+export const FORGOTTEN = '\0';
 
 /**
  * Services' output lines containing `text` (any case), newest first, across
