@@ -307,7 +307,7 @@ test('a daemon asked to stop holds its lock until its services have stopped and 
 test('svc logs -f prints the lines as the service writes them, each once and in order, and says so when the daemon goes', async () => {
   const sb = new Sandbox();
   try {
-    await sessionWith(sb, 'ticks', 'services:\n  ticker:\n    command: "i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.2; done"\n');
+    await sessionWith(sb, 'ticks', 'services:\n  ticker:\n    command: "i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.2; done"\n  tock:\n    command: "i=0; while :; do i=$((i+1)); echo tock $i >&2; sleep 0.3; done"\n');
     assert.equal((await sb.trail(['up', '--session', 'ticks'])).code, 0);
     await eventually(async () => /tick 2/.test((await sb.trail(['svc', 'logs', 'ticker', '--session', 'ticks'])).stdout), 'two ticks');
     const f = spawn(process.execPath, [BIN, 'svc', 'logs', 'ticker', '--session', 'ticks', '-f'], { env: sb.env });
@@ -323,6 +323,18 @@ test('svc logs -f prints the lines as the service writes them, each once and in 
     // Each line once, in order.
     const nums = [...seen.matchAll(/tick (\d+)/g)].map((m) => Number(m[1]));
     assert.deepEqual(nums, Array.from({ length: nums.length }, (_, i) => nums[0] + i));
+    // No name: every service, merged in time order, each line with its service's name.
+    const merged = await sb.trail(['svc', 'logs', '--session', 'ticks']);
+    assert.match(merged.stdout, /ticker out tick \d+/);
+    assert.match(merged.stdout, /tock   err tock \d+/);
+    const rowsOfAll = JSON.parse((await sb.trail(['svc', 'logs', '--session', 'ticks', '--json'])).stdout) as { service: string; at: number }[];
+    assert.deepEqual([...new Set(rowsOfAll.map((r) => r.service))].sort(), ['ticker', 'tock']);
+    assert.deepEqual(rowsOfAll.map((r) => r.at), rowsOfAll.map((r) => r.at).sort((a, b) => a - b), 'in time order');
+    const h = spawn(process.execPath, [BIN, 'svc', 'logs', '--session', 'ticks', '-f', '-n', '0'], { env: sb.env });
+    let both = '';
+    h.stdout.on('data', (b: Buffer) => (both += b.toString()));
+    const hEnded = new Promise<number | null>((r) => h.on('exit', (code) => r(code)));
+    await eventually(async () => /ticker out tick \d+/.test(both) && /tock   err tock \d+/.test(both), 'both followed');
     // -n 0 with --json: only what comes from now on, an object a line.
     const t0 = Date.now();
     const g = spawn(process.execPath, [BIN, 'svc', 'logs', 'ticker', '--session', 'ticks', '-f', '-n', '0', '--json'], { env: sb.env });
@@ -336,6 +348,7 @@ test('svc logs -f prints the lines as the service writes them, each once and in 
     assert.equal((await sb.trail(['daemon', 'stop'])).code, 0);
     assert.equal(await ended, 1);
     assert.equal(await gEnded, 1);
+    assert.equal(await hEnded, 1);
     assert.match(said, /the daemon stopped; no more lines will come|the daemon closed the connection/);
   } finally {
     await sb.cleanup();

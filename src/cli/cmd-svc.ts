@@ -16,7 +16,7 @@ export const svcCommand: CliCommand = {
   name: 'svc',
   summary: "a session's services: ls, logs, start, stop, restart, attach",
   usage:
-    'trail svc ls [--json] | trail svc logs NAME [-f] [-n N] [--since 10m] [--grep TEXT] [--stderr] | trail svc start|stop|restart NAME…|--all | trail svc attach NAME [--read-only] | trail svc reload | trail svc add NAME [--port N] -- COMMAND | trail svc rm NAME',
+    'trail svc ls [--json] | trail svc logs [NAME…] [-f] [-n N] [--since 10m] [--grep TEXT] [--stderr] | trail svc start|stop|restart NAME…|--all | trail svc attach NAME [--read-only] | trail svc reload | trail svc add NAME [--port N] -- COMMAND | trail svc rm NAME',
   options: {
     session: { type: 'string', short: 's' },
     json: { type: 'boolean' },
@@ -84,21 +84,36 @@ export const svcCommand: CliCommand = {
         return 0;
       }
       case 'logs': {
-        const name = names[0];
-        if (!name) throw new UsageError('svc logs needs a service name (trail svc ls lists them)');
-        const base = { session, name, since: values.since as string | undefined, grep: values.grep as string | undefined, stream: values.stderr ? ('err' as const) : undefined };
+        // No name: every service of the session, merged in time order (as docker compose logs), each line with its service's name.
+        const all = names.length ? names : (await call('svc.list', { session, ports: false })).services.map((s) => s.name);
+        if (!all.length) throw new UsageError(`${session} has no services (trail svc ls says where they are declared)`);
+        const many = all.length > 1;
+        const width = Math.max(...all.map((n) => n.length));
+        const base = { session, since: values.since as string | undefined, grep: values.grep as string | undefined, stream: values.stderr ? ('err' as const) : undefined };
         // -f -n 0: only what comes from now on (as tail -n 0 -f); the newest line is read only to start after it.
         const fromNow = Boolean(values.follow) && values.limit === '0';
-        const lines = await call('svc.logs', { ...base, limit: fromNow ? 1 : limitArg(values.limit, 100, 10_000) });
+        const limit = fromNow ? 1 : limitArg(values.limit, 100, 10_000);
+        type Line = OpOutput<'svc.logs'>[number] & { service: string };
+        const read = async (name: string, more: Partial<OpInput<'svc.logs'>>, via?: DaemonClient) =>
+          (await (via ? via.call('svc.logs', { ...base, name, limit, ...more }) : call('svc.logs', { ...base, name, limit, ...more }))).map((l) => ({ ...l, service: name }));
+        const merged = (await Promise.all(all.map((n) => read(n, {})))).flat().sort((a, b) => a.at - b.at || a.id - b.id).slice(-limit);
         // Followed with --json: a JSON object a line (each line as it comes, as jq and log tools read them).
-        const show = (ls: typeof lines) => {
-          for (const l of ls)
-            out(values.json ? JSON.stringify(l) : `${paint.dim(clock(l.at).slice(11))} ${l.stream === 'err' ? paint.red('err') : paint.dim('out')} ${logText(l)}`);
+        const show = (ls: Line[]) => {
+          for (const l of ls) {
+            if (values.json) out(JSON.stringify(l));
+            else out(`${paint.dim(clock(l.at).slice(11))} ${many ? paint.bold(l.service.padEnd(width)) + ' ' : ''}${l.stream === 'err' ? paint.red('err') : paint.dim('out')} ${logText(l)}`);
+          }
         };
-        if (values.json && !values.follow) return json(lines), 0;
-        if (!fromNow) show(lines);
+        if (values.json && !values.follow) return json(merged), 0;
+        if (!fromNow) show(merged);
         if (!values.follow) return 0;
-        return follow(session, name, base, lines.length ? lines[lines.length - 1].id : 0, show);
+        // Where each service's lines were read up to.
+        const after = new Map(all.map((n) => [n, 0]));
+        for (const n of all) {
+          const newest = fromNow ? await read(n, { limit: 1 }) : merged.filter((l) => l.service === n);
+          if (newest.length) after.set(n, newest[newest.length - 1].id);
+        }
+        return follow(session, after, (c, name, afterId) => read(name, { since: undefined, limit: 10_000, afterId }, c), show);
       }
       case 'start':
       case 'stop':
@@ -197,24 +212,25 @@ function shellWord(w: string): string {
 
 /**
  * svc logs -f: the lines after the last shown, read each time the daemon says
- * the service's output was stored (the service.output event, on the same
+ * a service's output was stored (the service.output event, on the same
  * connection), not on a timer: a line shows as soon as it is in the trail,
  * and a quiet service costs nothing. Ends when the daemon goes (exit 1).
  */
-async function follow(
+async function follow<L extends { id: number; at: number }>(
   session: string,
-  name: string,
-  base: Omit<OpInput<'svc.logs'>, 'limit'>,
-  after: number,
-  show: (ls: OpOutput<'svc.logs'>) => void,
+  after: Map<string, number>,
+  read: (c: DaemonClient, name: string, afterId: number) => Promise<L[]>,
+  show: (ls: L[]) => void,
 ): Promise<number> {
   const c = await DaemonClient.connect();
   let wake: (() => void) | null = null;
-  let stored = true; // a look at once: what came between the first read and the watch
+  // A look at once at each: what came between the first read and the watch.
+  const stored = new Set(after.keys());
   let gone = false;
   c.onEvent = (e) => {
-    if ((e.data as { service?: string } | null)?.service !== name) return;
-    stored = true;
+    const service = (e.data as { service?: string } | null)?.service;
+    if (service === undefined || !after.has(service)) return;
+    stored.add(service);
     wake?.();
   };
   c.onClose = () => {
@@ -224,16 +240,20 @@ async function follow(
   c.send({ t: 'watch', kinds: ['service.output'], session });
   try {
     for (;;) {
-      if (!stored) await new Promise<void>((r) => (wake = r));
+      if (!stored.size && !gone) await new Promise<void>((r) => (wake = r));
       wake = null;
       if (gone) {
         process.stderr.write('trail: the daemon stopped; no more lines will come\n');
         return 1;
       }
-      stored = false;
-      const lines = await c.call('svc.logs', { ...base, since: undefined, limit: 10_000, afterId: after });
+      const names = [...stored];
+      stored.clear();
+      const lines = (await Promise.all(names.map(async (n) => {
+        const ls = await read(c, n, after.get(n)!);
+        if (ls.length) after.set(n, ls[ls.length - 1].id);
+        return ls;
+      }))).flat().sort((a, b) => a.at - b.at);
       show(lines);
-      if (lines.length) after = lines[lines.length - 1].id;
     }
   } finally {
     c.close();
