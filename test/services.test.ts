@@ -223,30 +223,29 @@ test('a port a service did not declare, taken: it fails (no restarts), naming th
   }
 });
 
-test('svc add and svc rm edit trail.yaml in place, comments and order kept; a service others depend on is not removed', async () => {
+test('svc add and svc rm edit trail.yaml in place, every other line as it was (comments, order, spacing, long lines); a service others depend on is not removed', async () => {
   const sb = new Sandbox();
   const project = join(sb.userHome, 'edit');
   mkdirSync(project, { recursive: true });
   const file = join(project, 'trail.yaml');
-  writeFileSync(file, '# our stack\nservices:\n  # the database\n  db:\n    command: sleep 300   # pinned\n');
+  const long = `sh -c 'while :; do printf "%s\\n" "${'x'.repeat(90)}"; sleep 30; done'`;
+  const original = `# our stack\nservices:\n  # the database\n  db:\n    command: sleep 300   # pinned\n  long:\n    command: ${JSON.stringify(long)}\n\n# the end\n`;
+  writeFileSync(file, original);
   try {
     await sb.startDaemon();
     await sb.trail(['new', 'edit', '-d', '--dir', project]);
     const add = await sb.trail(['svc', 'add', 'web', '--port', '8080', '--session', 'edit', '--', 'npm', 'run', 'dev']);
     assert.equal(add.code, 0, add.stderr);
-    assert.equal(
-      readFileSync(file, 'utf8'),
-      '# our stack\nservices:\n  # the database\n  db:\n    command: sleep 300 # pinned\n  web:\n    command: npm run dev\n    ready:\n      port: 8080\n',
-    );
+    assert.equal(readFileSync(file, 'utf8'), original.replace('\n\n# the end', '\n  web:\n    command: npm run dev\n    ready:\n      port: 8080\n\n# the end'));
     const names = (await sb.json<{ services: Svc[] }>(['svc', 'ls', '--session', 'edit', '--json'])).services.map((s) => s.name);
-    assert.deepEqual(names, ['db', 'web']);
+    assert.deepEqual(names, ['db', 'long', 'web']);
     assert.match((await sb.trail(['svc', 'add', 'web', '--session', 'edit', '--', 'x'])).stderr, /has a service named web already/);
     writeFileSync(file, readFileSync(file, 'utf8').replace('      port: 8080\n', '      port: 8080\n    depends_on: [db]\n'));
     const refused = await sb.trail(['svc', 'rm', 'db', '--session', 'edit']);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /web depends on db: change it first/);
     assert.equal((await sb.trail(['svc', 'rm', 'web', '--session', 'edit'])).code, 0);
-    assert.equal(readFileSync(file, 'utf8'), '# our stack\nservices:\n  # the database\n  db:\n    command: sleep 300 # pinned\n');
+    assert.equal(readFileSync(file, 'utf8'), original, 'as it was before the add');
   } finally {
     await sb.cleanup();
   }

@@ -10,6 +10,8 @@ import { sessionArg, SESSION_HELP } from './session-arg.js';
 import { coloursOnly, escapeControls } from './shown.js';
 import { followUp, stateText } from './services-view.js';
 import { DaemonClient } from '../client/daemon-client.js';
+import { isDeepStrictEqual } from 'node:util';
+import type { Document, YAMLMap } from 'yaml';
 import type { OpInput, OpOutput } from '../contract/ops.js';
 
 export const svcCommand: CliCommand = {
@@ -165,7 +167,8 @@ async function editFile(session: string, verb: 'add' | 'rm', name: string | unde
     throw new ClientError(`${session}'s services come from ${l.file}; a trail.yaml would take its place: write one first (trail.yaml is read before ${l.kind})`);
   const file = l.file ?? join(l.dir, 'trail.yaml');
   const before = existsSync(file) ? readFileSync(file, 'utf8') : null;
-  const { parseDocument, isMap, isSeq, isScalar } = await import('yaml');
+  const Y = await import('yaml');
+  const { parseDocument, isMap, isSeq, isScalar } = Y;
   const doc = parseDocument(before ?? 'services: {}\n');
   if (verb === 'add') {
     if (doc.hasIn(['services', name])) throw new ClientError(`${file} has a service named ${name} already`);
@@ -187,7 +190,7 @@ async function editFile(session: string, verb: 'add' | 'rm', name: string | unde
     if (running) await call('svc.down', { session, names: [name], by: 'trail svc rm' });
     doc.deleteIn(['services', name]);
   }
-  writeFileSync(file, doc.toString());
+  writeFileSync(file, (before !== null && spliced(before, doc, verb, name, Y)) || doc.toString({ lineWidth: 0 }));
   try {
     await call('svc.list', { session, ports: false });
   } catch (e) {
@@ -197,6 +200,46 @@ async function editFile(session: string, verb: 'add' | 'rm', name: string | unde
   }
   out(verb === 'add' ? `added ${name} to ${file} (trail up ${name} starts it)` : `removed ${name} from ${file}`);
   return 0;
+}
+
+/**
+ * The file with only the service's own lines added or taken out, every other
+ * line as it was (the document API renders the whole file again: spaces
+ * before a comment, long lines folded). Null when the file is laid out in a
+ * way this does not handle (a flow map, no services yet) or the result would
+ * not read back as the edited document: it is then rendered whole.
+ */
+function spliced(before: string, doc: Document, verb: 'add' | 'rm', name: string, Y: typeof import('yaml')): string | null {
+  const { isMap, isScalar } = Y;
+  const parse = Y.parseDocument;
+  const original = parse(before).get('services', true);
+  if (!isMap(original) || original.flow || !original.range || !original.items.length) return null;
+  const lineStart = (at: number) => before.lastIndexOf('\n', at - 1) + 1;
+  const firstKey = original.items[0].key as { range?: [number, number, number] } | null;
+  if (!firstKey?.range) return null;
+  const indent = firstKey.range[0] - lineStart(firstKey.range[0]);
+  let text: string;
+  if (verb === 'add') {
+    // A key setIn made is a plain string, not a node.
+    const node = (doc.get('services', true) as YAMLMap).items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === name);
+    if (!node) return null;
+    const one = new Y.Document({});
+    one.set(node.key, node.value);
+    const lines = one.toString({ indent: Math.max(2, indent), lineWidth: 0 }).replace(/\n$/, '').split('\n');
+    let at = original.range[1];
+    let head = before.slice(0, at);
+    if (!head.endsWith('\n')) head += '\n';
+    text = head + lines.map((l) => ' '.repeat(indent) + l).join('\n') + '\n' + before.slice(at);
+  } else {
+    const pair = original.items.find((p) => isScalar(p.key) && p.key.value === name);
+    const key = pair?.key as { range?: [number, number, number] } | undefined;
+    const value = pair?.value as { range?: [number, number, number] } | null | undefined;
+    if (!key?.range || !value?.range) return null;
+    let end = value.range[2];
+    if (before[end - 1] !== '\n') end = before.indexOf('\n', end) < 0 ? before.length : before.indexOf('\n', end) + 1;
+    text = before.slice(0, lineStart(key.range[0])) + before.slice(end);
+  }
+  return isDeepStrictEqual(parse(text).toJS(), doc.toJS()) ? text : null;
 }
 
 /** A log line as the service coloured it, on a terminal that shows colours (a line redrawn with \r is shown as it ended up). */
