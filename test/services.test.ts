@@ -89,7 +89,7 @@ test('services: dependency order with a ready probe, logs redacted, restart then
     // Its probe's connections were reset, not closed: none holds a port of its own for a minute (TIME_WAIT).
     assert.deepEqual(timeWaitTo(port), [], 'connections to the probed port left waiting');
     assert.match(up.stdout, /api +up for 1\.\ds \(no ready probe\)/);
-    assert.match(up.stdout, /crash +gave up: exited with code 3 after 2 restart\(s\)/);
+    assert.match(up.stdout, /crash +gave up: exited with code 3 after 2 restart\(s\)\n/, 'its last lines are boxed below, not in the reason too');
     assert.match(up.stdout, /│ boom/);
     // The trail says what happened, in time order.
     const log = (await sb.trail(['log', 'proj'])).stdout;

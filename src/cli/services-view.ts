@@ -66,13 +66,15 @@ export async function followUp(session: string, names: string[], timeoutMs: numb
       for (const s of mine) {
         // A service without a probe is shown once it has stayed up (its running time would change every look).
         if (s.state === 'ready' && s.probe === null && settlesIn(s, now)! > 0) continue;
-        const text = stateText(s);
+        // Its last lines are shown below it (boxed): not in its reason as well.
+        const boxed = (s.state === 'gave up' || (s.state === 'exited' && s.lastExit?.code !== 0)) && s.startedAt !== null;
+        const text = stateText(boxed ? { ...s, reason: s.reason?.replace(/; last output: [\s\S]*$/, '') ?? null } : s);
         const key = `${s.state}:${s.restarts}:${s.reason}`;
         if (last.get(s.name) === key) continue;
         last.set(s.name, key);
         out(`  ${s.name.padEnd(width)}  ${text}`);
         // Its last lines, from its last run only (a start that failed before running has none).
-        if ((s.state === 'gave up' || (s.state === 'exited' && s.lastExit?.code !== 0)) && s.startedAt !== null) {
+        if (boxed) {
           const lines = (await c.call('svc.logs', { session, name: s.name, limit: 5 })).filter((l) => l.at >= s.startedAt! - 1000);
           for (const l of lines) out(paint.dim(`  ${' '.repeat(width)}  │ ${escapeControls(l.line)}`));
         }
