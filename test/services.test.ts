@@ -114,6 +114,10 @@ test('services: dependency order with a ready probe, logs redacted, restart then
     const hits = JSON.parse((await sb.trail(['search', 'api up', '--svc', 'api', '--json'])).stdout) as { service: string; line: string }[];
     assert.deepEqual(hits.map((h) => [h.service, h.line]), [['api', 'api up']]);
     assert.equal((await sb.trail(['search', 'ghp_', '--in', 'logs'])).code, 1);
+    // Searched among commands only, a text only services wrote says where it is.
+    const elsewhere = await sb.trail(['search', 'api up']);
+    assert.equal(elsewhere.code, 1);
+    assert.match(elsewhere.stdout, /nothing in the trail matches "api up"\nservices' output does: trail search 'api up' --in logs/);
     // Stopping reaches the grandchildren.
     const apiGroup = group(by.api.pid!);
     assert.ok(apiGroup.length >= 3, `sh and two sleeps: ${apiGroup}`);

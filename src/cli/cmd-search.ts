@@ -2,7 +2,7 @@ import type { CliCommand } from './command.js';
 import { shown, escapeControls } from './shown.js';
 import { UsageError } from './command.js';
 import { call, read } from './connect.js';
-import { json, out, paint, clock } from './output.js';
+import { json, out, paint, clock, shellWord } from './output.js';
 import { filterInput, filterOptions, limitArg } from './filters.js';
 import { statusText } from './trail-format.js';
 import { pick } from './picker.js';
@@ -78,6 +78,11 @@ export const searchCommand: CliCommand = {
       notes = await call('note.list', { text, session: values.session as string | undefined, all: true }, { start: false }).catch(() => []);
     if (!hits.length && !notes.length) {
       out(`nothing in the trail matches ${escapeControls(JSON.stringify(text))}`);
+      // Services' output is searched apart (--in logs): said when it holds the text (when a daemon runs: reading starts none).
+      if (where === 'all') {
+        const inLogs = await call('svc.search', { text, session: values.session as string | undefined, since: values.since as string | undefined, limit: 1 }, { start: false }).catch(() => []);
+        if (inLogs.length) out(`services' output does: trail search ${shellWord(text)} --in logs`);
+      }
       return 1;
     }
     const lines: string[] = notes.map((n) => `${paint.dim('note')} ${paint.dim(n.session)}  ${noteLine(n)}`);

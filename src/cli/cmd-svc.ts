@@ -4,7 +4,7 @@ import type { CliCommand } from './command.js';
 import { ClientError } from '../client/daemon-client.js';
 import { UsageError } from './command.js';
 import { call } from './connect.js';
-import { clock, json, out, paint, table, useColor } from './output.js';
+import { clock, json, out, paint, shellWord, table, useColor } from './output.js';
 import { limitArg } from './filters.js';
 import { sessionArg, SESSION_HELP } from './session-arg.js';
 import { coloursOnly, escapeControls } from './shown.js';
@@ -248,10 +248,6 @@ function logText(l: { line: string; raw: string | null }): string {
   return escapeControls(l.line);
 }
 
-/** A word for sh -c: as it is when it needs no quoting, else in single quotes. */
-function shellWord(w: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * svc logs -f: the lines after the last shown, read each time the daemon says
