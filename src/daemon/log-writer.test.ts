@@ -10,6 +10,15 @@ import { StoreHealth } from './store-health.js';
 
 const sent = (text: string) => ({ service: 'web', stream: 'out' as const, at: 1, end_at: 2, data: new Uint8Array(Buffer.from(text)) });
 
+/** A store in a new directory and a log writer for its logs file (the default retention, no redaction patterns). */
+function writerWithStore() {
+  const dir = mkdtempSync(join(tmpdir(), 'trail-log-writer-'));
+  const health = new StoreHealth(() => {});
+  const init: WriterInit = { file: logsFileOf(join(dir, 'trail.db')), redact: { patterns: [], disable: [] }, retention: { lines: 100_000, days: 14 }, trimEvery: 10_000, watchedShare: 0.05 };
+  const db = openDb(join(dir, 'trail.db'));
+  return { dir, health, init, db, w: new LogWriter(init, health, () => {}) };
+}
+
 async function until(what: string, ok: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 25));
   assert.ok(ok(), what);
@@ -47,11 +56,7 @@ test('the log writer writes on its own thread, and when it cannot (no logs file)
 });
 
 test('the log writer keeps the order writes were sent in (a private key goes on from one to the next), a sync waits for all sent before it, and the buffers come back to be filled again', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'trail-log-writer-'));
-  const health = new StoreHealth(() => {});
-  const init: WriterInit = { file: logsFileOf(join(dir, 'trail.db')), redact: { patterns: [], disable: [] }, retention: { lines: 100_000, days: 14 }, trimEvery: 10_000, watchedShare: 0.05 };
-  const db = openDb(join(dir, 'trail.db'));
-  const w = new LogWriter(init, health, () => {});
+  const { dir, health, db, w } = writerWithStore();
   try {
     // Plain, coloured, a secret, UTF-8: each kind made its own way; a private key begun in one write goes on in the next two.
     const written = (i: number) =>
@@ -78,11 +83,7 @@ test('the log writer keeps the order writes were sent in (a private key goes on 
 
 test("a quiet service's lines, a transaction each, do not grow the logs file's WAL without bound: it is checkpointed by what the writes add to it, not by their output alone", async () => {
   const { statSync } = await import('node:fs');
-  const dir = mkdtempSync(join(tmpdir(), 'trail-log-writer-'));
-  const health = new StoreHealth(() => {});
-  const init: WriterInit = { file: logsFileOf(join(dir, 'trail.db')), redact: { patterns: [], disable: [] }, retention: { lines: 100_000, days: 14 }, trimEvery: 10_000, watchedShare: 0.05 };
-  const db = openDb(join(dir, 'trail.db'));
-  const w = new LogWriter(init, health, () => {});
+  const { dir, health, init, db, w } = writerWithStore();
   try {
     // 600 lines, each written alone (as a service printing now and then is): ~325 KB of WAL each with 64 KiB pages.
     for (let i = 0; i < 600; i++) {
