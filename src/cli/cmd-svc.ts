@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliCommand } from './command.js';
-import { ClientError } from '../client/daemon-client.js';
+import { ClientError, DaemonClient } from '../client/daemon-client.js';
 import { UsageError } from './command.js';
 import { call } from './connect.js';
 import { clock, json, out, paint, shellWord, table, useColor } from './output.js';
@@ -9,7 +9,6 @@ import { limitArg } from './filters.js';
 import { sessionArg, SESSION_HELP } from './session-arg.js';
 import { coloursOnly, escapeControls } from './shown.js';
 import { followUp, stateText } from './services-view.js';
-import { DaemonClient } from '../client/daemon-client.js';
 import { isDeepStrictEqual } from 'node:util';
 import type { Document, YAMLMap } from 'yaml';
 import type { OpInput, OpOutput } from '../contract/ops.js';
@@ -96,26 +95,32 @@ export const svcCommand: CliCommand = {
         const fromNow = Boolean(values.follow) && values.limit === '0';
         const limit = fromNow ? 1 : limitArg(values.limit, 100, 10_000);
         type Line = OpOutput<'svc.logs'>[number] & { service: string };
-        const read = async (name: string, more: Partial<OpInput<'svc.logs'>>, via?: DaemonClient) =>
-          (await (via ? via.call('svc.logs', { ...base, name, limit, ...more }) : call('svc.logs', { ...base, name, limit, ...more }))).map((l) => ({ ...l, service: name }));
-        const merged = (await Promise.all(all.map((n) => read(n, {})))).flat().sort((a, b) => a.at - b.at || a.id - b.id).slice(-limit);
-        // Followed with --json: a JSON object a line (each line as it comes, as jq and log tools read them).
-        const show = (ls: Line[]) => {
-          for (const l of ls) {
-            if (values.json) out(JSON.stringify(l));
-            else out(`${paint.dim(clock(l.at).slice(11))} ${many ? paint.bold(l.service.padEnd(width)) + ' ' : ''}${l.stream === 'err' ? paint.red('err') : paint.dim('out')} ${logText(l)}`);
+        // One connection for every read, and for -f's events after.
+        const c = await DaemonClient.connect();
+        const read = async (name: string, more: Partial<OpInput<'svc.logs'>> = {}): Promise<Line[]> =>
+          (await c.call('svc.logs', { ...base, name, limit, ...more })).map((l) => ({ ...l, service: name }));
+        try {
+          const merged = (await Promise.all(all.map((n) => read(n)))).flat().sort((a, b) => a.at - b.at || a.id - b.id).slice(-limit);
+          // Followed with --json: a JSON object a line (each line as it comes, as jq and log tools read them).
+          const show = (ls: Line[]) => {
+            for (const l of ls) {
+              if (values.json) out(JSON.stringify(l));
+              else out(`${paint.dim(clock(l.at).slice(11))} ${many ? paint.bold(l.service.padEnd(width)) + ' ' : ''}${l.stream === 'err' ? paint.red('err') : paint.dim('out')} ${logText(l)}`);
+            }
+          };
+          if (values.json && !values.follow) return json(merged), 0;
+          if (!fromNow) show(merged);
+          if (!values.follow) return 0;
+          // Where each service's lines were read up to.
+          const after = new Map(all.map((n) => [n, 0]));
+          for (const n of all) {
+            const newest = fromNow ? await read(n, { limit: 1 }) : merged.filter((l) => l.service === n);
+            if (newest.length) after.set(n, newest[newest.length - 1].id);
           }
-        };
-        if (values.json && !values.follow) return json(merged), 0;
-        if (!fromNow) show(merged);
-        if (!values.follow) return 0;
-        // Where each service's lines were read up to.
-        const after = new Map(all.map((n) => [n, 0]));
-        for (const n of all) {
-          const newest = fromNow ? await read(n, { limit: 1 }) : merged.filter((l) => l.service === n);
-          if (newest.length) after.set(n, newest[newest.length - 1].id);
+          return await follow(c, session, after, (name, afterId) => read(name, { since: undefined, limit: 10_000, afterId }), show);
+        } finally {
+          c.close();
         }
-        return follow(session, after, (c, name, afterId) => read(name, { since: undefined, limit: 10_000, afterId }, c), show);
       }
       case 'start':
       case 'stop':
@@ -226,7 +231,7 @@ function spliced(before: string, doc: Document, verb: 'add' | 'rm', name: string
     const one = new Y.Document({});
     one.set(node.key, node.value);
     const lines = one.toString({ indent: Math.max(2, indent), lineWidth: 0 }).replace(/\n$/, '').split('\n');
-    let at = original.range[1];
+    const at = original.range[1];
     let head = before.slice(0, at);
     if (!head.endsWith('\n')) head += '\n';
     text = head + lines.map((l) => ' '.repeat(indent) + l).join('\n') + '\n' + before.slice(at);
@@ -256,12 +261,12 @@ function logText(l: { line: string; raw: string | null }): string {
  * and a quiet service costs nothing. Ends when the daemon goes (exit 1).
  */
 async function follow<L extends { id: number; at: number }>(
+  c: DaemonClient,
   session: string,
   after: Map<string, number>,
-  read: (c: DaemonClient, name: string, afterId: number) => Promise<L[]>,
+  read: (name: string, afterId: number) => Promise<L[]>,
   show: (ls: L[]) => void,
 ): Promise<number> {
-  const c = await DaemonClient.connect();
   let wake: (() => void) | null = null;
   // A look at once at each: what came between the first read and the watch.
   const stored = new Set(after.keys());
@@ -277,24 +282,20 @@ async function follow<L extends { id: number; at: number }>(
     wake?.();
   };
   c.send({ t: 'watch', kinds: ['service.output'], session });
-  try {
-    for (;;) {
-      if (!stored.size && !gone) await new Promise<void>((r) => (wake = r));
-      wake = null;
-      if (gone) {
-        process.stderr.write('trail: the daemon stopped; no more lines will come\n');
-        return 1;
-      }
-      const names = [...stored];
-      stored.clear();
-      const lines = (await Promise.all(names.map(async (n) => {
-        const ls = await read(c, n, after.get(n)!);
-        if (ls.length) after.set(n, ls[ls.length - 1].id);
-        return ls;
-      }))).flat().sort((a, b) => a.at - b.at);
-      show(lines);
+  for (;;) {
+    if (!stored.size && !gone) await new Promise<void>((r) => (wake = r));
+    wake = null;
+    if (gone) {
+      process.stderr.write('trail: the daemon stopped; no more lines will come\n');
+      return 1;
     }
-  } finally {
-    c.close();
+    const names = [...stored];
+    stored.clear();
+    const lines = (await Promise.all(names.map(async (n) => {
+      const ls = await read(n, after.get(n)!);
+      if (ls.length) after.set(n, ls[ls.length - 1].id);
+      return ls;
+    }))).flat().sort((a, b) => a.at - b.at);
+    show(lines);
   }
 }

@@ -25,7 +25,7 @@ export type ToWriter =
   | { kind: 'sync'; id: number }
   | { kind: 'close' };
 export type FromWriter =
-  | { kind: 'written'; bytes: number; failed: { what: string; message: string }[]; buffers: ArrayBuffer[] }
+  | { kind: 'written'; bytes: number; failed: { what: string; message: string }[]; buffers: ArrayBuffer[]; stored: { sessionId: string; service: string }[] }
   | { kind: 'synced'; id: number };
 
 const init = workerData as WriterInit;
@@ -167,7 +167,9 @@ async function run(): Promise<void> {
       }
       // The buffers go back to be filled again: a flood then allocates nothing (and makes no garbage) per chunk.
       const buffers = [...new Set(batch.flatMap((b) => b.sent.map((g) => g.data.buffer as ArrayBuffer)))];
-      port.postMessage({ kind: 'written', bytes, failed, buffers } satisfies FromWriter, buffers);
+      // Whose output this was, for those following it (svc logs -f).
+      const stored = [...new Map(batch.flatMap((b) => b.sent.map((g) => [`${b.sessionId}\n${g.service}`, { sessionId: b.sessionId, service: g.service }] as const))).values()];
+      port.postMessage({ kind: 'written', bytes, failed, buffers, stored } satisfies FromWriter, buffers);
       // While someone watches a busy terminal, writing rests: this machine's cores go to the terminal first.
       const rest = batch.some((b) => b.watched) ? ((performance.now() - t0) * (1 - init.watchedShare)) / init.watchedShare : 0;
       if (rest >= 1) await new Promise((r) => setTimeout(r, rest));

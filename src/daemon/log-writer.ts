@@ -32,8 +32,6 @@ export class LogWriter {
   readonly throttle = new LogThrottle();
   /** Buffers the thread is done with, to fill again (see buffer()). */
   private free: ArrayBuffer[] = [];
-  /** What each write sent and not yet answered held, in order: the thread answers a batch of them with their bytes' sum. */
-  private inFlight: { bytes: number; sessionId: string; services: string[] }[] = [];
 
   constructor(
     private init: WriterInit,
@@ -58,13 +56,7 @@ export class LogWriter {
       }
       this.restartMs = 1000;
       this.unanswered -= m.bytes;
-      const told = new Map<string, { sessionId: string; service: string }>();
-      for (let n = 0; n < m.bytes && this.inFlight.length; ) {
-        const w = this.inFlight.shift()!;
-        n += w.bytes;
-        for (const service of w.services) told.set(`${w.sessionId}\n${service}`, { sessionId: w.sessionId, service });
-      }
-      if (told.size) this.stored([...told.values()]);
+      if (m.stored.length) this.stored(m.stored);
       this.throttle.done(m.bytes);
       for (const b of m.buffers) if (this.free.length < FREE_BUFFERS) this.free.push(b);
       this.health.attempt(m.failed[0]?.what ?? 'service output', () => {
@@ -80,7 +72,6 @@ export class LogWriter {
       this.notKept('the log writer stopped');
       this.throttle.done(this.unanswered);
       this.unanswered = 0;
-      this.inFlight = [];
       for (const f of this.waiting.values()) f();
       this.waiting.clear();
       setTimeout(() => !this.closing && this.start(), this.restartMs).unref();
@@ -99,7 +90,6 @@ export class LogWriter {
     if (!this.alive) return this.notKept('the log writer is starting again');
     const bytes = sent.reduce((n, g) => n + g.data.byteLength, 0);
     this.unanswered += bytes;
-    this.inFlight.push({ bytes, sessionId, services: [...new Set(sent.map((g) => g.service))] });
     this.throttle.sent(bytes);
     this.post({ kind: 'write', sessionId, sent, bytes, watched: this.watched() }, sent.map((g) => g.data.buffer as ArrayBuffer));
   }
