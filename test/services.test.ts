@@ -101,6 +101,7 @@ test('services: dependency order with a ready probe, logs redacted, restart then
     const by = Object.fromEntries(list.services.map((s) => [s.name, s]));
     assert.ok(by.api.startedAt! >= by.db.readyAt!, 'api started only once db answered on its port');
     assert.equal(by.crash.restarts, 2);
+    assert.match(by.crash.reason!, /; last output: boom$/, "the last run's lines, not every run's");
     assert.deepEqual(by.db.ports, [port], 'the port db listens on, found in /proc');
     // Output is kept, a line a row, redacted.
     const logs = await sb.trail(['svc', 'logs', 'api', '--session', 'proj']);

@@ -444,7 +444,8 @@ export class SessionServices {
     child.on('error', (e) => this.fail(p, `could not start: ${e.message}`));
     if (child.pid === undefined) return;
     const now = Date.now();
-    Object.assign(p, { pid: child.pid, startedAt: now, readyAt: null });
+    // Its last lines are this run's: a reason names what the run that failed said, not the runs before it too.
+    Object.assign(p, { pid: child.pid, startedAt: now, readyAt: null, tail: '' });
     p.runId = this.deps.health.attempt('a service run', () =>
       this.deps.store.runStarted({ session_id: this.session.id, service: p.name, pid: child.pid!, proc_start: procStart(child.pid!), started_at: now }),
     );
