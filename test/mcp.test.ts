@@ -360,6 +360,12 @@ for (const era of ['legacy', '2026-07-28'] as const) {
       client = await connect(reader);
       const readTools = (await client.listTools()).tools.map((t) => t.name);
       assert.ok(readTools.includes('get_briefing') && !readTools.includes('run_command') && !readTools.includes('add_note'), readTools.join(' '));
+      // Calling one anyway is refused in trail's words (what to do about it), nothing runs, and the attempt is in the trail.
+      const beyond = (await client.callTool({ name: 'run_command', arguments: { session: 'web', command: 'echo from-viewer' } })) as Result;
+      assert.equal(beyond.isError, true);
+      assert.match(beyond.content[0].text!, /^run_command is not allowed: the token viewer allows reading only; the person makes one that allows more with: trail token create NAME --level run$/);
+      await eventually(async () => /agent:viewer: run_command .*from-viewer.* → refused: the token viewer allows reading only/.test((await sb.trail(['log', 'web'])).stdout), 'the refused call in trail log');
+      assert.ok(!(await sb.json<{ command: string }[]>(['log', 'web', '--json'])).some((c) => c.command === 'echo from-viewer'), 'nothing ran');
       await client.close();
       client = null;
       assert.match((await sb.trail(['token', 'ls'])).stdout, /cursor {2}run {2}made \d+s ago {2}used \d+s ago\nviewer {2}read/);
@@ -396,6 +402,11 @@ test('MCP: a policy change while an agent is connected changes its tool list at 
     client = new Client({ name: 'trail-test', version: '1.0.0' }, { listChanged: { tools: { onChanged: (_err: unknown, tools: { name: string }[] | null) => void heard.push((tools ?? []).map((t) => t.name)) } } });
     await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--agent', 'lc'], env: sb.env as Record<string, string>, stderr: 'pipe' }));
     assert.ok(!(await client.listTools()).tools.some((t) => t.name === 'run_command' || t.name === 'add_note'));
+    // A tool not listed, called anyway: refused by trail, saying how the person would allow it, and kept in the trail.
+    const early = (await client.callTool({ name: 'add_note', arguments: { session: 'lc', text: 'too soon' } })) as Result;
+    assert.equal(early.isError, true);
+    assert.equal(early.content[0].text, 'add_note is not allowed: no session lets agents leave notes; the person allows it with: trail policy SESSION notes');
+    await eventually(async () => /agent:lc: add_note .*too soon.* → refused: no session lets agents leave notes/.test((await sb.trail(['log', 'lc'])).stdout), 'the refused call in trail log');
     await sb.trail(['policy', 'lc', 'run']);
     await eventually(async () => heard.some((l) => l.includes('run_command') && l.includes('add_note')), 'the client told that run tools are there');
     assert.ok((await client.listTools()).tools.some((t) => t.name === 'run_command'));

@@ -7,7 +7,7 @@
 // of clients (2025's initialize handshake and 2026-07-28's discover).
 import { z } from 'zod';
 import { RE2JS } from 're2js';
-import { McpServer, ResourceTemplate, type RegisteredTool } from '@modelcontextprotocol/server';
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
 import { DaemonClient, ClientError } from '../client/daemon-client.js';
 import { ApprovalView, Briefing, CommandView, NoteView, RunExpect, RunStarted, ServiceInfo, ServiceLogLine } from '../contract/ops.js';
 
@@ -17,9 +17,37 @@ const MAX_CHARS = 80_000;
 /**
  * identity: the agent's name as the person gave it (trail mcp --agent, a token's name), or null: then
  * the name its client gives (clientInfo, e.g. agent:claude-code), else agent:mcp.
- * level: the most any session allows agents (trail policy): tools beyond it are not listed.
+ * level: the most any session allows agents (trail policy): tools beyond it are not listed, and a call to one is refused (beyondLevel says why).
  */
-export type McpOptions = { identity: string | null; version: string; level: 'read' | 'notes' | 'run' };
+export type McpOptions = { identity: string | null; version: string; level: Level; beyondLevel?: (need: Level) => string };
+
+type Level = 'read' | 'notes' | 'run';
+const LEVELS: readonly Level[] = ['read', 'notes', 'run'];
+
+/** Why a tool beyond the level is refused over stdio: no session allows it. */
+export function everySessionSays(need: Level): string {
+  return `no session lets agents ${need === 'run' ? 'run commands' : 'leave notes'}; the person allows it with: trail policy SESSION ${need}`;
+}
+
+/**
+ * Lists only the tools `shown` lets through. The SDK's own way, a disabled
+ * tool, also refuses a call to it before trail's handler runs: in the SDK's
+ * words ("Tool X disabled") and with no trace in the trail, where an agent's
+ * attempt beyond its level must show. So every tool stays enabled, trail
+ * refuses the call itself, and the list is filtered here. The SDK offers no
+ * public hook on tools/list: its handler is wrapped where the low-level
+ * server keeps it (the MCP tests fail if an SDK update moves it).
+ */
+function listOnly(server: McpServer, shown: (name: string) => boolean): void {
+  const handlers = (server.server as unknown as { _requestHandlers?: Map<string, (req: unknown, ctx: unknown) => Promise<unknown>> })._requestHandlers;
+  const inner = handlers?.get('tools/list');
+  if (!handlers || !inner) throw new Error('this MCP SDK keeps its request handlers elsewhere: trail cannot list tools by level');
+  handlers.set('tools/list', async (req, ctx) => {
+    const r = (await inner(req, ctx)) as { tools?: { name: string }[] };
+    if (Array.isArray(r.tools)) r.tools = r.tools.filter((t) => shown(t.name));
+    return r;
+  });
+}
 
 /** The key of the client's name and version in a 2026-07-28 request's _meta envelope. */
 const CLIENT_INFO_KEY = 'io.modelcontextprotocol/clientInfo';
@@ -53,11 +81,19 @@ export type OpCaller = Pick<DaemonClient, 'call'>;
 
 export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions): TrailMcpServer {
   const server = new McpServer({ name: 'trail', version: opts.version }, { capabilities: { tools: { listChanged: true }, resources: {}, prompts: {} } }) as TrailMcpServer;
-  // Tools beyond reading are registered always and enabled by the level: a change of policy lists them, or takes them away, at once.
-  const byLevel: Record<'notes' | 'run', RegisteredTool[]> = { notes: [], run: [] };
-  server.setLevel = (level) => {
-    for (const t of byLevel.notes) (level === 'read' ? t.disable() : t.enable());
-    for (const t of byLevel.run) (level === 'run' ? t.enable() : t.disable());
+  // Tools beyond reading are registered always and listed by the level: a change of policy lists them, or takes them away, at once.
+  // A call to one the level leaves out is refused by trail (guard), in its words, and kept in the trail as refused.
+  let level = opts.level;
+  const needs = new Map<string, Level>();
+  const beyond = (tool: string): Level | null => {
+    const need = needs.get(tool);
+    return need && LEVELS.indexOf(need) > LEVELS.indexOf(level) ? need : null;
+  };
+  listOnly(server, (name) => beyond(name) === null);
+  server.setLevel = (l) => {
+    if (l === level) return;
+    level = l;
+    if (server.isConnected()) server.sendToolListChanged();
   };
   // The agent's name: the person's, or its client's own, as soon as a request says it (on 2025's protocol the
   // initialize handshake did; on 2026-07-28's every request carries it in its _meta envelope).
@@ -80,9 +116,16 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
       .catch(() => {});
   };
   const guard =
-    <A>(tool: string, f: (a: A) => Promise<Record<string, unknown>>) =>
-    async (a: A, ctx?: unknown): Promise<Ok | Err> => {
+    <A>(tool: string, f: (a: A) => Promise<Record<string, unknown>>, need: Level = 'read') => {
+    needs.set(tool, need);
+    return async (a: A, ctx?: unknown): Promise<Ok | Err> => {
       who(ctx);
+      const need = beyond(tool);
+      if (need) {
+        const why = (opts.beyondLevel ?? everySessionSays)(need);
+        record(tool, a, 'refused', why);
+        return fail(new Error(`${tool} is not allowed: ${why}`));
+      }
       try {
         const r = await f(a);
         record(tool, a, 'ok', typeof r.status === 'string' ? r.status : undefined);
@@ -93,6 +136,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
         return fail(e);
       }
     };
+  };
   const session = z.string().min(1).describe('the session name (list_sessions gives them)');
 
   server.registerTool(
@@ -319,30 +363,26 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
   );
 
   {
-    byLevel.notes.push(
-      server.registerTool(
-        'add_note',
-        {
-          title: 'Leave a note in a session',
-          description: 'A note the person (and later agents) will see in the briefing and trail log: on a command (its id), a service, or a file line (kept with the line, shown as may be stale when the line changes). Needs the session to allow notes.',
-          inputSchema: z.object({ session, text: z.string().min(1).max(4000), commandId: z.number().int().optional(), service: z.string().optional(), file: z.string().optional().describe('a path, absolute or relative to the session directory'), line: z.number().int().min(1).optional() }),
-          outputSchema: NoteView,
-        },
-        guard('add_note', async (a: { session: string; text: string; commandId?: number; service?: string; file?: string; line?: number }) => {
-          const c = await daemon();
-          return (await c.call('note.add', { ...a, actor: who() })) as Record<string, unknown>;
-        }),
-      ),
+    server.registerTool(
+      'add_note',
+      {
+        title: 'Leave a note in a session',
+        description: 'A note the person (and later agents) will see in the briefing and trail log: on a command (its id), a service, or a file line (kept with the line, shown as may be stale when the line changes). Needs the session to allow notes.',
+        inputSchema: z.object({ session, text: z.string().min(1).max(4000), commandId: z.number().int().optional(), service: z.string().optional(), file: z.string().optional().describe('a path, absolute or relative to the session directory'), line: z.number().int().min(1).optional() }),
+        outputSchema: NoteView,
+      },
+      guard('add_note', async (a: { session: string; text: string; commandId?: number; service?: string; file?: string; line?: number }) => {
+        const c = await daemon();
+        return (await c.call('note.add', { ...a, actor: who() })) as Record<string, unknown>;
+      }, 'notes'),
     );
-    byLevel.notes.push(
-      server.registerTool(
-        'resolve_note',
-        { title: 'Mark a note done', description: 'Marks a note done: it stays in the trail, no longer open.', inputSchema: z.object({ id: z.number().int() }), outputSchema: NoteView },
-        guard('resolve_note', async ({ id }: { id: number }) => {
-          const c = await daemon();
-          return (await c.call('note.done', { id, actor: who() })) as Record<string, unknown>;
-        }),
-      ),
+    server.registerTool(
+      'resolve_note',
+      { title: 'Mark a note done', description: 'Marks a note done: it stays in the trail, no longer open.', inputSchema: z.object({ id: z.number().int() }), outputSchema: NoteView },
+      guard('resolve_note', async ({ id }: { id: number }) => {
+        const c = await daemon();
+        return (await c.call('note.done', { id, actor: who() })) as Record<string, unknown>;
+      }, 'notes'),
     );
   }
 
@@ -363,68 +403,60 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
   );
 
   {
-    byLevel.run.push(
-      server.registerTool(
-        'run_command',
-        {
-          title: 'Run a command in the session',
-          description:
-            "Types one command line at a terminal's prompt: the session's agent terminal (made on demand; the person can attach to it and watch) unless `terminal` names one. Returns at once: status started with a handle (the command's id in the trail; wait_command gives its exit code and output), or status 'awaiting approval' with an approval id when the person's rules want them to confirm it (wait_approval follows it; the person answers with trail approve or trail deny). A command a deny rule matches is refused, as is one when `expect` (cwd, branch) is not what the terminal shows. With `waitMs`, it also waits that long for the command to end and returns what wait_command would (`result`), saving a call. A terminal that is running something refuses. Needs the session to allow run.",
-          inputSchema: z.object({
-            session,
-            command: z.string().min(1).max(10_000),
-            terminal: z.string().optional(),
-            expect: RunExpect.optional().describe('run only if the terminal is in this directory and on this git branch; refused with the actual values otherwise'),
-            waitMs: z.number().int().min(0).max(120_000).default(0).describe('also wait this long for it to end, and return its result'),
-          }),
-          outputSchema: RunStarted.extend({ result: WaitResult.nullable() }),
-        },
-        guard('run_command', async ({ waitMs, ...a }: { session: string; command: string; terminal?: string; expect?: { cwd?: string; branch?: string }; waitMs: number }) => {
-          const c = await daemon();
-          const r = await c.call('terminal.run', { ...a, actor: who() });
-          const result = r.handle !== null && waitMs > 0 ? await waitFor(c, r.handle, waitMs, 60) : null;
-          return { ...r, result };
+    server.registerTool(
+      'run_command',
+      {
+        title: 'Run a command in the session',
+        description:
+          "Types one command line at a terminal's prompt: the session's agent terminal (made on demand; the person can attach to it and watch) unless `terminal` names one. Returns at once: status started with a handle (the command's id in the trail; wait_command gives its exit code and output), or status 'awaiting approval' with an approval id when the person's rules want them to confirm it (wait_approval follows it; the person answers with trail approve or trail deny). A command a deny rule matches is refused, as is one when `expect` (cwd, branch) is not what the terminal shows. With `waitMs`, it also waits that long for the command to end and returns what wait_command would (`result`), saving a call. A terminal that is running something refuses. Needs the session to allow run.",
+        inputSchema: z.object({
+          session,
+          command: z.string().min(1).max(10_000),
+          terminal: z.string().optional(),
+          expect: RunExpect.optional().describe('run only if the terminal is in this directory and on this git branch; refused with the actual values otherwise'),
+          waitMs: z.number().int().min(0).max(120_000).default(0).describe('also wait this long for it to end, and return its result'),
         }),
-      ),
+        outputSchema: RunStarted.extend({ result: WaitResult.nullable() }),
+      },
+      guard('run_command', async ({ waitMs, ...a }: { session: string; command: string; terminal?: string; expect?: { cwd?: string; branch?: string }; waitMs: number }) => {
+        const c = await daemon();
+        const r = await c.call('terminal.run', { ...a, actor: who() });
+        const result = r.handle !== null && waitMs > 0 ? await waitFor(c, r.handle, waitMs, 60) : null;
+        return { ...r, result };
+      }, 'run'),
     );
-    byLevel.run.push(
-      server.registerTool(
-        'wait_approval',
-        {
-          title: 'Wait for the person to approve a command',
-          description:
-            "Waits up to timeoutMs (at most 120 s) for the person to approve or deny a command run_command sent them. Returns the state (pending, approved, denied, expired) and, once approved, the handle of the command now running (wait_command follows it). Approvals expire after 10 minutes.",
-          inputSchema: z.object({ approval: z.number().int(), timeoutMs: z.number().int().min(0).max(120_000).default(30_000) }),
-          outputSchema: ApprovalView,
-        },
-        guard('wait_approval', async ({ approval, timeoutMs }: { approval: number; timeoutMs: number }) => (await (await daemon()).call('approval.wait', { id: approval, timeoutMs })) as Record<string, unknown>),
-      ),
+    server.registerTool(
+      'wait_approval',
+      {
+        title: 'Wait for the person to approve a command',
+        description:
+          "Waits up to timeoutMs (at most 120 s) for the person to approve or deny a command run_command sent them. Returns the state (pending, approved, denied, expired) and, once approved, the handle of the command now running (wait_command follows it). Approvals expire after 10 minutes.",
+        inputSchema: z.object({ approval: z.number().int(), timeoutMs: z.number().int().min(0).max(120_000).default(30_000) }),
+        outputSchema: ApprovalView,
+      },
+      guard('wait_approval', async ({ approval, timeoutMs }: { approval: number; timeoutMs: number }) => (await (await daemon()).call('approval.wait', { id: approval, timeoutMs })) as Record<string, unknown>, 'run'),
     );
-    byLevel.run.push(
-      server.registerTool(
-        'wait_command',
-        {
-          title: 'Wait for a command',
-          description:
-            'Waits up to timeoutMs (at most 120 s) for the command with this handle to end. Returns done, and the command: exit code (from the shell integration), duration, and the last `lines` of its output (where a failure says why) with how many lines came before them (`earlierLines`; get_command pages them, or greps them). A full-screen program says so (fullScreen).',
-          inputSchema: z.object({ handle: z.number().int(), timeoutMs: z.number().int().min(0).max(120_000).default(30_000), lines: z.number().int().min(1).max(2000).default(60) }),
-          outputSchema: WaitResult,
-        },
-        guard('wait_command', async ({ handle, timeoutMs, lines }: { handle: number; timeoutMs: number; lines: number }) => waitFor(await daemon(), handle, timeoutMs, lines)),
-      ),
+    server.registerTool(
+      'wait_command',
+      {
+        title: 'Wait for a command',
+        description:
+          'Waits up to timeoutMs (at most 120 s) for the command with this handle to end. Returns done, and the command: exit code (from the shell integration), duration, and the last `lines` of its output (where a failure says why) with how many lines came before them (`earlierLines`; get_command pages them, or greps them). A full-screen program says so (fullScreen).',
+        inputSchema: z.object({ handle: z.number().int(), timeoutMs: z.number().int().min(0).max(120_000).default(30_000), lines: z.number().int().min(1).max(2000).default(60) }),
+        outputSchema: WaitResult,
+      },
+      guard('wait_command', async ({ handle, timeoutMs, lines }: { handle: number; timeoutMs: number; lines: number }) => waitFor(await daemon(), handle, timeoutMs, lines), 'run'),
     );
-    byLevel.run.push(
-      server.registerTool(
-        'send_keys',
-        {
-          title: 'Send keys to a terminal',
-          description:
-            'Sends text and named keys to a terminal (the agent terminal unless `terminal` names one): answer a prompt or a REPL, or stop a command with C-c. Keys: Enter Tab Escape Backspace Space Up Down Left Right Home End PageUp PageDown C-c C-d C-z C-l C-a C-e C-u C-r. Needs the session to allow run.',
-          inputSchema: z.object({ session, terminal: z.string().optional(), text: z.string().max(10_000).optional(), keys: z.array(z.string()).max(100).default([]), enter: z.boolean().default(false).describe('press Enter after the text and keys') }),
-          outputSchema: z.object({ terminal: z.number(), bytes: z.number() }),
-        },
-        guard('send_keys', async (a: { session: string; terminal?: string; text?: string; keys: string[]; enter: boolean }) => (await (await daemon()).call('terminal.keys', { ...a, actor: who() })) as Record<string, unknown>),
-      ),
+    server.registerTool(
+      'send_keys',
+      {
+        title: 'Send keys to a terminal',
+        description:
+          'Sends text and named keys to a terminal (the agent terminal unless `terminal` names one): answer a prompt or a REPL, or stop a command with C-c. Keys: Enter Tab Escape Backspace Space Up Down Left Right Home End PageUp PageDown C-c C-d C-z C-l C-a C-e C-u C-r. Needs the session to allow run.',
+        inputSchema: z.object({ session, terminal: z.string().optional(), text: z.string().max(10_000).optional(), keys: z.array(z.string()).max(100).default([]), enter: z.boolean().default(false).describe('press Enter after the text and keys') }),
+        outputSchema: z.object({ terminal: z.number(), bytes: z.number() }),
+      },
+      guard('send_keys', async (a: { session: string; terminal?: string; text?: string; keys: string[]; enter: boolean }) => (await (await daemon()).call('terminal.keys', { ...a, actor: who() })) as Record<string, unknown>, 'run'),
     );
     const svcName = z.object({ session, name: z.string().describe('the service (list_services names them)') });
     const control = (verb: 'start' | 'stop' | 'restart') =>
@@ -434,44 +466,39 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
         if (verb !== 'start') stopped = (await c.call('svc.down', { session: s, names: [name], by: who(), actor: who() })).stopped;
         const starting = verb === 'stop' ? [] : (await c.call('svc.up', { session: s, names: [name], actor: who() })).starting;
         return { stopped, starting };
-      });
+      }, 'run');
     for (const verb of ['start', 'stop', 'restart'] as const)
-      byLevel.run.push(
-        server.registerTool(
-          `${verb}_service`,
-          {
-            title: `${verb[0].toUpperCase() + verb.slice(1)} a service`,
-            description: `${verb === 'start' ? 'Starts a service and what it depends on, in order' : verb === 'stop' ? 'Stops a service (its whole process group)' : 'Stops a service, then starts it and what it depends on'}; returns at once (wait_service_ready follows it). Needs the session to allow run.`,
-            inputSchema: svcName,
-            outputSchema: z.object({ stopped: z.array(z.string()), starting: z.array(z.string()) }),
-          },
-          control(verb),
-        ),
-      );
-    byLevel.run.push(
       server.registerTool(
-        'wait_service_ready',
+        `${verb}_service`,
         {
-          title: 'Wait until a service is ready',
-          description: 'Waits up to timeoutMs (at most 120 s) until the service is ready, or has failed or given up (with why). A service without a ready probe counts as ready once started.',
-          inputSchema: svcName.extend({ timeoutMs: z.number().int().min(0).max(120_000).default(30_000) }),
-          outputSchema: z.object({ ready: z.boolean(), service: ServiceInfo }),
+          title: `${verb[0].toUpperCase() + verb.slice(1)} a service`,
+          description: `${verb === 'start' ? 'Starts a service and what it depends on, in order' : verb === 'stop' ? 'Stops a service (its whole process group)' : 'Stops a service, then starts it and what it depends on'}; returns at once (wait_service_ready follows it). Needs the session to allow run.`,
+          inputSchema: svcName,
+          outputSchema: z.object({ stopped: z.array(z.string()), starting: z.array(z.string()) }),
         },
-        guard('wait_service_ready', async ({ session: s, name, timeoutMs }: { session: string; name: string; timeoutMs: number }) => {
-          const c = await daemon();
-          const end = Date.now() + timeoutMs;
-          for (;;) {
-            const v = (await c.call('svc.list', { session: s, ports: false })).services.find((x) => x.name === name);
-            if (!v) throw new Error(`${s} has no service named ${name}`);
-            const over = v.state === 'ready' || v.state === 'gave up' || v.state === 'failed' || v.state === 'exited' || v.state === 'stopped';
-            if (over || Date.now() >= end) return { ready: v.state === 'ready', service: v };
-            await new Promise((r) => setTimeout(r, 100));
-          }
-        }),
-      ),
+        control(verb),
+      );
+    server.registerTool(
+      'wait_service_ready',
+      {
+        title: 'Wait until a service is ready',
+        description: 'Waits up to timeoutMs (at most 120 s) until the service is ready, or has failed or given up (with why). A service without a ready probe counts as ready once started.',
+        inputSchema: svcName.extend({ timeoutMs: z.number().int().min(0).max(120_000).default(30_000) }),
+        outputSchema: z.object({ ready: z.boolean(), service: ServiceInfo }),
+      },
+      guard('wait_service_ready', async ({ session: s, name, timeoutMs }: { session: string; name: string; timeoutMs: number }) => {
+        const c = await daemon();
+        const end = Date.now() + timeoutMs;
+        for (;;) {
+          const v = (await c.call('svc.list', { session: s, ports: false })).services.find((x) => x.name === name);
+          if (!v) throw new Error(`${s} has no service named ${name}`);
+          const over = v.state === 'ready' || v.state === 'gave up' || v.state === 'failed' || v.state === 'exited' || v.state === 'stopped';
+          if (over || Date.now() >= end) return { ready: v.state === 'ready', service: v };
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }, 'run'),
     );
   }
 
-  server.setLevel(opts.level);
   return server;
 }

@@ -7,7 +7,7 @@
 // before anything else (DNS rebinding: a web page must not reach it).
 import { Hono } from 'hono';
 import { createMcpHandler, hostHeaderValidationResponse, localhostAllowedHostnames, localhostAllowedOrigins, originValidationResponse } from '@modelcontextprotocol/server';
-import { trailMcpServer, type OpCaller } from '../mcp/server.js';
+import { everySessionSays, trailMcpServer, type OpCaller } from '../mcp/server.js';
 import { invoke, errorShape } from '../api/define.js';
 import { operations } from '../api/index.js';
 import { tokenHash } from '../api/agents.js';
@@ -47,7 +47,11 @@ export function httpApp(ctx: ApiContext, log: (line: string) => void): Hono {
       const token = (req.authInfo?.scopes?.[0] ?? 'read') as Level;
       const identity = `agent:${name}`;
       const caller = localCaller(ctx, identity);
-      return trailMcpServer(async () => caller, { identity, version: ctx.version, level: levelFor(ctx, token) });
+      const beyondLevel = (need: Level) =>
+        LEVELS.indexOf(token) < LEVELS.indexOf(need)
+          ? `the token ${name} allows ${token === 'read' ? 'reading only' : 'reading and notes'}; the person makes one that allows more with: trail token create NAME --level ${need}`
+          : everySessionSays(need);
+      return trailMcpServer(async () => caller, { identity, version: ctx.version, level: levelFor(ctx, token), beyondLevel });
     },
     { onerror: (e) => log(`http /mcp: ${e.message}`) },
   );
