@@ -694,7 +694,20 @@ export function analyse(line: string): { runs: Invocation[]; unsure: string[] } 
 type TextRe = { test(text: string): boolean };
 type Pattern = { kind: 'text'; re: TextRe; source: string } | { kind: 'command'; program: string; args: string[]; source: string };
 
+/** Rules as compiled, by pattern: a run is judged against every rule, and compiling a /regex/ costs more than judging. */
+const compiledRules = new Map<string, Pattern>();
+
 export function compileRule(pattern: string): Pattern {
+  let c = compiledRules.get(pattern);
+  if (!c) {
+    c = compileFresh(pattern);
+    if (compiledRules.size >= 512) compiledRules.clear();
+    compiledRules.set(pattern, c);
+  }
+  return c;
+}
+
+function compileFresh(pattern: string): Pattern {
   const p = pattern.trim();
   const m = /^\/(.+)\/$/.exec(p);
   if (m) {

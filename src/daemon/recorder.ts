@@ -76,6 +76,10 @@ export class Recorder {
 
   /** The shell has drawn its prompt since the last command started: it waits for a line. */
   promptShown = false;
+  /** Nothing came since the prompt's end: its line is empty (keys typed there are echoed, so they would show). */
+  quietSincePrompt = false;
+  /** Told when the prompt shows, or when the terminal ends. */
+  private promptWaiters: (() => void)[] = [];
 
   /** Where the shell is now, as its last prompt said. */
   get currentCwd(): string | null {
@@ -100,6 +104,25 @@ export class Recorder {
     this.cwd = cwd;
   }
 
+  /** Resolves true once the prompt shows (at once if it does), false after `ms` or when the terminal ends. */
+  prompted(ms: number): Promise<boolean> {
+    if (this.promptShown) return Promise.resolve(true);
+    if (this.closed || ms <= 0) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.promptWaiters = this.promptWaiters.filter((w) => w !== done);
+        resolve(this.promptShown);
+      };
+      const timer = setTimeout(done, ms);
+      this.promptWaiters.push(done);
+    });
+  }
+
+  private tellPrompt(): void {
+    for (const w of this.promptWaiters.slice()) w();
+  }
+
   /** The command running now, if its line is known. */
   get current(): { command: string; id: number | null; startedAt: number } | null {
     const r = this.running;
@@ -118,6 +141,7 @@ export class Recorder {
   }
 
   output(buf: Buffer): void {
+    if (buf.length) this.quietSincePrompt = false;
     const r = this.running;
     if (!r || r.inAlt || r.outputOver) return;
     if (r.fresh && this.preamble) {
@@ -199,6 +223,8 @@ export class Recorder {
         // Where the prompt ends: what is typed after it can be read back (is the line empty before an agent types?).
         this.mirror.markPromptEnd();
         this.promptShown = true;
+        this.quietSincePrompt = true;
+        this.tellPrompt();
         return;
       case 'O':
         // What follows until the end mark is the shell's, not the command's (zsh's PROMPT_SP filler).
@@ -350,6 +376,7 @@ export class Recorder {
     if (this.closed) return;
     if (this.running) this.finish(null, reason);
     this.closed = true;
+    this.tellPrompt();
   }
 }
 

@@ -98,10 +98,9 @@ export class Terminal {
   async promptText(waitMs = 3000, keysAt = 0): Promise<string | null> {
     // Keys written at keysAt (an agent's C-u) show once the shell has answered them: up to half a second for that.
     for (let waited = 0; this.lastOutputAt < keysAt && waited < 500 && !this.exited; waited += 10) await new Promise((r) => setTimeout(r, 10));
-    for (let waited = 0; !this.recorder.promptShown; waited += 10) {
-      if (waited >= waitMs || this.exited) return null;
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    if (this.exited || !(await this.recorder.prompted(waitMs)) || this.exited) return null;
+    // Keys typed at the prompt are echoed: when nothing came after its end, its line is empty (no need to read the screen).
+    if (this.recorder.quietSincePrompt) return '';
     return this.mirror.typedSincePromptEnd();
   }
 
