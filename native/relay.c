@@ -760,6 +760,18 @@ static napi_value js_pty_urgent(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ptyHanded(id, seq) -> bool: JavaScript has been handed every chunk this PTY has read, up to seq (none gathered or newer). */
+static napi_value js_pty_handed(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  double seq = 0;
+  napi_get_value_double(env, argv[1], &seq);
+  pthread_mutex_lock(&mu);
+  pty_t *p = find_pty(arg_u32(env, argv[0]));
+  int ok = !p || (!p->batch_len && (double)p->seq == seq);
+  pthread_mutex_unlock(&mu);
+  return boolean(env, ok);
+}
+
 /* clientAdd(fd, readOnly, detachByte, prefixByte) -> id: the relay owns the fd from now on. */
 static napi_value js_client_add(napi_env env, napi_callback_info info) {
   ARGS(4);
@@ -1814,6 +1826,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"ptyWrite", js_pty_write},
       {"ptyPause", js_pty_pause},
       {"ptyUrgent", js_pty_urgent},
+      {"ptyHanded", js_pty_handed},
       {"clientAdd", js_client_add},
       {"clientBind", js_client_bind},
       {"clientGoLive", js_client_go_live},

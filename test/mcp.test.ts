@@ -147,6 +147,19 @@ test('MCP with policy run: the agent runs a command in its own terminal (visible
     const shown = await sb.json<{ command: string; exitCode: number }>(['show', String(handle), '--json']);
     assert.deepEqual([shown.command, shown.exitCode], ['echo agent-ran; (exit 3)', 3]);
 
+    // The person's own terminal, with their half-typed line on its prompt: the agent's command would join it, so it is refused.
+    const person = sb.attach(['attach', 'run', '-t', '1', '--no-brief']);
+    await person.waitFor('$ ');
+    person.type('echo half');
+    await person.waitFor('echo half');
+    const joined = await call('run_command', { session: 'run', terminal: '1', command: 'echo agent-too' });
+    assert.match(joined.content[0].text!, /not run: the prompt of terminal 1 of run already has text on it \("echo half"\)/);
+    person.type('\x15'); // C-u
+    await eventually(async () => !(await call('run_command', { session: 'run', terminal: '1', command: 'echo agent-too', waitMs: 10_000 })).isError, 'run once the line is cleared');
+    await person.waitFor(/^agent-too$/m);
+    person.type('\x1c');
+    await person.left();
+
     // A prompt answered, then a command stopped with Ctrl-C (exit 130 from the shell, not a marker).
     const r2 = (await call('run_command', { session: 'run', command: 'read -p "name? " n; echo "hello $n"' })).structuredContent!;
     const busy = await call('run_command', { session: 'run', command: 'echo no' });
@@ -179,7 +192,7 @@ test('MCP with policy run: the agent runs a command in its own terminal (visible
     // What the agent ran is its own in the trail, and in the person's briefing.
     assert.equal((await sb.json<{ actor: string }>(['show', String(handle), '--json'])).actor, 'agent:claude');
     const b = await sb.json<{ others: { actor: string; commands: number; failed: number; notes: number }[] }>(['brief', 'run', '--since', '1h', '--json']);
-    assert.deepEqual(b.others.find((o) => o.actor === 'agent:claude'), { actor: 'agent:claude', commands: 5, failed: 1, notes: 1, attached: 0, acted: 4, refused: 0 }, 'exit 3 failed; Ctrl-C (130) is not a failure; keys twice and a service started and stopped; a busy terminal and a bad key are not the policy');
+    assert.deepEqual(b.others.find((o) => o.actor === 'agent:claude'), { actor: 'agent:claude', commands: 6, failed: 1, notes: 1, attached: 0, acted: 4, refused: 0 }, 'exit 3 failed; Ctrl-C (130) is not a failure; one run in the person’s terminal; keys twice and a service started and stopped; a busy terminal and a bad key are not the policy');
     // A session that allows reading only refuses, and says how the person can allow more.
     const refused = await call('run_command', { session: 'readonly', command: 'echo x' });
     assert.equal(refused.isError, true);

@@ -99,9 +99,29 @@ export class Terminal {
     // Keys written at keysAt (an agent's C-u) show once the shell has answered them: up to half a second for that.
     for (let waited = 0; this.lastOutputAt < keysAt && waited < 500 && !this.exited; waited += 10) await new Promise((r) => setTimeout(r, 10));
     if (this.exited || !(await this.recorder.prompted(waitMs)) || this.exited) return null;
+    // What a client was shown, the person's keys echoed, may still be gathered in the relay: the line is judged on all of it.
+    await this.caughtUp();
     // Keys typed at the prompt are echoed: when nothing came after its end, its line is empty (no need to read the screen).
     if (this.recorder.quietSincePrompt) return '';
     return this.mirror.typedSincePromptEnd();
+  }
+
+  /**
+   * Resolves once this side has had every byte the native relay read from
+   * the PTY. While every client is fed by the relay itself, it gathers output
+   * for JavaScript for up to 50 ms: bytes already on a client's screen may
+   * not have reached the recorder and the mirror yet.
+   */
+  private async caughtUp(): Promise<void> {
+    const relay = this.relay;
+    if (!relay || relay.handed(this.relaySeq)) return;
+    if (!this.urgent) {
+      relay.urgent(true); // hands the gathered output over now
+      relay.urgent(false);
+    }
+    // It comes as events of the loop (a chunk at a time); 1 s at most, for a loaded machine.
+    const until = performance.now() + 1000;
+    while (!this.exited && !relay.handed(this.relaySeq) && performance.now() < until) await new Promise((r) => setTimeout(r, 1));
   }
 
   /** Where the shell is now (its last prompt's directory), else where it started. */

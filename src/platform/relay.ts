@@ -24,6 +24,7 @@ type Native = {
   ptyWrite(id: number, buf: Buffer): void;
   ptyPause(id: number, paused: boolean): void;
   ptyUrgent(id: number, urgent: boolean): void;
+  ptyHanded(id: number, seq: number): boolean;
   clientAdd(fd: number, readOnly: boolean, detach: number, prefix: number): number;
   clientBind(id: number, pty: number): void;
   clientGoLive(id: number, seq: number): boolean;
@@ -72,6 +73,10 @@ export class RelayPty {
    */
   urgent(urgent: boolean): void {
     this.n.ptyUrgent(this.id, urgent);
+  }
+  /** Whether JavaScript has been handed every chunk read so far, its last being seq (nothing gathered, nothing newer on its way). */
+  handed(seq: number): boolean {
+    return this.n.ptyHanded(this.id, seq);
   }
   remove(): void {
     ptys.delete(this.id);
