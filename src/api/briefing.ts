@@ -59,8 +59,15 @@ export async function computeBriefing(ctx: ApiContext, s: Session, identity: str
   const ended = ctx.commands.endedSince(s.id, from, 5000);
   const wasRunning = ended.filter((c) => c.started_at < from);
   const failedSince = ended.filter((c) => c.started_at >= from && isFailure(c));
+  // A failure the same line has since put right (run again in the same directory, and succeeded) is told as such, after those still open.
+  const passed = new Map<string, (typeof ended)[number]>();
+  for (const c of ended) if (c.exit_code === 0) passed.set(`${c.cwd}\0${c.command.trim()}`, c);
+  const passedLater = (c: (typeof ended)[number]) => {
+    const p = passed.get(`${c.cwd}\0${c.command.trim()}`);
+    return p && p.started_at > c.started_at ? { id: p.id, endedAt: p.ended_at!, actor: p.actor } : null;
+  };
   const failed = cap(
-    [...failedSince].reverse().map((c) => ({
+    [...failedSince].reverse().sort((a, b) => Number(passedLater(a) !== null) - Number(passedLater(b) !== null)).map((c) => ({
       id: c.id,
       command: oneLine(c.command),
       exitCode: c.exit_code!,
@@ -68,6 +75,7 @@ export async function computeBriefing(ctx: ApiContext, s: Session, identity: str
       endedAt: c.ended_at!,
       terminal: c.terminal_id ? (indexOf.get(c.terminal_id) ?? null) : null,
       actor: c.actor,
+      passedLater: passedLater(c),
     })),
     SHORT.failed,
   );

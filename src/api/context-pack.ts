@@ -29,7 +29,13 @@ function facts(b: Briefing & { git: (Briefing['git'] & { uncommitted?: string[] 
   const add = (md: string, json: unknown) => out.push({ kind: 'fact', md: `- ${md}`, json });
   for (const s of b.services)
     add(`service ${s.service}: ${[s.gaveUp && 'gave up', s.failed && `could not start (${s.failed})`, s.crashes && `crashed ${s.crashes}×`, s.restarts && `restarted ${s.restarts}×`].filter(Boolean).join(', ')}; now ${s.state}${s.lastLine ? `; last line: ${s.lastLine}` : ''}`, { service: s });
-  for (const c of b.failed) add(`failed: \`${c.command}\` exit ${c.exitCode}${c.excerpt ? `: ${c.excerpt}` : ''} (command ${c.id})`, { failed: c });
+  for (const c of b.failed)
+    add(
+      c.passedLater
+        ? `failed, then passed again: \`${c.command}\` exit ${c.exitCode} (command ${c.id}), exit 0 in command ${c.passedLater.id}`
+        : `failed: \`${c.command}\` exit ${c.exitCode}${c.excerpt ? `: ${c.excerpt}` : ''} (command ${c.id})`,
+      { failed: c },
+    );
   for (const c of b.finished) add(`finished while away: \`${c.command}\` exit ${c.exitCode ?? '?'}${c.excerpt ? `: ${c.excerpt}` : ''} (command ${c.id})`, { finished: c });
   for (const r of b.running) add(`still running in terminal ${r.terminal}: \`${r.command}\`${r.lastLine ? `; shows: ${r.lastLine}` : ''}`, { running: r });
   if (b.git) {

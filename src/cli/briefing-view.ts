@@ -69,6 +69,11 @@ export function briefingLines(b: Briefing, opts: { since?: string; full?: boolea
     why(s.failed ?? s.lastLine);
   }
   for (const c of b.failed) {
+    if (c.passedLater) {
+      const by = c.passedLater.actor !== 'user' ? ` by ${e(c.passedLater.actor)}` : '';
+      out.push(`${paint.green('✓')} ${cmd(c.command)} · failed (${code(c.exitCode)}), passed again ${ago(c.passedLater.endedAt, b.now)}${by}  → trail show ${c.passedLater.id}`);
+      continue;
+    }
     out.push(`${paint.red('✗')} ${cmd(c.command)} · ${code(c.exitCode)} ${ago(c.endedAt, b.now)}${c.actor !== 'user' ? ` (${e(c.actor)})` : ''}  → trail show ${c.id}`);
     why(c.excerpt);
   }

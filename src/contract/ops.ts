@@ -213,7 +213,13 @@ export const Briefing = z.object({
       at: z.number(),
     }),
   ),
-  failed: z.array(z.object({ id: z.number(), command: z.string(), exitCode: z.number(), excerpt: z.string().nullable(), endedAt: z.number(), terminal: z.number().nullable(), actor: z.string() })),
+  /** Failures since; passedLater: the same line, run again in the same directory, has since succeeded (not news any more). */
+  failed: z.array(
+    z.object({
+      id: z.number(), command: z.string(), exitCode: z.number(), excerpt: z.string().nullable(), endedAt: z.number(), terminal: z.number().nullable(), actor: z.string(),
+      passedLater: z.object({ id: z.number(), endedAt: z.number(), actor: z.string() }).nullable(),
+    }),
+  ),
   /** Commands running when you left, and how they ended. */
   finished: z.array(z.object({ id: z.number(), command: z.string(), exitCode: z.number().nullable(), durationMs: z.number().nullable(), endedAt: z.number(), excerpt: z.string().nullable() })),
   /** Commands running now that started at least a minute ago. */
