@@ -1,0 +1,110 @@
+// Issue 12's "done when", as one story with the SDK's real client over stdio:
+// the person's test failed and they left; an agent resumes from its briefing,
+// runs the failing test, reads why it failed, fixes it, runs it again and
+// leaves a note. Each step shows in trail log under the agent's name and in
+// the person's next briefing, and nothing beyond the policy is possible.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Sandbox, BIN, eventually } from './helpers.js';
+
+type Result = { structuredContent?: Record<string, unknown>; content: { type: string; text?: string }[]; isError?: boolean };
+type Brief = {
+  failed: { id: number; command: string; excerpt: string | null; actor: string; passedLater: { id: number; actor: string } | null }[];
+  others: { actor: string; commands: number; failed: number; notes: number }[];
+  notes: { text: string }[];
+};
+
+test('an agent resumes a session from its briefing, runs the failing test, reads why, fixes it, runs it again and leaves a note: all in trail log and the person’s next briefing', async () => {
+  const sb = new Sandbox();
+  const proj = join(sb.userHome, 'shop');
+  mkdirSync(proj, { recursive: true });
+  // A test run that prints 400 lines before the one that says why it failed.
+  writeFileSync(join(proj, 'price.sh'), 'total() { echo $(( $1 * 2 )); }\n');
+  writeFileSync(
+    join(proj, 'test.sh'),
+    '. ./price.sh\nfor i in $(seq 1 400); do echo "ok $i - stock check $i"; done\ngot=$(total 4)\n' +
+      'if [ "$got" != 12 ]; then echo "not ok 401 - total of 4 items: expected 12, got $got"; echo "# 400 passed, 1 failed"; exit 1; fi\necho "# 401 passed"\n',
+  );
+  let client: Client | null = null;
+  try {
+    await sb.startDaemon();
+    await sb.trail(['new', 'shop', '-d', '--dir', proj]);
+    await sb.trail(['policy', 'shop', 'notes']);
+    // The person runs the tests, sees them fail, and leaves.
+    const person = sb.attach(['attach', 'shop', '--no-brief']);
+    await person.waitFor('$ ');
+    person.type('bash test.sh\r');
+    await person.waitFor('# 400 passed, 1 failed');
+    person.type('\x1c');
+    await person.left();
+
+    // The agent, named by its client, as the README's configuration starts it (trail mcp, no flags).
+    const env = { ...sb.env } as Record<string, string>;
+    delete env.TRAIL_AGENT;
+    client = new Client({ name: 'claude-code', version: '2.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp'], env, stderr: 'pipe' }));
+    const call = async (name: string, args: Record<string, unknown>) => (await client!.callTool({ name, arguments: args })) as Result;
+
+    // Resume: the prompt loads the briefing, which names the failed run and the line that says why.
+    const resume = await client.getPrompt({ name: 'resume', arguments: { session: 'shop' } });
+    const text = (resume.messages[0].content as { text: string }).text;
+    assert.match(text, /bash test\.sh/);
+    assert.match(text, /not ok 401 - total of 4 items: expected 12, got 8/);
+
+    // Under `notes` the agent cannot run anything: refused, nothing typed.
+    const early = await call('run_command', { session: 'shop', command: 'bash test.sh' });
+    assert.equal(early.isError, true);
+    assert.match(early.content[0].text!, /trail policy SESSION run/);
+    await sb.trail(['policy', 'shop', 'run']);
+    await eventually(async () => (await client!.listTools()).tools.some((t) => t.name === 'run_command'), 'run tools listed after the person allows them');
+
+    // Run the failing test: exit code and the end of the output, where the failure says why.
+    const first = (await call('run_command', { session: 'shop', command: 'bash test.sh', waitMs: 30_000 })).structuredContent!;
+    const r1 = first.result as { id: number; exitCode: number; output: string; earlierLines: number };
+    assert.equal(r1.exitCode, 1);
+    assert.match(r1.output, /not ok 401 - total of 4 items: expected 12, got 8/);
+    assert.ok(r1.earlierLines > 300, `earlier lines: ${r1.earlierLines}`);
+    // One paged read: only the failing line, with what is around it (lines numbered from 0, as get_command's offset counts).
+    const why = (await call('get_command', { id: r1.id, grep: '^not ok', context: 1 })).structuredContent!;
+    assert.match(why.output as string, /^399: ok 400 - stock check 400\n400: not ok 401 - total of 4 items: expected 12, got 8\n401: # 400 passed, 1 failed$/);
+
+    // The fix, then the test again.
+    const fix = (await call('run_command', { session: 'shop', command: "sed -i 's/\\* 2/* 3/' price.sh", waitMs: 10_000 })).structuredContent!;
+    assert.equal((fix.result as { exitCode: number }).exitCode, 0);
+    assert.equal(readFileSync(join(proj, 'price.sh'), 'utf8'), 'total() { echo $(( $1 * 3 )); }\n');
+    const second = (await call('run_command', { session: 'shop', command: 'bash test.sh', waitMs: 30_000 })).structuredContent!;
+    const r2 = second.result as { id: number; exitCode: number; output: string };
+    assert.deepEqual([r2.exitCode, r2.output.split('\n').at(-1)], [0, '# 401 passed']);
+    const note = await call('add_note', { session: 'shop', text: 'total() doubled instead of tripling: fixed in price.sh, tests pass', commandId: r2.id });
+    assert.equal(note.isError, undefined, note.content[0].text);
+    await client.close();
+    client = null;
+
+    // trail log: the agent's three commands, marked with its name, after the person's.
+    const log = (await sb.trail(['log', 'shop'])).stdout;
+    const lines = log.split('\n').filter((l) => /^#\d+ .*(bash test\.sh|sed -i)/.test(l));
+    assert.equal(lines.length, 4, log);
+    assert.doesNotMatch(lines[0], /agent:/, 'the person’s own run');
+    for (const l of lines.slice(1)) assert.match(l, /agent:claude-code/, l);
+    assert.match(log, /note #\d+: total\(\) doubled instead of tripling.*\(agent:claude-code\)/);
+    assert.match(log, /agent:claude-code: run_command .*bash test\.sh.* → refused: no session lets agents run commands/);
+
+    // The person's next briefing says what the agent did.
+    const b = await sb.json<Brief>(['brief', 'shop', '--json']);
+    assert.deepEqual(b.others.find((o) => o.actor === 'agent:claude-code'), { actor: 'agent:claude-code', commands: 3, failed: 1, notes: 1, attached: 0, acted: 0, refused: 1 });
+    assert.ok(b.notes.some((n) => /tests pass/.test(n.text)), JSON.stringify(b.notes));
+    // Its failed run is not news any more: the same line passed after it.
+    assert.deepEqual(b.failed.map((f) => [f.id, f.passedLater?.id, f.passedLater?.actor]), [[r1.id, r2.id, 'agent:claude-code']]);
+    const shown = (await sb.trail(['brief', 'shop'])).stdout;
+    assert.match(shown, new RegExp(`✓ bash test\\.sh · failed \\(exit 1\\), passed again \\d+s ago by agent:claude-code {2}→ trail show ${r2.id}`));
+    assert.doesNotMatch(shown, /✗ bash test\.sh/);
+    assert.match(shown, /agent:claude-code ran 3 commands, 1 failed; was refused 1× by your policy; left 1 note/);
+  } finally {
+    await client?.close();
+    await sb.cleanup();
+  }
+});
