@@ -121,6 +121,28 @@ async function typeCommand(ctx: ApiContext, s: Session, t: Terminal, command: st
   return id;
 }
 
+/** Waits up to timeoutMs for a command to end: it, and whether it is done. */
+async function waitEnded(ctx: ApiContext, id: number, timeoutMs: number) {
+  const row = ctx.commands.get(id);
+  if (!row) throw new TrailError('not_found', `no command ${id}`);
+  const s = ctx.manager.find(ctx.sessionNames().get(row.session_id) ?? '');
+  if (row.ended_at === null && s && timeoutMs > 0) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => (stop(), resolve()), timeoutMs);
+      const stop = ctx.manager.events.on(['command.ended'], (e) => {
+        if (e.data.id !== id) return;
+        clearTimeout(timer);
+        stop();
+        resolve();
+      });
+      // It may have ended between the read and the subscription.
+      if (ctx.commands.get(id)?.ended_at !== null) (clearTimeout(timer), stop(), resolve());
+    });
+  }
+  const now = ctx.commands.get(id)!;
+  return { done: now.ended_at !== null, command: commandView(now, ctx.sessionNames().get(now.session_id) ?? '?', true) };
+}
+
 /** Text an agent typed at each terminal since its last Enter, whether keys (history, completion) made the line unknown, and when (performance.now()). */
 const typed = new Map<string, { line: string; unknown: boolean; at: number }>();
 
@@ -274,11 +296,12 @@ export const agentOps = [
         const id = ctx.policy.addApproval({ session_id: s.id, actor: i.actor, command: i.command, terminal: i.terminal === undefined ? null : t.id, reasons: JSON.stringify(v.reasons), created_at: now, expires_at: now + APPROVAL_MS });
         ctx.manager.events.emit({ kind: 'approval.requested', sessionId: s.id, terminalId: t.id, at: now, actor: i.actor, data: { id, command: i.command, reasons: v.reasons } });
         ctx.manager.noticeSession(s, `trail approve ${id} / trail deny ${id}: ${i.actor} asks to run \`${i.command.slice(0, 80)}\` (${v.reasons[0]})`);
-        return { status: 'awaiting approval' as const, handle: null, terminal: t.index, approval: id, reasons: v.reasons };
+        return { status: 'awaiting approval' as const, handle: null, terminal: t.index, approval: id, reasons: v.reasons, waited: null };
       }
     }
     const handle = await typeCommand(ctx, s, t, i.command);
-    return { status: 'started' as const, handle, terminal: t.index, approval: null, reasons: [] };
+    const waited = i.waitMs > 0 ? await waitEnded(ctx, handle, i.waitMs) : null;
+    return { status: 'started' as const, handle, terminal: t.index, approval: null, reasons: [], waited };
   }),
   bind('approval.list', (ctx, i) => {
     const s = i.session !== undefined ? ctx.manager.get(i.session) : undefined;
@@ -383,26 +406,7 @@ export const agentOps = [
     if (!ctx.policy.revokeToken(i.name)) throw new TrailError('not_found', `no token named ${i.name} (trail token ls lists them)`);
     return { name: i.name };
   }),
-  bind('command.wait', async (ctx, i) => {
-    const row = ctx.commands.get(i.id);
-    if (!row) throw new TrailError('not_found', `no command ${i.id}`);
-    const s = ctx.manager.find(ctx.sessionNames().get(row.session_id) ?? '');
-    if (row.ended_at === null && s) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => (stop(), resolve()), i.timeoutMs);
-        const stop = ctx.manager.events.on(['command.ended'], (e) => {
-          if (e.data.id !== i.id) return;
-          clearTimeout(timer);
-          stop();
-          resolve();
-        });
-        // It may have ended between the read and the subscription.
-        if (ctx.commands.get(i.id)?.ended_at !== null) (clearTimeout(timer), stop(), resolve());
-      });
-    }
-    const now = ctx.commands.get(i.id)!;
-    return { done: now.ended_at !== null, command: commandView(now, ctx.sessionNames().get(now.session_id) ?? '?', true) };
-  }),
+  bind('command.wait', (ctx, i) => waitEnded(ctx, i.id, i.timeoutMs)),
   bind('terminal.keys', (ctx, i) => {
     const s = ctx.manager.get(i.session);
     allow(ctx, s, i.actor, 'run');

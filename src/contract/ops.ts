@@ -433,9 +433,11 @@ export const ops = {
       command: z.string().min(1).max(10_000),
       terminal: z.string().optional(),
       expect: RunExpect.optional(),
+      /** Also wait this long for it to end (one round trip instead of run, then command.wait). */
+      waitMs: z.number().int().min(0).max(120_000).default(0),
       actor: z.string().max(200),
     }),
-    output: RunStarted,
+    output: RunStarted.extend({ waited: z.object({ done: z.boolean(), command: CommandView }).nullable() }),
   },
   'approval.list': {
     summary: 'the approvals waiting for the person (of a session, or all)',

@@ -63,8 +63,12 @@ export function agentFromClient(name: unknown): string | null {
 const WaitResult = z.object({ done: z.boolean(), id: z.number(), command: z.string(), exitCode: z.number().nullable(), durationMs: z.number().nullable(), fullScreen: z.boolean(), output: z.string(), earlierLines: z.number() });
 
 async function waitFor(c: OpCaller, handle: number, timeoutMs: number, lines: number): Promise<z.infer<typeof WaitResult>> {
-  const r = await c.call('command.wait', { id: handle, timeoutMs });
-  const v: CommandView = r.command;
+  return waitResult(await c.call('command.wait', { id: handle, timeoutMs }), lines);
+}
+
+/** A command as waiting for it gives it: the last `lines` of its output once it is done. */
+function waitResult(r: { done: boolean; command: CommandView }, lines: number): z.infer<typeof WaitResult> {
+  const v = r.command;
   const all = (v.output ?? '').split('\n');
   const tail = all.slice(-lines).join('\n').slice(-MAX_CHARS);
   return { done: r.done, id: v.id, command: v.command, exitCode: v.exitCode, durationMs: v.durationMs, fullScreen: v.screen, output: r.done ? tail : '', earlierLines: r.done ? Math.max(0, all.length - lines) : 0 };
@@ -420,9 +424,9 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
       },
       guard('run_command', async ({ waitMs, ...a }: { session: string; command: string; terminal?: string; expect?: { cwd?: string; branch?: string }; waitMs: number }) => {
         const c = await daemon();
-        const r = await c.call('terminal.run', { ...a, actor: who() });
-        const result = r.handle !== null && waitMs > 0 ? await waitFor(c, r.handle, waitMs, 60) : null;
-        return { ...r, result };
+        // Run and wait in one round trip to the daemon.
+        const { waited, ...r } = await c.call('terminal.run', { ...a, waitMs, actor: who() });
+        return { ...r, result: waited ? waitResult(waited, 60) : null };
       }, 'run'),
     );
     server.registerTool(
