@@ -5,7 +5,10 @@
 // same run: `echo START; true; echo DONE_$?` sent with tmux send-keys, then
 // capture-pane read until the end marker shows. tmux-mcp has no poll interval
 // of its own (the agent asks again); we poll every 100 ms, far quicker than
-// an agent's turn, and also show a 10 ms poll.
+// an agent's turn, and also show a 10 ms poll. And the same method served as
+// tmux-mcp serves it (bench/tmux-mcp-method.ts: execute-command, then
+// get-command-result asked again at once until done), through the same SDK
+// client as trail: what an agent waits for with it at the very least.
 //
 // mcp-tokens: what an agent reads to learn why `npm test` failed in a project
 // whose test run prints 2,000 lines: trail's wait result plus one grep of the
@@ -14,7 +17,8 @@
 // mcp-echo: keystroke echo p99 in an attached terminal while an agent polls
 // wait_command in a loop, against the same with no agent.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { World, BIN, pct, ratio, sleep } from './lib.js';
@@ -50,10 +54,27 @@ async function markerRun(w: World, pane: string, n: number, pollMs: number): Pro
   }
 }
 
+/** tmux-mcp's method through MCP: execute-command, then get-command-result until it says completed. */
+async function servedMarkerRun(c: Client, pane: string): Promise<number> {
+  const t0 = performance.now();
+  const started = (await c.callTool({ name: 'execute-command', arguments: { paneId: pane, command: 'true' } })) as Result;
+  const id = /Id: (\d+)/.exec(started.content[0]?.text ?? '')?.[1];
+  if (!id) throw new Error(`execute-command: ${started.content[0]?.text}`);
+  for (;;) {
+    const r = (await c.callTool({ name: 'get-command-result', arguments: { commandId: id } })) as Result;
+    const text = r.content[0]?.text ?? '';
+    if (text.startsWith('Status: completed')) {
+      if (!/Exit code: 0/.test(text)) throw new Error(text);
+      return performance.now() - t0;
+    }
+  }
+}
+
 export async function mcpRun(rounds: number): Promise<string[]> {
   const w = new World();
   const out: string[] = [];
   let client: Client | null = null;
+  let served: Client | null = null;
   try {
     await w.startDaemon();
     w.trail('new', 'm', '-d', '--dir', w.userHome);
@@ -61,16 +82,23 @@ export async function mcpRun(rounds: number): Promise<string[]> {
     client = await agent(w, 'bench');
     w.tmuxSession('mk', 120, 40, 'bash --norc --noprofile');
     w.tmux('send-keys', '-t', 'mk', "PS1='$ '", 'Enter');
+    w.tmuxSession('ms', 120, 40, 'bash --norc --noprofile');
+    w.tmux('send-keys', '-t', 'ms', "PS1='$ '", 'Enter');
+    served = new Client({ name: 'bench', version: '1.0.0' });
+    const method = join(dirname(fileURLToPath(import.meta.url)), 'tmux-mcp-method.js');
+    await served.connect(new StdioClientTransport({ command: process.execPath, args: [method, w.tmuxSock], env: w.env, stderr: 'inherit' }));
     await sleep(300);
     const trail: number[] = [];
     const oneCall: number[] = [];
     const poll100: number[] = [];
     const poll10: number[] = [];
+    const viaMcp: number[] = [];
     // Warm both up, then alternate, so neither side gets the quieter moments.
     for (let i = 0; i < 5; i++) {
       const r = await call(client, 'run_command', { session: 'm', command: 'true' });
       await call(client, 'wait_command', { handle: r.structuredContent!.handle, timeoutMs: 10_000 });
       await markerRun(w, 'mk', -i - 1, 10);
+      await servedMarkerRun(served, 'ms');
     }
     for (let i = 0; i < rounds; i++) {
       const t0 = performance.now();
@@ -84,16 +112,20 @@ export async function mcpRun(rounds: number): Promise<string[]> {
       oneCall.push(performance.now() - t1);
       poll100.push(await markerRun(w, 'mk', i * 2, 100));
       poll10.push(await markerRun(w, 'mk', i * 2 + 1, 10));
+      viaMcp.push(await servedMarkerRun(served, 'ms'));
     }
-    for (const xs of [trail, oneCall, poll100, poll10]) xs.sort((a, b) => a - b);
+    for (const xs of [trail, oneCall, poll100, poll10, viaMcp]) xs.sort((a, b) => a - b);
     out.push(`mcp-run: \`true\` run through MCP and its exit code read back, ${rounds} rounds each, alternating`);
     out.push(`  trail (SDK stdio client: run_command + wait_command)   p50 ${pct(trail, 50).toFixed(1)} ms   p99 ${pct(trail, 99).toFixed(1)} ms`);
     out.push(`  trail (run_command with waitMs: one call)             p50 ${pct(oneCall, 50).toFixed(1)} ms   p99 ${pct(oneCall, 99).toFixed(1)} ms`);
     out.push(`  tmux markers, capture-pane every 100 ms                p50 ${pct(poll100, 50).toFixed(1)} ms   p99 ${pct(poll100, 99).toFixed(1)} ms`);
     out.push(`  tmux markers, capture-pane every 10 ms                 p50 ${pct(poll10, 50).toFixed(1)} ms   p99 ${pct(poll10, 99).toFixed(1)} ms`);
+    out.push(`  tmux markers served over MCP as tmux-mcp does, asked again at once   p50 ${pct(viaMcp, 50).toFixed(1)} ms   p99 ${pct(viaMcp, 99).toFixed(1)} ms`);
+    out.push(`  markers over MCP / trail: p50 ${ratio(pct(viaMcp, 50), pct(trail, 50))}, one call ${ratio(pct(viaMcp, 50), pct(oneCall, 50))}`);
     out.push(`  markers (100 ms) / trail: p50 ${ratio(pct(poll100, 50), pct(trail, 50))}, one call ${ratio(pct(poll100, 50), pct(oneCall, 50))} (goal ≥ 10×); markers (10 ms) / trail one call: p50 ${ratio(pct(poll10, 50), pct(oneCall, 50))}`);
   } finally {
     await client?.close();
+    await served?.close();
     w.stop();
   }
   return out;
