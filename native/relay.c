@@ -760,6 +760,11 @@ static napi_value js_pty_urgent(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Whether JavaScript has been handed every chunk the PTY has read, its last being seq: none gathered, none newer. */
+static int handed_all(const pty_t *p, double seq) {
+  return !p->batch_len && (double)p->seq == seq;
+}
+
 /* ptyHanded(id, seq) -> bool: JavaScript has been handed every chunk this PTY has read, up to seq (none gathered or newer). */
 static napi_value js_pty_handed(napi_env env, napi_callback_info info) {
   ARGS(2);
@@ -767,7 +772,7 @@ static napi_value js_pty_handed(napi_env env, napi_callback_info info) {
   napi_get_value_double(env, argv[1], &seq);
   pthread_mutex_lock(&mu);
   pty_t *p = find_pty(arg_u32(env, argv[0]));
-  int ok = !p || (!p->batch_len && (double)p->seq == seq);
+  int ok = !p || handed_all(p, seq);
   pthread_mutex_unlock(&mu);
   return boolean(env, ok);
 }
@@ -820,7 +825,7 @@ static napi_value js_client_go_live(napi_env env, napi_callback_info info) {
   pthread_mutex_lock(&mu);
   client_t *c = find_client(arg_u32(env, argv[0]));
   pty_t *p = c ? find_pty(c->pty) : NULL;
-  if (c && p && !c->dead && !c->removing && !p->batch_len && (double)p->seq == seq) ok = c->live = 1;
+  if (c && p && !c->dead && !c->removing && handed_all(p, seq)) ok = c->live = 1;
   pthread_mutex_unlock(&mu);
   return boolean(env, ok);
 }
@@ -861,7 +866,7 @@ static napi_value js_client_write_if(napi_env env, napi_callback_info info) {
   pthread_mutex_lock(&mu);
   client_t *c = find_client(arg_u32(env, argv[0]));
   pty_t *p = c ? find_pty(c->pty) : NULL;
-  if (c && !c->dead && n && (!p || (!p->batch_len && (double)p->seq == seq))) {
+  if (c && !c->dead && n && (!p || handed_all(p, seq))) {
     ok = 1;
     if (q_send(&c->out, c->fd, b, n) < 0) client_dead(c, &ev);
     queued = c->out.head != NULL;

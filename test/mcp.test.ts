@@ -148,15 +148,21 @@ test('MCP with policy run: the agent runs a command in its own terminal (visible
     assert.deepEqual([shown.command, shown.exitCode], ['echo agent-ran; (exit 3)', 3]);
 
     // The person's own terminal, with their half-typed line on its prompt: the agent's command would join it, so it is refused.
-    const person = sb.attach(['attach', 'run', '-t', '1', '--no-brief']);
+    const person = sb.attach(['attach', 'run', '-t', '0', '--no-brief']);
     await person.waitFor('$ ');
     person.type('echo half');
     await person.waitFor('echo half');
-    const joined = await call('run_command', { session: 'run', terminal: '1', command: 'echo agent-too' });
-    assert.match(joined.content[0].text!, /not run: the prompt of terminal 1 of run already has text on it \("echo half"\)/);
+    const joined = await call('run_command', { session: 'run', terminal: '0', command: 'echo agent-too' });
+    assert.match(joined.content[0].text!, /not run: the prompt of terminal 0 of run already has text on it \("echo half"\)/);
     person.type('\x15'); // C-u
-    await eventually(async () => !(await call('run_command', { session: 'run', terminal: '1', command: 'echo agent-too', waitMs: 10_000 })).isError, 'run once the line is cleared');
+    let inTheirs: Result | null = null;
+    await eventually(async () => !(inTheirs = await call('run_command', { session: 'run', terminal: '0', command: 'echo agent-too', waitMs: 10_000 })).isError, 'run once the line is cleared');
     await person.waitFor(/^agent-too$/m);
+    // Run in the person's terminal, it is still the agent's command in the trail.
+    assert.equal((await sb.json<{ actor: string }>(['show', String(inTheirs!.structuredContent!.handle), '--json'])).actor, 'agent:claude');
+    person.type('echo mine\r');
+    await person.waitFor(/^mine$/m);
+    await eventually(async () => (await sb.json<{ command: string; actor: string }[]>(['log', 'run', '--json'])).some((c) => c.command === 'echo mine' && c.actor === 'user'), 'the person’s next command is theirs');
     person.type('\x1c');
     await person.left();
 

@@ -82,7 +82,7 @@ function approvalView(ctx: ApiContext, a: ApprovalRow): ApprovalView {
 }
 
 /** Types a command at a terminal's prompt and waits (10 s at most) for the shell to say it started: its id. */
-async function typeCommand(ctx: ApiContext, s: Session, t: Terminal, command: string): Promise<number> {
+async function typeCommand(ctx: ApiContext, s: Session, t: Terminal, command: string, actor: string): Promise<number> {
   const busy = t.runningCommand;
   if (busy) throw new TrailError('invalid', `terminal ${t.index} of ${s.name} is running \`${busy.command.split('\n')[0].slice(0, 80)}\`: wait for it, or send keys (C-c) to stop it`);
   if (t.shellKind === null) throw new TrailError('invalid', `terminal ${t.index} runs ${t.command[0]}, which has no trail integration: its commands cannot be followed`);
@@ -110,9 +110,10 @@ async function typeCommand(ctx: ApiContext, s: Session, t: Terminal, command: st
     stopWaiting();
     throw new TrailError('invalid', `not run: the prompt of terminal ${t.index} of ${s.name} already has text on it (${JSON.stringify(onPrompt.slice(0, 60))}), which would run in front of the command: clear it (send_keys C-u, or C-c)`);
   }
-  t.write(Buffer.from(command + '\r'));
+  t.typeCommand(command, actor);
   const id = await started;
   if (id === null) {
+    t.forgetTyped();
     // Not started (a line that continues, a prompt that did not come back): nothing of it may wait to join the next command.
     t.write(Buffer.from('\x03'));
     typed.delete(t.id);
@@ -299,7 +300,7 @@ export const agentOps = [
         return { status: 'awaiting approval' as const, handle: null, terminal: t.index, approval: id, reasons: v.reasons, waited: null };
       }
     }
-    const handle = await typeCommand(ctx, s, t, i.command);
+    const handle = await typeCommand(ctx, s, t, i.command, i.actor);
     const waited = i.waitMs > 0 ? await waitEnded(ctx, handle, i.waitMs) : null;
     return { status: 'started' as const, handle, terminal: t.index, approval: null, reasons: [], waited };
   }),
@@ -325,7 +326,7 @@ export const agentOps = [
       let handle: number;
       deciding.add(a.id);
       try {
-        handle = await typeCommand(ctx, s, t, a.command);
+        handle = await typeCommand(ctx, s, t, a.command, a.actor);
       } catch (e) {
         throw new TrailError('invalid', `approval ${a.id} still waits: ${(e as Error).message}; approve it again when the terminal is free`);
       } finally {

@@ -50,6 +50,8 @@ export interface CommandSink {
 export const UNKNOWN_LINE = '(command line not recorded)';
 
 type Running = {
+  /** Whose command it is: the terminal's owner, or who typed it there (an agent's run in the person's terminal). */
+  actor: string;
   command: string | null;
   commandBytes: number | null;
   seq: number | null;
@@ -103,6 +105,12 @@ export class Recorder {
   ) {
     this.cwd = cwd;
   }
+
+  /** Who typed the next command, when not the terminal's owner (an agent's run in the person's terminal); null undoes it. */
+  typedNext(actor: string | null): void {
+    this.typedBy = actor === this.actor ? null : actor;
+  }
+  private typedBy: string | null = null;
 
   /** Resolves true once the prompt shows (at once if it does), false after `ms` or when the terminal ends. */
   prompted(ms: number): Promise<boolean> {
@@ -276,8 +284,11 @@ export class Recorder {
   private start(line: { text: string; bytes: number | null } | null, seq: number | null): void {
     if (this.running) this.finish(null, 'no end mark');
     this.pendingLine = null;
+    const actor = this.typedBy ?? this.actor;
+    this.typedBy = null;
     if (this.isPaused || this.closed) return;
     const r: Running = {
+      actor,
       command: line?.text ?? null,
       commandBytes: line?.bytes ?? null,
       seq,
@@ -305,7 +316,7 @@ export class Recorder {
       seq: r.seq,
       cwd: r.cwd,
       startedAt: r.startedAt,
-      actor: this.actor,
+      actor: r.actor,
     };
   }
 

@@ -124,6 +124,17 @@ export class Terminal {
     while (!this.exited && !relay.handed(this.relaySeq) && performance.now() < until) await new Promise((r) => setTimeout(r, 1));
   }
 
+  /** Types a command line for `actor` at the prompt: the command it starts is theirs in the trail, whoever owns the terminal. */
+  typeCommand(line: string, actor: string): void {
+    this.recorder.typedNext(actor);
+    this.write(Buffer.from(line + '\r'));
+  }
+
+  /** A typed command that never started: the next one is the owner's again. */
+  forgetTyped(): void {
+    this.recorder.typedNext(null);
+  }
+
   /** Where the shell is now (its last prompt's directory), else where it started. */
   get currentCwd(): string {
     return this.recorder.currentCwd ?? this.cwd;
