@@ -424,8 +424,8 @@ test('MCP: a policy change while an agent is connected changes its tool list at 
     // A tool not listed, called anyway: refused by trail, saying how the person would allow it, and kept in the trail.
     const early = (await client.callTool({ name: 'add_note', arguments: { session: 'lc', text: 'too soon' } })) as Result;
     assert.equal(early.isError, true);
-    assert.equal(early.content[0].text, 'add_note is not allowed: no session lets agents leave notes; the person allows it with: trail policy SESSION notes');
-    await eventually(async () => /agent:lc: add_note .*too soon.* → refused: no session lets agents leave notes/.test((await sb.trail(['log', 'lc'])).stdout), 'the refused call in trail log');
+    assert.equal(early.content[0].text, 'add_note is not allowed: session lc does not let agents leave notes; the person allows it with: trail policy lc notes');
+    await eventually(async () => /agent:lc: add_note .*too soon.* → refused: session lc does not let agents leave notes/.test((await sb.trail(['log', 'lc'])).stdout), 'the refused call in trail log');
     await sb.trail(['policy', 'lc', 'run']);
     await eventually(async () => heard.some((l) => l.includes('run_command') && l.includes('add_note')), 'the client told that run tools are there');
     assert.ok((await client.listTools()).tools.some((t) => t.name === 'run_command'));

@@ -66,17 +66,29 @@ export async function computeBriefing(ctx: ApiContext, s: Session, identity: str
     const p = passed.get(`${c.cwd}\0${c.command.trim()}`);
     return p && p.started_at > c.started_at ? { id: p.id, endedAt: p.ended_at!, actor: p.actor } : null;
   };
+  // Several failures put right by the same run are told once (the newest).
+  const fixedBy = new Set<number>();
   const failed = cap(
-    [...failedSince].reverse().sort((a, b) => Number(passedLater(a) !== null) - Number(passedLater(b) !== null)).map((c) => ({
-      id: c.id,
-      command: oneLine(c.command),
-      exitCode: c.exit_code!,
-      excerpt: whyLine(c.output),
-      endedAt: c.ended_at!,
-      terminal: c.terminal_id ? (indexOf.get(c.terminal_id) ?? null) : null,
-      actor: c.actor,
-      passedLater: passedLater(c),
-    })),
+    [...failedSince]
+      .reverse()
+      .filter((c) => {
+        const p = passedLater(c);
+        if (!p) return true;
+        if (fixedBy.has(p.id)) return false;
+        fixedBy.add(p.id);
+        return true;
+      })
+      .sort((a, b) => Number(passedLater(a) !== null) - Number(passedLater(b) !== null))
+      .map((c) => ({
+        id: c.id,
+        command: oneLine(c.command),
+        exitCode: c.exit_code!,
+        excerpt: whyLine(c.output),
+        endedAt: c.ended_at!,
+        terminal: c.terminal_id ? (indexOf.get(c.terminal_id) ?? null) : null,
+        actor: c.actor,
+        passedLater: passedLater(c),
+      })),
     SHORT.failed,
   );
   const finished = cap(
@@ -181,7 +193,7 @@ export async function computeBriefing(ctx: ApiContext, s: Session, identity: str
     live.map((t) => {
       const last = ctx.commands.lastBefore(t.id, before, SHORT.last).filter((c) => !chapter || c.started_at >= chapter.at);
       const newest = last[last.length - 1];
-      return { terminal: t.index, cwd: newest?.cwd ?? t.cwd, branch: newest?.branch ?? null, last: last.map((c) => ({ id: c.id, command: oneLine(c.command), exitCode: c.exit_code })) };
+      return { terminal: t.index, cwd: newest?.cwd ?? t.cwd, branch: newest?.branch ?? null, last: last.map((c) => ({ id: c.id, command: oneLine(c.command), exitCode: c.exit_code, actor: c.actor })) };
     }),
     SHORT.where,
   );

@@ -105,8 +105,12 @@ export function briefingLines(b: Briefing, opts: { since?: string; full?: boolea
   }
   for (const a of b.waiting) out.push(paint.yellow(`${e(a.actor)} waits for your approval to run ${cmd(a.command)}: trail approve ${a.id} · trail deny ${a.id}`));
   for (const w of b.where) {
-    const last = w.last.map((c) => `${cmd(c.command, 30)}${c.exitCode !== 0 && c.exitCode !== null ? ` (${c.exitCode})` : ''}`).join(' · ');
-    out.push(paint.dim(`terminal ${w.terminal}: ${w.cwd ? (w.cwd === b.dir ? path(w.cwd) : path(w.cwd, b.dir)) : '?'}${w.branch ? ` (${e(w.branch)})` : ''}${last ? ` · you ran: ${last}` : ''}`));
+    // Whose commands they were: yours, an agent's (in its terminal, or in yours), or several people's.
+    const actors = new Set(w.last.map((c) => c.actor));
+    const one = actors.size === 1 ? [...actors][0] : null;
+    const last = w.last.map((c) => `${cmd(c.command, 30)}${c.exitCode !== 0 && c.exitCode !== null ? ` (${c.exitCode})` : ''}${one === null ? ` by ${c.actor === 'user' ? 'you' : e(c.actor)}` : ''}`).join(' · ');
+    const who = one === null ? 'ran' : one === 'user' ? 'you ran' : `${e(one)} ran`;
+    out.push(paint.dim(`terminal ${w.terminal}: ${w.cwd ? (w.cwd === b.dir ? path(w.cwd) : path(w.cwd, b.dir)) : '?'}${w.branch ? ` (${e(w.branch)})` : ''}${last ? ` · ${who}: ${last}` : ''}`));
   }
   for (const n of b.notes) out.push(`note ${noteLine(n, b.dir)}`);
   if (b.more && !opts.full) out.push(paint.dim(`${b.more} more: trail brief --full${b.since !== null ? ` --since ${new Date(b.since).toISOString()}` : ''}`));

@@ -240,7 +240,7 @@ export const Briefing = z.object({
   /** Commands agents asked to run that wait for the person (trail approve). */
   waiting: z.array(z.object({ id: z.number(), actor: z.string(), command: z.string() })),
   /** Per terminal: where it is and the last commands run there before you left. */
-  where: z.array(z.object({ terminal: z.number(), cwd: z.string().nullable(), branch: z.string().nullable(), last: z.array(z.object({ id: z.number(), command: z.string(), exitCode: z.number().nullable() })) })),
+  where: z.array(z.object({ terminal: z.number(), cwd: z.string().nullable(), branch: z.string().nullable(), last: z.array(z.object({ id: z.number(), command: z.string(), exitCode: z.number().nullable(), actor: z.string() })) })),
   notes: z.array(NoteView),
   /** Items left out to keep it short (see --full). */
   more: z.number(),

@@ -19,14 +19,17 @@ const MAX_CHARS = 80_000;
  * the name its client gives (clientInfo, e.g. agent:claude-code), else agent:mcp.
  * level: the most any session allows agents (trail policy): tools beyond it are not listed, and a call to one is refused (beyondLevel says why).
  */
-export type McpOptions = { identity: string | null; version: string; level: Level; beyondLevel?: (need: Level) => string };
+export type McpOptions = { identity: string | null; version: string; level: Level; beyondLevel?: (need: Level, session: string | null) => string };
 
 type Level = 'read' | 'notes' | 'run';
 const LEVELS: readonly Level[] = ['read', 'notes', 'run'];
 
-/** Why a tool beyond the level is refused over stdio: no session allows it. */
-export function everySessionSays(need: Level): string {
-  return `no session lets agents ${need === 'run' ? 'run commands' : 'leave notes'}; the person allows it with: trail policy SESSION ${need}`;
+/** Why a tool beyond the level is refused over stdio: no session allows it (the one it names included). */
+export function everySessionSays(need: Level, session: string | null): string {
+  const what = need === 'run' ? 'run commands' : 'leave notes';
+  return session !== null
+    ? `session ${session} does not let agents ${what}; the person allows it with: trail policy ${session} ${need}`
+    : `no session lets agents ${what}; the person allows it with: trail policy SESSION ${need}`;
 }
 
 /**
@@ -126,7 +129,8 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
       who(ctx);
       const need = beyond(tool);
       if (need) {
-        const why = (opts.beyondLevel ?? everySessionSays)(need);
+        const named = (a as { session?: unknown } | null)?.session;
+        const why = (opts.beyondLevel ?? everySessionSays)(need, typeof named === 'string' ? named : null);
         record(tool, a, 'refused', why);
         return fail(new Error(`${tool} is not allowed: ${why}`));
       }

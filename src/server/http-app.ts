@@ -47,10 +47,10 @@ export function httpApp(ctx: ApiContext, log: (line: string) => void): Hono {
       const token = (req.authInfo?.scopes?.[0] ?? 'read') as Level;
       const identity = `agent:${name}`;
       const caller = localCaller(ctx, identity);
-      const beyondLevel = (need: Level) =>
+      const beyondLevel = (need: Level, session: string | null) =>
         LEVELS.indexOf(token) < LEVELS.indexOf(need)
           ? `the token ${name} allows ${token === 'read' ? 'reading only' : 'reading and notes'}; the person makes one that allows more with: trail token create NAME --level ${need}`
-          : everySessionSays(need);
+          : everySessionSays(need, session);
       return trailMcpServer(async () => caller, { identity, version: ctx.version, level: levelFor(ctx, token), beyondLevel });
     },
     { onerror: (e) => log(`http /mcp: ${e.message}`) },
