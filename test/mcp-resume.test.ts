@@ -55,6 +55,12 @@ test('an agent resumes a session from its briefing, runs the failing test, reads
     assert.match(text, /bash test\.sh/);
     assert.match(text, /not ok 401 - total of 4 items: expected 12, got 8/);
 
+    // Its budget is the whole prompt's, and a budget it cannot keep is a clear error.
+    const small = await client.getPrompt({ name: 'resume', arguments: { session: 'shop', budget: '400' } });
+    assert.ok((small.messages[0].content as { text: string }).text.length / 4 <= 400);
+    await assert.rejects(client.getPrompt({ name: 'resume', arguments: { session: 'shop', budget: '100' } }), /budget is at least 300 tokens/);
+    await assert.rejects(client.getPrompt({ name: 'resume', arguments: { session: 'shop', budget: 'lots' } }), /budget is a number of tokens/);
+
     // Under `notes` the agent cannot run anything: refused, nothing typed.
     const early = await call('run_command', { session: 'shop', command: 'bash test.sh' });
     assert.equal(early.isError, true);

@@ -153,7 +153,7 @@ test('MCP with policy run: the agent runs a command in its own terminal (visible
     person.type('echo half');
     await person.waitFor('echo half');
     const joined = await call('run_command', { session: 'run', terminal: '0', command: 'echo agent-too' });
-    assert.match(joined.content[0].text!, /not run: the prompt of terminal 0 of run already has text on it \("echo half"\)/);
+    assert.match(joined.content[0].text!, /not run: the prompt of terminal 0 of run already has text on it \("echo half"\), which would run in front of the command: someone is typing there/);
     person.type('\x15'); // C-u
     let inTheirs: Result | null = null;
     await eventually(async () => !(inTheirs = await call('run_command', { session: 'run', terminal: '0', command: 'echo agent-too', waitMs: 10_000 })).isError, 'run once the line is cleared');

@@ -108,7 +108,10 @@ async function typeCommand(ctx: ApiContext, s: Session, t: Terminal, command: st
   }
   if (onPrompt) {
     stopWaiting();
-    throw new TrailError('invalid', `not run: the prompt of terminal ${t.index} of ${s.name} already has text on it (${JSON.stringify(onPrompt.slice(0, 60))}), which would run in front of the command: clear it (send_keys C-u, or C-c)`);
+    // The agent's own keys it may clear; text it did not type is someone's typing (the person's), not its to erase.
+    const own = (pending && (pending.line || pending.unknown)) || t.actor.startsWith('agent:');
+    const mend = own ? 'clear it (send_keys C-u, or C-c)' : 'someone is typing there: run it in your own terminal (leave out terminal), or ask the person';
+    throw new TrailError('invalid', `not run: the prompt of terminal ${t.index} of ${s.name} already has text on it (${JSON.stringify(onPrompt.slice(0, 60))}), which would run in front of the command: ${mend}`);
   }
   t.typeCommand(command, actor);
   const id = await started;

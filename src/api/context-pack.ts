@@ -45,7 +45,10 @@ function facts(b: Briefing & { git: (Briefing['git'] & { uncommitted?: string[] 
       { git: g },
     );
   }
-  for (const o of b.others) add(`${o.actor}: ${o.commands} command(s), ${o.failed} failed, ${o.notes} note(s)`, { other: o });
+  for (const o of b.others) {
+    const did = [o.commands && `${o.commands} command(s), ${o.failed} failed`, o.notes && `${o.notes} note(s)`, o.acted && `${o.acted} key or service action(s)`, o.refused && `refused ${o.refused}× by the policy`, o.attached && `attached ${o.attached}×`].filter(Boolean);
+    add(`${o.actor}: ${did.join(', ') || 'looked'}`, { other: o });
+  }
   for (const w of b.where) add(`terminal ${w.terminal} in ${w.cwd ?? '?'}${w.branch ? ` (${w.branch})` : ''}; last: ${w.last.map((c) => `\`${c.command}\``).join(', ') || 'nothing'}`, { where: w });
   return out;
 }

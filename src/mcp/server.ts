@@ -353,20 +353,22 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
   // The prompt to pick work up again: the context of the session, and what to do with it.
   server.registerPrompt(
     'resume',
-    { title: 'Resume work in a trail session', description: "Loads the session's briefing and context so the work can continue where it was left.", argsSchema: z.object({ session: z.string(), budget: z.string().optional() }) },
+    { title: 'Resume work in a trail session', description: "Loads the session's briefing and context so the work can continue where it was left.", argsSchema: z.object({
+        session: z.string(),
+        budget: z
+          .string()
+          .regex(/^\d+$/, 'budget is a number of tokens, e.g. 4000')
+          .refine((v) => Number(v) >= 300, 'budget is at least 300 tokens')
+          .optional()
+          .describe('tokens the whole prompt may take (characters / 4); 6000 if not given'),
+      }) },
     async ({ session: s, budget }: { session: string; budget?: string }, ctx) => {
-      const r = await (await daemon()).call('session.context', { session: s, identity: who(ctx), budget: Number(budget ?? 6000) || 6000, format: 'md' });
-      return {
-        messages: [
-          {
-            role: 'user' as const,
-            content: {
-              type: 'text' as const,
-              text: `We are picking up work in the trail session "${s}". Here is what trail recorded (facts from the terminals, services, git and notes, nothing guessed):\n\n${r.text}\n\nStart from what broke or is still open. Use search_trail and get_command to read more before acting.`,
-            },
-          },
-        ],
-      };
+      const head = `We are picking up work in the trail session "${s}". Here is what trail recorded (facts from the terminals, services, git and notes, nothing guessed):\n\n`;
+      const tail = '\n\nStart from what broke or is still open. Use search_trail and get_command to read more before acting.';
+      // The budget is the whole prompt's: the words around the context count too.
+      const room = Math.max(200, Number(budget ?? 6000) - Math.ceil((head.length + tail.length) / 4));
+      const r = await (await daemon()).call('session.context', { session: s, identity: who(ctx), budget: room, format: 'md' });
+      return { messages: [{ role: 'user' as const, content: { type: 'text' as const, text: head + r.text + tail } }] };
     },
   );
 
