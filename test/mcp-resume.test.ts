@@ -112,6 +112,12 @@ test('an agent resumes a session from its briefing, runs the failing test, reads
     assert.doesNotMatch(shown, /✗ bash test\.sh/);
     assert.equal(shown.match(/✓ bash test\.sh/g)?.length, 1, shown);
     assert.match(shown, /agent:claude-code ran 4 commands, 2 failed; was refused 1× by your policy; left 1 note/);
+    // Coming back after seconds, not the 10 minutes a briefing waits for: an agent acted meanwhile, so attaching shows it.
+    const back = sb.attach(['attach', 'shop', '-t', '0']);
+    await back.waitFor(/agent:claude-code ran 4 commands, 2 failed/, 'all');
+    back.type('\x1c');
+    await back.left();
+
     // Seen: the next briefing says where each terminal was, and whose its last commands were.
     await sb.trail(['brief', 'shop', '--mark']);
     const later = (await sb.trail(['brief', 'shop'])).stdout;

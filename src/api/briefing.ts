@@ -42,6 +42,18 @@ const oneLine = (s: string) => {
   return l.length > 120 ? l.slice(0, 117) + '…' : l + (s.includes('\n') ? ' …' : '');
 };
 
+/** Tools whose call changes something (reading tools do not count as an agent acting). */
+const ACTING_TOOLS = new Set(['run_command', 'send_keys', 'start_service', 'stop_service', 'restart_service', 'add_note', 'resolve_note']);
+
+/** Whether an agent ran, typed, controlled a service, left a note, was refused, or asked for approval in a session since `at`. */
+function agentActedSince(ctx: ApiContext, sessionId: string, at: number): boolean {
+  return ctx.manager.storedEvents(['agent.action', 'approval.requested'], [sessionId], at).some((e) => {
+    if (e.kind !== 'agent.action') return true;
+    const d = JSON.parse(e.data ?? '{}') as { tool?: string; outcome?: string };
+    return d.outcome === 'refused' || (d.outcome === 'ok' && ACTING_TOOLS.has(d.tool ?? ''));
+  });
+}
+
 export async function computeBriefing(ctx: ApiContext, s: Session, identity: string, since: number | null, now: number, full: boolean): Promise<Briefing> {
   // Old state must not become confusion: nothing before the current chapter.
   const chapter = chapterStart(ctx, s.id);
@@ -241,8 +253,10 @@ export const briefOps = [
       since = timeArg('since', i.since, now);
       if (since > now) throw new TrailError('invalid', `--since ${JSON.stringify(i.since)} is in the future`);
     }
-    // On attaching: only after being away long enough, and only for someone who was here before.
-    if (i.onAttach && (!ctx.settings.brief.on || visit === null || now - visit < ctx.settings.brief.afterMs)) return { show: false, briefing: null };
+    // On attaching: only for someone who was here before, after being away long enough, or sooner when an agent
+    // acted meanwhile (what it did is news; watching its terminal would otherwise count as having seen it).
+    if (i.onAttach && (!ctx.settings.brief.on || visit === null || (now - visit < ctx.settings.brief.afterMs && !agentActedSince(ctx, s.id, visit))))
+      return { show: false, briefing: null };
     const briefing = await computeBriefing(ctx, s, i.identity, since, now, i.full);
     // A visit ends when its client detaches; for an identity that never attaches (an agent), reading is the visit.
     const mark = i.mark ?? ctx.manager.storedEvents(['client.attached'], [s.id]).every((e) => e.actor !== i.identity);
