@@ -77,6 +77,10 @@ for (const era of ['legacy', '2026-07-28'] as const) {
       const prompt = await client.getPrompt({ name: 'resume', arguments: { session: 'work', budget: '2000' } });
       assert.match((prompt.messages[0].content as { text: string }).text, /picking up work in the trail session "work"[\s\S]*### command \d+: `seq 1 450/);
 
+      // An argument a tool does not take is named, not dropped (an agent's timeout for timeoutMs would wait 30 s).
+      const unknownArg = await call('get_command', { id: long.id, lines: 5 });
+      assert.equal(unknownArg.isError, true);
+      assert.match(unknownArg.content[0].text!, /lines/);
       const bad = await call('get_briefing', { session: 'nosuch' });
       assert.equal(bad.isError, true);
       assert.match(bad.content[0].text!, /no session named "nosuch"/);

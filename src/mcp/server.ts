@@ -4,7 +4,9 @@
 // logs, the notes. Every tool is a call of the daemon's contract over its
 // socket; state that spans calls is an explicit argument (a session, a command
 // id), never hidden in the connection. The SDK's serveStdio serves both eras
-// of clients (2025's initialize handshake and 2026-07-28's discover).
+// of clients (2025's initialize handshake and 2026-07-28's discover). Tool
+// arguments are strict objects: one a tool does not take (`timeout` for
+// `timeoutMs`) is an error the agent reads, not silently dropped.
 import { z } from 'zod';
 import { RE2JS } from 're2js';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
@@ -152,7 +154,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
     {
       title: 'List trail sessions',
       description: 'Every trail session: its name, directory, terminals and when it was last active. Start here to find the session the person works in.',
-      inputSchema: z.object({}),
+      inputSchema: z.strictObject({}),
       outputSchema: z.object({ sessions: z.array(z.object({ name: z.string(), dir: z.string(), terminals: z.number(), lastActiveAt: z.number() })) }),
       annotations: { readOnlyHint: true },
     },
@@ -169,7 +171,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
       title: 'What happened since this agent last looked',
       description:
         "The briefing of a session since this agent's own last visit (the person's visits are theirs): services that crashed or gave up with the line that says why, failed commands with an excerpt, what finished, long commands still running, git (branch, commits, uncommitted files), others' activity, where each terminal is, open notes (with whether a noted file line changed). Every item is computed from the trail, never guessed. Reading it counts as this agent's visit.",
-      inputSchema: z.object({ session, since: z.string().optional().describe('from this time instead of the last visit: 10m, 2h, 2026-11-20') }),
+      inputSchema: z.strictObject({ session, since: z.string().optional().describe('from this time instead of the last visit: 10m, 2h, 2026-11-20') }),
       outputSchema: Briefing,
       annotations: { readOnlyHint: true },
     },
@@ -186,7 +188,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
       title: 'Context to continue the work, under a budget',
       description:
         'Markdown with what is needed to continue in a session: the briefing facts, open notes, recent commands (failures first) with output excerpts, services with their last lines. Never over `budget` tokens (counted as characters / 4); what did not fit is counted at the end.',
-      inputSchema: z.object({ session, budget: z.number().int().min(200).max(20_000).default(8000).describe('tokens at most (default 8000)'), since: z.string().optional() }),
+      inputSchema: z.strictObject({ session, budget: z.number().int().min(200).max(20_000).default(8000).describe('tokens at most (default 8000)'), since: z.string().optional() }),
       outputSchema: z.object({ text: z.string(), tokens: z.number(), omitted: z.object({ fact: z.number(), note: z.number(), command: z.number(), service: z.number() }) }),
       annotations: { readOnlyHint: true },
     },
@@ -202,7 +204,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
     {
       title: 'Search commands and their output',
       description: 'Substring search (any case) over recorded command lines and their output, newest first. Use get_command with an id to read one whole.',
-      inputSchema: z.object({
+      inputSchema: z.strictObject({
         text: z.string().min(1).max(1000),
         session: z.string().optional().describe('only this session'),
         in: z.enum(['all', 'command', 'output']).default('all').describe('where to look'),
@@ -229,7 +231,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
       title: 'One command with its output, by lines',
       description:
         'A recorded command: its line, exit code (from the shell integration, never guessed), directory, branch, duration, and its output as text, paged by lines (offset, limit; a negative offset counts from the end). With `grep` (a regular expression, case-insensitive), only the lines that match, each with `context` lines around it and its line number. `moreLines` says how many lines follow the page.',
-      inputSchema: z.object({
+      inputSchema: z.strictObject({
         id: z.number().int(),
         offset: z.number().int().default(0).describe('first line (0-based; -50: the last 50 lines)'),
         limit: z.number().int().min(1).max(2000).default(200).describe('lines at most'),
@@ -282,7 +284,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
     {
       title: "A session's services",
       description: "The session's declared services (trail.yaml, process-compose.yaml or Procfile): state, pid, ports they listen on, restarts, and why one failed or gave up.",
-      inputSchema: z.object({ session }),
+      inputSchema: z.strictObject({ session }),
       outputSchema: z.object({ file: z.string().nullable(), services: z.array(ServiceInfo), warnings: z.array(z.string()) }),
       annotations: { readOnlyHint: true },
     },
@@ -298,7 +300,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
     {
       title: "A service's output",
       description: "The last lines of a service's output (stdout and stderr, redacted), oldest first; optionally only those containing a text, or since a time.",
-      inputSchema: z.object({ session, name: z.string(), limit: z.number().int().min(1).max(2000).default(100), grep: z.string().max(1000).optional(), since: z.string().optional() }),
+      inputSchema: z.strictObject({ session, name: z.string(), limit: z.number().int().min(1).max(2000).default(100), grep: z.string().max(1000).optional(), since: z.string().optional() }),
       outputSchema: z.object({ lines: z.array(ServiceLogLine.omit({ raw: true })) }),
       annotations: { readOnlyHint: true },
     },
@@ -316,7 +318,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
     {
       title: 'Notes people left',
       description: "Open notes of a session (or every session): what someone wanted remembered, on a command, a service or a file line; `stale` says the noted file line has changed since.",
-      inputSchema: z.object({ session: z.string().optional(), all: z.boolean().default(false).describe('done notes too') }),
+      inputSchema: z.strictObject({ session: z.string().optional(), all: z.boolean().default(false).describe('done notes too') }),
       outputSchema: z.object({ notes: z.array(NoteView) }),
       annotations: { readOnlyHint: true },
     },
@@ -378,7 +380,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
       {
         title: 'Leave a note in a session',
         description: 'A note the person (and later agents) will see in the briefing and trail log: on a command (its id), a service, or a file line (kept with the line, shown as may be stale when the line changes). Needs the session to allow notes.',
-        inputSchema: z.object({ session, text: z.string().min(1).max(4000), commandId: z.number().int().optional(), service: z.string().optional(), file: z.string().optional().describe('a path, absolute or relative to the session directory'), line: z.number().int().min(1).optional() }),
+        inputSchema: z.strictObject({ session, text: z.string().min(1).max(4000), commandId: z.number().int().optional(), service: z.string().optional(), file: z.string().optional().describe('a path, absolute or relative to the session directory'), line: z.number().int().min(1).optional() }),
         outputSchema: NoteView,
       },
       guard('add_note', async (a: { session: string; text: string; commandId?: number; service?: string; file?: string; line?: number }) => {
@@ -388,7 +390,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
     );
     server.registerTool(
       'resolve_note',
-      { title: 'Mark a note done', description: 'Marks a note done: it stays in the trail, no longer open.', inputSchema: z.object({ id: z.number().int() }), outputSchema: NoteView },
+      { title: 'Mark a note done', description: 'Marks a note done: it stays in the trail, no longer open.', inputSchema: z.strictObject({ id: z.number().int() }), outputSchema: NoteView },
       guard('resolve_note', async ({ id }: { id: number }) => {
         const c = await daemon();
         return (await c.call('note.done', { id, actor: who() })) as Record<string, unknown>;
@@ -401,7 +403,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
     {
       title: "A terminal's screen",
       description: "What a terminal of the session shows now, as text, and the command running there (the session's agent terminal, or its newest, unless `terminal` names one by number). With `scrollback`, also that many lines that scrolled off above the screen (a full-screen program has none).",
-      inputSchema: z.object({
+      inputSchema: z.strictObject({
         session,
         terminal: z.string().optional().describe('a terminal number (trail ls shows them)'),
         scrollback: z.number().int().min(0).max(10_000).default(0).describe('lines of scrollback to include above the screen'),
@@ -419,7 +421,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
         title: 'Run a command in the session',
         description:
           "Types one command line at a terminal's prompt: the session's agent terminal (made on demand; the person can attach to it and watch) unless `terminal` names one. Returns at once: status started with a handle (the command's id in the trail; wait_command gives its exit code and output), or status 'awaiting approval' with an approval id when the person's rules want them to confirm it (wait_approval follows it; the person answers with trail approve or trail deny). A command a deny rule matches is refused, as is one when `expect` (cwd, branch) is not what the terminal shows. With `waitMs`, it also waits that long for the command to end and returns what wait_command would (`result`), saving a call. A terminal that is running something refuses. Needs the session to allow run.",
-        inputSchema: z.object({
+        inputSchema: z.strictObject({
           session,
           command: z.string().min(1).max(10_000),
           terminal: z.string().optional(),
@@ -441,7 +443,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
         title: 'Wait for the person to approve a command',
         description:
           "Waits up to timeoutMs (at most 120 s) for the person to approve or deny a command run_command sent them. Returns the state (pending, approved, denied, expired) and, once approved, the handle of the command now running (wait_command follows it). Approvals expire after 10 minutes.",
-        inputSchema: z.object({ approval: z.number().int(), timeoutMs: z.number().int().min(0).max(120_000).default(30_000) }),
+        inputSchema: z.strictObject({ approval: z.number().int(), timeoutMs: z.number().int().min(0).max(120_000).default(30_000) }),
         outputSchema: ApprovalView,
       },
       guard('wait_approval', async ({ approval, timeoutMs }: { approval: number; timeoutMs: number }) => (await (await daemon()).call('approval.wait', { id: approval, timeoutMs })) as Record<string, unknown>, 'run'),
@@ -452,7 +454,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
         title: 'Wait for a command',
         description:
           'Waits up to timeoutMs (at most 120 s) for the command with this handle to end. Returns done, and the command: exit code (from the shell integration), duration, and the last `lines` of its output (where a failure says why) with how many lines came before them (`earlierLines`; get_command pages them, or greps them). A full-screen program says so (fullScreen).',
-        inputSchema: z.object({ handle: z.number().int(), timeoutMs: z.number().int().min(0).max(120_000).default(30_000), lines: z.number().int().min(1).max(2000).default(60) }),
+        inputSchema: z.strictObject({ handle: z.number().int(), timeoutMs: z.number().int().min(0).max(120_000).default(30_000), lines: z.number().int().min(1).max(2000).default(60) }),
         outputSchema: WaitResult,
       },
       guard('wait_command', async ({ handle, timeoutMs, lines }: { handle: number; timeoutMs: number; lines: number }) => waitFor(await daemon(), handle, timeoutMs, lines), 'run'),
@@ -463,12 +465,12 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
         title: 'Send keys to a terminal',
         description:
           'Sends text and named keys to a terminal (the agent terminal unless `terminal` names one): answer a prompt or a REPL, or stop a command with C-c. Keys: Enter Tab Escape Backspace Space Up Down Left Right Home End PageUp PageDown C-c C-d C-z C-l C-a C-e C-u C-r. Needs the session to allow run.',
-        inputSchema: z.object({ session, terminal: z.string().optional(), text: z.string().max(10_000).optional(), keys: z.array(z.string()).max(100).default([]), enter: z.boolean().default(false).describe('press Enter after the text and keys') }),
+        inputSchema: z.strictObject({ session, terminal: z.string().optional(), text: z.string().max(10_000).optional(), keys: z.array(z.string()).max(100).default([]), enter: z.boolean().default(false).describe('press Enter after the text and keys') }),
         outputSchema: z.object({ terminal: z.number(), bytes: z.number() }),
       },
       guard('send_keys', async (a: { session: string; terminal?: string; text?: string; keys: string[]; enter: boolean }) => (await (await daemon()).call('terminal.keys', { ...a, actor: who() })) as Record<string, unknown>, 'run'),
     );
-    const svcName = z.object({ session, name: z.string().describe('the service (list_services names them)') });
+    const svcName = z.strictObject({ session, name: z.string().describe('the service (list_services names them)') });
     const control = (verb: 'start' | 'stop' | 'restart') =>
       guard(`${verb}_service`, async ({ session: s, name }: { session: string; name: string }) => {
         const c = await daemon();
