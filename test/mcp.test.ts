@@ -11,6 +11,7 @@ import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { request as httpRequest } from 'node:http';
+import net from 'node:net';
 import Database from 'better-sqlite3';
 import { Sandbox, runCommand, BIN, eventually } from './helpers.js';
 
@@ -448,5 +449,23 @@ test('MCP: a policy change while an agent is connected changes its tool list at 
   } finally {
     await client?.close();
     await sb.cleanup();
+  }
+});
+
+test('MCP over HTTP on a port already taken: the daemon goes on without it, and trail daemon status says why', async () => {
+  const taken = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => taken.once('listening', r));
+  const port = (taken.address() as net.AddressInfo).port;
+  const sb = new Sandbox({ TRAIL_HTTP_PORT: String(port) });
+  try {
+    await sb.startDaemon();
+    await eventually(async () => (await sb.json<{ httpProblem: string | null }>(['daemon', 'status', '--json'])).httpProblem !== null, 'the daemon tried HTTP');
+    const st = await sb.trail(['daemon', 'status']);
+    assert.equal(st.code, 0, st.stderr);
+    assert.match(st.stdout, new RegExp(`MCP for agents over HTTP: not serving on 127\\.0\\.0\\.1:${port} \\(the port is taken\\); set http\\.port in config\\.yaml`));
+    assert.doesNotMatch(st.stdout, /MCP for agents over HTTP at/);
+  } finally {
+    await sb.cleanup();
+    taken.close();
   }
 });

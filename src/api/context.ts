@@ -35,7 +35,7 @@ export type ApiContext = {
   /** Settings from config.yaml that the api applies. */
   settings: { status: boolean; brief: { on: boolean; afterMs: number } };
   /** The HTTP server, once listening (url null: not served). */
-  http: { url: string | null };
+  http: { url: string | null; problem: string | null };
 };
 
 /** Who is calling: the CLI user, a browser, or an agent by name. */

@@ -31,6 +31,7 @@ export const sessionOps = [
     recording: ctx.health.view(),
     store: storeSizesCached(ctx),
     mcpUrl: ctx.http.url ? `${ctx.http.url}/mcp` : null,
+    httpProblem: ctx.http.problem,
   })),
   bind('daemon.stop', (ctx, i, caller) => {
     personOnly(ctx, '', caller, 'stop the daemon');

@@ -75,7 +75,8 @@ export const daemonCommand: CliCommand = {
               (s.store
                 ? `\nstore ${mb(s.store.file)}: commands with their output ${mb(s.store.commands)}, search indexes ${mb(s.store.index)}, services' output ${mb(s.store.serviceOutput)}, events ${mb(s.store.events)}, notes ${mb(s.store.notes)}, other ${mb(s.store.other)}; write-ahead logs ${mb(s.store.wal)} more`
                 : '') +
-              (s.mcpUrl ? `\nMCP for agents over HTTP at ${s.mcpUrl} (trail token create NAME)` : ''),
+              (s.mcpUrl ? `\nMCP for agents over HTTP at ${s.mcpUrl} (trail token create NAME)` : '') +
+              (s.httpProblem ? `\nMCP for agents over HTTP: ${s.httpProblem}` : ''),
           );
         return 0;
       }

@@ -90,6 +90,8 @@ export const DaemonStatus = z.object({
   store: z.object({ file: z.number(), commands: z.number(), index: z.number(), serviceOutput: z.number(), events: z.number(), notes: z.number(), other: z.number(), wal: z.number() }).nullable(),
   /** Where agents reach MCP over HTTP (null: not served). */
   mcpUrl: z.string().nullable(),
+  /** Why MCP over HTTP is not served, when it should be (the port taken). */
+  httpProblem: z.string().nullable(),
 });
 export type DaemonStatus = z.infer<typeof DaemonStatus>;
 

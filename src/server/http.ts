@@ -6,15 +6,16 @@ import type { ApiContext } from '../api/context.js';
 
 export type HttpServer = { url: string; close: () => Promise<void> };
 
-/** Listens on 127.0.0.1:port (0: any free port); null when the port is taken, said in one line. */
-export function serveHttp(ctx: ApiContext, port: number, log: (line: string) => void): Promise<HttpServer | null> {
+/** Listens on 127.0.0.1:port (0: any free port); when it cannot (the port taken), why, said in one line. */
+export function serveHttp(ctx: ApiContext, port: number, log: (line: string) => void): Promise<HttpServer | { problem: string }> {
   let app: Promise<{ fetch: (req: Request) => Response | Promise<Response> }> | null = null;
   const fetch = async (req: Request) => (await (app ??= import('./http-app.js').then(({ httpApp }) => httpApp(ctx, log)))).fetch(req);
   return new Promise((resolve) => {
     let server: ServerType;
     const onError = (e: NodeJS.ErrnoException) => {
-      log(`http: not serving on 127.0.0.1:${port} (${e.code === 'EADDRINUSE' ? 'the port is taken' : e.message}); set http.port in config.yaml (0 picks a free one)`);
-      resolve(null);
+      const problem = `not serving on 127.0.0.1:${port} (${e.code === 'EADDRINUSE' ? 'the port is taken' : e.message}); set http.port in config.yaml (0 picks a free one)`;
+      log(`http: ${problem}`);
+      resolve({ problem });
     };
     server = serve({ fetch, port, hostname: '127.0.0.1' }, (info) => {
       server.off('error', onError);

@@ -198,7 +198,7 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
   setInterval(retain, 3_600_000).unref();
 
   let stopping = false;
-  const http: ApiContext['http'] = { url: null };
+  const http: ApiContext['http'] = { url: null, problem: null };
   const ctx = {
       manager,
       commands,
@@ -275,12 +275,15 @@ export async function runDaemon(opts: { foreground: boolean }): Promise<number> 
     void import('./http.js')
       .then(({ serveHttp }) => serveHttp(ctx, port, log))
       .then((h) => {
-        if (!h) return;
+        if ('problem' in h) return void (http.problem = h.problem);
         if (stopping) return void h.close();
         httpServer = h;
         http.url = h.url;
       })
-      .catch((e) => log(`http: not serving (${(e as Error).message})`));
+      .catch((e) => {
+        http.problem = (e as Error).message;
+        log(`http: not serving (${http.problem})`);
+      });
   }
 
   process.on('SIGTERM', () => stop('SIGTERM'));
