@@ -469,3 +469,22 @@ test('MCP over HTTP on a port already taken: the daemon goes on without it, and 
     taken.close();
   }
 });
+
+test('MCP against a store with no sessions says which store it is (an agent started without the person’s TRAIL_HOME reaches another)', async () => {
+  const sb = new Sandbox();
+  let client: Client | null = null;
+  try {
+    await sb.startDaemon();
+    client = new Client({ name: 'trail-test', version: '1.0.0' });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--agent', 'lost'], env: sb.env as Record<string, string>, stderr: 'pipe' }));
+    const r = (await client.callTool({ name: 'get_briefing', arguments: { session: 'work' } })) as Result;
+    assert.equal(r.isError, true);
+    const store = sb.home.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const why = new RegExp(`no session named "work"; there are no sessions \\(trail new NAME\\); this is the store in ${store}: if the person set TRAIL_HOME, the agent's MCP configuration must pass it too`);
+    assert.match(r.content[0].text!, why);
+    await assert.rejects(client.getPrompt({ name: 'resume', arguments: { session: 'work' } }), why);
+  } finally {
+    await client?.close();
+    await sb.cleanup();
+  }
+});

@@ -21,7 +21,14 @@ const MAX_CHARS = 80_000;
  * the name its client gives (clientInfo, e.g. agent:claude-code), else agent:mcp.
  * level: the most any session allows agents (trail policy): tools beyond it are not listed, and a call to one is refused (beyondLevel says why).
  */
-export type McpOptions = { identity: string | null; version: string; level: Level; beyondLevel?: (need: Level, session: string | null) => string };
+export type McpOptions = {
+  identity: string | null;
+  version: string;
+  level: Level;
+  beyondLevel?: (need: Level, session: string | null) => string;
+  /** Said when the store has no sessions at all: which store this is (an agent may have started trail mcp without the person's TRAIL_HOME). */
+  emptyStore?: string;
+};
 
 type Level = 'read' | 'notes' | 'run';
 const LEVELS: readonly Level[] = ['read', 'notes', 'run'];
@@ -115,7 +122,11 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
     return named ?? 'agent:mcp';
   };
   const ok = (value: Record<string, unknown>): Ok => ({ content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value });
-  const fail = (e: unknown): Err => ({ content: [{ type: 'text', text: e instanceof ClientError || e instanceof Error ? e.message : String(e) }], isError: true });
+  const said = (e: unknown): string => {
+    const text = e instanceof ClientError || e instanceof Error ? e.message : String(e);
+    return opts.emptyStore && /there are no sessions/.test(text) ? `${text}; ${opts.emptyStore}` : text;
+  };
+  const fail = (e: unknown): Err => ({ content: [{ type: 'text', text: said(e) }], isError: true });
   // Every call an agent makes is kept in the trail (tool, arguments, outcome) with its name: the person sees what agents did.
   const record = (tool: string, a: unknown, outcome: 'ok' | 'error' | 'refused', detail?: string) => {
     const args = a && typeof a === 'object' ? (a as Record<string, unknown>) : {};
@@ -369,7 +380,11 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
       const tail = '\n\nStart from what broke or is still open. Use search_trail and get_command to read more before acting.';
       // The budget is the whole prompt's: the words around the context count too.
       const room = Math.max(200, Number(budget ?? 6000) - Math.ceil((head.length + tail.length) / 4));
-      const r = await (await daemon()).call('session.context', { session: s, identity: who(ctx), budget: room, format: 'md' });
+      const r = await (await daemon())
+        .call('session.context', { session: s, identity: who(ctx), budget: room, format: 'md' })
+        .catch((e: unknown) => {
+          throw new Error(said(e));
+        });
       return { messages: [{ role: 'user' as const, content: { type: 'text' as const, text: head + r.text + tail } }] };
     },
   );

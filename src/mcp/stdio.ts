@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { DaemonClient } from '../client/daemon-client.js';
+import { trailPaths } from '../platform/paths.js';
 import { trailMcpServer, type TrailMcpServer } from './server.js';
 
 /** identity: the agent's name as the person gave it, or null: then its client's own (see McpOptions). */
@@ -49,7 +50,8 @@ export async function serveMcp(identity: string | null, _person: string): Promis
   }
   const handle = serveStdio(
     () => {
-      const s = trailMcpServer(daemon, { identity, version, level });
+      const emptyStore = `this is the store in ${trailPaths().home}: if the person set TRAIL_HOME, the agent's MCP configuration must pass it too`;
+      const s = trailMcpServer(daemon, { identity, version, level, emptyStore });
       servers.add(s);
       return s;
     },
