@@ -371,7 +371,7 @@ export function trailMcpServer(daemon: () => Promise<OpCaller>, opts: McpOptions
         budget: z
           .string()
           .regex(/^\d+$/, 'budget is a number of tokens, e.g. 4000')
-          .refine((v) => Number(v) >= 300, 'budget is at least 300 tokens')
+          .refine((v) => !/^\d+$/.test(v) || Number(v) >= 300, 'budget is at least 300 tokens')
           .optional()
           .describe('tokens the whole prompt may take (characters / 4); 6000 if not given'),
       }) },
