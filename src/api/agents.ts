@@ -17,12 +17,10 @@ import { redact } from '../common/redact.js';
 import { stripAnsi } from '../common/ansi.js';
 import { DEFAULT_RULES, PROTECTED_RULES, compileRule, judge, judgeInput, runsInterpreter, type Rule } from '../common/shell-check.js';
 import type { ApprovalRow } from '../store/policy.js';
-import type { ApprovalView } from '../contract/ops.js';
+import { LEVELS, type AgentLevel as Level, type ApprovalView } from '../contract/ops.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 
-const LEVELS = ['read', 'notes', 'run'] as const;
-type Level = (typeof LEVELS)[number];
 
 /** An agent's call is refused unless the person allowed this much in the session; the person's own calls are theirs. */
 export function allow(ctx: ApiContext, s: Session, actor: string, need: Level): void {

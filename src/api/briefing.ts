@@ -43,7 +43,7 @@ const oneLine = (s: string) => {
 };
 
 /** Tools whose call changes something (reading tools do not count as an agent acting). */
-const ACTING_TOOLS = new Set(['run_command', 'send_keys', 'start_service', 'stop_service', 'restart_service', 'add_note', 'resolve_note']);
+const ACTING_TOOLS = new Set([...CONTROL_TOOLS, 'run_command', 'add_note', 'resolve_note']);
 
 /** Whether an agent ran, typed, controlled a service, left a note, was refused, or asked for approval in a session since `at`. */
 function agentActedSince(ctx: ApiContext, sessionId: string, at: number): boolean {
@@ -78,29 +78,26 @@ export async function computeBriefing(ctx: ApiContext, s: Session, identity: str
     const p = passed.get(`${c.cwd}\0${c.command.trim()}`);
     return p && p.started_at > c.started_at ? { id: p.id, endedAt: p.ended_at!, actor: p.actor } : null;
   };
-  // Several failures put right by the same run are told once (the newest).
+  // Newest first; several failures put right by the same run are told once (the newest), after those still open.
   const fixedBy = new Set<number>();
+  const failures = [...failedSince].reverse().map((c) => ({ c, fixed: passedLater(c) }));
+  const told = failures.filter(({ fixed }) => {
+    if (!fixed) return true;
+    if (fixedBy.has(fixed.id)) return false;
+    fixedBy.add(fixed.id);
+    return true;
+  });
   const failed = cap(
-    [...failedSince]
-      .reverse()
-      .filter((c) => {
-        const p = passedLater(c);
-        if (!p) return true;
-        if (fixedBy.has(p.id)) return false;
-        fixedBy.add(p.id);
-        return true;
-      })
-      .sort((a, b) => Number(passedLater(a) !== null) - Number(passedLater(b) !== null))
-      .map((c) => ({
-        id: c.id,
-        command: oneLine(c.command),
-        exitCode: c.exit_code!,
-        excerpt: whyLine(c.output),
-        endedAt: c.ended_at!,
-        terminal: c.terminal_id ? (indexOf.get(c.terminal_id) ?? null) : null,
-        actor: c.actor,
-        passedLater: passedLater(c),
-      })),
+    [...told.filter((f) => !f.fixed), ...told.filter((f) => f.fixed)].map(({ c, fixed }) => ({
+      id: c.id,
+      command: oneLine(c.command),
+      exitCode: c.exit_code!,
+      excerpt: whyLine(c.output),
+      endedAt: c.ended_at!,
+      terminal: c.terminal_id ? (indexOf.get(c.terminal_id) ?? null) : null,
+      actor: c.actor,
+      passedLater: fixed,
+    })),
     SHORT.failed,
   );
   const finished = cap(

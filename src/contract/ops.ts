@@ -258,6 +258,12 @@ export const RunStarted = z.object({
   reasons: z.array(z.string()),
 });
 /** A run's picture of the terminal, checked before anything is typed. */
+/** What a person lets agents do in a session (trail policy), and what a token allows: each level includes those before it. */
+export const AgentLevel = z.enum(['read', 'notes', 'run']);
+export type AgentLevel = z.infer<typeof AgentLevel>;
+/** The levels in order, least first. */
+export const LEVELS = AgentLevel.options;
+
 export const RunExpect = z.object({ cwd: z.string().max(4096).optional(), branch: z.string().max(500).optional() });
 
 export const ops = {
@@ -418,14 +424,14 @@ export const ops = {
       "what agents may do in a session (read, the default; notes; run) and the rules for the commands they run (allow, confirm, deny by pattern, beside the default confirm rules), set by the person only: an agent's call to change them is refused",
     input: z.object({
       session: z.string(),
-      level: z.enum(['read', 'notes', 'run']).optional(),
+      level: AgentLevel.optional(),
       allow: z.array(RulePattern).max(100).default([]),
       confirm: z.array(RulePattern).max(100).default([]),
       deny: z.array(RulePattern).max(100).default([]),
       remove: z.array(z.string().max(500)).max(100).default([]),
       actor: z.string().max(200),
     }),
-    output: z.object({ session: z.string(), level: z.enum(['read', 'notes', 'run']), rules: z.array(RuleView) }),
+    output: z.object({ session: z.string(), level: AgentLevel, rules: z.array(RuleView) }),
   },
   'terminal.run': {
     summary:
@@ -476,13 +482,13 @@ export const ops = {
   },
   'token.create': {
     summary: 'a token for an agent over HTTP, with the most it may do (its level caps the session policy); shown once, kept hashed',
-    input: z.object({ name: z.string().min(1).max(100).regex(/^[A-Za-z0-9._-]+$/, 'a name of letters, digits, . _ -'), level: z.enum(['read', 'notes', 'run']).default('read'), actor: z.string().max(200) }),
-    output: z.object({ name: z.string(), token: z.string(), level: z.enum(['read', 'notes', 'run']) }),
+    input: z.object({ name: z.string().min(1).max(100).regex(/^[A-Za-z0-9._-]+$/, 'a name of letters, digits, . _ -'), level: AgentLevel.default('read'), actor: z.string().max(200) }),
+    output: z.object({ name: z.string(), token: z.string(), level: AgentLevel }),
   },
   'token.list': {
     summary: 'the tokens agents may use over HTTP (names, levels, last use; never the tokens)',
     input: z.object({}),
-    output: z.array(z.object({ name: z.string(), level: z.enum(['read', 'notes', 'run']), createdAt: z.number(), lastUsedAt: z.number().nullable() })),
+    output: z.array(z.object({ name: z.string(), level: AgentLevel, createdAt: z.number(), lastUsedAt: z.number().nullable() })),
   },
   'token.revoke': {
     summary: 'revokes an HTTP token by name',

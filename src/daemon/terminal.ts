@@ -445,12 +445,7 @@ export class Terminal {
       });
       if (this.exited || !this.relay) return this.mirror.sync();
       const before = this.lastOutputAt;
-      if (!this.urgent) {
-        this.relay.urgent(true); // hands the gathered output over now
-        this.relay.urgent(false);
-      }
-      // The handed-over output comes as an event of the loop; then the mirror parses it.
-      await new Promise((r) => setTimeout(r, 20));
+      await this.caughtUp();
       await this.mirror.sync();
       if (this.lastOutputAt === before) return;
     }

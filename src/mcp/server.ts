@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { RE2JS } from 're2js';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
 import { DaemonClient, ClientError } from '../client/daemon-client.js';
-import { ApprovalView, Briefing, CommandView, NoteView, RunExpect, RunStarted, ServiceInfo, ServiceLogLine } from '../contract/ops.js';
+import { ApprovalView, Briefing, CommandView, LEVELS, NoteView, RunExpect, RunStarted, ServiceInfo, ServiceLogLine, type AgentLevel as Level } from '../contract/ops.js';
 
 /** An agent's answers stay under about 20,000 tokens (characters / 4). */
 const MAX_CHARS = 80_000;
@@ -30,8 +30,6 @@ export type McpOptions = {
   emptyStore?: string;
 };
 
-type Level = 'read' | 'notes' | 'run';
-const LEVELS: readonly Level[] = ['read', 'notes', 'run'];
 
 /** Why a tool beyond the level is refused over stdio: no session allows it (the one it names included). */
 export function everySessionSays(need: Level, session: string | null): string {

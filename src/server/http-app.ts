@@ -13,9 +13,8 @@ import { operations } from '../api/index.js';
 import { tokenHash } from '../api/agents.js';
 import type { ApiContext } from '../api/context.js';
 import { ClientError } from '../client/daemon-client.js';
+import { LEVELS, type AgentLevel as Level } from '../contract/ops.js';
 
-const LEVELS = ['read', 'notes', 'run'] as const;
-type Level = (typeof LEVELS)[number];
 
 /** The daemon's own operations, called in-process with the agent as the caller. */
 function localCaller(ctx: ApiContext, client: string): OpCaller {
